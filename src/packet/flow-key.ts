@@ -1,0 +1,197 @@
+/**
+ * FlowKey — the parsed form of one frame, in a fixed layout of 32-bit words.
+ *
+ * Every header field that OpenFlow 1.3 can match on has a fixed place in `words`, so a
+ * match is just a (value, mask) pair of word arrays and a lookup is word-wise AND and
+ * compare. The parser fills one reused FlowKey per frame: nothing is allocated per packet.
+ *
+ * Invariants
+ *  - A field the parser did not reach (truncated or malformed frame, or a protocol the
+ *    frame does not carry) leaves its words at 0 AND leaves its presence bit clear in
+ *    W_PRESENT. Every OXM field's compiled match also requires its presence bit, so a
+ *    match on an absent field fails even when the wanted value is 0.
+ *  - Fields that OpenFlow's prerequisites make mutually exclusive share words, as in
+ *    Open vSwitch: TCP/UDP/SCTP ports and ICMPv4/ICMPv6 type+code share W_L4; IPv4
+ *    addresses and ARP SPA/TPA share W_NW_SRC/W_NW_DST; ARP SHA/THA and ND SLL/TLL share
+ *    W_ARP_SHA_*. Which protocol filled them is told by the presence bits.
+ *  - `meta` holds what the datapath needs to rewrite the frame (header offsets, TTL,
+ *    fragment state) but never takes part in matching.
+ *
+ * Word layout (bit 31 is the most significant bit of a word):
+ *
+ *   W_IN_PORT        in_port
+ *   W_IN_PHY_PORT    in_phy_port
+ *   W_METADATA_HI/LO metadata (pipeline field, 0 at ingress)
+ *   W_ETH_DST_HI     eth_dst bytes 0..3
+ *   W_ETH_MIX        eth_dst bytes 4..5 (bits 31..16) | eth_src bytes 0..1 (bits 15..0)
+ *   W_ETH_SRC_LO     eth_src bytes 2..5
+ *   W_ETH_TYPE_VLAN  eth_type (31..16) | vlan_vid incl. OFPVID_PRESENT (15..3) | vlan_pcp (2..0)
+ *   W_IP             ip_dscp (31..26) | ip_ecn (25..24) | ip_proto (23..16) | arp_op (15..0)
+ *   W_NW_SRC         ipv4_src / arp_spa
+ *   W_NW_DST         ipv4_dst / arp_tpa
+ *   W_L4             src port or ICMP type (31..16) | dst port or ICMP code (15..0)
+ *   W_ARP_SHA_HI     arp_sha / ipv6_nd_sll bytes 0..3
+ *   W_ARP_MIX        arp_sha / nd_sll bytes 4..5 (31..16) | arp_tha / nd_tll bytes 0..1 (15..0)
+ *   W_ARP_THA_LO     arp_tha / ipv6_nd_tll bytes 2..5
+ *   W_IPV6_SRC+0..3  ipv6_src, most significant word first
+ *   W_IPV6_DST+0..3  ipv6_dst
+ *   W_IPV6_MISC      ipv6_exthdr (28..20) | ipv6_flabel (19..0)
+ *   W_ND_TARGET+0..3 ipv6_nd_target
+ *   W_MPLS           mpls_label (31..12) | mpls_tc (11..9) | mpls_bos (8)
+ *   W_PBB            pbb_isid (23..0)
+ *   W_TUNNEL_HI/LO   tunnel_id
+ *   W_VLAN_INNER     TCI of the second VLAN tag | 0x10000 when present (not an OXM field:
+ *                    kept so that pop_vlan can tell what the next outer tag becomes)
+ *   W_PRESENT        presence bits P_*
+ */
+
+export const W_IN_PORT = 0;
+export const W_IN_PHY_PORT = 1;
+export const W_METADATA_HI = 2;
+export const W_METADATA_LO = 3;
+export const W_ETH_DST_HI = 4;
+export const W_ETH_MIX = 5;
+export const W_ETH_SRC_LO = 6;
+export const W_ETH_TYPE_VLAN = 7;
+export const W_IP = 8;
+export const W_NW_SRC = 9;
+export const W_NW_DST = 10;
+export const W_L4 = 11;
+export const W_ARP_SHA_HI = 12;
+export const W_ARP_MIX = 13;
+export const W_ARP_THA_LO = 14;
+export const W_IPV6_SRC = 15; // 4 words
+export const W_IPV6_DST = 19; // 4 words
+export const W_IPV6_MISC = 23;
+export const W_ND_TARGET = 24; // 4 words
+export const W_MPLS = 28;
+export const W_PBB = 29;
+export const W_TUNNEL_HI = 30;
+export const W_TUNNEL_LO = 31;
+export const W_VLAN_INNER = 32;
+export const W_PRESENT = 33;
+/** Number of 32-bit words in a FlowKey. */
+export const KEY_WORDS = 34;
+
+// Presence bits (W_PRESENT). A bit is set only when the whole header was in the frame.
+export const P_ETH = 1 << 0;
+export const P_ARP = 1 << 1;
+export const P_IPV4 = 1 << 2;
+export const P_IPV6 = 1 << 3;
+export const P_TCP = 1 << 4;
+export const P_UDP = 1 << 5;
+export const P_SCTP = 1 << 6;
+export const P_ICMPV4 = 1 << 7;
+export const P_ICMPV6 = 1 << 8;
+export const P_ND_TARGET = 1 << 9;
+export const P_ND_SLL = 1 << 10;
+export const P_ND_TLL = 1 << 11;
+export const P_MPLS = 1 << 12;
+export const P_PBB = 1 << 13;
+/** A complete IPv4 or IPv6 header (ip_dscp, ip_ecn, ip_proto are valid). */
+export const P_L3 = 1 << 14;
+
+/** OFPVID_PRESENT (OF1.3.5 §7.2.3.8): set in vlan_vid when the frame has a VLAN tag. */
+export const OFPVID_PRESENT = 0x1000;
+export const OFPVID_NONE = 0x0000;
+
+// IPV6_EXTHDR pseudo-field bits (OF1.3.5 §7.2.3.8, enum ofp_ipv6exthdr_flags).
+export const OFPIEH_NONEXT = 1 << 0;
+export const OFPIEH_ESP = 1 << 1;
+export const OFPIEH_AUTH = 1 << 2;
+export const OFPIEH_DEST = 1 << 3;
+export const OFPIEH_FRAG = 1 << 4;
+export const OFPIEH_ROUTER = 1 << 5;
+export const OFPIEH_HOP = 1 << 6;
+export const OFPIEH_UNREP = 1 << 7;
+export const OFPIEH_UNSEQ = 1 << 8;
+
+// `meta` slots: where things are in the frame, for rewriting. -1 means "not present".
+export const M_FRAME_LEN = 0;
+/** Offset of the outermost VLAN tag's TPID, or -1. */
+export const M_VLAN_OFS = 1;
+/** Number of VLAN tags (802.1Q / 802.1ad) in front of the final ethertype. */
+export const M_VLAN_COUNT = 2;
+/** Offset of the final ethertype field (after all VLAN tags). */
+export const M_ETHTYPE_OFS = 3;
+/** Offset of the first MPLS label stack entry, or -1. */
+export const M_MPLS_OFS = 4;
+/** Offset of the L3 header (IPv4, IPv6, ARP), or -1. */
+export const M_L3_OFS = 5;
+/** Offset of the L4 header (TCP, UDP, SCTP, ICMP, ICMPv6), or -1. */
+export const M_L4_OFS = 6;
+/** IPv4 TTL / IPv6 hop limit, or -1. */
+export const M_NW_TTL = 7;
+/** 0 not a fragment, 1 first fragment, 2 later fragment. */
+export const M_NW_FRAG = 8;
+/** Offset of the PBB I-TAG TCI (after the 0x88e7 ethertype), or -1. */
+export const M_PBB_OFS = 9;
+/** Offset of the ND option carrying SLL/TLL, or -1. */
+export const M_ND_OPT_OFS = 10;
+/** 1 when the parser stopped early because the frame was truncated or malformed. */
+export const M_MALFORMED = 11;
+/** Offset of the IPv6 upper-layer protocol field that names the L4 header (-1 if none). */
+export const M_L4_PROTO_OFS = 12;
+export const META_SLOTS = 13;
+
+export const NW_FRAG_NONE = 0;
+export const NW_FRAG_FIRST = 1;
+export const NW_FRAG_LATER = 2;
+
+/** A reusable parsed key. Create one per worker and refill it per frame. */
+export class FlowKey {
+  readonly words = new Uint32Array(KEY_WORDS);
+  readonly meta = new Int32Array(META_SLOTS);
+
+  clear(): void {
+    this.words.fill(0);
+    this.meta.fill(-1);
+    this.meta[M_VLAN_COUNT] = 0;
+    this.meta[M_NW_FRAG] = 0;
+    this.meta[M_MALFORMED] = 0;
+    this.meta[M_FRAME_LEN] = 0;
+  }
+
+  copyFrom(other: FlowKey): void {
+    this.words.set(other.words);
+    this.meta.set(other.meta);
+  }
+
+  has(presenceBit: number): boolean {
+    return (this.words[W_PRESENT]! & presenceBit) !== 0;
+  }
+
+  get inPort(): number {
+    return this.words[W_IN_PORT]!;
+  }
+
+  get ethType(): number {
+    return this.words[W_ETH_TYPE_VLAN]! >>> 16;
+  }
+
+  /** vlan_vid as OpenFlow sees it: OFPVID_PRESENT | vid, or OFPVID_NONE. */
+  get vlanVid(): number {
+    return (this.words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  }
+
+  get ipProto(): number {
+    return (this.words[W_IP]! >>> 16) & 0xff;
+  }
+}
+
+/**
+ * 32-bit hash of all key words (FNV-1a-like mixing over words, finished with a murmur3
+ * avalanche). Used by the exact-match flow cache; allocation free.
+ */
+export function hashKeyWords(words: Uint32Array): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < words.length; i++) {
+    h = Math.imul(h ^ words[i]!, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
