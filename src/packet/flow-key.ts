@@ -130,9 +130,13 @@ export const M_PBB_OFS = 9;
 export const M_ND_OPT_OFS = 10;
 /** 1 when the parser stopped early because the frame was truncated or malformed. */
 export const M_MALFORMED = 11;
-/** Offset of the IPv6 upper-layer protocol field that names the L4 header (-1 if none). */
+/** Offset of the IPv6 upper-layer protocol field that names the L4 header (-1 if none).
+ * For IPv4 it is the header's protocol field. */
 export const M_L4_PROTO_OFS = 12;
-export const META_SLOTS = 13;
+/** TCP flags (12 bits: NS/reserved + CWR..FIN, as in OVS's tcp_flags), or -1. Not an OF1.3
+ * OXM field; kept for statistics and tracing. (Added by the packet parser.) */
+export const M_TCP_FLAGS = 13;
+export const META_SLOTS = 14;
 
 export const NW_FRAG_NONE = 0;
 export const NW_FRAG_FIRST = 1;

@@ -1,0 +1,132 @@
+/**
+ * Push and pop of VLAN tags, MPLS label stack entries and PBB I-TAGs, in place.
+ *
+ * Frames sit in buffers with headroom: a push moves only the bytes IN FRONT of the
+ * insertion point down into the headroom (12 to 18 bytes), a pop moves them up, and the
+ * payload never moves. Each function takes the frame as (buf, start, len) and returns the
+ * new start, or -1 when it did nothing (no such header to pop, not enough headroom, frame
+ * not parsed as Ethernet). The new length is key.meta[M_FRAME_LEN].
+ *
+ * After a structural change the key is rebuilt by parsing the new frame (simple and
+ * exactly right; these actions are rare next to set-field). Pipeline fields the frame does
+ * not carry — in_port, in_phy_port, metadata, tunnel_id — are kept across the re-parse.
+ *
+ * Field values of a new header, OF1.3.5 §5.12.1 (push actions, Table 7: "existing field"
+ * copy rules; 0 when there is nothing to copy):
+ *  - push_vlan: inserted as the outermost tag, right after the MAC addresses; VID and PCP
+ *    from the current outer tag, else 0.
+ *  - push_mpls: inserted as the outermost label, after the MAC addresses and any VLAN tags
+ *    (where Open vSwitch and Linux put it: a VLAN tag is part of L2); label, TC and TTL
+ *    from the current top label with BOS 0, else label 0, TC 0, BOS 1, TTL from the IP
+ *    TTL, or 64 when the payload is not IP (the spec names no source; 64 as OVS does).
+ *  - push_pbb: a new outer Ethernet header + I-TAG in front of the frame, whose MAC
+ *    addresses become the customer addresses (C-DA/C-SA ← eth_dst/eth_src); B-DA/B-SA
+ *    start as copies of them; I-PCP from the outer VLAN PCP, else 0; I-SID from an
+ *    existing I-TAG, else 0.
+ *  - pop_mpls sets the ethertype given by the action; pop_pbb removes everything up to and
+ *    including the outer I-TAG, leaving the customer frame.
+ */
+import { rd16, rd32, wr16, wr32 } from './bytes.js';
+import {
+  type FlowKey, M_ETHTYPE_OFS, M_FRAME_LEN, M_MPLS_OFS, M_NW_TTL, M_PBB_OFS, M_VLAN_OFS, P_ETH,
+  P_MPLS, P_PBB, W_IN_PHY_PORT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_PBB, W_TUNNEL_HI,
+  W_TUNNEL_LO,
+} from './flow-key.js';
+import { parseFrame } from './parse.js';
+
+const VLAN_HLEN = 4;
+const MPLS_HLEN = 4;
+/** B-DA(6) B-SA(6) ethertype(2) I-TAG TCI(4). */
+const PBB_HLEN = 18;
+/** MPLS TTL for a pushed label over a non-IP payload (see the module comment). */
+export const MPLS_DEFAULT_TTL = 64;
+
+/** Re-parses the frame at its new bounds, keeping the pipeline-only fields of the key. */
+export function reparse(buf: Uint8Array, start: number, len: number, key: FlowKey): void {
+  const w = key.words;
+  const inPort = w[W_IN_PORT]!;
+  const phy = w[W_IN_PHY_PORT]!;
+  const mdHi = w[W_METADATA_HI]!;
+  const mdLo = w[W_METADATA_LO]!;
+  const tunHi = w[W_TUNNEL_HI]!;
+  const tunLo = w[W_TUNNEL_LO]!;
+  parseFrame(buf, len, inPort, key, start);
+  w[W_IN_PHY_PORT] = phy;
+  w[W_METADATA_HI] = mdHi;
+  w[W_METADATA_LO] = mdLo;
+  w[W_TUNNEL_HI] = tunHi;
+  w[W_TUNNEL_LO] = tunLo;
+}
+
+export function pushVlan(buf: Uint8Array, start: number, len: number, key: FlowKey, tpid: number): number {
+  if (start < VLAN_HLEN || !key.has(P_ETH)) return -1;
+  const vlanOfs = key.meta[M_VLAN_OFS]!;
+  const tci = vlanOfs >= 0 ? rd16(buf, start + vlanOfs + 2) & 0xefff : 0; // VID + PCP, not DEI
+  const ns = start - VLAN_HLEN;
+  buf.copyWithin(ns, start, start + 12);
+  wr16(buf, ns + 12, tpid);
+  wr16(buf, ns + 14, tci);
+  reparse(buf, ns, len + VLAN_HLEN, key);
+  return ns;
+}
+
+export function popVlan(buf: Uint8Array, start: number, len: number, key: FlowKey): number {
+  if (key.meta[M_VLAN_OFS]! < 0) return -1;
+  const ns = start + VLAN_HLEN;
+  buf.copyWithin(ns, start, start + 12);
+  reparse(buf, ns, len - VLAN_HLEN, key);
+  return ns;
+}
+
+export function pushMpls(buf: Uint8Array, start: number, len: number, key: FlowKey, ethertype: number): number {
+  if (start < MPLS_HLEN || !key.has(P_ETH)) return -1;
+  const et = start + key.meta[M_ETHTYPE_OFS]!;
+  let lse: number;
+  if (key.has(P_MPLS)) {
+    lse = rd32(buf, start + key.meta[M_MPLS_OFS]!) & ~0x100; // copy, BOS 0
+  } else {
+    const ttl = key.meta[M_NW_TTL]!;
+    lse = 0x100 | (ttl >= 0 ? ttl : MPLS_DEFAULT_TTL);
+  }
+  const ns = start - MPLS_HLEN;
+  buf.copyWithin(ns, start, et); // MACs and VLAN tags; the old ethertype is overwritten
+  wr16(buf, et - MPLS_HLEN, ethertype);
+  wr32(buf, et - 2, lse >>> 0);
+  reparse(buf, ns, len + MPLS_HLEN, key);
+  return ns;
+}
+
+export function popMpls(buf: Uint8Array, start: number, len: number, key: FlowKey, ethertype: number): number {
+  if (!key.has(P_MPLS)) return -1;
+  const et = start + key.meta[M_MPLS_OFS]! - 2;
+  const ns = start + MPLS_HLEN;
+  buf.copyWithin(ns, start, et);
+  wr16(buf, et + MPLS_HLEN, ethertype);
+  reparse(buf, ns, len - MPLS_HLEN, key);
+  return ns;
+}
+
+export function pushPbb(buf: Uint8Array, start: number, len: number, key: FlowKey, ethertype: number): number {
+  if (start < PBB_HLEN || !key.has(P_ETH)) return -1;
+  const vlanOfs = key.meta[M_VLAN_OFS]!;
+  const pcp = vlanOfs >= 0 ? buf[start + vlanOfs + 2]! >>> 5 : 0;
+  const isid = key.has(P_PBB) ? key.words[W_PBB]! : 0;
+  const ns = start - PBB_HLEN;
+  buf.copyWithin(ns, start, start + 12);
+  wr16(buf, ns + 12, ethertype);
+  wr32(buf, ns + 14, ((pcp << 29) | isid) >>> 0);
+  reparse(buf, ns, len + PBB_HLEN, key);
+  return ns;
+}
+
+export function popPbb(buf: Uint8Array, start: number, len: number, key: FlowKey): number {
+  if (!key.has(P_PBB)) return -1;
+  const ns = start + key.meta[M_PBB_OFS]! + 4;
+  reparse(buf, ns, len - (ns - start), key);
+  return ns;
+}
+
+/** New frame length after a push/pop (what the last reparse saw). */
+export function frameLen(key: FlowKey): number {
+  return key.meta[M_FRAME_LEN]!;
+}

@@ -1,0 +1,14 @@
+/**
+ * Frame rewriting, in place: the actions of OF1.3.5 §5.12 that change a packet.
+ *
+ * Calling convention (all functions): the frame is buf[start, start+len); `key` is the
+ * frame's parsed FlowKey and is kept in step with the frame. Set-field and TTL actions
+ * keep the frame's bounds; push/pop actions return the new start (the new length is
+ * key.meta[M_FRAME_LEN]) and need headroom in front of the frame for pushes.
+ *
+ * The pieces: set-field (rewrite-field.ts), push/pop (rewrite-tags.ts), TTLs
+ * (rewrite-ttl.ts), the checksum-fixing write under all of them (rewrite-patch.ts).
+ */
+export { setField } from './rewrite-field.js';
+export { frameLen, MPLS_DEFAULT_TTL, popMpls, popPbb, popVlan, pushMpls, pushPbb, pushVlan, reparse } from './rewrite-tags.js';
+export { copyTtlIn, copyTtlOut, decMplsTtl, decNwTtl, setMplsTtl, setNwTtl } from './rewrite-ttl.js';
