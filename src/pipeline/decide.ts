@@ -1,0 +1,242 @@
+/**
+ * decide(): runs a packet's key through the tables and builds its Decision (decision.ts).
+ *
+ * Per table (OF1.3.5 §5.9, instruction execution order): meter, apply-actions,
+ * clear-actions, write-actions, write-metadata, goto-table. Apply-actions run on a scratch
+ * copy of the key (key-effects.ts) so later tables see the rewritten packet; write-metadata
+ * changes the metadata words. When no goto-table follows, the action set runs in §5.10
+ * order. A table miss without a table-miss entry drops the packet (§5.4, OF1.3): the action
+ * set is discarded, whatever apply-actions already output stays output.
+ *
+ * Invariants
+ *  - Pure with respect to switch state: no counters change, no clock is read.
+ *  - The caller's key is not modified.
+ *  - Groups are expanded where they execute; the group graph is acyclic (groups.ts), so the
+ *    recursion ends. Select and fast-failover choices are made here, from the key as it is
+ *    at that point and from port liveness (a port change bumps the generation).
+ */
+import { FlowKey, W_IN_PHY_PORT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO } from '../packet/flow-key.js';
+import { ActionSet } from './action-set.js';
+import {
+  type Decision, type DecisionRule, type Op, type TraceGroup, type TraceStep,
+} from './decision.js';
+import { chooseBucket, type PortLive } from './group-buckets.js';
+import type { Group, GroupBucket, GroupTable } from './groups.js';
+import { UNTRACKED, applyToKey } from './key-effects.js';
+import type { Meter, MeterTable } from './meters.js';
+import { OFPGT_ALL, OFPR_ACTION, OFPR_NO_MATCH, type Action, type Instruction } from './types.js';
+
+export interface DecideEnv<R extends DecisionRule> {
+  lookup(tableId: number, words: Uint32Array): R | null;
+  /** Table-miss entry test (priority 0, nothing matched on: §5.4) for packet-in reasons. */
+  isTableMiss(rule: R): boolean;
+  readonly groups: GroupTable;
+  readonly meters: MeterTable;
+  readonly portLive: PortLive;
+  readonly generation: number;
+  /** Applies `ops` to a copy of the frame and parses the result into `out`; returns false
+   * when it cannot. Used after an action whose effect the key cannot show. */
+  reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
+}
+
+export interface DecideOptions {
+  readonly trace?: boolean;
+  /** The frame the key was parsed from, for re-parsing after pop_mpls / pop_pbb. */
+  readonly frame?: Uint8Array;
+}
+
+interface Origin<R> {
+  readonly rule: R;
+  readonly tableId: number;
+}
+
+const INSTRUCTION_ORDER: readonly Instruction['type'][] = [
+  'meter', 'apply_actions', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table',
+];
+
+/** Words that belong to the pipeline, not to the frame: kept across a re-parse. */
+const PIPELINE_WORDS = [W_IN_PORT, W_IN_PHY_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO];
+
+class Builder<R extends DecisionRule> {
+  readonly rules: R[] = [];
+  readonly groups: Group[] = [];
+  readonly buckets: GroupBucket[] = [];
+  readonly meters: Meter[] = [];
+  readonly tables: number[] = [];
+  readonly matched: boolean[] = [];
+  readonly steps: TraceStep[] = [];
+  /** Branch ops of single-bucket groups: inlined when last in their list. */
+  readonly single = new Set<Op>();
+  traceGroups: TraceGroup[] = [];
+  cacheable = true;
+
+  constructor(readonly env: DecideEnv<R>, readonly opts: DecideOptions, readonly words: Uint32Array) {}
+
+  /** Emits one action into `ops`, updating `words` (the packet as seen at this point). */
+  action(a: Action, from: Origin<R>, ops: Op[], words: Uint32Array, main: boolean): void {
+    switch (a.type) {
+      case 'output':
+        ops.push({
+          op: 'output', port: a.port, maxLen: a.maxLen,
+          reason: this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
+          tableId: from.tableId, cookie: from.rule.cookie,
+        });
+        return;
+      case 'group': {
+        const g = this.env.groups.get(a.groupId);
+        if (g) this.group(g, from, ops, words);
+        return; // a group deleted meanwhile removed its rules; nothing to do
+      }
+      case 'experimenter':
+        return; // refused by validation
+      case 'set_field':
+        ops.push({ op: 'set_field', field: a.field.field, value: a.field.value });
+        break;
+      case 'set_queue':
+        ops.push({ op: 'set_queue', queueId: a.queueId });
+        break;
+      default:
+        ops.push(a.type === 'push_vlan' || a.type === 'push_mpls' || a.type === 'pop_mpls' || a.type === 'push_pbb'
+          ? { op: a.type, ethertype: a.ethertype }
+          : a.type === 'set_nw_ttl' || a.type === 'set_mpls_ttl'
+            ? { op: a.type, ttl: a.ttl }
+            : { op: a.type });
+        break;
+    }
+    if (applyToKey(a, words) === UNTRACKED) {
+      this.cacheable = false;
+      if (main) this.reparse(ops, words);
+    }
+  }
+
+  private reparse(ops: readonly Op[], words: Uint32Array): void {
+    const { frame } = this.opts;
+    if (!frame || !this.env.reparse) return;
+    const k = new FlowKey();
+    if (!this.env.reparse(frame, ops, words[W_IN_PORT]!, k)) return;
+    for (const w of PIPELINE_WORDS) k.words[w] = words[w]!;
+    words.set(k.words);
+  }
+
+  private group(g: Group, from: Origin<R>, ops: Op[], words: Uint32Array): void {
+    this.groups.push(g);
+    const chosen = g.type === OFPGT_ALL ? g.buckets : [chooseBucket(g, words, this.env.groups, this.env.portLive)];
+    const taken: number[] = [];
+    for (const b of chosen) {
+      if (b === null) continue;
+      taken.push(g.buckets.indexOf(b));
+      this.buckets.push(b);
+      const bw = words.slice();
+      const bops: Op[] = [];
+      for (const a of b.actions) this.action(a, from, bops, bw, false);
+      const branch: Op = { op: 'branch', ops: bops };
+      if (g.type !== OFPGT_ALL) this.single.add(branch);
+      ops.push(branch);
+    }
+    this.traceGroups.push({ groupId: g.groupId, type: g.type, buckets: taken });
+  }
+
+  /** Inlines single-bucket branches that end a list; recurses into branches. */
+  finish(ops: readonly Op[]): Op[] {
+    const out: Op[] = [];
+    for (const o of ops) {
+      if (o.op !== 'branch') {
+        out.push(o);
+        continue;
+      }
+      const inner: Op = { op: 'branch', ops: this.finish(o.ops) };
+      if (this.single.has(o)) this.single.add(inner);
+      out.push(inner);
+    }
+    const last = out[out.length - 1];
+    if (last !== undefined && last.op === 'branch' && this.single.has(last)) {
+      out.pop();
+      out.push(...last.ops);
+    }
+    return out;
+  }
+}
+
+export function decide<R extends DecisionRule>(env: DecideEnv<R>, key: FlowKey, opts: DecideOptions = {}): Decision<R> {
+  const words = key.words.slice();
+  const b = new Builder(env, opts, words);
+  const ops: Op[] = [];
+  let set = ActionSet.EMPTY;
+  const writer = new Map<Action, Origin<R>>();
+  let tableId = 0;
+  let last: Origin<R> | null = null;
+
+  for (;;) {
+    b.tables.push(tableId);
+    const rule = env.lookup(tableId, words);
+    b.traceGroups = [];
+    if (rule === null) {
+      b.matched.push(false);
+      if (opts.trace) b.steps.push({ tableId, rule: null, instructions: [], actionSet: [], groups: [], meters: [] });
+      break;
+    }
+    b.matched.push(true);
+    b.rules.push(rule);
+    const from: Origin<R> = { rule, tableId };
+    last = from;
+    const executed: string[] = [];
+    const meterIds: number[] = [];
+    let next = -1;
+    for (const type of INSTRUCTION_ORDER) {
+      const inst = rule.instructions.find((i) => i.type === type);
+      if (!inst) continue;
+      executed.push(type);
+      switch (inst.type) {
+        case 'meter': {
+          const m = env.meters.get(inst.meterId);
+          if (m) { ops.push({ op: 'meter', meter: m }); b.meters.push(m); meterIds.push(m.meterId); }
+          break;
+        }
+        case 'apply_actions':
+          for (const a of inst.actions) b.action(a, from, ops, words, true);
+          break;
+        case 'clear_actions':
+          set = set.clear();
+          break;
+        case 'write_actions':
+          set = set.write(inst.actions);
+          for (const a of inst.actions) writer.set(a, from);
+          break;
+        case 'write_metadata': {
+          const hi = Number((inst.metadata >> 32n) & 0xffffffffn);
+          const lo = Number(inst.metadata & 0xffffffffn);
+          const mhi = Number((inst.mask >> 32n) & 0xffffffffn);
+          const mlo = Number(inst.mask & 0xffffffffn);
+          words[W_METADATA_HI] = ((words[W_METADATA_HI]! & ~mhi) | (hi & mhi)) >>> 0;
+          words[W_METADATA_LO] = ((words[W_METADATA_LO]! & ~mlo) | (lo & mlo)) >>> 0;
+          break;
+        }
+        case 'goto_table':
+          next = inst.tableId;
+          break;
+        default:
+          break;
+      }
+    }
+    if (next < 0) {
+      // §5.10: end of pipeline, the action set runs (output dropped if a group is set).
+      for (const a of set.toExecute()) b.action(a, writer.get(a) ?? last, ops, words, true);
+    }
+    if (opts.trace) {
+      b.steps.push({
+        tableId, rule: { priority: rule.priority, cookie: rule.cookie, match: rule.match },
+        instructions: executed, actionSet: set.list(), groups: b.traceGroups, meters: meterIds,
+      });
+    }
+    if (next < 0) break;
+    tableId = next;
+  }
+
+  return {
+    ops: b.finish(ops),
+    rules: b.rules, groups: b.groups, buckets: b.buckets, meters: b.meters,
+    tablesVisited: b.tables, matched: b.matched,
+    cacheable: b.cacheable, generation: env.generation,
+    ...(opts.trace ? { trace: b.steps } : {}),
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Pipeline — the OpenFlow switch's tables, groups and meters behind one object, answering
+ * the datapath's question "what happens to this FlowKey now" (decide) and the agent's
+ * flow-mod / group-mod / meter-mod (OF1.3.5 §5, §6.4–6.6).
+ *
+ * Invariants
+ *  - Barrier semantics: a mod is fully applied when its method returns; the very next
+ *    decide() sees it. Nothing is deferred.
+ *  - `generation` increases on every accepted change to tables, groups or meters, on every
+ *    expiry that removed something, and on bumpGeneration() (port changes: liveness and
+ *    FLOOD/ALL sets). A Decision is valid for the generation it carries.
+ *  - References are counted exactly: group ref_count (rules + groups forwarding to it) and
+ *    meter flow_count follow every add, replace, modify, delete and expiry.
+ *  - Deleting a group removes the flow entries that forward to it (§6.5, reason
+ *    OFPRR_GROUP_DELETE); deleting a meter removes the flow entries that use it (§6.6;
+ *    OF1.3 has no METER_DELETE reason, so OFPRR_DELETE).
+ *  - Counters change only in account() (rules, groups, buckets, tables) and in Meter.apply
+ *    (meters). decide() changes nothing.
+ */
+import type { FlowKey } from '../packet/flow-key.js';
+import { validateActions } from './actions.js';
+import { decide, type DecideEnv } from './decide.js';
+import type { Decision, Op } from './decision.js';
+import {
+  OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID, isOFError, ofError, type OFError,
+} from './errors.js';
+import { FlowTable, type RemovedRule } from './flow-table.js';
+import { GroupTable, type Group } from './groups.js';
+import { groupsReferenced, meterReferenced, validateInstructions } from './instructions.js';
+import { compileMatch } from './match.js';
+import { MeterTable, type Meter } from './meters.js';
+import type { Rule } from './rule.js';
+import {
+  OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
+} from './types.js';
+
+export type { RemovedRule } from './flow-table.js';
+
+export interface PipelineOptions {
+  /** Number of tables, OF tables 0..nTables-1 (default 255, the most OF1.3 allows). */
+  readonly nTables?: number;
+  readonly maxRulesPerTable?: number;
+  portExists(port: number): boolean;
+  portLive(port: number): boolean;
+  /** For decisions after pop_mpls / pop_pbb: rewrite a copy of the frame with `ops` and
+   * parse it into `out` (see execute.ts `reparseAfter`). Without it such decisions only
+   * lose the inner headers' fields and are marked uncacheable either way. */
+  reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
+}
+
+export interface DecideCallOptions {
+  readonly frame?: Uint8Array;
+  readonly trace?: boolean;
+}
+
+/** Table statistics of OF1.3.5 §7.3.5.4 that the table itself does not keep. */
+export interface TableCounters {
+  lookupCount: number;
+  matchedCount: number;
+}
+
+export type ModResult = OFError | { removed: RemovedRule[] };
+
+export class Pipeline {
+  readonly nTables: number;
+  readonly groups: GroupTable;
+  readonly meters = new MeterTable();
+  private readonly tables: FlowTable[] = [];
+  private readonly counters: TableCounters[] = [];
+  private readonly env: DecideEnv<Rule>;
+  private gen = 0;
+  /** The instructions each installed rule was counted with (for exact uncounting). */
+  private readonly countedInstructions = new WeakMap<Rule, readonly Instruction[]>();
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.nTables = Math.min(opts.nTables ?? OFPTT_MAX + 1, OFPTT_MAX + 1);
+    const maxRules = opts.maxRulesPerTable;
+    for (let i = 0; i < this.nTables; i++) {
+      this.tables.push(new FlowTable(i, maxRules !== undefined ? { maxRules } : {}));
+      this.counters.push({ lookupCount: 0, matchedCount: 0 });
+    }
+    this.groups = new GroupTable({ portExists: (p) => opts.portExists(p) });
+    const self = this;
+    this.env = {
+      lookup: (t, words) => this.tables[t]!.lookup(words),
+      isTableMiss: (r) => this.tables[r.tableId]!.isTableMiss(r),
+      groups: this.groups,
+      meters: this.meters,
+      portLive: (p) => opts.portLive(p),
+      get generation() { return self.gen; },
+      ...(opts.reparse ? { reparse: opts.reparse } : {}),
+    };
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Called by the datapath when ports change (liveness for fast-failover, FLOOD sets). */
+  bumpGeneration(): void {
+    this.gen++;
+  }
+
+  table(tableId: number): FlowTable {
+    return this.tables[tableId]!;
+  }
+
+  tableCounters(tableId: number): Readonly<TableCounters> {
+    return this.counters[tableId]!;
+  }
+
+  group(groupId: number): Group | undefined {
+    return this.groups.get(groupId);
+  }
+
+  meter(meterId: number): Meter | undefined {
+    return this.meters.get(meterId);
+  }
+
+  // ---- flow-mod (§6.4)
+
+  flowMod(fm: FlowMod, nowMs: number): ModResult {
+    const isDelete = fm.command === OFPFC_DELETE || fm.command === OFPFC_DELETE_STRICT;
+    if (isDelete && fm.tableId === OFPTT_ALL) {
+      const removed: RemovedRule[] = [];
+      for (const t of this.tables) {
+        const r = t.delete(fm, fm.command === OFPFC_DELETE_STRICT);
+        if (isOFError(r)) return r;
+        for (const rule of r) removed.push({ rule, reason: OFPRR_DELETE });
+      }
+      return this.afterRemoval(removed);
+    }
+    if (fm.tableId >= this.nTables) {
+      return ofError(OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID, `table ${fm.tableId} does not exist (${this.nTables} tables)`);
+    }
+    const table = this.tables[fm.tableId]!;
+    if (!isDelete) {
+      const cm = compileMatch(fm.match);
+      if (isOFError(cm)) return cm;
+      const e = validateInstructions(fm.instructions, fm.match, {
+        tableId: fm.tableId, nTables: this.nTables,
+        portExists: (p) => this.opts.portExists(p),
+        groupExists: (g) => this.groups.has(g),
+        meterExists: (m) => this.meters.has(m),
+      });
+      if (e !== null) return e;
+    }
+    const out = table.apply(fm, nowMs);
+    if (isOFError(out)) return out;
+    switch (out.command) {
+      case 'add':
+        // A replaced entry gets no flow-removed (§6.4), only its references go.
+        if (out.replaced) this.uncount(out.replaced);
+        this.count(out.rule);
+        this.gen++;
+        return { removed: [] };
+      case 'modify':
+        for (const r of out.rules) {
+          this.uncount(r);
+          this.count(r);
+        }
+        if (out.rules.length > 0) this.gen++;
+        return { removed: [] };
+      case 'delete':
+        return this.afterRemoval(out.removed.map((rule) => ({ rule, reason: OFPRR_DELETE })));
+    }
+  }
+
+  /** Validates a packet-out's actions (§7.3.7): as for flow entries, plus OFPP_TABLE. */
+  checkPacketOut(actions: readonly Action[]): OFError | null {
+    return validateActions(actions, {
+      portExists: (p) => this.opts.portExists(p),
+      groupExists: (g) => this.groups.has(g),
+      packetOut: true,
+    }, { ethType: -1, ipProto: -1, icmpv6Type: -1, vlan: false, lenient: true });
+  }
+
+  // ---- group-mod (§6.5)
+
+  groupMod(gm: GroupMod, nowMs: number): ModResult {
+    const r = this.groups.apply(gm, nowMs);
+    if (isOFError(r)) return r;
+    this.gen++;
+    if (r.deleted.length === 0) return { removed: [] };
+    const gone = new Set(r.deleted);
+    const removed = this.removeWhere((rule) => groupsReferenced(rule.instructions).some((g) => gone.has(g)), OFPRR_GROUP_DELETE);
+    return { removed };
+  }
+
+  // ---- meter-mod (§6.6)
+
+  meterMod(mm: MeterMod, nowMs: number): ModResult {
+    const r = this.meters.apply(mm, nowMs);
+    if (isOFError(r)) return r;
+    this.gen++;
+    if (r.deleted.length === 0) return { removed: [] };
+    const gone = new Set(r.deleted);
+    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_DELETE) };
+  }
+
+  // ---- datapath
+
+  decide(key: FlowKey, _nowMs: number, opts: DecideCallOptions = {}): Decision<Rule> {
+    return decide(this.env, key, opts);
+  }
+
+  /** Counts `packets` / `bytes` handled by `d` (§5.8): rules (and their idle timers),
+   * groups and buckets, table lookups and matches. Meters count themselves. */
+  account(d: Decision<Rule>, packets: number, bytes: number, nowMs: number): void {
+    for (const r of d.rules) this.tables[r.tableId]!.account(r, packets, bytes, nowMs);
+    for (const g of d.groups) {
+      g.packetCount += packets;
+      g.byteCount += bytes;
+    }
+    for (const b of d.buckets) {
+      b.packetCount += packets;
+      b.byteCount += bytes;
+    }
+    for (let i = 0; i < d.tablesVisited.length; i++) {
+      const c = this.counters[d.tablesVisited[i]!]!;
+      c.lookupCount += packets;
+      if (d.matched[i]) c.matchedCount += packets;
+    }
+  }
+
+  /** Removes entries whose idle or hard timeout passed (§5.5). */
+  expire(nowMs: number): RemovedRule[] {
+    const removed: RemovedRule[] = [];
+    for (const t of this.tables) for (const x of t.expire(nowMs)) removed.push(x);
+    return this.afterRemoval(removed).removed;
+  }
+
+  // ---- reference counting
+
+  private count(r: Rule): void {
+    for (const id of groupsReferenced(r.instructions)) {
+      const g = this.groups.get(id);
+      if (g) g.ruleRefs++;
+    }
+    const m = this.meters.get(meterReferenced(r.instructions));
+    if (m) m.flowCount++;
+    this.countedInstructions.set(r, r.instructions);
+  }
+
+  /** Undoes count(r) for the instructions r had when it was counted. */
+  private uncount(r: Rule): void {
+    const insts = this.countedInstructions.get(r);
+    if (!insts) return;
+    this.countedInstructions.delete(r);
+    for (const id of groupsReferenced(insts)) {
+      const g = this.groups.get(id);
+      if (g && g.ruleRefs > 0) g.ruleRefs--;
+    }
+    const m = this.meters.get(meterReferenced(insts));
+    if (m && m.flowCount > 0) m.flowCount--;
+  }
+
+  private afterRemoval(removed: RemovedRule[]): { removed: RemovedRule[] } {
+    for (const x of removed) this.uncount(x.rule);
+    if (removed.length > 0) this.gen++;
+    return { removed };
+  }
+
+  private removeWhere(pred: (r: Rule) => boolean, reason: number): RemovedRule[] {
+    const removed: RemovedRule[] = [];
+    for (const t of this.tables) {
+      const victims: Rule[] = [];
+      for (const r of t.rules()) if (pred(r)) victims.push(r);
+      for (const r of victims) if (t.removeRule(r)) removed.push({ rule: r, reason });
+    }
+    return this.afterRemoval(removed).removed;
+  }
+}
