@@ -1,0 +1,118 @@
+/**
+ * Actions on the wire (OF1.3.5 §7.2.5): every action starts with type(16) len(16), and
+ * len is the whole action including padding, a multiple of 8.
+ *
+ *   output         16: port(32) max_len(16) pad(6)
+ *   no-argument     8: pad(4)                (copy_ttl_out/in, dec_mpls_ttl, pop_vlan, dec_nw_ttl, pop_pbb)
+ *   ttl             8: ttl(8) pad(3)         (set_mpls_ttl, set_nw_ttl)
+ *   ethertype       8: ethertype(16) pad(2)  (push_vlan, push_mpls, pop_mpls, push_pbb)
+ *   32-bit argument 8: id(32)                (set_queue, group)
+ *   set_field      pad8(4 + OXM TLV)
+ *   experimenter   8+: experimenter(32) data
+ *
+ * Invariants: a list decodes only if every action's len is ≥ 8, a multiple of 8, fits the
+ * list and equals its type's fixed size (OFPBAC_BAD_LEN otherwise); an unknown type is
+ * OFPBAC_BAD_TYPE. Set-field TLVs of a class other than basic are OFPBAC_BAD_SET_TYPE, a
+ * TLV not fitting its action is OFPBAC_BAD_SET_LEN. Semantics (ports, groups exist, ...)
+ * are the pipeline's business.
+ */
+import {
+  OFPBAC_BAD_LEN, OFPBAC_BAD_SET_LEN, OFPBAC_BAD_SET_TYPE, OFPBAC_BAD_TYPE, OFPET_BAD_ACTION,
+  ofError, type OFError,
+} from '../pipeline/errors.js';
+import { OFPAT, type Action, type ActionType } from '../pipeline/types.js';
+import { pad8 } from './constants.js';
+import { decodeOxmTlv, encodeOxmTlv, isOxmField } from './oxm-codec.js';
+import type { Reader, Writer } from './wire.js';
+
+const badAction = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
+
+const TYPE_OF_NUMBER = new Map<number, ActionType>(
+  (Object.entries(OFPAT) as [ActionType, number][]).map(([name, num]) => [num, name]),
+);
+
+/** Fixed wire sizes; set_field and experimenter are variable (checked separately). */
+const FIXED_LEN: Partial<Record<ActionType, number>> = {
+  output: 16, copy_ttl_out: 8, copy_ttl_in: 8, set_mpls_ttl: 8, dec_mpls_ttl: 8, push_vlan: 8,
+  pop_vlan: 8, push_mpls: 8, pop_mpls: 8, set_queue: 8, group: 8, set_nw_ttl: 8, dec_nw_ttl: 8,
+  push_pbb: 8, pop_pbb: 8,
+};
+
+export function encodeAction(w: Writer, a: Action): void {
+  const start = w.pos;
+  w.u16(OFPAT[a.type]);
+  w.u16(0);
+  switch (a.type) {
+    case 'output': w.u32(a.port); w.u16(a.maxLen); w.zeros(6); break;
+    case 'set_mpls_ttl': case 'set_nw_ttl': w.u8(a.ttl); w.zeros(3); break;
+    case 'push_vlan': case 'push_mpls': case 'pop_mpls': case 'push_pbb': w.u16(a.ethertype); w.zeros(2); break;
+    case 'set_queue': w.u32(a.queueId); break;
+    case 'group': w.u32(a.groupId); break;
+    case 'set_field': encodeOxmTlv(w, a.field); break;
+    case 'experimenter': w.u32(a.experimenter); w.bytes(a.data); break;
+    default: w.zeros(4); // the no-argument actions: ofp_action_generic's pad
+  }
+  w.align8(start);
+  w.patch16(start + 2, w.pos - start);
+}
+
+export function encodeActions(w: Writer, actions: readonly Action[]): void {
+  for (const a of actions) encodeAction(w, a);
+}
+
+/** Decodes one action whose header (type, len) is already validated; r spans len - 4 bytes. */
+function decodeBody(type: ActionType, r: Reader, len: number): Action | OFError {
+  switch (type) {
+    case 'output': { const port = r.u32(); return { type, port, maxLen: r.u16() }; }
+    case 'set_mpls_ttl': case 'set_nw_ttl': return { type, ttl: r.u8() };
+    case 'push_vlan': case 'push_mpls': case 'pop_mpls': case 'push_pbb': return { type, ethertype: r.u16() };
+    case 'set_queue': return { type, queueId: r.u32() };
+    case 'group': return { type, groupId: r.u32() };
+    case 'set_field': {
+      const f = decodeOxmTlv(r);
+      if (f === null) return badAction(OFPBAC_BAD_SET_LEN, 'set_field: OXM TLV does not fit the action');
+      if (!isOxmField(f)) return badAction(OFPBAC_BAD_SET_TYPE, `set_field: OXM class 0x${f.oxmClass.toString(16)}`);
+      return { type, field: f };
+    }
+    case 'experimenter': {
+      if (len < 8) return badAction(OFPBAC_BAD_LEN, 'experimenter action shorter than 8 bytes');
+      const experimenter = r.u32();
+      return { type, experimenter, data: r.bytes(r.left) };
+    }
+    default: return { type } as Action; // no-argument actions
+  }
+}
+
+/** Decodes an action list spanning exactly the reader's remaining bytes. */
+export function decodeActions(r: Reader): Action[] | OFError {
+  const out: Action[] = [];
+  while (r.left > 0) {
+    if (r.left < 4) return badAction(OFPBAC_BAD_LEN, `${r.left} trailing bytes after actions`);
+    const num = r.u16();
+    const len = r.u16();
+    const type = TYPE_OF_NUMBER.get(num);
+    if (type === undefined) return badAction(OFPBAC_BAD_TYPE, `unknown action type ${num}`);
+    if (len < 8 || (len & 7) !== 0 || len - 4 > r.left) {
+      return badAction(OFPBAC_BAD_LEN, `action ${type}: bad length ${len}`);
+    }
+    const fixed = FIXED_LEN[type];
+    if (fixed !== undefined && len !== fixed) {
+      return badAction(OFPBAC_BAD_LEN, `action ${type}: length ${len}, expected ${fixed}`);
+    }
+    const a = decodeBody(type, r.sub(len - 4), len);
+    if ('ofError' in a) return a;
+    out.push(a);
+  }
+  return out;
+}
+
+/** Wire length of an action list (for callers that must write actions_len first). */
+export function actionsWireLength(actions: readonly Action[]): number {
+  let n = 0;
+  for (const a of actions) {
+    if (a.type === 'set_field') n += pad8(8 + a.field.value.length + (a.field.mask?.length ?? 0));
+    else if (a.type === 'experimenter') n += pad8(8 + a.data.length);
+    else n += FIXED_LEN[a.type]!;
+  }
+  return n;
+}

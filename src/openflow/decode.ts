@@ -1,0 +1,232 @@
+/**
+ * bytes → OFMessage (OF1.3.5 §7). decodeMessage takes exactly one whole message (the
+ * framer's output) and NEVER throws: whatever is wrong comes back as an OFError with the
+ * spec's type/code, ready for encodeError.
+ *
+ * Error choices, checked in this order:
+ *  - fewer than 8 bytes, or header length ≠ buffer length       → OFPBRC_BAD_LEN
+ *  - version ≠ 0x04 (except OFPT_HELLO, decoded at any version
+ *    for negotiation, §6.3.1)                                    → OFPBRC_BAD_VERSION
+ *  - type > OFPT_METER_MOD                                        → OFPBRC_BAD_TYPE
+ *  - body shorter than the type's fixed part, or trailing bytes
+ *    after a fixed-size message                                   → OFPBRC_BAD_LEN
+ *  - inside bodies: match (OFPBMC_*), actions (OFPBAC_*), instructions (OFPBIC_*),
+ *    buckets, bands, multipart (OFPBRC_BAD_MULTIPART), table features (OFPTFFC_*).
+ * `decodeMessageStrict` is the same without the last-resort catch, for the fuzz test.
+ */
+import {
+  OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE, OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, isOFError, ofError,
+  type OFError,
+} from '../pipeline/errors.js';
+import { decodeActions } from './actions-codec.js';
+import * as C from './constants.js';
+import {
+  OFP_HEADER_LEN, OFP_PORT_LEN, OFP_VERSION, OFPHET_VERSIONBITMAP, OFPT_HELLO, OFPT_METER_MOD, pad8,
+} from './constants.js';
+import { decodeInstructions } from './instructions-codec.js';
+import type { AsyncConfig, OFMessage } from './message-types.js';
+import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
+import { decodeMatch } from './oxm-codec.js';
+import { decodeBands, decodeBuckets, decodePort, decodeQueues } from './structs.js';
+import { Reader } from './wire.js';
+
+export type DecodeResult = { readonly ok: true; readonly msg: OFMessage } | { readonly ok: false; readonly error: OFError };
+
+const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
+
+/** Body sizes (after the 8-byte header): exact for fixed messages, minimum for the rest. */
+const EXACT: Record<number, number> = {
+  [C.OFPT_FEATURES_REQUEST]: 0, [C.OFPT_FEATURES_REPLY]: 24, [C.OFPT_GET_CONFIG_REQUEST]: 0,
+  [C.OFPT_GET_CONFIG_REPLY]: 4, [C.OFPT_SET_CONFIG]: 4, [C.OFPT_PORT_STATUS]: 8 + OFP_PORT_LEN,
+  [C.OFPT_PORT_MOD]: 32, [C.OFPT_TABLE_MOD]: 8, [C.OFPT_BARRIER_REQUEST]: 0, [C.OFPT_BARRIER_REPLY]: 0,
+  [C.OFPT_QUEUE_GET_CONFIG_REQUEST]: 8, [C.OFPT_ROLE_REQUEST]: 16, [C.OFPT_ROLE_REPLY]: 16,
+  [C.OFPT_GET_ASYNC_REQUEST]: 0, [C.OFPT_GET_ASYNC_REPLY]: 24, [C.OFPT_SET_ASYNC]: 24,
+};
+/** Minimum bodies; a match counts as its 8-byte empty form. */
+const MINIMUM: Record<number, number> = {
+  [C.OFPT_ERROR]: 4, [C.OFPT_EXPERIMENTER]: 8, [C.OFPT_PACKET_IN]: 16 + 8 + 2,
+  [C.OFPT_FLOW_REMOVED]: 40 + 8, [C.OFPT_PACKET_OUT]: 16, [C.OFPT_FLOW_MOD]: 40 + 8,
+  [C.OFPT_GROUP_MOD]: 8, [C.OFPT_MULTIPART_REQUEST]: 8, [C.OFPT_MULTIPART_REPLY]: 8,
+  [C.OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [C.OFPT_METER_MOD]: 8,
+};
+
+function decodeHello(r: Reader, xid: number, version: number): OFMessage | OFError {
+  const versions: number[] = [];
+  while (r.left > 0) {
+    if (r.left < 4) return badLen('hello element truncated');
+    const type = r.u16(); const len = r.u16();
+    if (len < 4 || len - 4 > r.left) return badLen(`hello element length ${len}`);
+    const er = r.sub(len - 4);
+    r.skip(Math.min(pad8(len) - len, r.left));
+    if (type !== OFPHET_VERSIONBITMAP) continue; // §7.5.1: unknown elements are ignored
+    for (let word = 0; er.left >= 4; word++) {
+      const bits = er.u32();
+      for (let b = 0; b < 32; b++) if ((bits >>> b) & 1) versions.push(word * 32 + b);
+    }
+  }
+  return { type: 'hello', xid, version, versions };
+}
+
+const pair = (r: Reader): [number, number] => [r.u32(), r.u32()];
+function decodeAsync(r: Reader): AsyncConfig {
+  return { packetInMask: pair(r), portStatusMask: pair(r), flowRemovedMask: pair(r) };
+}
+
+function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
+  switch (type) {
+    case C.OFPT_ERROR: {
+      const errType = r.u16();
+      if (errType === 0xffff) {
+        if (r.left < 6) return badLen('experimenter error truncated');
+        const expType = r.u16(); const experimenter = r.u32();
+        return { type: 'error_experimenter', xid, expType, experimenter, data: r.bytes(r.left) };
+      }
+      return { type: 'error', xid, errType, code: r.u16(), data: r.bytes(r.left) };
+    }
+    case C.OFPT_ECHO_REQUEST: return { type: 'echo_request', xid, data: r.bytes(r.left) };
+    case C.OFPT_ECHO_REPLY: return { type: 'echo_reply', xid, data: r.bytes(r.left) };
+    case C.OFPT_EXPERIMENTER: {
+      const experimenter = r.u32(); const expType = r.u32();
+      return { type: 'experimenter', xid, experimenter, expType, data: r.bytes(r.left) };
+    }
+    case C.OFPT_FEATURES_REQUEST: return { type: 'features_request', xid };
+    case C.OFPT_FEATURES_REPLY: {
+      const datapathId = r.u64(); const nBuffers = r.u32(); const nTables = r.u8(); const auxiliaryId = r.u8();
+      r.skip(2);
+      return { type: 'features_reply', xid, datapathId, nBuffers, nTables, auxiliaryId, capabilities: r.u32() };
+    }
+    case C.OFPT_GET_CONFIG_REQUEST: return { type: 'get_config_request', xid };
+    case C.OFPT_GET_CONFIG_REPLY: case C.OFPT_SET_CONFIG: {
+      const flags = r.u16();
+      return { type: type === C.OFPT_GET_CONFIG_REPLY ? 'get_config_reply' : 'set_config', xid, flags, missSendLen: r.u16() };
+    }
+    case C.OFPT_PACKET_IN: {
+      const bufferId = r.u32(); const totalLen = r.u16(); const reason = r.u8(); const tableId = r.u8();
+      const cookie = r.u64();
+      const match = decodeMatch(r);
+      if (isOFError(match)) return match;
+      if (r.left < 2) return badLen('packet-in: no room for the 2 pad bytes after the match');
+      r.skip(2);
+      return { type: 'packet_in', xid, bufferId, totalLen, reason, tableId, cookie, match, data: r.bytes(r.left) };
+    }
+    case C.OFPT_FLOW_REMOVED: {
+      const cookie = r.u64(); const priority = r.u16(); const reason = r.u8(); const tableId = r.u8();
+      const durationSec = r.u32(); const durationNsec = r.u32();
+      const idleTimeout = r.u16(); const hardTimeout = r.u16();
+      const packetCount = r.u64(); const byteCount = r.u64();
+      const match = decodeMatch(r);
+      if (isOFError(match)) return match;
+      if (r.left !== 0) return badLen('flow-removed: trailing bytes after the match');
+      return {
+        type: 'flow_removed', xid, cookie, priority, reason, tableId, durationSec, durationNsec,
+        idleTimeout, hardTimeout, packetCount, byteCount, match,
+      };
+    }
+    case C.OFPT_PORT_STATUS: { const reason = r.u8(); r.skip(7); return { type: 'port_status', xid, reason, port: decodePort(r) }; }
+    case C.OFPT_PACKET_OUT: {
+      const bufferId = r.u32(); const inPort = r.u32(); const actionsLen = r.u16(); r.skip(6);
+      if (actionsLen > r.left) return badLen(`packet-out: actions_len ${actionsLen} exceeds the message`);
+      const actions = decodeActions(r.sub(actionsLen));
+      if (isOFError(actions)) return actions;
+      return { type: 'packet_out', xid, bufferId, inPort, actions, data: r.bytes(r.left) };
+    }
+    case C.OFPT_FLOW_MOD: {
+      const cookie = r.u64(); const cookieMask = r.u64(); const tableId = r.u8(); const command = r.u8();
+      const idleTimeout = r.u16(); const hardTimeout = r.u16(); const priority = r.u16();
+      const bufferId = r.u32(); const outPort = r.u32(); const outGroup = r.u32(); const flags = r.u16();
+      r.skip(2);
+      const match = decodeMatch(r);
+      if (isOFError(match)) return match;
+      const instructions = decodeInstructions(r);
+      if (isOFError(instructions)) return instructions;
+      return {
+        type: 'flow_mod', xid, cookie, cookieMask, tableId, command, idleTimeout, hardTimeout,
+        priority, bufferId, outPort, outGroup, flags, match, instructions,
+      };
+    }
+    case C.OFPT_GROUP_MOD: {
+      const command = r.u16(); const groupType = r.u8(); r.skip(1); const groupId = r.u32();
+      const buckets = decodeBuckets(r);
+      if (isOFError(buckets)) return buckets;
+      return { type: 'group_mod', xid, command, groupType, groupId, buckets };
+    }
+    case C.OFPT_PORT_MOD: {
+      const portNo = r.u32(); r.skip(4); const hwAddr = r.bytes(6); r.skip(2);
+      const config = r.u32(); const mask = r.u32();
+      return { type: 'port_mod', xid, portNo, hwAddr, config, mask, advertise: r.u32() };
+    }
+    case C.OFPT_TABLE_MOD: { const tableId = r.u8(); r.skip(3); return { type: 'table_mod', xid, tableId, config: r.u32() }; }
+    case C.OFPT_MULTIPART_REQUEST: case C.OFPT_MULTIPART_REPLY: {
+      const kind = multipartKindOf(r.u16());
+      const flags = r.u16(); r.skip(4);
+      if (isOFError(kind)) return kind;
+      if (type === C.OFPT_MULTIPART_REQUEST) {
+        const body = decodeMultipartRequestBody(kind, r);
+        return isOFError(body) ? body : { type: 'multipart_request', xid, flags, body };
+      }
+      const body = decodeMultipartReplyBody(kind, r);
+      return isOFError(body) ? body : { type: 'multipart_reply', xid, flags, body };
+    }
+    case C.OFPT_BARRIER_REQUEST: return { type: 'barrier_request', xid };
+    case C.OFPT_BARRIER_REPLY: return { type: 'barrier_reply', xid };
+    case C.OFPT_QUEUE_GET_CONFIG_REQUEST: return { type: 'queue_get_config_request', xid, port: r.u32() };
+    case C.OFPT_QUEUE_GET_CONFIG_REPLY: {
+      const port = r.u32(); r.skip(4);
+      const queues = decodeQueues(r);
+      return isOFError(queues) ? queues : { type: 'queue_get_config_reply', xid, port, queues };
+    }
+    case C.OFPT_ROLE_REQUEST: case C.OFPT_ROLE_REPLY: {
+      const role = r.u32(); r.skip(4);
+      return { type: type === C.OFPT_ROLE_REQUEST ? 'role_request' : 'role_reply', xid, role, generationId: r.u64() };
+    }
+    case C.OFPT_GET_ASYNC_REQUEST: return { type: 'get_async_request', xid };
+    case C.OFPT_GET_ASYNC_REPLY: return { type: 'get_async_reply', xid, ...decodeAsync(r) };
+    case C.OFPT_SET_ASYNC: return { type: 'set_async', xid, ...decodeAsync(r) };
+    default: { // OFPT_METER_MOD, the last type (checked by the caller)
+      const command = r.u16(); const flags = r.u16(); const meterId = r.u32();
+      const bands = decodeBands(r);
+      return isOFError(bands) ? bands : { type: 'meter_mod', xid, command, flags, meterId, bands };
+    }
+  }
+}
+
+/** decodeMessage without the last-resort catch: any exception here is a codec bug. */
+export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
+  if (buf.length < OFP_HEADER_LEN) return { ok: false, error: badLen(`message of ${buf.length} bytes has no header`) };
+  const r = Reader.of(buf);
+  const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
+  if (length !== buf.length) {
+    return { ok: false, error: badLen(`header length ${length} but ${buf.length} bytes given`) };
+  }
+  if (type === OFPT_HELLO) {
+    const m = decodeHello(r, xid, version);
+    return isOFError(m) ? { ok: false, error: m } : { ok: true, msg: m };
+  }
+  if (version !== OFP_VERSION) {
+    return { ok: false, error: ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.3`) };
+  }
+  if (type > OFPT_METER_MOD) return { ok: false, error: ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`) };
+  const body = r.left;
+  const exact = EXACT[type];
+  if (exact !== undefined && body !== exact) {
+    return { ok: false, error: badLen(`message type ${type}: body of ${body} bytes, expected ${exact}`) };
+  }
+  const min = MINIMUM[type];
+  if (min !== undefined && body < min) {
+    return { ok: false, error: badLen(`message type ${type}: body of ${body} bytes, at least ${min} expected`) };
+  }
+  const m = decodeBody(type, xid, r);
+  return isOFError(m) ? { ok: false, error: m } : { ok: true, msg: m };
+}
+
+/**
+ * Decodes exactly one whole message. Never throws: a decoder bug that slipped past the
+ * fuzz test still becomes OFPBRC_BAD_LEN rather than an exception in the event loop.
+ */
+export function decodeMessage(buf: Uint8Array): DecodeResult {
+  try {
+    return decodeMessageStrict(buf);
+  } catch (e) {
+    return { ok: false, error: badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`) };
+  }
+}

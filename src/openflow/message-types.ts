@@ -1,0 +1,131 @@
+/**
+ * OpenFlow 1.3 messages as plain values (OF1.3.5 §7.3–§7.5): one interface per message,
+ * discriminated by `type` (the spec's OFPT_ name without prefix, lower case), all carrying
+ * the header's `xid`. `OFMessage` is their union; the codec maps it to and from bytes.
+ *
+ * Conventions: 64-bit counters, cookies and ids are bigint; byte strings are Uint8Array
+ * (copies, never views into a receive buffer); lists are readonly arrays. Reserved and
+ * padding fields of the wire are not represented (they are written as zeros).
+ * Group-mod's group type is `groupType` here, since `type` is the discriminant.
+ */
+import type { Action, Bucket, FlowMod, Instruction, Match, MeterBand, MeterMod } from '../pipeline/types.js';
+import type { MultipartReplyBody, MultipartRequestBody } from './multipart-types.js';
+
+export interface Hello {
+  readonly type: 'hello'; readonly xid: number;
+  /** Header version; defaults to OF1.3 on encode. Hello is decoded at any version (§6.3.1). */
+  readonly version?: number;
+  /** Versions from the OFPHET_VERSIONBITMAP element; empty = no element. */
+  readonly versions: readonly number[];
+}
+export interface ErrorMsg {
+  readonly type: 'error'; readonly xid: number;
+  readonly errType: number; readonly code: number; readonly data: Uint8Array;
+}
+/** OFPET_EXPERIMENTER error (§7.4.4: ofp_error_experimenter_msg). */
+export interface ErrorExperimenter {
+  readonly type: 'error_experimenter'; readonly xid: number;
+  readonly expType: number; readonly experimenter: number; readonly data: Uint8Array;
+}
+export interface EchoRequest { readonly type: 'echo_request'; readonly xid: number; readonly data: Uint8Array }
+export interface EchoReply { readonly type: 'echo_reply'; readonly xid: number; readonly data: Uint8Array }
+export interface Experimenter {
+  readonly type: 'experimenter'; readonly xid: number;
+  readonly experimenter: number; readonly expType: number; readonly data: Uint8Array;
+}
+export interface FeaturesRequest { readonly type: 'features_request'; readonly xid: number }
+export interface FeaturesReply {
+  readonly type: 'features_reply'; readonly xid: number;
+  readonly datapathId: bigint; readonly nBuffers: number; readonly nTables: number;
+  readonly auxiliaryId: number; readonly capabilities: number;
+}
+export interface GetConfigRequest { readonly type: 'get_config_request'; readonly xid: number }
+export interface SwitchConfig { readonly flags: number; readonly missSendLen: number }
+export interface GetConfigReply extends SwitchConfig { readonly type: 'get_config_reply'; readonly xid: number }
+export interface SetConfig extends SwitchConfig { readonly type: 'set_config'; readonly xid: number }
+
+export interface PacketIn {
+  readonly type: 'packet_in'; readonly xid: number;
+  readonly bufferId: number; readonly totalLen: number; readonly reason: number;
+  readonly tableId: number; readonly cookie: bigint; readonly match: Match; readonly data: Uint8Array;
+}
+export interface FlowRemoved {
+  readonly type: 'flow_removed'; readonly xid: number;
+  readonly cookie: bigint; readonly priority: number; readonly reason: number; readonly tableId: number;
+  readonly durationSec: number; readonly durationNsec: number;
+  readonly idleTimeout: number; readonly hardTimeout: number;
+  readonly packetCount: bigint; readonly byteCount: bigint; readonly match: Match;
+}
+/** struct ofp_port (§7.2.1). `hwAddr` is 6 bytes, `name` at most 15 bytes of UTF-8. */
+export interface PortDesc {
+  readonly portNo: number; readonly hwAddr: Uint8Array; readonly name: string;
+  readonly config: number; readonly state: number;
+  readonly curr: number; readonly advertised: number; readonly supported: number; readonly peer: number;
+  readonly currSpeed: number; readonly maxSpeed: number;
+}
+export interface PortStatus {
+  readonly type: 'port_status'; readonly xid: number; readonly reason: number; readonly port: PortDesc;
+}
+export interface PacketOut {
+  readonly type: 'packet_out'; readonly xid: number;
+  readonly bufferId: number; readonly inPort: number; readonly actions: readonly Action[]; readonly data: Uint8Array;
+}
+export interface FlowModMsg extends FlowMod { readonly type: 'flow_mod'; readonly xid: number }
+export interface GroupModMsg {
+  readonly type: 'group_mod'; readonly xid: number;
+  readonly command: number; readonly groupType: number; readonly groupId: number;
+  readonly buckets: readonly Bucket[];
+}
+export interface PortMod {
+  readonly type: 'port_mod'; readonly xid: number;
+  readonly portNo: number; readonly hwAddr: Uint8Array;
+  readonly config: number; readonly mask: number; readonly advertise: number;
+}
+export interface TableMod { readonly type: 'table_mod'; readonly xid: number; readonly tableId: number; readonly config: number }
+export interface MultipartRequest {
+  readonly type: 'multipart_request'; readonly xid: number; readonly flags: number;
+  readonly body: MultipartRequestBody;
+}
+export interface MultipartReply {
+  readonly type: 'multipart_reply'; readonly xid: number; readonly flags: number;
+  readonly body: MultipartReplyBody;
+}
+export interface BarrierRequest { readonly type: 'barrier_request'; readonly xid: number }
+export interface BarrierReply { readonly type: 'barrier_reply'; readonly xid: number }
+export interface QueueGetConfigRequest { readonly type: 'queue_get_config_request'; readonly xid: number; readonly port: number }
+export type QueueProp =
+  | { readonly kind: 'min_rate'; readonly rate: number }
+  | { readonly kind: 'max_rate'; readonly rate: number }
+  | { readonly kind: 'experimenter'; readonly experimenter: number; readonly data: Uint8Array };
+/** struct ofp_packet_queue (§7.3.6). */
+export interface PacketQueue { readonly queueId: number; readonly port: number; readonly properties: readonly QueueProp[] }
+export interface QueueGetConfigReply {
+  readonly type: 'queue_get_config_reply'; readonly xid: number; readonly port: number;
+  readonly queues: readonly PacketQueue[];
+}
+export interface RoleMsg { readonly xid: number; readonly role: number; readonly generationId: bigint }
+export interface RoleRequest extends RoleMsg { readonly type: 'role_request' }
+export interface RoleReply extends RoleMsg { readonly type: 'role_reply' }
+export interface GetAsyncRequest { readonly type: 'get_async_request'; readonly xid: number }
+/** struct ofp_async_config (§7.3.10): [0] = master/equal, [1] = slave. */
+export interface AsyncConfig {
+  readonly packetInMask: readonly [number, number];
+  readonly portStatusMask: readonly [number, number];
+  readonly flowRemovedMask: readonly [number, number];
+}
+export interface GetAsyncReply extends AsyncConfig { readonly type: 'get_async_reply'; readonly xid: number }
+export interface SetAsync extends AsyncConfig { readonly type: 'set_async'; readonly xid: number }
+export interface MeterModMsg extends MeterMod { readonly type: 'meter_mod'; readonly xid: number }
+
+export type OFMessage =
+  | Hello | ErrorMsg | ErrorExperimenter | EchoRequest | EchoReply | Experimenter
+  | FeaturesRequest | FeaturesReply | GetConfigRequest | GetConfigReply | SetConfig
+  | PacketIn | FlowRemoved | PortStatus | PacketOut | FlowModMsg | GroupModMsg | PortMod | TableMod
+  | MultipartRequest | MultipartReply | BarrierRequest | BarrierReply
+  | QueueGetConfigRequest | QueueGetConfigReply | RoleRequest | RoleReply
+  | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg;
+
+export type OFMessageType = OFMessage['type'];
+
+// Re-exported so that users of the codec need one import for the message vocabulary.
+export type { Action, Bucket, FlowMod, Instruction, Match, MeterBand, MeterMod };

@@ -1,0 +1,114 @@
+/**
+ * ofp_match and OXM TLVs on the wire (OF1.3.5 §7.2.3).
+ *
+ *   ofp_match:  type(16)=OFPMT_OXM  length(16)  oxm_fields[length-4]  pad to 8 bytes
+ *   OXM TLV:    class(16) | field(7) | hasmask(1) | length(8)   value[len or len/2] mask[len/2]
+ *
+ * Invariants
+ *  - `length` counts the 4-byte ofp_match header and the TLVs, not the trailing padding;
+ *    the padding is always written (zeros) and always skipped on decode.
+ *  - Only class OFPXMC_OPENFLOW_BASIC (0x8000) is representable as an OxmField; any other
+ *    class is refused here with OFPBMC_BAD_FIELD (Sluice matches on no other class, §7.2.3.2).
+ *  - Field ids and value sizes are NOT checked against the 40 known fields here: an unknown
+ *    basic field id or a wrong payload size is passed through, and the pipeline's match
+ *    compiler answers with the precise code (BAD_FIELD, BAD_LEN, BAD_WILDCARDS...).
+ *    The codec only rejects what it cannot frame: truncation (BAD_LEN), an odd payload with
+ *    hasmask set (BAD_LEN), a match type other than OXM (BAD_TYPE).
+ */
+import {
+  OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE, OFPET_BAD_MATCH, ofError, type OFError,
+} from '../pipeline/errors.js';
+import { OFPXMC_OPENFLOW_BASIC } from '../pipeline/oxm.js';
+import type { Match, OxmField } from '../pipeline/types.js';
+import { OFPMT_OXM, pad8 } from './constants.js';
+import type { Reader, Writer } from './wire.js';
+
+const badMatch = (code: number, msg: string): OFError => ofError(OFPET_BAD_MATCH, code, msg);
+
+/** An OXM TLV header split into its parts. */
+export interface OxmHeaderParts {
+  readonly oxmClass: number;
+  readonly field: number;
+  readonly hasMask: boolean;
+  readonly length: number;
+}
+
+export function splitOxmHeader(h: number): OxmHeaderParts {
+  return { oxmClass: h >>> 16, field: (h >>> 9) & 0x7f, hasMask: (h & 0x100) !== 0, length: h & 0xff };
+}
+
+/** The 32-bit header of a basic-class TLV carrying `f`. */
+export function oxmTlvHeader(f: OxmField): number {
+  const len = f.value.length + (f.mask?.length ?? 0);
+  return ((OFPXMC_OPENFLOW_BASIC << 16) | ((f.field & 0x7f) << 9) | (f.mask ? 0x100 : 0) | (len & 0xff)) >>> 0;
+}
+
+export function encodeOxmTlv(w: Writer, f: OxmField): void {
+  w.u32(oxmTlvHeader(f));
+  w.bytes(f.value);
+  if (f.mask) w.bytes(f.mask);
+}
+
+/**
+ * Reads one TLV. Returns the field, or the header parts when the TLV is well framed but
+ * not of the basic class, or null when it is truncated (fewer bytes than its header says).
+ * The caller maps these to its own error space (match vs. set-field).
+ */
+export function decodeOxmTlv(r: Reader): OxmField | OxmHeaderParts | null {
+  if (r.left < 4) return null;
+  const h = splitOxmHeader(r.u32());
+  if (r.left < h.length) return null;
+  if (h.oxmClass !== OFPXMC_OPENFLOW_BASIC) {
+    r.skip(h.length);
+    return h;
+  }
+  if (h.hasMask) {
+    if ((h.length & 1) !== 0) return null;
+    const half = h.length >> 1;
+    return { field: h.field, value: r.bytes(half), mask: r.bytes(half) };
+  }
+  return { field: h.field, value: r.bytes(h.length) };
+}
+
+export function isOxmField(x: OxmField | OxmHeaderParts | null): x is OxmField {
+  return x !== null && (x as OxmField).value !== undefined;
+}
+
+/** Bytes an encoded ofp_match of `m` takes, padding included. */
+export function matchWireLength(m: Match): number {
+  let len = 4;
+  for (const f of m) len += 4 + f.value.length + (f.mask?.length ?? 0);
+  return pad8(len);
+}
+
+export function encodeMatch(w: Writer, m: Match): void {
+  const start = w.pos;
+  w.u16(OFPMT_OXM);
+  w.u16(0);
+  for (const f of m) encodeOxmTlv(w, f);
+  w.patch16(start + 2, w.pos - start);
+  w.align8(start);
+}
+
+/** Decodes an ofp_match at r.pos and moves past its padding. */
+export function decodeMatch(r: Reader): Match | OFError {
+  if (r.left < 4) return badMatch(OFPBMC_BAD_LEN, 'ofp_match truncated');
+  const type = r.u16();
+  const length = r.u16();
+  if (type !== OFPMT_OXM) return badMatch(OFPBMC_BAD_TYPE, `match type ${type} is not OFPMT_OXM`);
+  if (length < 4 || pad8(length) - 4 > r.left) {
+    return badMatch(OFPBMC_BAD_LEN, `ofp_match length ${length} does not fit`);
+  }
+  const tlvs = r.sub(length - 4);
+  r.skip(pad8(length) - length);
+  const fields: OxmField[] = [];
+  while (tlvs.left > 0) {
+    const f = decodeOxmTlv(tlvs);
+    if (f === null) return badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length');
+    if (!isOxmField(f)) {
+      return badMatch(OFPBMC_BAD_FIELD, `OXM class 0x${f.oxmClass.toString(16)} is not supported`);
+    }
+    fields.push(f);
+  }
+  return fields;
+}
