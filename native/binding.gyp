@@ -1,0 +1,24 @@
+{
+  # Sluice packet I/O addon: plain C against Node-API 8 (no C++ wrapper, no node-addon-api),
+  # Linux only (TUN/TAP, AF_PACKET rings). Built with `node-gyp rebuild` in this folder.
+  "targets": [
+    {
+      "target_name": "sluice_io",
+      "sources": [
+        "src/addon.c",
+        "src/handle.c",
+        "src/errors.c",
+        "src/tap.c",
+        "src/packet.c",
+        "src/rx.c",
+        "src/tx.c",
+        "src/offload.c",
+        "src/poll.c",
+        "src/link.c"
+      ],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_c": ["-std=gnu11"]
+    }
+  ]
+}

@@ -1,0 +1,137 @@
+/*
+ * Sluice packet I/O addon — shared declarations.
+ *
+ * One `sl_handle` per open port (a TAP fd or an AF_PACKET socket). Invariants:
+ *  - `rx_area` is the memory frames are received into and is exposed to JS once, as an
+ *    external ArrayBuffer (no per-frame copy): the mmap'd TPACKET ring for AF_PACKET, an
+ *    anonymous mapping of fixed slots for TAP. rxBurst returns offsets into it.
+ *  - Frames returned by one rxBurst stay owned by JS until the NEXT rxBurst (or close) on
+ *    the same handle; only then are their ring frames/blocks handed back to the kernel.
+ *  - When `vnet` is set, every received frame is preceded by a struct virtio_net_hdr
+ *    (SL_VNET_LEN bytes) at offset-SL_VNET_LEN, and every transmitted frame carries one.
+ *  - Memory is freed when the last of its owners lets go (refcount): the JS external,
+ *    the external ArrayBuffer and the libuv poll handle each hold one reference, so no
+ *    JS view can ever point at unmapped memory; close() detaches the ArrayBuffer first.
+ *  - Nothing here aborts the process: errors become JS exceptions at open time, and
+ *    negative errno values / counters on the per-burst paths.
+ */
+#ifndef SLUICE_COMMON_H
+#define SLUICE_COMMON_H
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <linux/virtio_net.h>
+#include <net/if.h>
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* virtio 1.2: UDP segmentation (USO) */
+#endif
+
+#define SL_VNET_LEN ((uint32_t)sizeof(struct virtio_net_hdr)) /* 10 bytes */
+#define SL_TX_BATCH 64            /* frames per sendmmsg call */
+#define SL_SCRATCH (256u * 1024u) /* software segmentation output, >= one 64 KiB GSO frame */
+
+enum sl_kind { SL_TAP = 1, SL_PACKET = 2 };
+
+typedef struct sl_handle {
+  enum sl_kind kind;
+  int fd;
+  bool closed;
+  bool vnet;
+  char ifname[IF_NAMESIZE];
+  int ifindex;
+
+  /* receive area exposed to JS */
+  uint8_t *rx_area;
+  size_t rx_area_len;
+  napi_ref rx_ab; /* weak ref to the external ArrayBuffer, for detaching on close */
+
+  /* AF_PACKET ring geometry */
+  int ring_version; /* 2 or 3; 0 for TAP */
+  uint32_t block_size, block_nr, frame_size, frame_nr, frames_per_block;
+  bool drop_outgoing; /* kernel lacks PACKET_IGNORE_OUTGOING: filter PACKET_OUTGOING ourselves */
+  /* TPACKET_V2 cursor: next frame to read, first frame not yet released */
+  uint32_t v2_next, v2_release;
+  /* TPACKET_V3 cursor: current block, packets left in it, next packet; first unreleased block */
+  uint32_t v3_block, v3_left, v3_release;
+  uint8_t *v3_pkt;
+  bool v3_in_block;
+
+  /* TAP slots */
+  uint32_t slot_size, slot_nr;
+
+  /* transmit batch */
+  struct mmsghdr msgs[SL_TX_BATCH];
+  struct iovec iov[SL_TX_BATCH * 2];
+  uint32_t msg_src[SL_TX_BATCH]; /* input frame index each message came from */
+  uint32_t nmsg;
+  uint8_t *scratch;
+  size_t scratch_used;
+  uint32_t tx_failed_last; /* last input index counted as failed in this burst, +1 */
+  uint32_t tx_failed;      /* input frames failed in this burst */
+
+  /* counters */
+  uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_errors, tx_dropped;
+  uint64_t rx_truncated, tx_segmented;
+  int last_error; /* last errno seen on the data path (0 if none) */
+
+  /* readiness */
+  uv_poll_t poll;
+  bool poll_init, polling;
+  napi_ref poll_cb;
+  napi_async_context poll_ctx;
+  napi_env env;
+
+  int refs;
+} sl_handle;
+
+/* handle.c */
+sl_handle *sl_handle_new(napi_env env, enum sl_kind kind);
+void sl_handle_unref(sl_handle *h);
+napi_value sl_handle_wrap(napi_env env, sl_handle *h);
+sl_handle *sl_handle_arg(napi_env env, napi_value v); /* NULL + pending exception on error */
+napi_value sl_rx_buffer(napi_env env, napi_callback_info info);
+napi_value sl_close(napi_env env, napi_callback_info info);
+napi_value sl_info(napi_env env, napi_callback_info info);
+void sl_handle_release_io(napi_env env, sl_handle *h);
+
+/* errors.c */
+napi_value sl_throw_errno(napi_env env, const char *call, const char *ifname, int err, const char *cap);
+napi_value sl_throw(napi_env env, const char *msg);
+bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out);
+bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out);
+bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap);
+
+/* tap.c / packet.c */
+napi_value sl_tap_open(napi_env env, napi_callback_info info);
+napi_value sl_packet_open(napi_env env, napi_callback_info info);
+int sl_tap_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens);
+int sl_ring_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens);
+bool sl_ring_ready(sl_handle *h);
+
+/* rx.c / tx.c */
+napi_value sl_rx_burst(napi_env env, napi_callback_info info);
+napi_value sl_tx_burst(napi_env env, napi_callback_info info);
+
+/* offload.c: software fallback for GSO / partial checksums */
+typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len);
+int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *frame,
+                  uint32_t len, sl_emit_fn emit);
+uint8_t *sl_scratch_take(sl_handle *h, uint32_t len);
+
+/* poll.c / link.c */
+napi_value sl_poll_start(napi_env env, napi_callback_info info);
+napi_value sl_poll_stop(napi_env env, napi_callback_info info);
+void sl_poll_close(sl_handle *h);
+napi_value sl_if_index(napi_env env, napi_callback_info info);
+napi_value sl_is_up(napi_env env, napi_callback_info info);
+napi_value sl_set_up(napi_env env, napi_callback_info info);
+napi_value sl_stats(napi_env env, napi_callback_info info);
+int sl_ifindex_of(const char *name); /* -errno on failure */
+
+#endif

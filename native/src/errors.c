@@ -1,0 +1,89 @@
+/*
+ * Error reporting and option parsing.
+ *
+ * Open-time failures become JS Errors whose message names the cause a user can act on:
+ * ENODEV -> "no interface NAME in this namespace", EPERM/EACCES -> "needs root or CAP_…",
+ * anything else -> "<call>: <strerror>". The message is built in a stack buffer and the
+ * Error carries `.errno` and `.code` (e.g. "ENODEV") so JS can branch without parsing text.
+ */
+#include "common.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case ENODEV: return "ENODEV";
+    case ENXIO: return "ENXIO";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EINVAL: return "EINVAL";
+    case ENOMEM: return "ENOMEM";
+    case ENETDOWN: return "ENETDOWN";
+    case ENOENT: return "ENOENT";
+    default: return "EIO";
+  }
+}
+
+napi_value sl_throw_errno(napi_env env, const char *call, const char *ifname, int err, const char *cap) {
+  char msg[256];
+  if ((err == ENODEV || err == ENXIO) && ifname)
+    snprintf(msg, sizeof msg, "no interface %s in this namespace", ifname);
+  else if (err == EPERM || err == EACCES)
+    snprintf(msg, sizeof msg, "needs root or %s", cap ? cap : "CAP_NET_RAW");
+  else
+    snprintf(msg, sizeof msg, "%s%s%s: %s", call, ifname ? " " : "", ifname ? ifname : "", strerror(err));
+  napi_value m, code, e, no;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, m, &e);
+  napi_create_int32(env, err, &no);
+  napi_set_named_property(env, e, "errno", no);
+  napi_throw(env, e);
+  return NULL;
+}
+
+napi_value sl_throw(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+/* Reads obj[key] as uint32 if present and a number; leaves *out untouched otherwise. */
+bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out) {
+  napi_valuetype t;
+  if (!obj || napi_typeof(env, obj, &t) != napi_ok || t != napi_object) return false;
+  bool has = false;
+  if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return false;
+  napi_value v;
+  napi_get_named_property(env, obj, key, &v);
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return false;
+  return napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out) {
+  napi_valuetype t;
+  if (!obj || napi_typeof(env, obj, &t) != napi_ok || t != napi_object) return false;
+  bool has = false;
+  if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return false;
+  napi_value v;
+  napi_get_named_property(env, obj, key, &v);
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_boolean) return false;
+  return napi_get_value_bool(env, v, out) == napi_ok;
+}
+
+/* Interface names: 1..IFNAMSIZ-1 bytes. Throws TypeError otherwise. */
+bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, out, cap, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "interface name must be a string");
+    return false;
+  }
+  size_t full = 0;
+  napi_get_value_string_utf8(env, v, NULL, 0, &full);
+  if (full == 0 || full >= cap) {
+    napi_throw_type_error(env, NULL, "interface name must be 1 to 15 bytes");
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,174 @@
+/*
+ * AF_PACKET sockets with an mmap'd receive ring (TPACKET_V2 or TPACKET_V3).
+ *
+ * Setup order matters (Linux packet(7)): version, vnet header and reserve must be set
+ * before the ring exists; the socket is created with protocol 0 so it receives nothing
+ * until it is bound to the interface with ETH_P_ALL, after the ring is mapped.
+ *
+ * Geometry. With PACKET_VNET_HDR, veth hands over GSO super-frames of up to 64 KiB, which
+ * must fit in one ring frame or they are truncated. The kernel allocates each ring block
+ * as 2^order pages, so blocks are sized as powers of two (1 MiB) and a V2 frame as
+ * block/15 (69,904 bytes: 64 KiB + VLAN + headers) — no memory is wasted to rounding.
+ * V3 packs variable-size packets into the same 1 MiB blocks.
+ *
+ * Why V2 is the default: V3 wakes the reader only when a block fills or when the block
+ * timeout (>= 1 ms) expires, so at low rates every hop costs ~1 ms (see LAB-NOTES and
+ * bench/io.md). V2 wakes per frame, and still batches under load because a busy reader
+ * finds many frames ready at each rxBurst. V3 stays available for capture-like ports.
+ *
+ * PACKET_RESERVE leaves 16 bytes of headroom before each frame so rx can re-insert a VLAN
+ * tag the kernel stripped into metadata (TP_STATUS_VLAN_VALID) without copying the frame.
+ */
+#include "common.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define RING_BLOCK (1u << 20)
+#define RING_BLOCKS 16u
+#define V2_FRAME_VNET 69904u  /* RING_BLOCK / 15, 16-aligned */
+#define V2_FRAME_PLAIN 2048u
+#define V3_TIMEOUT_MS 1u
+#define SOCK_BUF (4u << 20)
+#define HEADROOM 16u
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+typedef struct {
+  uint32_t version, block_size, block_nr, frame_size, timeout_ms, rcvbuf, sndbuf, fanout_group, fanout_mode;
+  bool vnet, promisc, has_fanout;
+} open_opts;
+
+static void read_opts(napi_env env, napi_value o, open_opts *p) {
+  p->version = 2;
+  p->block_size = RING_BLOCK;
+  p->block_nr = RING_BLOCKS;
+  p->frame_size = 0;
+  p->timeout_ms = V3_TIMEOUT_MS;
+  p->rcvbuf = p->sndbuf = SOCK_BUF;
+  p->vnet = false;
+  p->promisc = true;
+  if (!o) return;
+  sl_opt_u32(env, o, "ringVersion", &p->version);
+  sl_opt_u32(env, o, "blockSize", &p->block_size);
+  sl_opt_u32(env, o, "blockCount", &p->block_nr);
+  sl_opt_u32(env, o, "frameSize", &p->frame_size);
+  sl_opt_u32(env, o, "blockTimeoutMs", &p->timeout_ms);
+  sl_opt_u32(env, o, "rcvbuf", &p->rcvbuf);
+  sl_opt_u32(env, o, "sndbuf", &p->sndbuf);
+  sl_opt_bool(env, o, "vnetHdr", &p->vnet);
+  sl_opt_bool(env, o, "promisc", &p->promisc);
+  p->has_fanout = sl_opt_u32(env, o, "fanoutGroup", &p->fanout_group);
+  sl_opt_u32(env, o, "fanoutMode", &p->fanout_mode);
+}
+
+static const char *check_geometry(open_opts *p) {
+  if (p->version != 2 && p->version != 3) return "packetOpen: ringVersion must be 2 or 3";
+  if (p->block_size < 4096 || (p->block_size & (p->block_size - 1))) return "packetOpen: blockSize must be a power of two >= 4096";
+  if (p->block_nr < 2 || p->block_nr > 4096) return "packetOpen: blockCount must be 2..4096";
+  if (!p->frame_size) p->frame_size = p->version == 3 ? V2_FRAME_PLAIN : (p->vnet ? V2_FRAME_VNET : V2_FRAME_PLAIN);
+  if (p->frame_size < 128 || p->frame_size % 16 || p->frame_size > p->block_size)
+    return "packetOpen: frameSize must be a multiple of 16, >= 128 and <= blockSize";
+  return NULL;
+}
+
+static int sockopt(int fd, int level, int name, int val) { return setsockopt(fd, level, name, &val, sizeof val); }
+
+static int setup_ring(sl_handle *h, open_opts *p) {
+  uint32_t fpb = p->block_size / p->frame_size;
+  if (p->version == 3) {
+    struct tpacket_req3 r;
+    memset(&r, 0, sizeof r);
+    r.tp_block_size = p->block_size;
+    r.tp_block_nr = p->block_nr;
+    r.tp_frame_size = p->frame_size;
+    r.tp_frame_nr = fpb * p->block_nr;
+    r.tp_retire_blk_tov = p->timeout_ms;
+    if (setsockopt(h->fd, SOL_PACKET, PACKET_RX_RING, &r, sizeof r) < 0) return -1;
+  } else {
+    struct tpacket_req r;
+    r.tp_block_size = p->block_size;
+    r.tp_block_nr = p->block_nr;
+    r.tp_frame_size = p->frame_size;
+    r.tp_frame_nr = fpb * p->block_nr;
+    if (setsockopt(h->fd, SOL_PACKET, PACKET_RX_RING, &r, sizeof r) < 0) return -1;
+  }
+  h->ring_version = (int)p->version;
+  h->block_size = p->block_size;
+  h->block_nr = p->block_nr;
+  h->frame_size = p->frame_size;
+  h->frames_per_block = fpb;
+  h->frame_nr = fpb * p->block_nr;
+  h->rx_area_len = (size_t)p->block_size * p->block_nr;
+  void *m = mmap(NULL, h->rx_area_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, h->fd, 0);
+  if (m == MAP_FAILED) return -1;
+  h->rx_area = m;
+  return 0;
+}
+
+static napi_value fail(napi_env env, sl_handle *h, const char *call, int err) {
+  napi_value r = sl_throw_errno(env, call, h->ifname, err, "CAP_NET_RAW");
+  sl_handle_release_io(NULL, h);
+  sl_handle_unref(h);
+  return r;
+}
+
+/* packetOpen(ifname, opts) -> handle. See the comment at the top for opts and defaults. */
+napi_value sl_packet_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {NULL, NULL};
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[IF_NAMESIZE];
+  if (argc < 1 || !sl_arg_string(env, argv[0], name, sizeof name)) return NULL;
+  open_opts o;
+  read_opts(env, argc > 1 ? argv[1] : NULL, &o);
+  const char *bad = check_geometry(&o);
+  if (bad) return sl_throw(env, bad);
+
+  int ifindex = sl_ifindex_of(name);
+  if (ifindex < 0) return sl_throw_errno(env, "SIOCGIFINDEX", name, -ifindex, "CAP_NET_RAW");
+  sl_handle *h = sl_handle_new(env, SL_PACKET);
+  if (!h) return sl_throw(env, "packetOpen: out of memory");
+  snprintf(h->ifname, sizeof h->ifname, "%s", name);
+  h->ifindex = ifindex;
+  h->vnet = o.vnet;
+  h->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (h->fd < 0) return fail(env, h, "socket(AF_PACKET)", errno);
+
+  int ver = o.version == 3 ? TPACKET_V3 : TPACKET_V2;
+  if (sockopt(h->fd, SOL_PACKET, PACKET_VERSION, ver) < 0) return fail(env, h, "PACKET_VERSION", errno);
+  if (o.vnet && sockopt(h->fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0) return fail(env, h, "PACKET_VNET_HDR", errno);
+  if (sockopt(h->fd, SOL_PACKET, PACKET_RESERVE, HEADROOM) < 0) return fail(env, h, "PACKET_RESERVE", errno);
+  if (sockopt(h->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0) h->drop_outgoing = true; /* kernel < 4.20 */
+  /* Bigger socket buffers: the default 208 KiB drops under load (LAB-NOTES). FORCE needs
+   * CAP_NET_ADMIN; fall back to the capped variant. */
+  if (sockopt(h->fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)o.rcvbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_RCVBUF, (int)o.rcvbuf);
+  if (sockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, (int)o.sndbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_SNDBUF, (int)o.sndbuf);
+  if (setup_ring(h, &o) < 0) return fail(env, h, "PACKET_RX_RING", errno);
+
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = ifindex;
+  if (bind(h->fd, (struct sockaddr *)&sll, sizeof sll) < 0) return fail(env, h, "bind(AF_PACKET)", errno);
+  if (o.promisc) {
+    struct packet_mreq mr;
+    memset(&mr, 0, sizeof mr);
+    mr.mr_ifindex = ifindex;
+    mr.mr_type = PACKET_MR_PROMISC;
+    if (setsockopt(h->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) return fail(env, h, "PACKET_MR_PROMISC", errno);
+  }
+  if (o.has_fanout) {
+    int v = (int)((o.fanout_group & 0xffff) | ((o.fanout_mode & 0xffff) << 16));
+    if (sockopt(h->fd, SOL_PACKET, PACKET_FANOUT, v) < 0) return fail(env, h, "PACKET_FANOUT", errno);
+  }
+  return sl_handle_wrap(env, h);
+}

@@ -1,0 +1,169 @@
+/*
+ * Receive bursts: rxBurst(handle, max, offs: Uint32Array, lens: Uint32Array) -> n | -errno.
+ *
+ * One crossing per burst. Frame i of the burst is rxBuffer(handle)[offs[i] .. +lens[i]);
+ * with vnetHdr its virtio_net_hdr is the SL_VNET_LEN bytes just before offs[i].
+ *
+ * Ownership contract: the ring frames (V2) or blocks (V3) holding a burst's frames are
+ * returned to the kernel at the start of the NEXT rxBurst on the handle (or at close), so
+ * JS may read, rewrite in place and transmit them until then, and must not keep views
+ * across calls. A caller that drains until rxBurst returns 0 leaves nothing held, which is
+ * also what makes poll(2) report "not readable" again (the kernel's poll looks at the
+ * last frame it filled).
+ *
+ * Each accepted frame: outgoing copies are filtered if the kernel could not
+ * (PACKET_IGNORE_OUTGOING missing); truncated frames (snaplen < len) are dropped and
+ * counted; a VLAN tag the kernel moved into metadata is written back into the frame using
+ * the reserved headroom, shifting the MAC addresses (and the vnet header) 4 bytes left and
+ * moving csum_start accordingly, so the switch sees the frame as it was on the wire.
+ */
+#include "common.h"
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <string.h>
+
+static inline uint32_t load_acq(volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void store_rel(volatile uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+/* Accepts one frame; returns true when it was recorded at index n. */
+static bool accept_frame(sl_handle *h, uint8_t *base, uint32_t hdrlen, uint32_t status, uint32_t mac, uint32_t snaplen,
+                         uint32_t len, uint16_t tci, uint16_t tpid, uint32_t *off, uint32_t *flen) {
+  struct sockaddr_ll *sll = (struct sockaddr_ll *)(base + hdrlen);
+  if (h->drop_outgoing && sll->sll_pkttype == PACKET_OUTGOING) return false;
+  if (snaplen < len) {
+    h->rx_truncated++;
+    h->rx_dropped++;
+    return false;
+  }
+  uint8_t *frame = base + mac;
+  if (status & TP_STATUS_VLAN_VALID) {
+    uint32_t pre = h->vnet ? SL_VNET_LEN : 0;
+    uint8_t *from = frame - pre;
+    if (from - 4 >= (uint8_t *)(sll + 1)) {
+      memmove(from - 4, from, pre + 12);
+      frame -= 4;
+      uint16_t t = (status & TP_STATUS_VLAN_TPID_VALID) && tpid ? tpid : 0x8100;
+      frame[12] = (uint8_t)(t >> 8);
+      frame[13] = (uint8_t)t;
+      frame[14] = (uint8_t)(tci >> 8);
+      frame[15] = (uint8_t)tci;
+      snaplen += 4;
+      if (pre) {
+        struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(frame - pre);
+        if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) vh->csum_start = (uint16_t)(vh->csum_start + 4);
+        if (vh->hdr_len) vh->hdr_len = (uint16_t)(vh->hdr_len + 4);
+      }
+    }
+  }
+  *off = (uint32_t)(frame - h->rx_area);
+  *flen = snaplen;
+  h->rx_packets++;
+  h->rx_bytes += snaplen;
+  return true;
+}
+
+static inline uint8_t *v2_frame(sl_handle *h, uint32_t i) {
+  return h->rx_area + (size_t)(i / h->frames_per_block) * h->block_size + (size_t)(i % h->frames_per_block) * h->frame_size;
+}
+
+static int v2_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+  const uint32_t hdrlen = TPACKET_ALIGN(sizeof(struct tpacket2_hdr));
+  while (h->v2_release != h->v2_next) {
+    store_rel(&((struct tpacket2_hdr *)v2_frame(h, h->v2_release))->tp_status, TP_STATUS_KERNEL);
+    h->v2_release = (h->v2_release + 1) % h->frame_nr;
+  }
+  uint32_t n = 0, seen = 0;
+  while (n < max && seen + 1 < h->frame_nr) { /* never let next wrap onto release */
+    struct tpacket2_hdr *t = (struct tpacket2_hdr *)v2_frame(h, h->v2_next);
+    uint32_t st = load_acq(&t->tp_status);
+    if (!(st & TP_STATUS_USER)) break;
+    h->v2_next = (h->v2_next + 1) % h->frame_nr;
+    seen++;
+    if (accept_frame(h, (uint8_t *)t, hdrlen, st, t->tp_mac, t->tp_snaplen, t->tp_len, t->tp_vlan_tci, t->tp_vlan_tpid,
+                     &offs[n], &lens[n]))
+      n++;
+  }
+  return (int)n;
+}
+
+static inline struct tpacket_block_desc *v3_block(sl_handle *h, uint32_t b) {
+  return (struct tpacket_block_desc *)(h->rx_area + (size_t)b * h->block_size);
+}
+
+static int v3_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+  const uint32_t hdrlen = TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
+  while (h->v3_release != h->v3_block) {
+    store_rel(&v3_block(h, h->v3_release)->hdr.bh1.block_status, TP_STATUS_KERNEL);
+    h->v3_release = (h->v3_release + 1) % h->block_nr;
+  }
+  uint32_t n = 0, consumed = 0;
+  while (n < max) {
+    if (!h->v3_in_block) {
+      if (consumed + 1 >= h->block_nr) break; /* never let the cursor wrap onto release */
+      struct tpacket_block_desc *b = v3_block(h, h->v3_block);
+      if (!(load_acq(&b->hdr.bh1.block_status) & TP_STATUS_USER)) break;
+      h->v3_in_block = true;
+      h->v3_left = b->hdr.bh1.num_pkts;
+      h->v3_pkt = (uint8_t *)b + b->hdr.bh1.offset_to_first_pkt;
+    }
+    if (h->v3_left > 0) {
+      struct tpacket3_hdr *t = (struct tpacket3_hdr *)h->v3_pkt;
+      h->v3_left--;
+      h->v3_pkt += t->tp_next_offset;
+      if (accept_frame(h, (uint8_t *)t, hdrlen, t->tp_status, t->tp_mac, t->tp_snaplen, t->tp_len, t->hv1.tp_vlan_tci,
+                       t->hv1.tp_vlan_tpid, &offs[n], &lens[n]))
+        n++;
+    }
+    if (h->v3_left == 0) { /* block consumed: released at the next call */
+      h->v3_in_block = false;
+      h->v3_block = (h->v3_block + 1) % h->block_nr;
+      consumed++;
+    }
+  }
+  return (int)n;
+}
+
+int sl_ring_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+  return h->ring_version == 3 ? v3_rx(h, max, offs, lens) : v2_rx(h, max, offs, lens);
+}
+
+/* True when the ring holds an unread frame (used to tell a real wake-up from an error). */
+bool sl_ring_ready(sl_handle *h) {
+  if (h->kind != SL_PACKET || !h->rx_area) return false;
+  if (h->ring_version == 3) {
+    if (h->v3_in_block) return h->v3_left > 0;
+    return load_acq(&v3_block(h, h->v3_block)->hdr.bh1.block_status) & TP_STATUS_USER;
+  }
+  return load_acq(&((struct tpacket2_hdr *)v2_frame(h, h->v2_next))->tp_status) & TP_STATUS_USER;
+}
+
+static bool u32_array(napi_env env, napi_value v, uint32_t **data, size_t *len) {
+  napi_typedarray_type t;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &t, len, &p, NULL, NULL) != napi_ok || t != napi_uint32_array) return false;
+  *data = p;
+  return true;
+}
+
+napi_value sl_rx_burst(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], res;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return sl_throw(env, "rxBurst(handle, max, offs, lens)");
+  sl_handle *h = sl_handle_arg(env, argv[0]);
+  if (!h) return NULL;
+  uint32_t max = 0, *offs, *lens;
+  size_t no, nl;
+  napi_get_value_uint32(env, argv[1], &max);
+  if (!u32_array(env, argv[2], &offs, &no) || !u32_array(env, argv[3], &lens, &nl)) {
+    napi_throw_type_error(env, NULL, "rxBurst: offs and lens must be Uint32Array");
+    return NULL;
+  }
+  if (max > no) max = (uint32_t)no;
+  if (max > nl) max = (uint32_t)nl;
+  int n;
+  if (h->closed) n = -EBADF;
+  else n = h->kind == SL_TAP ? sl_tap_rx(h, max, offs, lens) : sl_ring_rx(h, max, offs, lens);
+  napi_create_int32(env, n, &res);
+  return res;
+}

@@ -1,0 +1,116 @@
+/*
+ * TAP devices (/dev/net/tun, IFF_TAP|IFF_NO_PI[|IFF_VNET_HDR]).
+ *
+ * The fd is non-blocking; the device is non-persistent, so it disappears when the fd is
+ * closed, in whatever namespace it was moved to (`ip link set NAME netns X` keeps the fd
+ * working: the fd belongs to us, the netdev to the namespace).
+ *
+ * With vnetHdr each read/write carries a 10-byte virtio_net_hdr, and TUNSETOFFLOAD tells
+ * the kernel we accept partial checksums and TSO/USO super-frames, so TCP from a guest or
+ * namespace passes at full size. Without it the kernel segments and checksums for us.
+ *
+ * Receive area: `slot_nr` slots of `slot_size` bytes (each can hold a 64 KiB super-frame
+ * and its header); one burst reads at most one frame per slot, starting at slot 0, so a
+ * burst's frames are overwritten by the next burst — the rxBurst contract.
+ */
+#include "common.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+
+#define TAP_SLOT_SIZE (65536u + 1024u)
+#define TAP_SLOT_NR 64u
+
+/* tapOpen(name, { vnetHdr?: boolean, slotCount?: number }) -> handle */
+napi_value sl_tap_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {NULL, NULL};
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[IF_NAMESIZE];
+  if (argc < 1 || !sl_arg_string(env, argv[0], name, sizeof name)) return NULL;
+  bool vnet = false;
+  uint32_t slots = TAP_SLOT_NR;
+  if (argc > 1) {
+    sl_opt_bool(env, argv[1], "vnetHdr", &vnet);
+    sl_opt_u32(env, argv[1], "slotCount", &slots);
+  }
+  if (slots < 1 || slots > 1024) return sl_throw(env, "tapOpen: slotCount must be 1..1024");
+
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return sl_throw_errno(env, "open /dev/net/tun", NULL, errno, "CAP_NET_ADMIN");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+  memcpy(ifr.ifr_name, name, strlen(name));
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int e = errno;
+    close(fd);
+    return sl_throw_errno(env, "TUNSETIFF", name, e == ENODEV ? EIO : e, "CAP_NET_ADMIN");
+  }
+  if (vnet) {
+    int sz = (int)SL_VNET_LEN;
+    unsigned full = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0 ||
+        (ioctl(fd, TUNSETOFFLOAD, full | TUN_F_USO4 | TUN_F_USO6) < 0 && ioctl(fd, TUNSETOFFLOAD, full) < 0)) {
+      int e = errno;
+      close(fd);
+      return sl_throw_errno(env, "TUNSETOFFLOAD", name, e, "CAP_NET_ADMIN");
+    }
+  }
+  size_t area = (size_t)slots * TAP_SLOT_SIZE;
+  void *mem = mmap(NULL, area, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    int e = errno;
+    close(fd);
+    return sl_throw_errno(env, "mmap", name, e, NULL);
+  }
+  sl_handle *h = sl_handle_new(env, SL_TAP);
+  if (!h) {
+    munmap(mem, area);
+    close(fd);
+    return sl_throw(env, "tapOpen: out of memory");
+  }
+  h->fd = fd;
+  h->vnet = vnet;
+  snprintf(h->ifname, sizeof h->ifname, "%s", ifr.ifr_name);
+  h->ifindex = sl_ifindex_of(h->ifname);
+  if (h->ifindex < 0) h->ifindex = 0;
+  h->rx_area = mem;
+  h->rx_area_len = area;
+  h->slot_size = TAP_SLOT_SIZE;
+  h->slot_nr = slots;
+  return sl_handle_wrap(env, h);
+}
+
+/* Reads up to `max` frames. Returns the count, or -errno if the first read failed hard
+ * (EBADFD once the device has been deleted). EAGAIN ends the burst. */
+int sl_tap_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+  uint32_t n = 0, skip = h->vnet ? SL_VNET_LEN : 0;
+  if (max > h->slot_nr) max = h->slot_nr;
+  while (n < max) {
+    uint8_t *slot = h->rx_area + (size_t)n * h->slot_size;
+    ssize_t r = read(h->fd, slot, h->slot_size);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      h->last_error = errno;
+      return n ? (int)n : -errno;
+    }
+    if ((uint32_t)r <= skip) { h->rx_dropped++; continue; }
+    offs[n] = (uint32_t)(slot - h->rx_area) + skip;
+    lens[n] = (uint32_t)r - skip;
+    h->rx_packets++;
+    h->rx_bytes += lens[n];
+    n++;
+  }
+  return (int)n;
+}

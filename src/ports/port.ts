@@ -1,0 +1,79 @@
+/**
+ * The port interface: what the datapath's burst loop sees of every port kind.
+ *
+ *   rxBurst(max) ──► port.burst  { buf, offs[], lens[], count, vnet }   (views, no copies)
+ *   txBurst(batch)               { buf, offs[], lens[], count, vnet }   (one crossing)
+ *
+ * Invariants
+ *  - Zero copy on receive: `burst.buf` is the port's receive memory (for AF_PACKET the
+ *    kernel's mmap'd ring); frame i is buf[offs[i] .. offs[i]+lens[i]). The frames, and the
+ *    `burst` object's contents, are valid until the NEXT rxBurst() or close() on the same
+ *    port, then the memory goes back to the kernel. Keep nothing across calls; rewrite in
+ *    place and transmit within the same burst.
+ *  - A burst is a FrameBatch, so a received burst can be handed straight to another
+ *    port's txBurst (forwarding without copying).
+ *  - `vnet` batches carry a virtio_net_hdr (VNET_HDR_LEN bytes) just before each frame
+ *    (see vnet.ts). That is how GSO super-frames and partial checksums from veth/TAP pass
+ *    through at full speed with offloads on; a port without the header completes them in
+ *    software on transmit.
+ *  - Errors on the data path are values: rxBurst/txBurst return a negative errno (e.g.
+ *    the interface was deleted) and the port reports linkUp() === false. They never throw.
+ *    open() throws an Error with a message naming the problem (configuration time).
+ *  - An idle port costs nothing: onReadable(cb) arms an event-loop poll (no timers, no
+ *    threads); cb is also called when the port fails, so the drain loop sees the error.
+ */
+
+export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory';
+
+/** Frames in one buffer, with per-frame offsets and lengths. */
+export interface FrameBatch {
+  buf: Uint8Array;
+  offs: Uint32Array;
+  lens: Uint32Array;
+  count: number;
+  /** true: each frame is preceded by a virtio_net_hdr at offs[i] - VNET_HDR_LEN. */
+  vnet: boolean;
+}
+
+/** Counters named after ofp_port_stats (OF1.3.5 §7.3.5.6). */
+export interface PortStats {
+  rxPackets: number;
+  rxBytes: number;
+  /** frames the kernel or the port dropped on receive (full ring, truncated frames) */
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  /** frames dropped because the output was full (EAGAIN/ENOBUFS): never retried, never spun on */
+  txDropped: number;
+  txErrors: number;
+}
+
+export interface Port {
+  readonly name: string;
+  readonly kind: PortKind;
+  /** OpenFlow port number, assigned by the bridge. */
+  ofport: number;
+  /** Receive batches carry virtio_net_hdr and transmit accepts them without segmenting. */
+  readonly vnet: boolean;
+  /** The last receive burst; contents valid until the next rxBurst()/close(). */
+  readonly burst: FrameBatch;
+  /** Largest `max` rxBurst honours (size of burst.offs). */
+  readonly maxBurst: number;
+
+  open(): void;
+  /** Receives up to `max` frames into `burst`. Returns burst.count, or -errno if the port failed. */
+  rxBurst(max?: number): number;
+  /** Sends batch.count frames. Returns how many were sent, or -errno if the port is closed/failed. */
+  txBurst(batch: FrameBatch): number;
+  close(): void;
+  stats(): PortStats;
+  linkUp(): boolean;
+  /** Calls cb when frames may be ready or the port failed; null stops watching. */
+  onReadable(cb: (() => void) | null): void;
+}
+
+export const DEFAULT_MAX_BURST = 64;
+
+export function emptyBatch(max: number): FrameBatch {
+  return { buf: new Uint8Array(0), offs: new Uint32Array(max), lens: new Uint32Array(max), count: 0, vnet: false };
+}

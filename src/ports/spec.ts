@@ -1,0 +1,51 @@
+/**
+ * Port specs as users write them (`sluice add-port br0 SPEC`):
+ *   NAME | afpacket:NAME[,v3][,novnet]   an existing interface, read over AF_PACKET
+ *   tap:NAME[,novnet]                     a TAP device created (and removed) by the port
+ *   pcap:in=FILE[,out=FILE]               replay / record a capture file
+ *   memory:NAME                           an unconnected in-process port (tests)
+ * A bad spec is a value (an Error naming the offending part), not an exception, so a
+ * config loader can report every bad port at once. Nothing is opened here.
+ */
+import { AfPacketPort } from './afpacket.js';
+import { MemoryPort } from './memory.js';
+import { PcapPort } from './pcap.js';
+import { TapPort } from './tap.js';
+import type { Port } from './port.js';
+
+const IFNAME = /^[A-Za-z0-9_.%-]{1,15}$/;
+
+export function createPort(spec: string): Port | Error {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? 'afpacket' : spec.slice(0, colon);
+  const [name = '', ...flags] = (colon < 0 ? spec : spec.slice(colon + 1)).split(',');
+  const bad = (why: string) => new Error(`port "${spec}": ${why}`);
+  const unknown = (known: string[]) => flags.find((f) => !known.includes(f));
+
+  switch (kind) {
+    case 'afpacket':
+    case 'tap': {
+      if (!IFNAME.test(name)) return bad('interface names are 1 to 15 characters of letters, digits, _ . - %');
+      const u = unknown(kind === 'tap' ? ['novnet'] : ['novnet', 'v2', 'v3']);
+      if (u) return bad(`unknown option "${u}"`);
+      const vnetHdr = !flags.includes('novnet');
+      if (kind === 'tap') return new TapPort(name, { vnetHdr });
+      return new AfPacketPort(name, { vnetHdr, ringVersion: flags.includes('v3') ? 3 : 2 });
+    }
+    case 'pcap': {
+      const opts: { input?: string; output?: string } = {};
+      for (const kv of [name, ...flags]) {
+        const [k, v] = kv.split('=', 2);
+        if (!v || (k !== 'in' && k !== 'out')) return bad('expected pcap:in=FILE and/or out=FILE');
+        if (k === 'in') opts.input = v;
+        else opts.output = v;
+      }
+      return new PcapPort(spec, opts);
+    }
+    case 'memory':
+      if (!name) return bad('memory ports need a name');
+      return new MemoryPort(name);
+    default:
+      return bad(`unknown port kind "${kind}" (afpacket, tap, pcap, memory)`);
+  }
+}

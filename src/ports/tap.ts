@@ -1,0 +1,44 @@
+/**
+ * TAP port (`tap:NAME`): creates a TAP device owned by this port; close() removes it (the
+ * device is not persistent, it lives exactly as long as the fd). The device may be moved
+ * to another namespace or handed to a VM after open() and keeps working.
+ *
+ * vnetHdr (default on) sets IFF_VNET_HDR and TUNSETOFFLOAD so the kernel gives us TSO
+ * super-frames and partial checksums instead of segmenting for us (native/src/tap.c).
+ * Link state is that of our fd: the device may live in a namespace where we cannot see it
+ * by name, so a deleted device shows up as a failed read (EBADFD), not as a lookup.
+ */
+import { NativePort } from './native-port.js';
+import type { NativeHandle, NativeIO } from './native.js';
+import { DEFAULT_MAX_BURST } from './port.js';
+
+export interface TapOptions {
+  vnetHdr?: boolean;
+  /** set the device administratively up in our namespace at open (default true) */
+  up?: boolean;
+  maxBurst?: number;
+}
+
+export class TapPort extends NativePort {
+  /** The kernel's name for the device (differs from the request for patterns like "tap%d"). */
+  ifname: string;
+
+  constructor(name: string, readonly options: TapOptions = {}) {
+    super(name, 'tap', options.vnetHdr ?? true, options.maxBurst ?? DEFAULT_MAX_BURST);
+    this.ifname = name;
+  }
+
+  protected openHandle(io: NativeIO): NativeHandle {
+    const h = io.tapOpen(this.name, { vnetHdr: this.vnet, slotCount: this.maxBurst });
+    this.ifname = io.info(h).ifname;
+    if (this.options.up ?? true) {
+      try {
+        io.setUp(this.ifname, true);
+      } catch (e) {
+        io.close(h);
+        throw e;
+      }
+    }
+    return h;
+  }
+}
