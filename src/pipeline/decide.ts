@@ -14,6 +14,16 @@
  *  - Groups are expanded where they execute; the group graph is acyclic (groups.ts), so the
  *    recursion ends. Select and fast-failover choices are made here, from the key as it is
  *    at that point and from port liveness (a port change bumps the generation).
+ *  - After pop_mpls / pop_pbb in the main packet (not in a group bucket) the key cannot
+ *    say what lies under the popped header: with the frame given (opts.frame) and
+ *    env.reparse set, the ops so far are replayed on a copy of the frame and it is
+ *    re-parsed, keeping the pipeline words (in_port, metadata, tunnel_id). Such a
+ *    decision depends on more than the key, so it is never cacheable.
+ *  - dec_nw_ttl / dec_mpls_ttl ops carry the table id and cookie of the rule the action
+ *    came from (for the action set: the rule that wrote it), for OFPR_INVALID_TTL.
+ *  - decidePacketOut(): a packet-out's actions (§7.3.7) are built like apply-actions, with
+ *    no rule (table OFPTT_ALL, cookie all-ones); output:OFPP_TABLE runs the tables on a
+ *    copy, as a branch, with the packet as it is at that point.
  */
 import { FlowKey, W_IN_PHY_PORT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO } from '../packet/flow-key.js';
 import { ActionSet } from './action-set.js';
@@ -24,7 +34,9 @@ import { chooseBucket, type PortLive } from './group-buckets.js';
 import type { Group, GroupBucket, GroupTable } from './groups.js';
 import { UNTRACKED, applyToKey } from './key-effects.js';
 import type { Meter, MeterTable } from './meters.js';
-import { OFPGT_ALL, OFPR_ACTION, OFPR_NO_MATCH, type Action, type Instruction } from './types.js';
+import {
+  OFPGT_ALL, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPTT_ALL, type Action, type Instruction,
+} from './types.js';
 
 export interface DecideEnv<R extends DecisionRule> {
   lookup(tableId: number, words: Uint32Array): R | null;
@@ -45,10 +57,16 @@ export interface DecideOptions {
   readonly frame?: Uint8Array;
 }
 
+/** Who emitted an action: a flow entry in a table, or (rule null) a packet-out. */
 interface Origin<R> {
-  readonly rule: R;
+  readonly rule: R | null;
   readonly tableId: number;
 }
+
+/** OF1.3.5 §7.4.1: packet-in cookie when no flow entry is associated (all ones). */
+const NO_COOKIE = 0xffff_ffff_ffff_ffffn;
+/** Packet-out actions belong to no table: reported with table id OFPTT_ALL. */
+const PACKET_OUT: Origin<never> = { rule: null, tableId: OFPTT_ALL };
 
 const INSTRUCTION_ORDER: readonly Instruction['type'][] = [
   'meter', 'apply_actions', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table',
@@ -69,6 +87,9 @@ class Builder<R extends DecisionRule> {
   readonly single = new Set<Op>();
   traceGroups: TraceGroup[] = [];
   cacheable = true;
+  /** Ops applied to the frame before the current op list began (a packet-out's actions
+   * before its output:TABLE): replayed in front of it on a re-parse. */
+  prefix: readonly Op[] = [];
 
   constructor(readonly env: DecideEnv<R>, readonly opts: DecideOptions, readonly words: Uint32Array) {}
 
@@ -76,10 +97,15 @@ class Builder<R extends DecisionRule> {
   action(a: Action, from: Origin<R>, ops: Op[], words: Uint32Array, main: boolean): void {
     switch (a.type) {
       case 'output':
+        if (a.port === OFPP_TABLE) {
+          // Only a packet-out can carry it (validation refuses it elsewhere, §7.3.7).
+          this.submitToTables(ops, words);
+          return;
+        }
         ops.push({
           op: 'output', port: a.port, maxLen: a.maxLen,
-          reason: this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
-          tableId: from.tableId, cookie: from.rule.cookie,
+          reason: from.rule !== null && this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
+          tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE,
         });
         return;
       case 'group': {
@@ -94,6 +120,11 @@ class Builder<R extends DecisionRule> {
         break;
       case 'set_queue':
         ops.push({ op: 'set_queue', queueId: a.queueId });
+        break;
+      case 'dec_nw_ttl':
+      case 'dec_mpls_ttl':
+        // The origin goes with the op for an OFPR_INVALID_TTL packet-in (§7.4.1).
+        ops.push({ op: a.type, tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE });
         break;
       default:
         ops.push(a.type === 'push_vlan' || a.type === 'push_mpls' || a.type === 'pop_mpls' || a.type === 'push_pbb'
@@ -113,9 +144,21 @@ class Builder<R extends DecisionRule> {
     const { frame } = this.opts;
     if (!frame || !this.env.reparse) return;
     const k = new FlowKey();
-    if (!this.env.reparse(frame, ops, words[W_IN_PORT]!, k)) return;
+    const all = this.prefix.length > 0 ? [...this.prefix, ...ops] : ops;
+    if (!this.env.reparse(frame, all, words[W_IN_PORT]!, k)) return;
     for (const w of PIPELINE_WORDS) k.words[w] = words[w]!;
     words.set(k.words);
+  }
+
+  /** A packet-out's output:TABLE (§7.3.7): a copy of the packet as it is now runs the
+   * tables from table 0, like any output, while the packet-out's actions go on. */
+  private submitToTables(ops: Op[], words: Uint32Array): void {
+    const saved = this.prefix;
+    this.prefix = [...saved, ...ops];
+    const tops: Op[] = [];
+    runTables(this, tops, words.slice());
+    this.prefix = saved;
+    ops.push({ op: 'branch', ops: tops });
   }
 
   private group(g: Group, from: Origin<R>, ops: Op[], words: Uint32Array): void {
@@ -157,10 +200,9 @@ class Builder<R extends DecisionRule> {
   }
 }
 
-export function decide<R extends DecisionRule>(env: DecideEnv<R>, key: FlowKey, opts: DecideOptions = {}): Decision<R> {
-  const words = key.words.slice();
-  const b = new Builder(env, opts, words);
-  const ops: Op[] = [];
+/** Runs the tables from table 0 on `words`, appending to `ops` (§5.9, §5.10). */
+function runTables<R extends DecisionRule>(b: Builder<R>, ops: Op[], words: Uint32Array): void {
+  const { env, opts } = b;
   let set = ActionSet.EMPTY;
   const writer = new Map<Action, Origin<R>>();
   let tableId = 0;
@@ -231,7 +273,36 @@ export function decide<R extends DecisionRule>(env: DecideEnv<R>, key: FlowKey, 
     if (next < 0) break;
     tableId = next;
   }
+}
 
+export function decide<R extends DecisionRule>(env: DecideEnv<R>, key: FlowKey, opts: DecideOptions = {}): Decision<R> {
+  const words = key.words.slice();
+  const b = new Builder(env, opts, words);
+  const ops: Op[] = [];
+  runTables(b, ops, words);
+  return result(b, ops);
+}
+
+/**
+ * The Decision for a packet-out (OF1.3.5 §7.3.7): its actions run in order on the packet
+ * whose key is `key` (in_port = the packet-out's in_port); an output to OFPP_TABLE sends
+ * the packet as it is at that point through the tables. Outputs to the controller from
+ * the action list report table OFPTT_ALL and cookie all-ones (no flow entry). Never
+ * cacheable: a packet-out is a single packet.
+ */
+export function decidePacketOut<R extends DecisionRule>(
+  env: DecideEnv<R>, key: FlowKey, actions: readonly Action[], opts: DecideOptions = {},
+): Decision<R> {
+  const words = key.words.slice();
+  const b = new Builder(env, opts, words);
+  const ops: Op[] = [];
+  for (const a of actions) b.action(a, PACKET_OUT, ops, words, true);
+  b.cacheable = false;
+  return result(b, ops);
+}
+
+function result<R extends DecisionRule>(b: Builder<R>, ops: Op[]): Decision<R> {
+  const { env, opts } = b;
   return {
     ops: b.finish(ops),
     rules: b.rules, groups: b.groups, buckets: b.buckets, meters: b.meters,

@@ -32,9 +32,11 @@ export type Op =
   | { readonly op: 'push_pbb'; readonly ethertype: number }
   | { readonly op: 'pop_pbb' }
   | { readonly op: 'set_nw_ttl'; readonly ttl: number }
-  | { readonly op: 'dec_nw_ttl' }
+  /** tableId / cookie: of the rule whose action this is, for an OFPR_INVALID_TTL packet-in
+   * (OF1.3.5 §7.4.1); absent only in hand-built decisions (then 0 / 0). */
+  | { readonly op: 'dec_nw_ttl'; readonly tableId?: number; readonly cookie?: bigint }
   | { readonly op: 'set_mpls_ttl'; readonly ttl: number }
-  | { readonly op: 'dec_mpls_ttl' }
+  | { readonly op: 'dec_mpls_ttl'; readonly tableId?: number; readonly cookie?: bigint }
   | { readonly op: 'copy_ttl_in' }
   | { readonly op: 'copy_ttl_out' }
   | { readonly op: 'set_queue'; readonly queueId: number }

@@ -1,11 +1,13 @@
 /**
  * Reference executor of a Decision on one frame: for tests and for the datapath's slow
  * path (a packet that missed the cache). The fast path compiles decisions into closures
- * instead; both must forward identically.
+ * instead; both must forward identically. Frame changes go through src/packet/rewrite.ts
+ * (via execute-rewrite.ts), the same rewriter the datapath uses.
  *
  * Invariants
  *  - The caller's frame is never modified: it is copied into a scratch buffer with
- *    HEADROOM bytes in front (pushes grow the frame to the front). Scratch buffers are
+ *    HEADROOM bytes in front (pushes grow the frame to the front) and parsed once into
+ *    that buffer's FlowKey, which the rewriter keeps in step. Scratch buffers are
  *    allocated once per executor and per branch depth, then reused.
  *  - `out` receives a view of the bytes as they are at the moment of the output action
  *    (an output in apply-actions sees the packet before later rewrites). The view is only
@@ -15,9 +17,12 @@
  *  - A meter that drops stops the whole decision (outputs already done stay done); a
  *    dscp_remark band rewrites ip_dscp.
  *  - dec_nw_ttl / dec_mpls_ttl on TTL <= 1 drop the packet (that branch) and report it as
- *    a packet-in with reason OFPR_INVALID_TTL (OF1.3.5 §5.12 / §7.4.1).
- *  - An output to the packet's own ingress port by number is dropped: a packet goes back
- *    out its ingress port only through OFPP_IN_PORT (OF1.3.5 §4.5). OFPP_IN_PORT is
+ *    a packet-in with reason OFPR_INVALID_TTL (OF1.3.5 §5.12 / §7.4.1), carrying the
+ *    table id and cookie of the rule whose action decremented the TTL. Whether it reaches
+ *    the controller (OFPC_INVALID_TTL_TO_CONTROLLER, §7.3.2) is the datapath's call.
+ *  - An output to the packet's own ingress port by number (a standard port, <= OFPP_MAX)
+ *    is dropped: a packet goes back out its ingress port only through OFPP_IN_PORT
+ *    (OF1.3.5 §4.5). OFPP_IN_PORT is
  *    resolved to the ingress port here; other reserved ports (FLOOD, ALL, NORMAL, LOCAL,
  *    CONTROLLER) are passed to `out` as they are, for the datapath to resolve.
  *  - Ops the rewriter cannot apply to this frame (e.g. pop_vlan on an untagged frame from
@@ -25,8 +30,10 @@
  */
 import type { Decision, Op } from './decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from './meters.js';
-import { basicRewriter, type FrameRewriter, type FrameView } from './execute-rewrite.js';
-import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from './types.js';
+import {
+  applyOp, copyView, frameDscp, loadFrame, newFrameView, setFrameDscp, type FrameView,
+} from './execute-rewrite.js';
+import { OFPCML_NO_BUFFER, OFPP_CONTROLLER, OFPP_IN_PORT, OFPP_MAX, OFPR_INVALID_TTL } from './types.js';
 
 export interface OutputInfo {
   /** Packet-in reason when port is OFPP_CONTROLLER (OFPR_*). */
@@ -40,8 +47,7 @@ export interface OutputInfo {
 
 export type OutputFn = (port: number, bytes: Uint8Array, info: OutputInfo) => void;
 
-export const HEADROOM = 64;
-export const MAX_FRAME = 65_535 + 64;
+export { HEADROOM, MAX_FRAME } from './execute-rewrite.js';
 const MAX_DEPTH = 16;
 
 const CONTINUE = 0;
@@ -59,21 +65,16 @@ export class Executor {
   private readonly views: FrameView[] = [];
   private readonly io: MeterIO = { dscp: -1 };
 
-  constructor(private readonly rw: FrameRewriter = basicRewriter) {}
-
   /** Runs `d` on frame[0, len) that arrived on `inPort`. */
   run(d: Decision, frame: Uint8Array, len: number, inPort: number, nowMs: number, out: OutputFn): void {
-    const v = this.view(0);
-    v.buf.set(frame.subarray(0, len), HEADROOM);
-    v.start = HEADROOM;
-    v.len = len;
+    loadFrame(this.view(0), frame, len, inPort);
     this.ops(d.ops, 0, { inPort, nowMs, out, queueId: -1 });
   }
 
   private view(depth: number): FrameView {
     let v = this.views[depth];
     if (v === undefined) {
-      v = { buf: new Uint8Array(HEADROOM + MAX_FRAME), start: HEADROOM, len: 0 };
+      v = newFrameView();
       this.views[depth] = v;
     }
     return v;
@@ -97,7 +98,9 @@ export class Executor {
     switch (op.op) {
       case 'output': {
         const port = op.port === OFPP_IN_PORT ? st.inPort : op.port;
-        if (op.port !== OFPP_IN_PORT && port === st.inPort) return CONTINUE;
+        // §4.5 concerns physical ports; a reserved in_port (a packet-out from the
+        // controller, in_port CONTROLLER) may still go to the controller.
+        if (op.port !== OFPP_IN_PORT && port === st.inPort && port <= OFPP_MAX) return CONTINUE;
         st.out(port, v.buf.subarray(v.start, v.start + v.len), {
           reason: op.reason, maxLen: op.maxLen, tableId: op.tableId, cookie: op.cookie, queueId: st.queueId,
         });
@@ -107,36 +110,28 @@ export class Executor {
         st.queueId = op.queueId;
         return CONTINUE;
       case 'meter': {
-        this.io.dscp = this.rw.dscp(v);
+        this.io.dscp = frameDscp(v);
         const verdict = op.meter.apply(v.len, st.nowMs, this.io);
         if (verdict === METER_DROP) return STOP_ALL;
-        if (verdict === METER_REMARK) this.rw.setDscp(v, this.io.dscp);
+        if (verdict === METER_REMARK) setFrameDscp(v, this.io.dscp);
         return CONTINUE;
       }
       case 'branch': {
         if (depth + 1 >= MAX_DEPTH) return CONTINUE; // the group graph is acyclic; this is a guard
-        const b = this.view(depth + 1);
-        b.start = HEADROOM;
-        b.len = v.len;
-        b.buf.set(v.buf.subarray(v.start, v.start + v.len), HEADROOM);
+        copyView(this.view(depth + 1), v);
         const r = this.ops(op.ops, depth + 1, st);
         return r === STOP_ALL ? STOP_ALL : CONTINUE;
       }
       case 'dec_nw_ttl':
-      case 'dec_mpls_ttl': {
-        const ttl = op.op === 'dec_nw_ttl' ? this.rw.nwTtl(v) : this.rw.mplsTtl(v);
-        if (ttl < 0) return CONTINUE; // no such header in this frame
-        if (ttl <= 1) {
-          st.out(OFPP_CONTROLLER, v.buf.subarray(v.start, v.start + v.len), {
-            reason: OFPR_INVALID_TTL, maxLen: 0xffff, tableId: 0, cookie: 0n, queueId: st.queueId,
-          });
-          return STOP_BRANCH;
-        }
-        this.rw.apply(op, v);
-        return CONTINUE;
-      }
+      case 'dec_mpls_ttl':
+        if (applyOp(op, v)) return CONTINUE; // decremented, or no such header: a no-op
+        st.out(OFPP_CONTROLLER, v.buf.subarray(v.start, v.start + v.len), {
+          reason: OFPR_INVALID_TTL, maxLen: OFPCML_NO_BUFFER, tableId: op.tableId ?? 0,
+          cookie: op.cookie ?? 0n, queueId: st.queueId,
+        });
+        return STOP_BRANCH;
       default:
-        this.rw.apply(op, v);
+        applyOp(op, v);
         return CONTINUE;
     }
   }

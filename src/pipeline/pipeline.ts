@@ -15,11 +15,16 @@
  *    OFPRR_GROUP_DELETE); deleting a meter removes the flow entries that use it (§6.6;
  *    OF1.3 has no METER_DELETE reason, so OFPRR_DELETE).
  *  - Counters change only in account() (rules, groups, buckets, tables) and in Meter.apply
- *    (meters). decide() changes nothing.
+ *    (meters). decide() and packetOutDecision() change nothing.
+ *  - A rule's packet / byte counter is not kept when its flow-mod set OFPFF_NO_PKT_COUNTS /
+ *    OFPFF_NO_BYT_COUNTS (§7.3.4.1): it stays 0, and reportedCounts() reports it as
+ *    all ones, the spec's "not available" (§5.8). Its idle timer runs as usual.
  */
-import type { FlowKey } from '../packet/flow-key.js';
+import { FlowKey } from '../packet/flow-key.js';
+import { parseFrame } from '../packet/parse.js';
 import { validateActions } from './actions.js';
-import { decide, type DecideEnv } from './decide.js';
+import { decide, decidePacketOut, type DecideEnv } from './decide.js';
+import { reparseAfter } from './execute-rewrite.js';
 import type { Decision, Op } from './decision.js';
 import {
   OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID, isOFError, ofError, type OFError,
@@ -31,7 +36,7 @@ import { compileMatch } from './match.js';
 import { MeterTable, type Meter } from './meters.js';
 import type { Rule } from './rule.js';
 import {
-  OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
   OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
 } from './types.js';
 
@@ -44,8 +49,9 @@ export interface PipelineOptions {
   portExists(port: number): boolean;
   portLive(port: number): boolean;
   /** For decisions after pop_mpls / pop_pbb: rewrite a copy of the frame with `ops` and
-   * parse it into `out` (see execute.ts `reparseAfter`). Without it such decisions only
-   * lose the inner headers' fields and are marked uncacheable either way. */
+   * parse it into `out`. Default: execute-rewrite.ts `reparseAfter`. It runs only when
+   * decide() is given the frame; without the frame such decisions lose the inner headers'
+   * fields. They are marked uncacheable either way. */
   reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
 }
 
@@ -89,7 +95,7 @@ export class Pipeline {
       meters: this.meters,
       portLive: (p) => opts.portLive(p),
       get generation() { return self.gen; },
-      ...(opts.reparse ? { reparse: opts.reparse } : {}),
+      reparse: opts.reparse ?? reparseAfter,
     };
   }
 
@@ -205,10 +211,28 @@ export class Pipeline {
     return decide(this.env, key, opts);
   }
 
+  /**
+   * The Decision for a packet-out (§7.3.7) of `frame` with `actions` (checked first with
+   * checkPacketOut): the frame is parsed with in_port = `inPort` (the packet-out's
+   * in_port, often OFPP_CONTROLLER), and an output to OFPP_TABLE runs the tables on the
+   * packet as it is at that point. Run it with the executor using the same `inPort`; pass
+   * it to account() so that the rules it matched count the packet.
+   */
+  packetOutDecision(frame: Uint8Array, inPort: number, actions: readonly Action[], opts: { trace?: boolean } = {}): Decision<Rule> {
+    const key = new FlowKey();
+    parseFrame(frame, frame.length, inPort, key);
+    return decidePacketOut(this.env, key, actions, { ...opts, frame });
+  }
+
   /** Counts `packets` / `bytes` handled by `d` (§5.8): rules (and their idle timers),
    * groups and buckets, table lookups and matches. Meters count themselves. */
   account(d: Decision<Rule>, packets: number, bytes: number, nowMs: number): void {
-    for (const r of d.rules) this.tables[r.tableId]!.account(r, packets, bytes, nowMs);
+    for (const r of d.rules) {
+      // §7.3.4.1: a counter the flow-mod asked not to keep stays 0 here (reportedCounts()
+      // turns it into "not available"); the idle timer is refreshed regardless (§5.5).
+      const f = r.flags;
+      this.tables[r.tableId]!.account(r, (f & OFPFF_NO_PKT_COUNTS) !== 0 ? 0 : packets, (f & OFPFF_NO_BYT_COUNTS) !== 0 ? 0 : bytes, nowMs);
+    }
     for (const g of d.groups) {
       g.packetCount += packets;
       g.byteCount += bytes;
@@ -271,4 +295,20 @@ export class Pipeline {
     }
     return this.afterRemoval(removed).removed;
   }
+}
+
+/** OF1.3.5 §5.8: a counter the switch does not keep is reported as all ones. */
+export const COUNTER_NOT_AVAILABLE = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * A flow entry's packet and byte counts as flow stats and flow-removed report them
+ * (§7.3.5.2, §7.4.2). With OFPFF_NO_PKT_COUNTS / OFPFF_NO_BYT_COUNTS (§7.3.4.1) Sluice
+ * does not keep that counter, and §7.3.4.1 says an unkept counter is unavailable and set
+ * to the maximum field value (§5.8): UINT64_MAX, as Open vSwitch reports it.
+ */
+export function reportedCounts(r: Rule): { packetCount: bigint; byteCount: bigint } {
+  return {
+    packetCount: (r.flags & OFPFF_NO_PKT_COUNTS) !== 0 ? COUNTER_NOT_AVAILABLE : BigInt(r.packetCount),
+    byteCount: (r.flags & OFPFF_NO_BYT_COUNTS) !== 0 ? COUNTER_NOT_AVAILABLE : BigInt(r.byteCount),
+  };
 }
