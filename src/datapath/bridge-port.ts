@@ -1,0 +1,90 @@
+/**
+ * A port as the bridge holds it: the driver, its OpenFlow number and config/state bits,
+ * its VLAN role for NORMAL, and its transmit staging queue.
+ *
+ * Invariants
+ *  - `live` = link up and not administratively down (OFPPC_PORT_DOWN): what fast-failover
+ *    watches (pipeline portLive) and what FLOOD/ALL/NORMAL send to. Any change of `live`
+ *    or of `config` bumps the pipeline generation (the bridge does it), so no cached
+ *    decision outlives the port set it was made for.
+ *  - vlanMode: 'access' ports carry exactly one VLAN (`tag`) untagged; 'trunk' ports carry
+ *    the VLANs in `trunks` (null = all) tagged, and VLAN 0 (native) untagged. A port with
+ *    no vlanMode is a trunk of all VLANs, as in Open vSwitch.
+ */
+import type { Port } from '../ports/port.js';
+import { TxQueue } from './tx-queue.js';
+
+// OF1.3.5 §7.2.1 enum ofp_port_config / ofp_port_state.
+export const OFPPC_PORT_DOWN = 1 << 0;
+export const OFPPC_NO_RECV = 1 << 2;
+export const OFPPC_NO_FWD = 1 << 5;
+export const OFPPC_NO_PACKET_IN = 1 << 6;
+export const OFPPS_LINK_DOWN = 1 << 0;
+export const OFPPS_BLOCKED = 1 << 1;
+export const OFPPS_LIVE = 1 << 2;
+/** OF1.0's OFPPC_NO_FLOOD (bit 4); OF1.3 dropped it but Open vSwitch still honours it. */
+export const OFPPC_NO_FLOOD = 1 << 4;
+
+/** Default speed reported in port descriptions (10 Gb/s, what a veth/TAP claims). */
+export const DEFAULT_SPEED_KBPS = 10_000_000;
+
+export class BridgePort {
+  config = 0;
+  linkUp = false;
+  readonly tx: TxQueue;
+  readonly access: boolean;
+  readonly tag: number;
+  private readonly trunks: Set<number> | null;
+
+  constructor(
+    readonly ofport: number,
+    readonly port: Port,
+    readonly hwAddr: Uint8Array,
+    vlan: { vlanMode?: 'access' | 'trunk'; tag?: number; trunks?: number[] },
+    txSlots: number,
+    flush: (p: BridgePort) => void,
+  ) {
+    this.access = vlan.vlanMode === 'access';
+    this.tag = vlan.tag ?? 0;
+    this.trunks = vlan.trunks && vlan.trunks.length > 0 ? new Set(vlan.trunks) : null;
+    this.tx = new TxQueue(txSlots, () => flush(this));
+  }
+
+  get live(): boolean {
+    return this.linkUp && (this.config & OFPPC_PORT_DOWN) === 0;
+  }
+
+  get state(): number {
+    return (this.linkUp ? 0 : OFPPS_LINK_DOWN) | (this.live ? OFPPS_LIVE : 0);
+  }
+
+  /** True when NORMAL may send frames of `vlan` (0 = native/untagged) out of this port. */
+  carries(vlan: number): boolean {
+    if (this.access) return vlan === this.tag;
+    return vlan === 0 || this.trunks === null || this.trunks.has(vlan);
+  }
+
+  /** The VLAN a frame received here belongs to, or -1 when the port must drop it.
+   * `vid` is the frame's outer VID, -1 when untagged. */
+  ingressVlan(vid: number): number {
+    if (this.access) return vid <= 0 ? this.tag : -1; // VID 0 = priority-tagged only
+    const v = vid < 0 ? 0 : vid;
+    return this.carries(v) ? v : -1;
+  }
+
+  /** VID to put on a frame of `vlan` sent out here: -1 = untagged. */
+  egressVid(vlan: number): number {
+    return this.access || vlan === 0 ? -1 : vlan;
+  }
+}
+
+/** A stable locally administered MAC from a name (FNV-1a): ports have no MAC API. */
+export function macFromName(name: string): Uint8Array {
+  let h = 0x811c9dc5;
+  let g = 0x01000193;
+  for (let i = 0; i < name.length; i++) {
+    h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+    g = Math.imul(g ^ name.charCodeAt(i), 0x5bd1e995);
+  }
+  return Uint8Array.of(0x02, (g >>> 8) & 0xff, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
+}

@@ -1,0 +1,274 @@
+/**
+ * The fast path (DESIGN.md "Rules of the fast path"): one burst from a ready port →
+ *
+ *   for each frame: parse into ONE reused FlowKey → hash → flow cache
+ *       hit:  account the entry's rules/groups/buckets, run its ops (meters per packet)
+ *       miss: pipeline.decide → run → cache the entry if decision.cacheable
+ *   outputs are copied into per-port staging queues; after the burst, ONE txBurst per
+ *   port that has output.
+ *
+ * Invariants
+ *  - A cached entry is used only under the generation it was made in. The datapath
+ *    generation changes whenever the pipeline's does (flow/group/meter mods, expiry, port
+ *    changes, fail-open: the bridge bumps it) or the MAC table's version does. It is
+ *    checked per packet, so even a change made by an event listener in the middle of a
+ *    burst (packet-in → flow-mod) applies to the very next packet.
+ *  - Counters are exact at every moment: pipeline.account() runs per packet, before the
+ *    ops, on hits and misses alike; meters count themselves in Meter.apply.
+ *  - Nothing is allocated per packet on a hit. A miss allocates its Decision and entry.
+ *  - Reserved ports resolved here (OF1.3.5 §4.5): FLOOD/ALL = every live port but the
+ *    ingress one and ports with OFPPC_NO_FWD (FLOOD also OFPPC_NO_FLOOD); NORMAL in
+ *    normal.ts; CONTROLLER = a 'packet-in' with a copy of the frame (unless the ingress
+ *    port has OFPPC_NO_PACKET_IN); LOCAL = the bridge's internal port. (A packet-out's
+ *    output:TABLE is already a branch through the tables in its Decision.)
+ */
+import { KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords } from '../packet/flow-key.js';
+import { parseFrame } from '../packet/parse.js';
+import type { Decision, Op } from '../pipeline/decision.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Rule } from '../pipeline/rule.js';
+import {
+  OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_NORMAL, OFPR_ACTION,
+} from '../pipeline/types.js';
+import type { FrameBatch } from '../ports/port.js';
+import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, type BridgePort } from './bridge-port.js';
+import type { DatapathCounters, PacketIn } from './events.js';
+import { FlowCache } from './flow-cache.js';
+import { MacLearningTable } from './mac-learning.js';
+import { normalForward, type LearnRef, type NormalContext } from './normal.js';
+import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
+
+const ETH_HLEN = 14;
+
+export interface CacheEntry extends LearnRef {
+  readonly d: Decision<Rule>;
+}
+
+export interface DatapathHooks {
+  packetIn(pi: PacketIn): void;
+  /** rxBurst/txBurst returned -errno: the port failed. */
+  portError(p: BridgePort, errno: number): void;
+}
+
+const NORMAL_OP: Op = { op: 'output', port: OFPP_NORMAL, maxLen: 0, reason: OFPR_ACTION, tableId: 0, cookie: 0n };
+/** Fail-open (standalone bridge without controllers): every packet goes to NORMAL. */
+const FAIL_OPEN: Decision<Rule> = {
+  ops: [NORMAL_OP], rules: [], groups: [], buckets: [], meters: [], tablesVisited: [], matched: [],
+  cacheable: true, generation: 0,
+};
+
+export class Datapath implements Sink, NormalContext {
+  readonly ports = new Map<number, BridgePort>();
+  portList: BridgePort[] = [];
+  readonly cache: FlowCache<CacheEntry> | null;
+  readonly counters: DatapathCounters = { runts: 0, malformed: 0, dropped: 0 };
+  uncacheable = 0;
+  failOpen = false;
+  private readonly runner = new OpRunner(this);
+  private poRunner: OpRunner | null = null;
+  private readonly savedWords = new Uint32Array(KEY_WORDS);
+  private readonly dirty: BridgePort[] = [];
+  private dpGen = 1;
+  private lastPg = -1;
+  private lastMv = -1;
+  // The packet being run (saved/restored around nested runs from packet-out).
+  private cur: CacheEntry | null = null;
+  private hit = false;
+  private inPort = 0;
+  private now = 0;
+  private inBurst = false;
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly mac: MacLearningTable,
+    private readonly hooks: DatapathHooks,
+    private readonly clock: () => number,
+    cacheEntries: number | null,
+  ) {
+    this.cache = cacheEntries === null ? null : new FlowCache<CacheEntry>(cacheEntries);
+  }
+
+  port(ofport: number): BridgePort | undefined {
+    return this.ports.get(ofport);
+  }
+
+  /** The generation cache entries are made and looked up under (see module comment). */
+  generation(): number {
+    const pg = this.pipeline.generation;
+    const mv = this.mac.version;
+    if (pg !== this.lastPg || mv !== this.lastMv) {
+      this.lastPg = pg;
+      this.lastMv = mv;
+      this.dpGen = (this.dpGen + 1) >>> 0 || 1;
+    }
+    return this.dpGen;
+  }
+
+  /** Receives and forwards up to `maxBursts` bursts from `p`. Returns true when the last
+   * burst was full (more may be waiting: the caller schedules another drain). */
+  drain(p: BridgePort, burstSize: number, maxBursts: number): boolean {
+    // A port's own limit caps the burst: a short burst then still means "empty".
+    const burst = Math.min(burstSize, p.port.maxBurst);
+    for (let b = 0; b < maxBursts; b++) {
+      const n = p.port.rxBurst(burst);
+      if (n < 0) {
+        this.hooks.portError(p, n);
+        return false;
+      }
+      if (n === 0) return false;
+      this.burst(p, p.port.burst, n);
+      if (n < burst) return false;
+    }
+    return true;
+  }
+
+  /** Forwards the n frames of `batch` received on `p`, then flushes every output queue. */
+  burst(p: BridgePort, batch: FrameBatch, n: number): void {
+    if ((p.config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) !== 0) {
+      this.counters.dropped += n;
+      return;
+    }
+    const now = this.clock();
+    this.inBurst = true;
+    try {
+      for (let i = 0; i < n; i++) this.frame(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now);
+    } finally {
+      this.inBurst = false;
+      this.flush();
+    }
+  }
+
+  private frame(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number): void {
+    if (len < ETH_HLEN) {
+      this.counters.runts++;
+      return;
+    }
+    const key = this.runner.key;
+    parseFrame(buf, len, inPort, key, off);
+    if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
+    const cache = this.cache;
+    let h = 0;
+    if (cache !== null) {
+      h = hashKeyWords(key.words);
+      const e = cache.lookup(key.words, h, this.generation());
+      if (e !== undefined) {
+        this.execute(this.runner, e, true, inPort, buf, off, len, vnet, now);
+        return;
+      }
+      this.savedWords.set(key.words);
+    }
+    const pg = this.pipeline.generation;
+    const d = this.failOpen ? FAIL_OPEN : this.pipeline.decide(key, now, { frame: buf.subarray(off, off + len) });
+    const e: CacheEntry = { d, macRef: null };
+    this.execute(this.runner, e, false, inPort, buf, off, len, vnet, now);
+    if (cache === null) return;
+    if (!d.cacheable) this.uncacheable++;
+    else if (this.pipeline.generation === pg) cache.insert(this.savedWords, h, this.generation(), e);
+  }
+
+  private execute(r: OpRunner, e: CacheEntry, hit: boolean, inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number): void {
+    this.cur = e;
+    this.hit = hit;
+    this.inPort = inPort;
+    this.now = now;
+    if (e.d.rules.length !== 0) this.pipeline.account(e.d, 1, len, now);
+    r.run(e.d.ops, buf, off, len, vnet, inPort, now);
+    this.cur = null;
+  }
+
+  // ---- packet-out (OF1.3.5 §7.3.7)
+
+  /** Runs a packet-out's decision (pipeline.packetOutDecision: output:TABLE is a branch
+   * through the tables in it) on `data` as if received on `inPort`, counting the rules
+   * it matched. */
+  packetOut(d: Decision<Rule>, inPort: number, data: Uint8Array): void {
+    const r = (this.poRunner ??= new OpRunner(this));
+    const saved = [this.cur, this.hit, this.inPort, this.now] as const;
+    const now = this.clock();
+    parseFrame(data, data.length, inPort, r.key, 0);
+    this.cur = null;
+    this.hit = false;
+    this.inPort = inPort;
+    this.now = now;
+    if (d.rules.length !== 0) this.pipeline.account(d, 1, data.length, now);
+    r.run(d.ops, data, 0, data.length, false, inPort, now);
+    [this.cur, this.hit, this.inPort, this.now] = saved;
+    if (!this.inBurst) this.flush();
+  }
+
+  // ---- Sink: outputs
+
+  output(port: number, f: WorkFrame, op: OutputOp): void {
+    switch (port) {
+      case OFPP_CONTROLLER: this.packetIn(f, op); return;
+      case OFPP_NORMAL: normalForward(this, f, this.inPort, this.cur, this.hit, this.now); return;
+      case OFPP_FLOOD:
+      case OFPP_ALL: {
+        const skip = port === OFPP_FLOOD ? OFPPC_NO_FWD | OFPPC_NO_FLOOD : OFPPC_NO_FWD;
+        const ports = this.portList;
+        for (let i = 0; i < ports.length; i++) {
+          const p = ports[i]!;
+          if (p.ofport !== this.inPort && p.live && (p.config & skip) === 0) this.stage(p, f);
+        }
+        return;
+      }
+      default: {
+        const p = this.ports.get(port);
+        if (p !== undefined && (p.config & (OFPPC_NO_FWD | OFPPC_PORT_DOWN)) === 0) this.stage(p, f);
+      }
+    }
+  }
+
+  private packetIn(f: WorkFrame, op: OutputOp): void {
+    const inRec = this.ports.get(this.inPort);
+    if (inRec !== undefined && (inRec.config & OFPPC_NO_PACKET_IN) !== 0) return;
+    const w = f.key.words;
+    this.hooks.packetIn({
+      reason: op.reason, tableId: op.tableId, cookie: op.cookie, inPort: this.inPort,
+      metadata: (BigInt(w[W_METADATA_HI]!) << 32n) | BigInt(w[W_METADATA_LO]!),
+      tunnelId: (BigInt(w[W_TUNNEL_HI]!) << 32n) | BigInt(w[W_TUNNEL_LO]!),
+      totalLen: f.len, maxLen: op.maxLen, data: f.buf.slice(f.start, f.start + f.len),
+    });
+  }
+
+  private stage(p: BridgePort, f: WorkFrame): void {
+    if (p.tx.count === 0) this.dirty.push(p);
+    p.tx.push(f.buf, f.start, f.len, f.hasVnet ? f.vh : null);
+  }
+
+  stageVlan(p: BridgePort, f: WorkFrame, vid: number): void {
+    const tv = (f.key.words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+    const tagged = (tv & 0x1000) !== 0;
+    const plain = tagged
+      ? vid === (tv & 0xfff) && f.buf[f.start + 12] === 0x81 && f.buf[f.start + 13] === 0x00
+      : vid < 0;
+    if (plain) {
+      this.stage(p, f);
+      return;
+    }
+    if (p.tx.count === 0) this.dirty.push(p);
+    p.tx.pushWithVlan(f.buf, f.start, f.len, f.hasVnet ? f.vh : null, tagged, vid);
+  }
+
+  /** Sends one port's staged frames (one txBurst). */
+  flushPort(p: BridgePort): void {
+    if (p.tx.count === 0) return;
+    const r = p.port.txBurst(p.tx.batch);
+    p.tx.reset();
+    if (r < 0) this.hooks.portError(p, r);
+  }
+
+  flush(): void {
+    const d = this.dirty;
+    for (let i = 0; i < d.length; i++) this.flushPort(d[i]!);
+    d.length = 0;
+  }
+
+  /** Forgets a removed port's pending output. */
+  dropPort(p: BridgePort): void {
+    p.tx.reset();
+    const i = this.dirty.indexOf(p);
+    if (i >= 0) this.dirty.splice(i, 1);
+  }
+}
+

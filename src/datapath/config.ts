@@ -1,0 +1,38 @@
+/**
+ * The bridge's configuration as the daemon and the config store give it (BRIDGE CONTRACT:
+ * names fixed, additions marked). Plain data: validated by Bridge (addPort returns an
+ * Error naming the bad port; the constructor throws one for the initial set).
+ */
+import type { Port } from '../ports/port.js';
+
+export interface BridgePortConfig {
+  /** as createPort() in src/ports/spec.ts */
+  spec: string;
+  /** like OVS ofport_request */
+  ofport?: number;
+  vlanMode?: 'access' | 'trunk';
+  /** access VLAN */
+  tag?: number;
+  /** allowed VLANs on a trunk; empty/undefined = all */
+  trunks?: number[];
+  /** Addition: an already-made port object (tests, benchmarks); `spec` then only names it. */
+  port?: Port;
+}
+
+export interface BridgeConfig {
+  name: string;
+  /** default: derived from the LOCAL port's MAC like OVS */
+  dpid?: bigint;
+  failMode: 'standalone' | 'secure';
+  ports: BridgePortConfig[];
+  /** default true: an internal TAP named after the bridge = OFPP_LOCAL */
+  localPort?: boolean;
+  /** default true; false = every packet through the pipeline (for the equivalence test) */
+  flowCache?: boolean;
+  cacheEntries?: number;
+  /** 32..256, default 64 */
+  burst?: number;
+  macAgingMs?: number;
+  nTables?: number;
+  maxRulesPerTable?: number;
+}

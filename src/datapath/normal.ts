@@ -1,0 +1,71 @@
+/**
+ * The NORMAL output port (OF1.3.5 §4.5: "traditional non-OpenFlow pipeline"): a VLAN-aware
+ * MAC learning switch, as Open vSwitch's NORMAL action.
+ *
+ *   ingress VLAN   access port: untagged or priority-tagged (VID 0) frames join `tag`,
+ *                  other tagged frames are dropped; trunk: VID must be carried, untagged
+ *                  frames are VLAN 0 (native). A frame from no port (packet-out from the
+ *                  controller) keeps its own VLAN.
+ *   learn          (VLAN, eth_src) → in_port, group source addresses never.
+ *   forward        a known unicast destination on another live port that carries the
+ *                  VLAN: there only; known on the ingress port: dropped; else flooded to
+ *                  every live port that carries the VLAN except the ingress port and
+ *                  ports with OFPPC_NO_FWD / OFPPC_NO_FLOOD.
+ *   egress tag     access: untagged; trunk: tagged with the VLAN unless VLAN 0.
+ *
+ * Invariants
+ *  - Learning happens on the slow path; a cached flow keeps a reference to its source
+ *    entry (`LearnRef`) and only refreshes its time on hits. A new or moved address
+ *    changes the table's version, which is part of the datapath generation, so every
+ *    cached decision made before it is a miss again.
+ *  - Nothing is allocated per packet.
+ */
+import { W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_ETH_TYPE_VLAN } from '../packet/flow-key.js';
+import { isGroupMac, type MacEntry, type MacLearningTable } from './mac-learning.js';
+import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, type BridgePort } from './bridge-port.js';
+import type { WorkFrame } from './run-ops.js';
+
+/** Where a flow's learned source entry is kept (the flow cache entry). */
+export interface LearnRef {
+  macRef: MacEntry | null;
+}
+
+export interface NormalContext {
+  readonly mac: MacLearningTable;
+  readonly portList: readonly BridgePort[];
+  port(ofport: number): BridgePort | undefined;
+  /** Queues `f` on `p` with its outer tag set to `vid` (-1 = untagged). */
+  stageVlan(p: BridgePort, f: WorkFrame, vid: number): void;
+}
+
+const EMPTY_SLOT: LearnRef = { macRef: null };
+
+/** Runs NORMAL for frame `f` that came in on `inPort`. `hit`: a cache hit (refresh only). */
+export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, ref: LearnRef | null, hit: boolean, now: number): void {
+  const w = f.key.words;
+  const tv = (w[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  const vid = (tv & 0x1000) !== 0 ? tv & 0xfff : -1;
+  const src = (w[W_ETH_MIX]! & 0xffff) * 2 ** 32 + w[W_ETH_SRC_LO]!;
+  const dst = w[W_ETH_DST_HI]! * 65536 + (w[W_ETH_MIX]! >>> 16);
+  const inRec = ctx.port(inPort);
+  const vlan = inRec ? inRec.ingressVlan(vid) : vid < 0 ? 0 : vid;
+  if (vlan < 0) return;
+  if (inRec) {
+    const slot = ref ?? EMPTY_SLOT;
+    if (hit && slot.macRef !== null) slot.macRef.seenAt = now;
+    else if (!hit) slot.macRef = ctx.mac.learn(vlan, src, inPort, now);
+  }
+  const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
+  if (to >= 0) {
+    if (to === inPort) return;
+    const p = ctx.port(to);
+    if (p && p.live && (p.config & OFPPC_NO_FWD) === 0 && p.carries(vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
+    return;
+  }
+  const ports = ctx.portList;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.ofport === inPort || !p.live || (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) !== 0 || !p.carries(vlan)) continue;
+    ctx.stageVlan(p, f, p.egressVid(vlan));
+  }
+}
