@@ -1,0 +1,223 @@
+/**
+ * The OpenFlow agent of one bridge: every connection's messages mapped onto the Bridge,
+ * and the Bridge's events sent back as async messages (OF1.3.5 §6, §7.3, §7.4).
+ *
+ * Invariants
+ *  - Sequential: a message is handled completely (its mod applied, its reply or error
+ *    written) before the next one is read, so BARRIER_REPLY is written only after every
+ *    earlier message took effect (§6.2) — the reply needs no bookkeeping, and must stay so.
+ *  - Errors a peer causes go back as OFPT_ERROR with the message's xid and its first 64
+ *    bytes; nothing a peer sends throws.
+ *  - A SLAVE gets OFPBRC_IS_SLAVE for state-changing messages (§6.3.7).
+ *  - Fail mode (§6.4 "connection interruption"): when the last *controller* connection
+ *    goes, a standalone bridge turns failOpen on (learning switch) until a controller is
+ *    back; a secure bridge changes nothing. Service connections (ovs-ofctl, the mgmt
+ *    socket) do not count and get no async messages unless they ask with SET_ASYNC.
+ */
+import {
+  OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
+  OFPET_QUEUE_OP_FAILED, OFPET_SWITCH_CONFIG_FAILED, OFPET_TABLE_MOD_FAILED, OFPPMFC_BAD_PORT,
+  OFPPMFC_EPERM, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_TABLE, isOFError, ofError,
+  describeOFError, type OFError,
+} from '../pipeline/errors.js';
+import type { ModResult } from '../pipeline/pipeline.js';
+import { OFPP_ANY, OFPP_TABLE, OFPTT_ALL, OFP_NO_BUFFER, type Action } from '../pipeline/types.js';
+import { sendFlowRemoved, sendPacketIn, sendPortStatus } from './async-messages.js';
+import type { AgentBridge, AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
+import { OFPCR_ROLE_SLAVE } from './constants.js';
+import type { OFConnection } from './connection.js';
+import type { OFMessage } from './message-types.js';
+import { answerMultipart } from './multipart-handler.js';
+import { PacketBuffers, TokenBucket } from './packet-buffers.js';
+import { splitReply } from './reply-split.js';
+import { RoleManager, Session, isStateChanging } from './session.js';
+import { SWITCH_CAPABILITIES } from './switch-description.js';
+
+export interface AgentLogger { info(msg: string): void; warn(msg: string): void; debug(msg: string): void }
+
+export interface AgentOptions {
+  /** The Bridge's clock (ms); rule durations are measured on it. Default performance.now. */
+  readonly now?: () => number;
+  /** Packet buffer pool size (n_buffers), a power of two ≤ 256; default 256. */
+  readonly nBuffers?: number;
+  /** Packet-in rate limit per bridge: per second and burst (default 1000/s, 100). */
+  readonly packetInRate?: number;
+  readonly packetInBurst?: number;
+  /** Largest multipart reply message (default 65535); smaller values are for tests. */
+  readonly maxReplyBytes?: number;
+  readonly log?: AgentLogger;
+}
+
+const NOOP_LOG: AgentLogger = { info() {}, warn() {}, debug() {} };
+
+export class OpenFlowAgent {
+  readonly buffers: PacketBuffers;
+  readonly packetInLimiter: TokenBucket;
+  private readonly sessions = new Set<Session>();
+  private readonly roles = new RoleManager();
+  private readonly now: () => number;
+  private readonly log: AgentLogger;
+  private readonly maxReplyBytes: number | undefined;
+  private readonly portSeen = new Map<number, number>();
+  private readonly onPacketIn = (pi: BridgePacketIn): void => sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter);
+  private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
+  private readonly onPortStatus = (reason: number, info: AgentPortInfo): void => {
+    if (reason === 0) this.portSeen.set(info.ofport, this.now());
+    sendPortStatus(reason, info, this.sessions);
+  };
+
+  constructor(readonly bridge: AgentBridge, opts: AgentOptions = {}) {
+    this.now = opts.now ?? (() => performance.now());
+    this.buffers = new PacketBuffers(opts.nBuffers ?? 256, 5000, this.now);
+    this.packetInLimiter = new TokenBucket(opts.packetInRate ?? 1000, opts.packetInBurst ?? 100, this.now);
+    this.log = opts.log ?? NOOP_LOG;
+    this.maxReplyBytes = opts.maxReplyBytes;
+    bridge.on('packet-in', this.onPacketIn);
+    bridge.on('flow-removed', this.onFlowRemoved);
+    bridge.on('port-status', this.onPortStatus);
+  }
+
+  /** Connections that completed the hello exchange. */
+  get connected(): readonly Session[] {
+    return [...this.sessions].filter((s) => s.conn.isReady);
+  }
+
+  /** Takes over a connection: `controller` = counts for fail mode and gets async messages. */
+  attach(conn: OFConnection, controller: boolean): Session {
+    const s = new Session(conn, controller);
+    if (!controller) s.async = { packetInMask: [0, 0], portStatusMask: [0, 0], flowRemovedMask: [0, 0] };
+    this.sessions.add(s);
+    conn.on('ready', () => {
+      this.log.info(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
+      if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
+    });
+    conn.on('message', (msg, raw) => this.handle(s, msg, raw));
+    conn.on('close', (reason) => {
+      this.sessions.delete(s);
+      this.log.info(`${this.bridge.name}: ${conn.name} disconnected: ${reason}`);
+      if (controller) this.checkFailMode();
+    });
+    return s;
+  }
+
+  /** Stops listening to the bridge and closes every connection. */
+  close(): void {
+    this.bridge.off('packet-in', this.onPacketIn);
+    this.bridge.off('flow-removed', this.onFlowRemoved);
+    this.bridge.off('port-status', this.onPortStatus);
+    for (const s of [...this.sessions]) s.conn.close('agent stopped');
+  }
+
+  private checkFailMode(): void {
+    const anyController = [...this.sessions].some((s) => s.isController && s.conn.isReady);
+    if (!anyController && this.bridge.failMode === 'standalone' && !this.bridge.failOpen) {
+      this.log.warn(`${this.bridge.name}: no controller connected: fail-open (standalone learning switch)`);
+      this.bridge.failOpen = true;
+    }
+  }
+
+  private portSince(ofport: number): number {
+    let t = this.portSeen.get(ofport);
+    if (t === undefined) {
+      t = this.now();
+      this.portSeen.set(ofport, t);
+    }
+    return t;
+  }
+
+  private fail(s: Session, e: OFError, raw: Uint8Array): void {
+    this.log.debug(`${this.bridge.name}: ${s.conn.name}: ${describeOFError(e)}`);
+    s.conn.sendError(e, raw);
+  }
+
+  /** Handles one decoded message from `s` completely (reply or error written). */
+  handle(s: Session, msg: OFMessage, raw: Uint8Array): void {
+    if (s.role === OFPCR_ROLE_SLAVE && isStateChanging(msg.type)) {
+      this.fail(s, ofError(OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE, `${msg.type} refused: this connection is a slave`), raw);
+      return;
+    }
+    const e = this.dispatch(s, msg);
+    if (e !== null) this.fail(s, e, raw);
+  }
+
+  private dispatch(s: Session, msg: OFMessage): OFError | null {
+    const b = this.bridge;
+    const reply = (m: OFMessage): null => { s.conn.send(m); return null; };
+    switch (msg.type) {
+      case 'features_request':
+        return reply({
+          type: 'features_reply', xid: msg.xid, datapathId: b.dpid, nBuffers: this.buffers.size,
+          nTables: b.pipeline.nTables, auxiliaryId: 0, capabilities: SWITCH_CAPABILITIES,
+        });
+      case 'get_config_request':
+        return reply({ type: 'get_config_reply', xid: msg.xid, flags: s.flags, missSendLen: s.missSendLen });
+      case 'set_config':
+        // Only OFPC_FRAG_NORMAL: Sluice neither drops nor reassembles fragments (§7.3.2).
+        if (msg.flags !== 0) return ofError(OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS, `config flags 0x${msg.flags.toString(16)}: only OFPC_FRAG_NORMAL is supported`);
+        s.flags = msg.flags;
+        s.missSendLen = msg.missSendLen;
+        return null;
+      case 'flow_mod': {
+        const r = b.flowMod(msg);
+        if (isOFError(r)) return r;
+        if (msg.bufferId === OFP_NO_BUFFER) return null;
+        // §7.3.4.1: the buffered packet goes through the tables after the mod is applied.
+        return this.releaseBuffer(msg.bufferId, null, [{ type: 'output', port: OFPP_TABLE, maxLen: 0 }]);
+      }
+      case 'group_mod':
+        return modError(b.groupMod({ command: msg.command, type: msg.groupType, groupId: msg.groupId, buckets: msg.buckets }));
+      case 'meter_mod':
+        return modError(b.meterMod(msg));
+      case 'packet_out':
+        if (msg.bufferId !== OFP_NO_BUFFER) return this.releaseBuffer(msg.bufferId, msg.inPort, msg.actions);
+        return b.packetOut(msg.inPort, msg.actions, msg.data);
+      case 'port_mod':
+        if (!b.port(msg.portNo)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${msg.portNo} does not exist`);
+        return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_EPERM, 'port-mod is not supported by this switch');
+      case 'table_mod':
+        // §7.3.3: in OF1.3 the table config bits are deprecated; only the table id matters.
+        if (msg.tableId !== OFPTT_ALL && msg.tableId >= b.pipeline.nTables) {
+          return ofError(OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE, `table ${msg.tableId} does not exist`);
+        }
+        return null;
+      case 'multipart_request': {
+        const body = answerMultipart({ bridge: b, nowMs: this.now(), portSince: (p) => this.portSince(p) }, msg.body);
+        if (isOFError(body)) return body;
+        for (const m of splitReply(msg.xid, body, this.maxReplyBytes)) s.conn.write(m);
+        return null;
+      }
+      case 'barrier_request':
+        return reply({ type: 'barrier_reply', xid: msg.xid });
+      case 'queue_get_config_request':
+        if (msg.port !== OFPP_ANY && !b.port(msg.port)) return ofError(OFPET_QUEUE_OP_FAILED, OFPQOFC_BAD_PORT, `port ${msg.port} does not exist`);
+        return reply({ type: 'queue_get_config_reply', xid: msg.xid, port: msg.port, queues: [] });
+      case 'role_request': {
+        const r = this.roles.request(s, msg.role, msg.generationId, this.sessions);
+        if (isOFError(r)) return r;
+        return reply({ type: 'role_reply', xid: msg.xid, role: r, generationId: this.roles.currentGenerationId });
+      }
+      case 'get_async_request':
+        return reply({ type: 'get_async_reply', xid: msg.xid, ...s.async });
+      case 'set_async':
+        s.async = { packetInMask: msg.packetInMask, portStatusMask: msg.portStatusMask, flowRemovedMask: msg.flowRemovedMask };
+        return null;
+      case 'experimenter':
+        return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER, `experimenter 0x${msg.experimenter.toString(16)} is not supported`);
+      case 'error':
+      case 'error_experimenter':
+        this.log.warn(`${b.name}: ${s.conn.name} sent an error: ${msg.type === 'error' ? `type ${msg.errType} code ${msg.code}` : 'experimenter'}`);
+        return null;
+      default:
+        return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `${msg.type} is not a controller-to-switch message`);
+    }
+  }
+
+  /** Sends a buffered packet through `actions`; `inPort` null = the port it came in on. */
+  private releaseBuffer(id: number, inPort: number | null, actions: readonly Action[]): OFError | null {
+    const p = this.buffers.take(id);
+    if (isOFError(p)) return p;
+    return this.bridge.packetOut(inPort ?? p.inPort, actions, p.data);
+  }
+}
+
+const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);

@@ -1,0 +1,55 @@
+/**
+ * The part of the Bridge (src/datapath/bridge.ts) that the OpenFlow agent uses, written
+ * down structurally so that the agent depends on the contract, not on the datapath's
+ * file: the real Bridge satisfies `AgentBridge`, and so does the tests' fake.
+ *
+ * Invariants: every name and signature here is copied from the Bridge contract; nothing
+ * is added that the Bridge does not promise. Events the agent listens to:
+ *   'packet-in'    (pi: BridgePacketIn)
+ *   'port-status'  (reason: 0 add | 1 delete | 2 modify, info: AgentPortInfo)
+ *   'flow-removed' ({ rule, reason })
+ */
+import type { OFError } from '../pipeline/errors.js';
+import type { Pipeline, ModResult } from '../pipeline/pipeline.js';
+import type { Rule } from '../pipeline/rule.js';
+import type { Action, FlowMod, GroupMod, MeterMod } from '../pipeline/types.js';
+import type { PortStats } from '../ports/port.js';
+
+export interface AgentPortInfo {
+  readonly ofport: number; readonly name: string; readonly kind: string;
+  readonly hwAddr: Uint8Array; readonly linkUp: boolean;
+  readonly config: number; readonly state: number; readonly currSpeedKbps: number;
+  readonly stats: PortStats;
+}
+
+/** The Bridge's 'packet-in' event (contract: PacketIn). */
+export interface BridgePacketIn {
+  readonly reason: number; readonly tableId: number; readonly cookie: bigint; readonly inPort: number;
+  readonly metadata: bigint; readonly tunnelId: bigint; readonly totalLen: number;
+  /** The op's max_len; OFPCML_NO_BUFFER = the whole packet, unbuffered. */
+  readonly maxLen: number;
+  /** A copy of the frame: the agent may keep it (buffer pool). */
+  readonly data: Uint8Array;
+}
+
+export interface BridgeFlowRemoved { readonly rule: Rule; readonly reason: number }
+
+export interface AgentBridge {
+  readonly name: string;
+  readonly dpid: bigint;
+  readonly pipeline: Pipeline;
+  failMode: 'standalone' | 'secure';
+  failOpen: boolean;
+  ports(): AgentPortInfo[];
+  port(ofport: number): AgentPortInfo | undefined;
+  flowMod(fm: FlowMod): ModResult;
+  groupMod(gm: GroupMod): ModResult;
+  meterMod(mm: MeterMod): ModResult;
+  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
+  on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
+  on(event: 'port-status', fn: (reason: number, info: AgentPortInfo) => void): unknown;
+  on(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
+  off(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
+  off(event: 'port-status', fn: (reason: number, info: AgentPortInfo) => void): unknown;
+  off(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
+}

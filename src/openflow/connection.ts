@@ -1,0 +1,217 @@
+/**
+ * One OpenFlow channel over any Duplex byte stream (TCP, unix socket, TLS, an in-memory
+ * pair): hello and version negotiation, framing, decoding, echo, the inactivity probe.
+ * What the messages mean is the agent's business; this module only keeps the channel.
+ *
+ *   connect ─► send HELLO(bitmap) ─► peer HELLO ─► negotiated ─► 'ready', then 'message'*
+ *                                        └─ no common version ─► HELLO_FAILED, close
+ *
+ * Invariants
+ *  - Our HELLO is the first thing written, at once (OF1.3.5 §6.3.1; ONOS waits for it).
+ *  - Negotiation (§6.3.1): with a version bitmap on both sides the highest common version;
+ *    otherwise min(our version, the header's). Anything but a version we speak is
+ *    OFPET_HELLO_FAILED/OFPHFC_INCOMPATIBLE, then close. A non-HELLO first message is
+ *    treated the same way.
+ *  - 'message' events come in stream order, each after the previous one was handled (the
+ *    agent's handlers are synchronous), so a barrier reply follows everything before it.
+ *  - A message that does not decode is answered with the codec's OFPT_ERROR carrying its
+ *    xid and first 64 bytes; the connection stays up. A framing error (length < 8) cannot
+ *    be recovered from: error, then close.
+ *  - Echo requests are answered here. Inactivity probe: after `probeIntervalMs` without
+ *    receiving anything, send ECHO_REQUEST; if still nothing arrives within
+ *    `probeTimeoutMs`, close. Timers are unref'd: a connection never keeps the process up.
+ *  - 'close' is emitted exactly once, with a reason.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, ofError, type OFError } from '../pipeline/errors.js';
+import { OFP_VERSION } from './constants.js';
+import { decodeMessage } from './decode.js';
+import { encodeMessage } from './encode.js';
+import { encodeError, xidOf } from './error-codec.js';
+import { MessageFramer } from './framing.js';
+import type { OFMessage } from './message-types.js';
+
+export interface ConnectionOptions {
+  /** Idle time before an echo probe (default 5000 ms; 0 disables the probe). */
+  readonly probeIntervalMs?: number;
+  /** Time allowed for any answer after the probe (default = probeIntervalMs). */
+  readonly probeTimeoutMs?: number;
+  /** A name for logs ("tcp:127.0.0.1:6653", "ptcp:6634 ← 127.0.0.1:51234"). */
+  readonly name?: string;
+}
+
+export const SUPPORTED_VERSIONS: readonly number[] = [OFP_VERSION];
+const CLOSE_GRACE_MS = 1000;
+
+export interface OFConnectionEvents {
+  ready: [version: number];
+  message: [msg: OFMessage, raw: Uint8Array];
+  close: [reason: string];
+}
+
+export class OFConnection extends EventEmitter<OFConnectionEvents> {
+  readonly name: string;
+  version = 0;
+  private readonly framer = new MessageFramer();
+  private readonly probeIntervalMs: number;
+  private readonly probeTimeoutMs: number;
+  private lastRx = Date.now();
+  private probeSentAt = 0;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private nextXid = 1;
+
+  constructor(private readonly stream: Duplex, opts: ConnectionOptions = {}) {
+    super();
+    this.name = opts.name ?? 'connection';
+    this.probeIntervalMs = opts.probeIntervalMs ?? 5000;
+    this.probeTimeoutMs = opts.probeTimeoutMs ?? this.probeIntervalMs;
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (e: Error) => this.finish(`stream error: ${e.message}`));
+    stream.on('close', () => this.finish('closed by peer'));
+    stream.on('end', () => this.finish('closed by peer'));
+    this.write(encodeMessage({ type: 'hello', xid: this.allocXid(), versions: SUPPORTED_VERSIONS }));
+    this.armProbe(this.probeIntervalMs);
+  }
+
+  get isReady(): boolean {
+    return this.version !== 0 && !this.closed;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** A fresh xid for messages this side initiates (async messages, probes). */
+  allocXid(): number {
+    const x = this.nextXid;
+    this.nextXid = (this.nextXid + 1) >>> 0 || 1;
+    return x;
+  }
+
+  send(msg: OFMessage): void {
+    this.write(encodeMessage(msg));
+  }
+
+  /** Sends the OFPT_ERROR for `offending` (its xid, its first 64 bytes). */
+  sendError(error: OFError, offending: Uint8Array, xid = xidOf(offending)): void {
+    this.write(encodeError(xid, error, offending));
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.closed || this.stream.destroyed) return;
+    this.stream.write(bytes);
+  }
+
+  /** Ends the stream (flushing what was written), destroys it if the peer lingers. */
+  close(reason = 'closed locally'): void {
+    if (this.closed) return;
+    this.stream.end();
+    const t = setTimeout(() => this.stream.destroy(), CLOSE_GRACE_MS);
+    t.unref();
+    this.finish(reason);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    if (!this.stream.destroyed && this.stream.writableEnded === false) this.stream.end();
+    this.emit('close', reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastRx = Date.now();
+    const r = this.framer.push(chunk);
+    for (const raw of r.messages) {
+      if (this.closed) return;
+      this.onMessage(raw);
+    }
+    if (!r.ok && !this.closed) {
+      this.sendError(r.error, new Uint8Array(0), 0);
+      this.close(`framing error: ${r.error.message}`);
+    }
+  }
+
+  private onMessage(raw: Uint8Array): void {
+    const d = decodeMessage(raw);
+    if (this.version === 0) {
+      if (!d.ok || d.msg.type !== 'hello') {
+        this.failHello('expected OFPT_HELLO as the first message', raw);
+        return;
+      }
+      const v = negotiate(d.msg.versions, d.msg.version ?? raw[0]!);
+      if (v === 0) {
+        const theirs = d.msg.versions.length > 0 ? d.msg.versions.join(',') : String(raw[0]);
+        this.failHello(`no common OpenFlow version: we support 0x0${OFP_VERSION} (1.3), peer offers ${theirs}`, raw);
+        return;
+      }
+      this.version = v;
+      this.emit('ready', v);
+      return;
+    }
+    if (!d.ok) {
+      this.sendError(d.error, raw);
+      return;
+    }
+    const msg = d.msg;
+    switch (msg.type) {
+      case 'echo_request':
+        this.send({ type: 'echo_reply', xid: msg.xid, data: msg.data });
+        return;
+      case 'echo_reply':
+        return; // lastRx already moved: that is all a probe reply means
+      case 'hello':
+        return; // a second hello changes nothing
+      default:
+        this.emit('message', msg, raw);
+    }
+  }
+
+  private failHello(text: string, raw: Uint8Array): void {
+    this.sendError(ofError(OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, text), raw);
+    this.close(`hello failed: ${text}`);
+  }
+
+  private armProbe(delayMs: number): void {
+    if (this.probeIntervalMs <= 0 || this.closed) return;
+    this.probeTimer = setTimeout(() => this.onProbeTimer(), Math.max(1, delayMs));
+    this.probeTimer.unref();
+  }
+
+  private onProbeTimer(): void {
+    this.probeTimer = null;
+    if (this.closed) return;
+    const now = Date.now();
+    if (this.probeSentAt !== 0) {
+      if (this.lastRx >= this.probeSentAt) {
+        this.probeSentAt = 0; // answered (by the echo reply or anything else)
+      } else {
+        this.close(`inactivity probe: no answer within ${this.probeTimeoutMs} ms`);
+        return;
+      }
+    }
+    const idle = now - this.lastRx;
+    if (idle < this.probeIntervalMs) {
+      this.armProbe(this.probeIntervalMs - idle);
+      return;
+    }
+    this.probeSentAt = now;
+    this.send({ type: 'echo_request', xid: this.allocXid(), data: new Uint8Array(0) });
+    this.armProbe(this.probeTimeoutMs);
+  }
+}
+
+/** OF1.3.5 §6.3.1 version negotiation; 0 = no common version. */
+export function negotiate(peerBitmap: readonly number[], peerHeaderVersion: number): number {
+  if (peerBitmap.length > 0) {
+    let best = 0;
+    for (const v of peerBitmap) if (SUPPORTED_VERSIONS.includes(v) && v > best) best = v;
+    return best;
+  }
+  const v = Math.min(peerHeaderVersion, Math.max(...SUPPORTED_VERSIONS));
+  return SUPPORTED_VERSIONS.includes(v) ? v : 0;
+}

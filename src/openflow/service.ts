@@ -1,0 +1,91 @@
+/**
+ * OpenFlowService: everything OpenFlow about one bridge — its agent, the controllers it
+ * connects to, the listeners it offers (OVS's "controller" and "manager/service" sides).
+ *
+ *   start({ controllers: ['tcp:10.0.0.1'], listen: ['ptcp:6634'] })
+ *     controllers → connections that count for fail mode and get async messages
+ *     listen      → service connections (ovs-ofctl, sluice CLI); plus, by default,
+ *                   punix:<rundir>/<bridge>.mgmt as OVS offers
+ *
+ * Invariants: every target string is parsed before anything opens; a bad one fails
+ * start() with an Error naming it, and nothing stays open. stop() closes everything it
+ * opened (listeners, connections, socket files) and is idempotent.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpenFlowAgent, type AgentOptions } from './agent.js';
+import type { AgentBridge } from './bridge-surface.js';
+import type { OFConnection } from './connection.js';
+import { isPassive, parseTarget, type Target } from './target.js';
+import { ActiveEndpoint, PassiveEndpoint, type Endpoint, type TransportOptions } from './transport.js';
+
+export interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
+  /** Directory of the mgmt sockets (default /var/run/sluice); null = no mgmt socket. */
+  readonly rundir?: string | null;
+}
+
+export interface StartConfig {
+  readonly controllers?: readonly string[];
+  readonly listen?: readonly string[];
+}
+
+export const DEFAULT_RUNDIR = '/var/run/sluice';
+
+export class OpenFlowService {
+  readonly agent: OpenFlowAgent;
+  private endpoints: Endpoint[] = [];
+
+  constructor(readonly bridge: AgentBridge, private readonly opts: ServiceOptions = {}) {
+    this.agent = new OpenFlowAgent(bridge, opts);
+  }
+
+  /** The mgmt socket path of this bridge, or null when disabled. */
+  get mgmtPath(): string | null {
+    const dir = this.opts.rundir === undefined ? DEFAULT_RUNDIR : this.opts.rundir;
+    return dir === null ? null : join(dir, `${this.bridge.name}.mgmt`);
+  }
+
+  /** Listeners and controller endpoints now open. */
+  get endpointsOpen(): readonly Endpoint[] {
+    return this.endpoints;
+  }
+
+  async start(cfg: StartConfig): Promise<void> {
+    const parse = (list: readonly string[]): Target[] => list.map((s) => {
+      const t = parseTarget(s);
+      if (t instanceof Error) throw t;
+      return t;
+    });
+    const controllers = parse(cfg.controllers ?? []);
+    const listen = parse(cfg.listen ?? []);
+    const mgmt = this.mgmtPath;
+    if (mgmt !== null) {
+      mkdirSync(this.opts.rundir ?? DEFAULT_RUNDIR, { recursive: true });
+      listen.push({ kind: 'punix', path: mgmt });
+    }
+    const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };
+    try {
+      for (const [targets, isController] of [[controllers, true], [listen, false]] as const) {
+        for (const t of targets) {
+          const attach = (c: OFConnection): void => { this.agent.attach(c, isController); };
+          if (isPassive(t)) {
+            const ep = await PassiveEndpoint.listen(t, tOpts, attach);
+            if (ep instanceof Error) throw ep;
+            this.endpoints.push(ep);
+          } else {
+            this.endpoints.push(new ActiveEndpoint(t, tOpts, attach));
+          }
+        }
+      }
+    } catch (e) {
+      this.stop();
+      throw e;
+    }
+  }
+
+  stop(): void {
+    for (const ep of this.endpoints) ep.close();
+    this.endpoints = [];
+    this.agent.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What the switch remembers about one controller connection (OF1.3.5 §6.3.7 roles,
+ * §7.3.10 asynchronous configuration, §7.3.2 switch configuration), and the role rules
+ * that span all connections of a bridge.
+ *
+ * Invariants
+ *  - A new connection is EQUAL, with the spec's default async masks: master/equal get
+ *    packet-in NO_MATCH|ACTION (not INVALID_TTL), all port-status, all flow-removed;
+ *    slave gets all port-status only.
+ *  - At most one MASTER: promoting one demotes every other master to SLAVE (§6.3.7).
+ *  - generation_id (§6.3.7): once defined, a MASTER/SLAVE request whose id is older
+ *    ((int64)(id - cached) < 0) is OFPRRFC_STALE; otherwise the id is remembered.
+ *  - A SLAVE may not change switch state or send packets (§6.3.7): isStateChanging().
+ */
+import {
+  OFPET_ROLE_REQUEST_FAILED, OFPRRFC_BAD_ROLE, OFPRRFC_STALE, ofError, type OFError,
+} from '../pipeline/errors.js';
+import {
+  OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
+} from './constants.js';
+import type { OFConnection } from './connection.js';
+import type { AsyncConfig, OFMessageType } from './message-types.js';
+
+export const OFP_DEFAULT_MISS_SEND_LEN = 128;
+
+const ALL_PORT_REASONS = 0b111; // OFPPR_ADD | DELETE | MODIFY
+const ALL_FLOW_REMOVED = 0b1111; // IDLE | HARD | DELETE | GROUP_DELETE
+const PIN_DEFAULT = 0b011; // OFPR_NO_MATCH | OFPR_ACTION
+
+export function defaultAsyncConfig(): AsyncConfig {
+  return {
+    packetInMask: [PIN_DEFAULT, 0],
+    portStatusMask: [ALL_PORT_REASONS, ALL_PORT_REASONS],
+    flowRemovedMask: [ALL_FLOW_REMOVED, 0],
+  };
+}
+
+export class Session {
+  role = OFPCR_ROLE_EQUAL;
+  async: AsyncConfig = defaultAsyncConfig();
+  flags = 0;
+  missSendLen = OFP_DEFAULT_MISS_SEND_LEN;
+
+  constructor(readonly conn: OFConnection, readonly isController: boolean) {}
+
+  /** Whether an async message of `kind` with `reason` goes to this connection (§7.3.10). */
+  wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask', reason: number): boolean {
+    const mask = this.async[kind][this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
+    return reason < 32 && ((mask >>> reason) & 1) === 1;
+  }
+}
+
+const STATE_CHANGING: ReadonlySet<OFMessageType> = new Set<OFMessageType>([
+  'packet_out', 'flow_mod', 'group_mod', 'port_mod', 'table_mod', 'meter_mod',
+]);
+
+export const isStateChanging = (t: OFMessageType): boolean => STATE_CHANGING.has(t);
+
+/** Role bookkeeping across the sessions of one bridge. */
+export class RoleManager {
+  private generationId: bigint | null = null;
+
+  get currentGenerationId(): bigint {
+    return this.generationId ?? 0n;
+  }
+
+  /** Applies a ROLE_REQUEST from `s`; returns the role now in force, or the error. */
+  request(s: Session, role: number, generationId: bigint, all: Iterable<Session>): OFError | number {
+    if (role > OFPCR_ROLE_SLAVE) return ofError(OFPET_ROLE_REQUEST_FAILED, OFPRRFC_BAD_ROLE, `role ${role} is not a role`);
+    if (role === OFPCR_ROLE_NOCHANGE) return s.role;
+    if (role === OFPCR_ROLE_MASTER || role === OFPCR_ROLE_SLAVE) {
+      if (this.generationId !== null && BigInt.asIntN(64, generationId - this.generationId) < 0n) {
+        return ofError(OFPET_ROLE_REQUEST_FAILED, OFPRRFC_STALE, `generation_id ${generationId} is older than ${this.generationId}`);
+      }
+      this.generationId = BigInt.asUintN(64, generationId);
+    }
+    if (role === OFPCR_ROLE_MASTER) {
+      for (const o of all) if (o !== s && o.role === OFPCR_ROLE_MASTER) o.role = OFPCR_ROLE_SLAVE;
+    }
+    s.role = role;
+    return role;
+  }
+}

@@ -1,0 +1,58 @@
+// A stand-in for src/datapath/bridge.ts with the contract's surface (AgentBridge), over a
+// real Pipeline: mods really apply, packet-outs are recorded, events are emitted by hand.
+import { EventEmitter } from 'node:events';
+import { isOFError, type OFError } from '../../src/pipeline/errors.js';
+import { Pipeline, type ModResult } from '../../src/pipeline/pipeline.js';
+import {
+  OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX,
+  type Action, type FlowMod, type GroupMod, type MeterMod,
+} from '../../src/pipeline/types.js';
+import type { AgentBridge, AgentPortInfo } from '../../src/openflow/bridge-surface.js';
+
+export function fakePort(ofport: number, name: string): AgentPortInfo {
+  return {
+    ofport, name, kind: 'memory', hwAddr: new Uint8Array([2, 0, 0, 0, 0, ofport & 0xff]), linkUp: true,
+    config: 0, state: 0, currSpeedKbps: 10_000_000,
+    stats: { rxPackets: ofport * 10, rxBytes: ofport * 1000, rxDropped: 0, txPackets: 5, txBytes: 500, txDropped: 1, txErrors: 0 },
+  };
+}
+
+export class FakeBridge extends EventEmitter implements AgentBridge {
+  readonly name = 'br0';
+  readonly dpid = 0x0000_0200_0000_00aan;
+  readonly pipeline: Pipeline;
+  failMode: 'standalone' | 'secure';
+  failOpen = false;
+  readonly portList: AgentPortInfo[] = [fakePort(1, 'p1'), fakePort(2, 'p2'), fakePort(OFPP_LOCAL, 'br0')];
+  readonly packetOuts: { inPort: number; actions: readonly Action[]; data: Uint8Array }[] = [];
+  nowMs = 1000;
+
+  constructor(failMode: 'standalone' | 'secure' = 'secure', nTables = 4) {
+    super();
+    this.failMode = failMode;
+    this.pipeline = new Pipeline({
+      nTables,
+      portExists: (p) => this.portList.some((x) => x.ofport === p),
+      portLive: () => true,
+    });
+  }
+
+  ports(): AgentPortInfo[] { return this.portList; }
+  port(ofport: number): AgentPortInfo | undefined { return this.portList.find((p) => p.ofport === ofport); }
+
+  private emitRemoved(r: ModResult): ModResult {
+    if (!isOFError(r)) for (const x of r.removed) if (x.rule.flags & OFPFF_SEND_FLOW_REM) this.emit('flow-removed', x);
+    return r;
+  }
+  flowMod(fm: FlowMod): ModResult { return this.emitRemoved(this.pipeline.flowMod(fm, this.nowMs)); }
+  groupMod(gm: GroupMod): ModResult { return this.emitRemoved(this.pipeline.groupMod(gm, this.nowMs)); }
+  meterMod(mm: MeterMod): ModResult { return this.emitRemoved(this.pipeline.meterMod(mm, this.nowMs)); }
+
+  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
+    const e = this.pipeline.checkPacketOut(actions);
+    if (e) return e;
+    if (inPort > OFPP_MAX && inPort !== OFPP_CONTROLLER && inPort !== OFPP_LOCAL) return null;
+    this.packetOuts.push({ inPort, actions, data });
+    return null;
+  }
+}

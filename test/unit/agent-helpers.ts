@@ -1,0 +1,82 @@
+// Test plumbing for the agent: a connected socket pair on 127.0.0.1 and a scripted
+// controller that speaks the codec.
+import { createServer, createConnection, type Socket } from 'node:net';
+import {
+  MessageFramer, decodeMessage, encodeMessage, type OFMessage, type OFMessageType,
+} from '../../src/openflow/index.js';
+
+export async function socketPair(): Promise<[Socket, Socket]> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const accepted = new Promise<Socket>((r) => server.once('connection', r));
+  const client = createConnection({ host: '127.0.0.1', port });
+  const s = await accepted;
+  server.close();
+  await new Promise<void>((r) => client.once('connect', () => r()));
+  return [client, s];
+}
+
+export type Received = { msg: OFMessage | null; raw: Uint8Array };
+
+/** The controller side: decodes everything it receives into a queue. */
+export class TestController {
+  readonly received: Received[] = [];
+  closed = false;
+  private readonly framer = new MessageFramer();
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly sock: Socket) {
+    sock.on('data', (c: Buffer) => {
+      for (const raw of this.framer.push(c).messages) {
+        const d = decodeMessage(raw);
+        this.received.push({ msg: d.ok ? d.msg : null, raw });
+      }
+      this.wake();
+    });
+    sock.on('close', () => { this.closed = true; this.wake(); });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  send(m: OFMessage): void { this.sock.write(encodeMessage(m)); }
+  sendRaw(b: Uint8Array): void { this.sock.write(b); }
+
+  /** Waits until `pred` holds over the received list (or times out). */
+  async until(pred: () => boolean, ms = 2000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting');
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 20).unref();
+      });
+    }
+  }
+
+  /** Removes and returns the first received message of `type`. */
+  async next<T extends OFMessageType>(type: T, ms = 2000): Promise<Extract<OFMessage, { type: T }>> {
+    let idx = -1;
+    await this.until(() => (idx = this.received.findIndex((r) => r.msg?.type === type)) >= 0, ms);
+    const [r] = this.received.splice(idx, 1);
+    return r!.msg as Extract<OFMessage, { type: T }>;
+  }
+
+  /** Removes and returns everything received so far. */
+  drain(): Received[] { return this.received.splice(0); }
+
+  async waitClosed(ms = 2000): Promise<void> { await this.until(() => this.closed, ms); }
+
+  /** Sends the HELLO and consumes the switch's. */
+  async handshake(): Promise<void> {
+    this.send({ type: 'hello', xid: 1, versions: [4] });
+    await this.next('hello');
+    // An echo round trip proves the switch has processed our HELLO (is 'ready').
+    this.send({ type: 'echo_request', xid: 0xfffe, data: new Uint8Array(0) });
+    await this.next('echo_reply');
+  }
+}
