@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * `sluice` — the command line (commander). For now one verb: `start`, the foreground daemon.
+ * The ovs-vsctl / ovs-ofctl-like verbs (add-flow, dump-flows, ...) come with the control socket.
+ *
+ * Invariants
+ *  - A user mistake (unknown flag, bad value, bad config, missing interface) prints ONE line
+ *    `sluice: <what is wrong>` on stderr and exits 2. --help and --version exit 0.
+ *  - The datapath (and with it the native addon) is only loaded by `start`, after the flags
+ *    are checked, so --help and flag errors work on a machine without the addon.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { planStart, type StartFlags } from './start-options.js';
+
+export const EXIT_USAGE = 2;
+
+/** The package version, found by walking up from this file (src/cli or dist/src/cli). */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sluice' && pkg.version) return pkg.version;
+    } catch {
+      // not here: keep walking up
+    }
+  }
+  return 'unknown';
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`sluice: ${msg}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+const START_HELP = `
+Port specs (--port, repeatable):
+  SPEC[@OPT[,OPT...]]
+    SPEC  NAME | afpacket:NAME[,v3][,novnet]   an existing interface (veth, NIC), via AF_PACKET
+          tap:NAME[,novnet]                     a TAP device created by the bridge, removed at exit
+          pcap:in=FILE[,out=FILE]               replay / record a capture file
+    OPT   ofport=N                 request OpenFlow port number N (default: next free)
+          vlan=access:VID          access port of VLAN VID (untagged frames join VID)
+          vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)
+
+Config file (--config FILE, JSON; flags override it, --port adds ports):
+  { "bridges": [ { "name": "br0", "dpid": "0x1", "failMode": "standalone",
+                   "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ] } ] }
+
+Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMAL (a learning
+switch, like ovs-vsctl add-br); secure = empty tables, table-miss drops.
+
+Signals: SIGINT/SIGTERM stop the bridge (sockets closed, TAPs removed) and exit 0;
+SIGUSR1 logs per-port counters (also logged at exit).
+Exit codes: 0 stopped by a signal; 2 bad flag, bad config or missing interface; 1 failure while running.
+
+Examples:
+  sluice start --bridge br0 --port veth-a --port veth-b
+  sluice start --bridge br0 --dpid 0xa1 --port veth-a@vlan=access:10 --port tap:vm1@ofport=5,vlan=trunk:10,20
+`;
+
+export function buildProgram(): Command {
+  const program = new Command('sluice')
+    .description('Sluice: a userspace OpenFlow 1.3 software switch')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`sluice: ${str.replace(/^error: /, '')}`) })
+    .addHelpText('after', '\nRun "sluice start --help" for port specs, the config file, signals and exit codes.');
+
+  program
+    .command('start')
+    .description('run a bridge in the foreground until SIGINT/SIGTERM')
+    .option('-b, --bridge <name>', 'bridge name (also the name of its LOCAL TAP port)')
+    .option('--dpid <hex>', 'datapath id, up to 16 hex digits (default: from the LOCAL port MAC)')
+    .option('-p, --port <spec>', 'add a port (repeatable; syntax below)', collect)
+    .addOption(new Option('--fail-mode <mode>', 'standalone | secure (default: standalone)'))
+    .option('-c, --config <file>', 'JSON config file (syntax below)')
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .option('--no-flow-cache', 'send every packet through the pipeline (for testing)')
+    .addHelpText('after', START_HELP)
+    .exitOverride()
+    .action(async (opts: StartFlags) => {
+      const plan = planStart(opts);
+      if (plan instanceof Error) fail(plan.message);
+      const { runDaemon } = await import('./daemon.js');
+      runDaemon(plan.bridge, plan.logLevel);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    process.stderr.write(program.helpInformation());
+    process.exit(EXIT_USAGE);
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version were printed by commander; everything else is a usage error already printed
+      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT_USAGE);
+    }
+    fail((e as Error).message);
+  }
+}
+
+/** Run when executed (node, tsx, or the npm bin symlink), not when imported by a test. */
+function isEntry(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (isEntry()) void main(process.argv);

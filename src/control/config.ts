@@ -1,0 +1,156 @@
+/**
+ * The daemon's configuration file (`sluice start --config FILE`), JSON:
+ *
+ *   { "bridges": [ { "name": "br0", "dpid": "0x00000000000000a1", "failMode": "standalone",
+ *                    "flowCache": true,
+ *                    "ports": [ "veth-a", "tap:vm1@vlan=access:10",
+ *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ] } ] }
+ *
+ * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
+ * datapath's BridgePortConfig keys. For now exactly one bridge.
+ *
+ * Invariants
+ *  - Loading never throws: an unreadable file, invalid JSON or a bad value comes back as
+ *    one Error whose message names the file and the key path (`bridges[0].ports[1].ofport`).
+ *  - A loaded config has been fully checked (names, dpid, fail mode, port specs, VLAN ids,
+ *    unique ofports), so starting the bridge can only fail on the system (missing device).
+ */
+import { readFileSync } from 'node:fs';
+import { OFPP_MAX } from '../pipeline/types.js';
+import { parsePortOption, type PortSetting } from './port-option.js';
+
+export type FailMode = 'standalone' | 'secure';
+
+export interface BridgeSetting {
+  name: string;
+  dpid?: bigint;
+  failMode: FailMode;
+  ports: PortSetting[];
+  flowCache?: boolean;
+}
+
+export interface DaemonConfig {
+  bridges: BridgeSetting[];
+}
+
+const BRIDGE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** A datapath id: up to 16 hex digits with optional 0x, or 8 colon-separated bytes (OVS other-config:datapath-id). */
+export function parseDpid(s: string): bigint | undefined {
+  const hex = /^([0-9a-f]{2}:){7}[0-9a-f]{2}$/i.test(s) ? s.replaceAll(':', '') : s.replace(/^0x/i, '');
+  if (!/^[0-9a-f]{1,16}$/i.test(hex)) return undefined;
+  return BigInt('0x' + hex);
+}
+
+export function isFailMode(s: string): s is FailMode {
+  return s === 'standalone' || s === 'secure';
+}
+
+/** Bridge names become the LOCAL port's TAP device, so they follow interface-name rules. */
+export function checkBridgeName(name: string): string | null {
+  return BRIDGE_NAME.test(name) ? null : `bridge name "${name}" must be 1 to 15 letters, digits, _ . -`;
+}
+
+/** Rejects two ports asking for the same ofport; returns the message or null. */
+export function checkPorts(ports: readonly PortSetting[]): string | null {
+  const seen = new Map<number, string>();
+  for (const p of ports) {
+    if (p.ofport === undefined) continue;
+    const other = seen.get(p.ofport);
+    if (other !== undefined) return `ports "${other}" and "${p.spec}" both ask for ofport ${p.ofport}`;
+    seen.set(p.ofport, p.spec);
+  }
+  return null;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isVid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4095;
+
+function portFrom(v: unknown, path: string): PortSetting | string {
+  if (typeof v === 'string') {
+    const p = parsePortOption(v);
+    return p instanceof Error ? `${path}: ${p.message}` : p;
+  }
+  if (!isObj(v)) return `${path}: expected a port spec string or an object with "spec"`;
+  for (const k of Object.keys(v)) if (!['spec', 'ofport', 'vlanMode', 'tag', 'trunks'].includes(k)) return `${path}.${k}: unknown key`;
+  if (typeof v.spec !== 'string' || v.spec.includes('@')) return `${path}.spec: expected a port spec string without @options`;
+  const base = parsePortOption(v.spec);
+  if (base instanceof Error) return `${path}.spec: ${base.message}`;
+  const out: PortSetting = { spec: base.spec };
+  if (v.ofport !== undefined) {
+    if (!Number.isInteger(v.ofport) || (v.ofport as number) < 1 || (v.ofport as number) > OFPP_MAX) return `${path}.ofport: expected an integer 1..${OFPP_MAX}`;
+    out.ofport = v.ofport as number;
+  }
+  if (v.vlanMode !== undefined && v.vlanMode !== 'access' && v.vlanMode !== 'trunk') return `${path}.vlanMode: expected "access" or "trunk"`;
+  if (v.vlanMode === 'access') {
+    if (!isVid(v.tag)) return `${path}.tag: an access port needs a VLAN id 0..4095`;
+    out.vlanMode = 'access';
+    out.tag = v.tag;
+  } else if (v.tag !== undefined) return `${path}.tag: only for "vlanMode": "access"`;
+  if (v.vlanMode === 'trunk') {
+    if (v.trunks !== undefined && (!Array.isArray(v.trunks) || !v.trunks.every(isVid))) return `${path}.trunks: expected an array of VLAN ids 0..4095`;
+    out.vlanMode = 'trunk';
+    out.trunks = [...((v.trunks as number[] | undefined) ?? [])];
+  } else if (v.trunks !== undefined) return `${path}.trunks: only for "vlanMode": "trunk"`;
+  return out;
+}
+
+function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
+  if (!isObj(v)) return `${path}: expected an object`;
+  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache'].includes(k)) return `${path}.${k}: unknown key`;
+  if (typeof v.name !== 'string') return `${path}.name: expected a string`;
+  const nameErr = checkBridgeName(v.name);
+  if (nameErr) return `${path}.name: ${nameErr}`;
+  const out: BridgeSetting = { name: v.name, failMode: 'standalone', ports: [] };
+  if (v.dpid !== undefined) {
+    const d = typeof v.dpid === 'string' ? parseDpid(v.dpid) : undefined;
+    if (d === undefined) return `${path}.dpid: expected a string of up to 16 hex digits ("0x1a")`;
+    out.dpid = d;
+  }
+  if (v.failMode !== undefined) {
+    if (typeof v.failMode !== 'string' || !isFailMode(v.failMode)) return `${path}.failMode: expected "standalone" or "secure"`;
+    out.failMode = v.failMode;
+  }
+  if (v.flowCache !== undefined) {
+    if (typeof v.flowCache !== 'boolean') return `${path}.flowCache: expected true or false`;
+    out.flowCache = v.flowCache;
+  }
+  if (v.ports !== undefined) {
+    if (!Array.isArray(v.ports)) return `${path}.ports: expected an array`;
+    for (let i = 0; i < v.ports.length; i++) {
+      const p = portFrom(v.ports[i], `${path}.ports[${i}]`);
+      if (typeof p === 'string') return p;
+      out.ports.push(p);
+    }
+  }
+  const dup = checkPorts(out.ports);
+  return dup ? `${path}.ports: ${dup}` : out;
+}
+
+/** Checks a parsed JSON value; the Error message is the key path and the reason. */
+export function validateConfig(json: unknown): DaemonConfig | Error {
+  if (!isObj(json)) return new Error('expected a JSON object with "bridges"');
+  for (const k of Object.keys(json)) if (k !== 'bridges') return new Error(`${k}: unknown key`);
+  if (!Array.isArray(json.bridges) || json.bridges.length !== 1) return new Error('bridges: expected an array with exactly one bridge');
+  const b = bridgeFrom(json.bridges[0], 'bridges[0]');
+  return typeof b === 'string' ? new Error(b) : { bridges: [b] };
+}
+
+/** Reads and checks FILE; every failure is an Error naming the file. */
+export function loadConfigFile(file: string): DaemonConfig | Error {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return new Error(`config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return new Error(`config ${file}: invalid JSON: ${(e as Error).message}`);
+  }
+  const c = validateConfig(json);
+  return c instanceof Error ? new Error(`config ${file}: ${c.message}`) : c;
+}

@@ -1,0 +1,122 @@
+import { describe, it, expect } from 'vitest';
+import { parsePortOption } from '../../src/control/port-option.js';
+import { loadConfigFile, parseDpid, validateConfig } from '../../src/control/config.js';
+import { createLogger } from '../../src/control/log.js';
+import { planStart } from '../../src/cli/start-options.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const msg = (v: unknown) => (v instanceof Error ? v.message : 'not an error');
+
+describe('port option syntax', () => {
+  it('takes a bare spec', () => {
+    expect(parsePortOption('veth-a')).toEqual({ spec: 'veth-a' });
+    expect(parsePortOption('tap:vm1,novnet')).toEqual({ spec: 'tap:vm1,novnet' });
+  });
+  it('parses ofport and access VLAN', () => {
+    expect(parsePortOption('veth-a@ofport=5,vlan=access:10')).toEqual({ spec: 'veth-a', ofport: 5, vlanMode: 'access', tag: 10 });
+  });
+  it('parses trunk lists with commas and ranges, and trunk of all VLANs', () => {
+    expect(parsePortOption('tap:vm1@vlan=trunk:10,20,30-32,ofport=2')).toEqual({ spec: 'tap:vm1', ofport: 2, vlanMode: 'trunk', trunks: [10, 20, 30, 31, 32] });
+    expect(parsePortOption('veth-b@vlan=trunk')).toEqual({ spec: 'veth-b', vlanMode: 'trunk', trunks: [] });
+  });
+  it('keeps an @ inside a capture file name', () => {
+    expect(parsePortOption('pcap:in=/tmp/a@b.pcap')).toEqual({ spec: 'pcap:in=/tmp/a@b.pcap' });
+  });
+  it('names the offending part', () => {
+    expect(msg(parsePortOption('veth@ofport=0'))).toMatch(/ofport "0" is not a number from 1/);
+    expect(msg(parsePortOption('veth@vlan=access:4096'))).toMatch(/vlan=access needs one VLAN id/);
+    expect(msg(parsePortOption('veth@vlan=trunk:10,x'))).toMatch(/"x" is not an option/);
+    expect(msg(parsePortOption('veth@vlan=access:1,9'))).toMatch(/"9" is not an option/);
+    expect(msg(parsePortOption('veth@vlan=hybrid:1'))).toMatch(/vlan mode "hybrid"/);
+    expect(msg(parsePortOption('veth@ofport=1,ofport=2'))).toMatch(/ofport given twice/);
+    expect(msg(parsePortOption('veth@ofport=1,speed=9'))).toMatch(/"speed=9" is not|unknown option "speed"/);
+    expect(msg(parsePortOption('bogus:x'))).toMatch(/unknown port kind "bogus"/);
+    expect(msg(parsePortOption('a-name-much-too-long'))).toMatch(/1 to 15 characters/);
+  });
+});
+
+describe('dpid', () => {
+  it('accepts hex with or without 0x and colon bytes', () => {
+    expect(parseDpid('0x1a')).toBe(0x1an);
+    expect(parseDpid('00000000000000ff')).toBe(0xffn);
+    expect(parseDpid('00:00:00:00:00:00:01:02')).toBe(0x102n);
+    expect(parseDpid('0x1ffffffffffffffff')).toBeUndefined();
+    expect(parseDpid('xyz')).toBeUndefined();
+    expect(parseDpid('')).toBeUndefined();
+  });
+});
+
+describe('config file', () => {
+  const good = {
+    bridges: [{ name: 'br0', dpid: '0xa1', failMode: 'secure', ports: ['veth-a@ofport=1', { spec: 'tap:vm1', vlanMode: 'trunk', trunks: [10, 20] }] }],
+  };
+  it('validates a good config', () => {
+    const c = validateConfig(good);
+    if (c instanceof Error) throw c;
+    expect(c.bridges[0]).toEqual({
+      name: 'br0', dpid: 0xa1n, failMode: 'secure',
+      ports: [{ spec: 'veth-a', ofport: 1 }, { spec: 'tap:vm1', vlanMode: 'trunk', trunks: [10, 20] }],
+    });
+  });
+  it('names the key path of a bad value', () => {
+    const bad = (b: object) => msg(validateConfig({ bridges: [{ name: 'br0', ...b }] }));
+    expect(bad({ ports: ['veth-a', { spec: 'veth-b', ofport: -1 }] })).toBe('bridges[0].ports[1].ofport: expected an integer 1..4294967040');
+    expect(bad({ failMode: 'open' })).toBe('bridges[0].failMode: expected "standalone" or "secure"');
+    expect(bad({ dpid: 12 })).toMatch(/^bridges\[0\]\.dpid: /);
+    expect(bad({ ports: [{ spec: 'v', vlanMode: 'access' }] })).toMatch(/^bridges\[0\]\.ports\[0\]\.tag: /);
+    expect(bad({ ports: [{ spec: 'v', tag: 3 }] })).toMatch(/^bridges\[0\]\.ports\[0\]\.tag: only for/);
+    expect(bad({ ports: ['a@ofport=3', 'b@ofport=3'] })).toMatch(/both ask for ofport 3/);
+    expect(bad({ colour: 'red' })).toBe('bridges[0].colour: unknown key');
+    expect(msg(validateConfig({ bridges: [] }))).toMatch(/exactly one bridge/);
+    expect(msg(validateConfig([]))).toMatch(/JSON object/);
+  });
+  it('reports unreadable files and invalid JSON with the file name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-cfg-'));
+    const f = join(dir, 'c.json');
+    expect(msg(loadConfigFile(f))).toBe(`config ${f}: cannot read: ENOENT`);
+    writeFileSync(f, '{ "bridges": [ }');
+    expect(msg(loadConfigFile(f))).toMatch(new RegExp(`^config ${f}: invalid JSON: `));
+    writeFileSync(f, JSON.stringify(good));
+    expect(loadConfigFile(f)).not.toBeInstanceOf(Error);
+  });
+});
+
+describe('sluice start flags', () => {
+  it('builds the bridge from flags', () => {
+    const p = planStart({ bridge: 'br0', port: ['veth-a', 'tap:vm1@vlan=access:10'], failMode: 'secure', dpid: '0x2', flowCache: false });
+    if (p instanceof Error) throw p;
+    expect(p.logLevel).toBe('info');
+    expect(p.bridge).toEqual({ name: 'br0', dpid: 2n, failMode: 'secure', flowCache: false, ports: [{ spec: 'veth-a' }, { spec: 'tap:vm1', vlanMode: 'access', tag: 10 }] });
+  });
+  it('flags override the config file and add ports', () => {
+    const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [{ spec: 'veth-a', ofport: 1 }] }] });
+    const p = planStart({ config: 'x.json', failMode: 'standalone', port: ['veth-b'] }, load);
+    if (p instanceof Error) throw p;
+    expect(p.bridge.name).toBe('brc');
+    expect(p.bridge.failMode).toBe('standalone');
+    expect(p.bridge.ports.map((x) => x.spec)).toEqual(['veth-a', 'veth-b']);
+    expect(msg(planStart({ config: 'x.json', port: ['veth-b@ofport=1'] }, load))).toMatch(/both ask for ofport 1/);
+  });
+  it('names each bad flag', () => {
+    expect(msg(planStart({}))).toMatch(/missing --bridge/);
+    expect(msg(planStart({ bridge: 'br0', dpid: 'zz' }))).toMatch(/^--dpid "zz"/);
+    expect(msg(planStart({ bridge: 'br0', failMode: 'open' }))).toBe('--fail-mode "open": expected standalone or secure');
+    expect(msg(planStart({ bridge: 'br0', logLevel: 'loud' }))).toMatch(/^--log-level "loud"/);
+    expect(msg(planStart({ bridge: 'br0', port: ['x@vlan=access'] }))).toMatch(/^--port: port "x@vlan=access"/);
+    expect(msg(planStart({ bridge: 'bad name' }))).toMatch(/^--bridge: bridge name/);
+    expect(msg(planStart({ bridge: 'br0', config: 'c.json' }, () => new Error('config c.json: invalid JSON: x')))).toBe('config c.json: invalid JSON: x');
+  });
+});
+
+describe('logger', () => {
+  it('writes whole timestamped lines at or above the level', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', { write: (l: string) => lines.push(l) }, () => new Date(0));
+    log.debug('hidden');
+    log.info('br0: port veth-a up');
+    log.error('boom');
+    expect(lines).toEqual(['1970-01-01T00:00:00.000Z info  br0: port veth-a up\n', '1970-01-01T00:00:00.000Z error boom\n']);
+  });
+});
