@@ -192,6 +192,11 @@ export function hashKeyWords(words: Uint32Array): number {
   for (let i = 0; i < words.length; i++) {
     h = Math.imul(h ^ words[i]!, 0x01000193);
   }
+  return finishHash(h);
+}
+
+/** murmur3's 32-bit finaliser: spreads every input bit over the whole result. */
+export function finishHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

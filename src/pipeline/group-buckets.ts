@@ -15,6 +15,7 @@
  * Invariants: pure functions of (group, key, liveness); no allocation per call.
  */
 import {
+  finishHash,
   W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_ETH_TYPE_VLAN, W_IP, W_IPV6_DST, W_IPV6_SRC, W_L4,
   W_NW_DST, W_NW_SRC,
 } from '../packet/flow-key.js';
@@ -36,12 +37,7 @@ export function selectHash(words: Uint32Array, groupId: number): number {
   let h = mix(0x811c9dc5, groupId);
   for (const i of HASH_WORDS) h = mix(h, words[i]!);
   h = mix(h, (words[W_IP]! >>> 16) & 0xff);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finishHash(h);
 }
 
 export function selectBucket(group: Group, words: Uint32Array): GroupBucket | null {
