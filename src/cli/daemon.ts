@@ -6,6 +6,10 @@
  *   - when ready:        `br0: bridge started (dpid 0x..., fail-mode standalone, 2 ports)`
  *                        — the demo and the integration tests wait for this line
  *   - per state change:  `br0: port veth-a link down (ofport 1)`, port added / deleted
+ *   - OpenFlow:          `br0: openflow listening on punix:/run/sluice/br0.mgmt` (once per listener),
+ *                        `br0: tcp:127.0.0.1:6653 connected (OpenFlow 0x04)`,
+ *                        `br0: tcp:127.0.0.1:6653 disconnected: <reason>` (the agent's lines),
+ *                        `br0: tcp:127.0.0.1:6653: connection refused; retrying in 2000 ms` (warn)
  *   - on SIGUSR1 and at exit, per port counters in ovs-ofctl dump-ports style:
  *                        `br0: stats port veth-a ofport=1 link=up rx_packets=3 rx_bytes=... tx_errors=0`
  *
@@ -13,11 +17,14 @@
  * 2 when the bridge cannot start because of its configuration (bad port, missing
  * interface: the one-line message names it); 1 on an unexpected failure while running.
  *
- * Invariant: bridge.stop() runs exactly once on every exit path after start().
+ * Invariant: bridge.stop() runs exactly once on every exit path after start(), after the
+ * OpenFlow service (listeners, controller connections, the mgmt socket file) was stopped.
  */
 import { Bridge, type BridgePortInfo } from '../datapath/bridge.js';
-import type { BridgeSetting } from '../control/config.js';
-import { createLogger, scoped, type LogLevel } from '../control/log.js';
+import { OpenFlowService } from '../openflow/service.js';
+import { formatTarget } from '../openflow/target.js';
+import type { StartPlan } from './start-options.js';
+import { createLogger, scoped } from '../control/log.js';
 import { OFPP_LOCAL } from '../pipeline/types.js';
 
 /** Link state is also polled at this period: a fallback if no port-status event comes, and the
@@ -37,8 +44,9 @@ const ofportName = (n: number) => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
 const hex16 = (n: bigint) => '0x' + n.toString(16).padStart(16, '0');
 
 /** Starts the bridge and returns; the process then lives on its ports, timers and signals. */
-export function runDaemon(cfg: BridgeSetting, level: LogLevel): void {
-  const root = createLogger(level);
+export async function runDaemon(plan: StartPlan): Promise<void> {
+  const cfg = plan.bridge;
+  const root = createLogger(plan.logLevel);
   const log = scoped(root, cfg.name);
   // The one bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ...".
   const usageError = (e: unknown): never => {
@@ -84,6 +92,20 @@ export function runDaemon(cfg: BridgeSetting, level: LogLevel): void {
     link.set(p.ofport, p.linkUp);
     log.info(`port ${p.name} ${p.linkUp ? 'up' : 'down'} (ofport ${ofportName(p.ofport)}, ${p.kind})`);
   }
+
+  // OpenFlow after the ports: a controller's first FEATURES/PORT_DESC must see them all.
+  const svc = new OpenFlowService(bridge, { rundir: plan.rundir, log: root, ...(plan.tls ? { tls: plan.tls } : {}) });
+  try {
+    await svc.start({ controllers: cfg.controllers ?? [], listen: cfg.listen ?? [] });
+  } catch (e) {
+    bridge.stop();
+    return usageError(e);
+  }
+  for (const ep of svc.endpointsOpen) {
+    const t = formatTarget(ep.target);
+    log.info(ep.target.kind === 'tcp' || ep.target.kind === 'ssl' || ep.target.kind === 'unix' ? `openflow controller ${t}` : `openflow listening on ${t}`);
+  }
+
   const nPorts = cfg.ports.length;
   log.info(`bridge started (dpid ${hex16(bridge.dpid)}, fail-mode ${bridge.failMode}, ${nPorts} port${nPorts === 1 ? '' : 's'}${cfg.flowCache === false ? ', flow cache off' : ''})`);
 
@@ -104,6 +126,7 @@ export function runDaemon(cfg: BridgeSetting, level: LogLevel): void {
     log.info(`stopping (${why})`);
     try {
       dumpStats();
+      svc.stop();
       bridge.stop();
       log.info('bridge stopped');
     } catch (e) {

@@ -48,12 +48,22 @@ Port specs (--port, repeatable):
           vlan=access:VID          access port of VLAN VID (untagged frames join VID)
           vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)
 
-Config file (--config FILE, JSON; flags override it, --port adds ports):
+OpenFlow (OF1.3):
+  --controller tcp:IP[:PORT]   the bridge connects to the controller (port default 6653) and
+                               reconnects with backoff 1, 2, 4, 8 s; ssl:IP:PORT needs --ssl-*
+  --listen ptcp:PORT[:IP]      passive: ovs-ofctl -O OpenFlow13 ... tcp:IP:PORT (IP default 127.0.0.1)
+  --listen punix:PATH          passive on a unix socket
+  The bridge always listens on punix:RUNDIR/BRIDGE.mgmt, like OVS:
+    ovs-ofctl -O OpenFlow13 dump-flows unix:/run/sluice/br0.mgmt
+
+Config file (--config FILE, JSON; flags override it, --port/--controller/--listen add to it):
   { "bridges": [ { "name": "br0", "dpid": "0x1", "failMode": "standalone",
-                   "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ] } ] }
+                   "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ],
+                   "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ] } ] }
 
 Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMAL (a learning
-switch, like ovs-vsctl add-br); secure = empty tables, table-miss drops.
+switch, like ovs-vsctl add-br) and falls back to learning when its last controller goes;
+secure = empty tables, table-miss drops; losing the controller changes nothing (OF1.3.5 §6.4).
 
 Signals: SIGINT/SIGTERM stop the bridge (sockets closed, TAPs removed) and exit 0;
 SIGUSR1 logs per-port counters (also logged at exit).
@@ -62,6 +72,7 @@ Exit codes: 0 stopped by a signal; 2 bad flag, bad config or missing interface; 
 Examples:
   sluice start --bridge br0 --port veth-a --port veth-b
   sluice start --bridge br0 --dpid 0xa1 --port veth-a@vlan=access:10 --port tap:vm1@ofport=5,vlan=trunk:10,20
+  sluice start --bridge br0 --fail-mode secure --port veth-a --port veth-b --controller tcp:127.0.0.1:6653
 `;
 
 export function buildProgram(): Command {
@@ -82,13 +93,19 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'JSON config file (syntax below)')
     .option('--log-level <level>', 'debug | info | warn | error', 'info')
     .option('--no-flow-cache', 'send every packet through the pipeline (for testing)')
+    .option('--controller <target>', 'connect to an OpenFlow controller: tcp:IP[:PORT] | ssl:IP:PORT | unix:PATH (repeatable)', collect)
+    .option('--listen <target>', 'accept OpenFlow connections: ptcp:PORT[:IP] | pssl:PORT[:IP] | punix:PATH (repeatable)', collect)
+    .option('--rundir <dir>', 'directory of the mgmt socket BRIDGE.mgmt (default: /run/sluice)')
+    .option('--ssl-key <file>', 'private key (PEM) for ssl/pssl targets')
+    .option('--ssl-cert <file>', 'certificate (PEM) for ssl/pssl targets')
+    .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
     .addHelpText('after', START_HELP)
     .exitOverride()
     .action(async (opts: StartFlags) => {
       const plan = planStart(opts);
       if (plan instanceof Error) fail(plan.message);
       const { runDaemon } = await import('./daemon.js');
-      runDaemon(plan.bridge, plan.logLevel);
+      await runDaemon(plan);
     });
   return program;
 }

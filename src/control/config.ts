@@ -4,10 +4,13 @@
  *   { "bridges": [ { "name": "br0", "dpid": "0x00000000000000a1", "failMode": "standalone",
  *                    "flowCache": true,
  *                    "ports": [ "veth-a", "tap:vm1@vlan=access:10",
- *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ] } ] }
+ *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
+ *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ] } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
- * datapath's BridgePortConfig keys. For now exactly one bridge.
+ * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
+ * (passive: ptcp/pssl/punix) are OpenFlow targets in ovs-vsctl syntax (openflow/target.ts).
+ * For now exactly one bridge.
  *
  * Invariants
  *  - Loading never throws: an unreadable file, invalid JSON or a bad value comes back as
@@ -17,6 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 
 export type FailMode = 'standalone' | 'secure';
@@ -27,6 +31,10 @@ export interface BridgeSetting {
   failMode: FailMode;
   ports: PortSetting[];
   flowCache?: boolean;
+  /** Controllers to connect to (tcp:IP[:PORT], ssl:IP:PORT, unix:PATH); set only when non-empty. */
+  controllers?: string[];
+  /** Extra OpenFlow listeners (ptcp:PORT[:IP], pssl:PORT[:IP], punix:PATH); set only when non-empty. */
+  listen?: string[];
 }
 
 export interface DaemonConfig {
@@ -49,6 +57,21 @@ export function isFailMode(s: string): s is FailMode {
 /** Bridge names become the LOCAL port's TAP device, so they follow interface-name rules. */
 export function checkBridgeName(name: string): string | null {
   return BRIDGE_NAME.test(name) ? null : `bridge name "${name}" must be 1 to 15 letters, digits, _ . -`;
+}
+
+/**
+ * Checks one OpenFlow target; `passive` says which side it must be (a controller is
+ * connected to, a listener is listened on). Returns the message or null.
+ */
+export function checkTarget(spec: string, passive: boolean): string | null {
+  const t = parseTarget(spec);
+  if (t instanceof Error) return t.message;
+  if (isPassive(t) !== passive) {
+    return passive
+      ? `"${spec}" is not a listener: expected ptcp:PORT[:IP], pssl:PORT[:IP] or punix:PATH`
+      : `"${spec}" is not a controller: expected tcp:IP[:PORT], ssl:IP:PORT or unix:PATH`;
+  }
+  return null;
 }
 
 /** Rejects two ports asking for the same ofport; returns the message or null. */
@@ -98,7 +121,7 @@ function portFrom(v: unknown, path: string): PortSetting | string {
 
 function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   if (!isObj(v)) return `${path}: expected an object`;
-  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache'].includes(k)) return `${path}.${k}: unknown key`;
+  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen'].includes(k)) return `${path}.${k}: unknown key`;
   if (typeof v.name !== 'string') return `${path}.name: expected a string`;
   const nameErr = checkBridgeName(v.name);
   if (nameErr) return `${path}.name: ${nameErr}`;
@@ -123,6 +146,16 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
       if (typeof p === 'string') return p;
       out.ports.push(p);
     }
+  }
+  for (const [key, passive] of [['controllers', false], ['listen', true]] as const) {
+    const list = v[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return `${path}.${key}: expected an array of strings`;
+    for (let i = 0; i < list.length; i++) {
+      const e = checkTarget(list[i] as string, passive);
+      if (e) return `${path}.${key}[${i}]: ${e}`;
+    }
+    if (list.length > 0) out[key] = [...(list as string[])];
   }
   const dup = checkPorts(out.ports);
   return dup ? `${path}.ports: ${dup}` : out;

@@ -110,6 +110,51 @@ describe('sluice start flags', () => {
   });
 });
 
+describe('sluice start OpenFlow flags', () => {
+  it('collects controllers and listeners, with the default rundir', () => {
+    const p = planStart({ bridge: 'br0', controller: ['tcp:127.0.0.1:6653', 'tcp:10.0.0.2'], listen: ['ptcp:6634', 'punix:/tmp/x.sock'] });
+    if (p instanceof Error) throw p;
+    expect(p.bridge.controllers).toEqual(['tcp:127.0.0.1:6653', 'tcp:10.0.0.2']);
+    expect(p.bridge.listen).toEqual(['ptcp:6634', 'punix:/tmp/x.sock']);
+    expect(p.rundir).toBe('/run/sluice');
+    expect(p.tls).toBeUndefined();
+  });
+  it('adds flag targets to the config file ones', () => {
+    const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [], controllers: ['tcp:10.0.0.1'] }] });
+    const p = planStart({ config: 'x.json', controller: ['tcp:10.0.0.2:6633'], rundir: '/tmp/rd' }, load);
+    if (p instanceof Error) throw p;
+    expect(p.bridge.controllers).toEqual(['tcp:10.0.0.1', 'tcp:10.0.0.2:6633']);
+    expect(p.bridge.listen).toBeUndefined();
+    expect(p.rundir).toBe('/tmp/rd');
+  });
+  it('names a bad target and the flag', () => {
+    expect(msg(planStart({ bridge: 'br0', controller: ['tcp:nohost'] }))).toBe('--controller: tcp:nohost: "nohost" is not an IP address');
+    expect(msg(planStart({ bridge: 'br0', controller: ['tcp:1.2.3.4:99999'] }))).toMatch(/^--controller: .*out of range/);
+    expect(msg(planStart({ bridge: 'br0', controller: ['ptcp:6653'] }))).toMatch(/^--controller: "ptcp:6653" is not a controller/);
+    expect(msg(planStart({ bridge: 'br0', listen: ['tcp:1.2.3.4'] }))).toMatch(/^--listen: "tcp:1.2.3.4" is not a listener/);
+    expect(msg(planStart({ bridge: 'br0', listen: ['http:80'] }))).toMatch(/^--listen: .*unknown connection method "http"/);
+    expect(msg(planStart({ bridge: 'br0', listen: ['punix:'] }))).toMatch(/^--listen: punix:: missing socket path/);
+  });
+  it('needs all three TLS files for ssl targets', () => {
+    expect(msg(planStart({ bridge: 'br0', controller: ['ssl:10.0.0.1:6653'] }))).toMatch(/"ssl:10.0.0.1:6653" needs --ssl-key, --ssl-cert and --ssl-ca/);
+    expect(msg(planStart({ bridge: 'br0', sslKey: 'k.pem' }))).toMatch(/go together/);
+    expect(msg(planStart({ bridge: 'br0', controller: ['ssl:10.0.0.1'], sslKey: 'k', sslCert: 'c', sslCa: 'a' }))).toMatch(/ssl needs a port/);
+    const p = planStart({ bridge: 'br0', controller: ['ssl:10.0.0.1:6653'], sslKey: 'k', sslCert: 'c', sslCa: 'a' });
+    if (p instanceof Error) throw p;
+    expect(p.tls).toEqual({ key: 'k', cert: 'c', ca: 'a' });
+  });
+  it('checks controllers and listen in the config file', () => {
+    const bad = (b: object) => msg(validateConfig({ bridges: [{ name: 'br0', ...b }] }));
+    expect(bad({ controllers: 'tcp:1.2.3.4' })).toBe('bridges[0].controllers: expected an array of strings');
+    expect(bad({ controllers: ['tcp:1.2.3.4', 'tcp:x'] })).toBe('bridges[0].controllers[1]: tcp:x: "x" is not an IP address');
+    expect(bad({ listen: ['tcp:1.2.3.4'] })).toMatch(/^bridges\[0\]\.listen\[0\]: "tcp:1.2.3.4" is not a listener/);
+    const c = validateConfig({ bridges: [{ name: 'br0', controllers: ['tcp:127.0.0.1'], listen: ['ptcp:6634:0.0.0.0'] }] });
+    if (c instanceof Error) throw c;
+    expect(c.bridges[0]!.controllers).toEqual(['tcp:127.0.0.1']);
+    expect(c.bridges[0]!.listen).toEqual(['ptcp:6634:0.0.0.0']);
+  });
+});
+
 describe('logger', () => {
   it('writes whole timestamped lines at or above the level', () => {
     const lines: string[] = [];

@@ -1,0 +1,75 @@
+"""A minimal MAC-learning controller app for os-ken, used by controller-osken.test.ts.
+
+Behaviour (OpenFlow 1.3 only):
+  - on switch features: install the table-miss rule, priority 0, match all, output to
+    CONTROLLER with max_len OFPCML_NO_BUFFER, so whole frames arrive unbuffered
+    (OF1.3.5 section 5.4 "table-miss");
+  - on packet-in: remember eth_src -> in_port for that datapath; if eth_dst is known,
+    install priority 1 on (in_port, eth_src, eth_dst) -> output with an idle timeout and
+    send the frame out of that port, otherwise flood it by packet-out.
+
+Every packet-in prints one line on stdout, flushed at once, that the test counts:
+    SLUICE-PACKET-IN dpid=<hex> in_port=<n> src=<mac> dst=<mac>
+and every flow installed prints:
+    SLUICE-FLOW-MOD dpid=<hex> in_port=<n> src=<mac> dst=<mac> out=<n>
+"""
+import sys
+
+from os_ken.base import app_manager
+from os_ken.controller import ofp_event
+from os_ken.controller.handler import CONFIG_DISPATCHER, MAIN_DISPATCHER, set_ev_cls
+from os_ken.lib.packet import ethernet, packet
+from os_ken.ofproto import ofproto_v1_3
+
+IDLE_TIMEOUT_S = 60
+
+
+def say(line):
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+class LearningApp(app_manager.OSKenApp):
+    OFP_VERSIONS = [ofproto_v1_3.OFP_VERSION]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # dpid -> {mac: port}
+        self.where = {}
+
+    @set_ev_cls(ofp_event.EventOFPSwitchFeatures, CONFIG_DISPATCHER)
+    def on_features(self, ev):
+        dp = ev.msg.datapath
+        ofp, parser = dp.ofproto, dp.ofproto_parser
+        to_controller = parser.OFPActionOutput(ofp.OFPP_CONTROLLER, ofp.OFPCML_NO_BUFFER)
+        inst = [parser.OFPInstructionActions(ofp.OFPIT_APPLY_ACTIONS, [to_controller])]
+        dp.send_msg(parser.OFPFlowMod(datapath=dp, priority=0, match=parser.OFPMatch(), instructions=inst))
+        say("SLUICE-FEATURES dpid=%x" % dp.id)
+
+    @set_ev_cls(ofp_event.EventOFPPacketIn, MAIN_DISPATCHER)
+    def on_packet_in(self, ev):
+        msg = ev.msg
+        dp = msg.datapath
+        ofp, parser = dp.ofproto, dp.ofproto_parser
+        in_port = msg.match["in_port"]
+        eth = packet.Packet(msg.data).get_protocol(ethernet.ethernet)
+        if eth is None:
+            return
+        say("SLUICE-PACKET-IN dpid=%x in_port=%d src=%s dst=%s" % (dp.id, in_port, eth.src, eth.dst))
+
+        table = self.where.setdefault(dp.id, {})
+        table[eth.src] = in_port
+        out = table.get(eth.dst)
+        if out is None or out == in_port:
+            out = ofp.OFPP_FLOOD
+        else:
+            match = parser.OFPMatch(in_port=in_port, eth_src=eth.src, eth_dst=eth.dst)
+            inst = [parser.OFPInstructionActions(ofp.OFPIT_APPLY_ACTIONS, [parser.OFPActionOutput(out)])]
+            dp.send_msg(parser.OFPFlowMod(datapath=dp, priority=1, match=match, instructions=inst,
+                                          idle_timeout=IDLE_TIMEOUT_S))
+            say("SLUICE-FLOW-MOD dpid=%x in_port=%d src=%s dst=%s out=%d" % (dp.id, in_port, eth.src, eth.dst, out))
+
+        # The table-miss rule asks for NO_BUFFER, but honour a buffer id if one comes.
+        data = msg.data if msg.buffer_id == ofp.OFP_NO_BUFFER else None
+        dp.send_msg(parser.OFPPacketOut(datapath=dp, buffer_id=msg.buffer_id, in_port=in_port,
+                                        actions=[parser.OFPActionOutput(out)], data=data))
