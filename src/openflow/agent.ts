@@ -87,14 +87,20 @@ export class OpenFlowAgent {
     const s = new Session(conn, controller);
     if (!controller) s.async = { packetInMask: [0, 0], portStatusMask: [0, 0], flowRemovedMask: [0, 0] };
     this.sessions.add(s);
+    let wasReady = false;
     conn.on('ready', () => {
+      wasReady = true;
       this.log.info(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
       if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
     });
     conn.on('message', (msg, raw) => this.handle(s, msg, raw));
     conn.on('close', (reason) => {
       this.sessions.delete(s);
-      this.log.info(`${this.bridge.name}: ${conn.name} disconnected: ${reason}`);
+      // A connection that never finished the hello (controller not up yet) is one more
+      // failed attempt of the backoff loop, not news for the operator.
+      const line = `${this.bridge.name}: ${conn.name} disconnected: ${reason}`;
+      if (wasReady) this.log.info(line);
+      else this.log.debug(line);
       if (controller) this.checkFailMode();
     });
     return s;
