@@ -1,5 +1,11 @@
 /*
- * Transmit bursts: txBurst(handle, buf: Uint8Array, offs, lens, n, vnetPrefix) -> accepted.
+ * Transmit bursts: txBurst(handle, buf: Uint8Array, offs, lens, n, vnetPrefix
+ *                           [, alt: Uint8Array, altPrefix, sel: Uint8Array]) -> accepted.
+ *
+ * Two sources (zero-copy forwarding): frame i is read from `alt` (with its own vnetPrefix
+ * flag `altPrefix`) when sel[i] == 1, else from `buf`. The datapath passes the input
+ * port's receive ring as `alt`, so unmodified frames go out straight from the ring and
+ * only rewritten ones are staged in `buf`; frames keep their order in one batch.
  *
  * One crossing per burst; frames are gathered (no copy) into an mmsghdr batch and sent
  * with one sendmmsg per SL_TX_BATCH frames (AF_PACKET) or one writev each (TAP, which has
@@ -101,8 +107,8 @@ static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **
 }
 
 napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6], res;
+  size_t argc = 9;
+  napi_value argv[9], res;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5) return sl_throw(env, "txBurst(handle, buf, offs, lens, n, vnetPrefix)");
   sl_handle *h = sl_handle_arg(env, argv[0]);
@@ -120,20 +126,41 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
   if (argc > 5) napi_get_value_bool(env, argv[5], &prefix);
   if (n > no) n = (uint32_t)no;
   if (n > nl) n = (uint32_t)nl;
+  /* optional second source; absent/null/undefined = every frame is in buf */
+  uint8_t *alt = NULL, *sel = NULL;
+  size_t alen = 0, slen = 0;
+  bool alt_prefix = false;
+  if (argc > 8) {
+    napi_valuetype t;
+    napi_typeof(env, argv[6], &t);
+    if (t != napi_undefined && t != napi_null) {
+      if (!typed(env, argv[6], napi_uint8_array, (void **)&alt, &alen) || !typed(env, argv[8], napi_uint8_array, (void **)&sel, &slen)) {
+        napi_throw_type_error(env, NULL, "txBurst: alt and sel must be Uint8Array");
+        return NULL;
+      }
+      napi_get_value_bool(env, argv[7], &alt_prefix);
+      if (n > slen) n = (uint32_t)slen;
+    }
+  }
   if (h->closed) {
     napi_create_int32(env, -EBADF, &res);
     return res;
   }
   h->tx_failed = 0;
   h->tx_failed_last = 0;
+  const bool buf_prefix = prefix;
   for (uint32_t i = 0; i < n; i++) {
     uint64_t off = offs[i], len = lens[i];
-    if (len == 0 || off + len > blen || (prefix && off < SL_VNET_LEN)) { /* out of bounds: never read past buf */
+    const bool from_alt = sel != NULL && sel[i] == 1;
+    uint8_t *base = from_alt ? alt : buf;
+    size_t limit = from_alt ? alen : blen;
+    prefix = from_alt ? alt_prefix : buf_prefix;
+    if (len == 0 || off + len > limit || (prefix && off < SL_VNET_LEN)) { /* out of bounds: never read past the source */
       h->tx_errors++;
       mark_failed(h, i);
       continue;
     }
-    uint8_t *frame = buf + off;
+    uint8_t *frame = base + off;
     if (h->vnet) {
       if (prefix) queue(h, i, frame - SL_VNET_LEN, (uint32_t)len + SL_VNET_LEN, NULL, 0);
       else queue(h, i, &zero_vnet, SL_VNET_LEN, frame, (uint32_t)len);

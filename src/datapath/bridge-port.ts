@@ -8,8 +8,9 @@
  *    or of `config` bumps the pipeline generation (the bridge does it), so no cached
  *    decision outlives the port set it was made for.
  *  - vlanMode: 'access' ports carry exactly one VLAN (`tag`) untagged; 'trunk' ports carry
- *    the VLANs in `trunks` (null = all) tagged, and VLAN 0 (native) untagged. A port with
- *    no vlanMode is a trunk of all VLANs, as in Open vSwitch.
+ *    the VLANs in `trunks` (null = all) tagged, VLAN 0 (native) untagged. Untagged frames
+ *    ARE VLAN 0: a trunk list without 0 drops them on input and never sends them out
+ *    (Open vSwitch's `trunks` semantics). A port with no vlanMode is a trunk of all VLANs.
  */
 import type { Port } from '../ports/port.js';
 import { TxQueue } from './tx-queue.js';
@@ -61,7 +62,8 @@ export class BridgePort {
   /** True when NORMAL may send frames of `vlan` (0 = native/untagged) out of this port. */
   carries(vlan: number): boolean {
     if (this.access) return vlan === this.tag;
-    return vlan === 0 || this.trunks === null || this.trunks.has(vlan);
+    // VLAN 0 is not special here: an explicit list must name it (OVS `trunks`).
+    return this.trunks === null || this.trunks.has(vlan);
   }
 
   /** The VLAN a frame received here belongs to, or -1 when the port must drop it.

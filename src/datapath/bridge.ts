@@ -90,6 +90,7 @@ export class Bridge extends EventEmitter {
       packetIn: (pi) => this.emit('packet-in', pi),
       portError: (p, errno) => this.portFailed(p, errno),
     }, this.now, cfg.flowCache === false ? null : cfg.cacheEntries ?? DEFAULT_FLOW_CACHE_ENTRIES);
+    this.dp.zeroCopy = cfg.zeroCopy !== false;
     if (cfg.localPort !== false) {
       const tap = createPort(`tap:${cfg.name}`);
       if (tap instanceof Error) throw new Error(`bridge ${cfg.name}: local port: ${tap.message}`);

@@ -4,8 +4,9 @@
  *   for each frame: parse into ONE reused FlowKey → hash → flow cache
  *       hit:  account the entry's rules/groups/buckets, run its ops (meters per packet)
  *       miss: pipeline.decide → run → cache the entry if decision.cacheable
- *   outputs are copied into per-port staging queues; after the burst, ONE txBurst per
- *   port that has output.
+ *   outputs go to per-port staging queues: unmodified frames by reference into the
+ *   input port's receive memory (zero copy), rewritten ones copied; after the burst,
+ *   ONE txBurst per port that has output (it sends from both buffers, in order).
  *
  * Invariants
  *  - A cached entry is used only under the generation it was made in. The datapath
@@ -64,6 +65,12 @@ export class Datapath implements Sink, NormalContext {
   readonly counters: DatapathCounters = { runts: 0, malformed: 0, dropped: 0 };
   uncacheable = 0;
   failOpen = false;
+  /** Unmodified frames are sent from the receive memory (TxQueue.pushRef); false = copy
+   * every frame into the staging queue (the "before" of bench/datapath.bench.ts). */
+  zeroCopy = true;
+  /** The receive memory of the burst being forwarded (null outside a burst). */
+  private rxBuf: Uint8Array | null = null;
+  private rxVnet = false;
   private readonly runner = new OpRunner(this);
   private poRunner: OpRunner | null = null;
   private readonly savedWords = new Uint32Array(KEY_WORDS);
@@ -130,11 +137,15 @@ export class Datapath implements Sink, NormalContext {
     }
     const now = this.clock();
     this.inBurst = true;
+    this.rxBuf = this.zeroCopy ? batch.buf : null;
+    this.rxVnet = batch.vnet;
     try {
       for (let i = 0; i < n; i++) this.frame(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now);
     } finally {
       this.inBurst = false;
+      // Must flush before the next rxBurst on `p`: queues may reference its frames.
       this.flush();
+      this.rxBuf = null;
     }
   }
 
@@ -225,15 +236,19 @@ export class Datapath implements Sink, NormalContext {
     const w = f.key.words;
     this.hooks.packetIn({
       reason: op.reason, tableId: op.tableId, cookie: op.cookie, inPort: this.inPort,
-      metadata: (BigInt(w[W_METADATA_HI]!) << 32n) | BigInt(w[W_METADATA_LO]!),
-      tunnelId: (BigInt(w[W_TUNNEL_HI]!) << 32n) | BigInt(w[W_TUNNEL_LO]!),
+      // §7.4.1: the values the pipeline had at this output; decide() records those it
+      // changed in the op, the others are still the packet's own (the key's).
+      metadata: op.metadata ?? (BigInt(w[W_METADATA_HI]!) << 32n) | BigInt(w[W_METADATA_LO]!),
+      tunnelId: op.tunnelId ?? (BigInt(w[W_TUNNEL_HI]!) << 32n) | BigInt(w[W_TUNNEL_LO]!),
       totalLen: f.len, maxLen: op.maxLen, data: f.buf.slice(f.start, f.start + f.len),
     });
   }
 
   private stage(p: BridgePort, f: WorkFrame): void {
     if (p.tx.count === 0) this.dirty.push(p);
-    p.tx.push(f.buf, f.start, f.len, f.hasVnet ? f.vh : null);
+    // Not owned = not rewritten: still the bytes (and header) in the receive memory.
+    if (!f.owned && f.buf === this.rxBuf) p.tx.pushRef(f.buf, this.rxVnet, f.start, f.len);
+    else p.tx.push(f.buf, f.start, f.len, f.hasVnet ? f.vh : null);
   }
 
   stageVlan(p: BridgePort, f: WorkFrame, vid: number): void {

@@ -29,6 +29,9 @@ export interface BridgeConfig {
   localPort?: boolean;
   /** default true; false = every packet through the pipeline (for the equivalence test) */
   flowCache?: boolean;
+  /** Addition. Default true: unmodified frames are sent straight from the receive memory;
+   * false = every frame copied into the staging queue (equivalence test, benchmark). */
+  zeroCopy?: boolean;
   cacheEntries?: number;
   /** 32..256, default 64 */
   burst?: number;

@@ -4,8 +4,9 @@
  *
  *   ingress VLAN   access port: untagged or priority-tagged (VID 0) frames join `tag`,
  *                  other tagged frames are dropped; trunk: VID must be carried, untagged
- *                  frames are VLAN 0 (native). A frame from no port (packet-out from the
- *                  controller) keeps its own VLAN.
+ *                  frames are VLAN 0 (native), dropped when an explicit trunk list
+ *                  lacks 0 (and never sent out such a trunk). A frame from no port
+ *                  (packet-out from the controller) keeps its own VLAN.
  *   learn          (VLAN, eth_src) → in_port, group source addresses never.
  *   forward        a known unicast destination on another live port that carries the
  *                  VLAN: there only; known on the ingress port: dropped; else flooded to

@@ -189,7 +189,11 @@ export class OpRunner {
         if (ok) return CONTINUE;
         // The packet-in names the rule that asked for the decrement (§7.4.1); this is the
         // controller path, where allocating the op is fine.
-        this.sink.output(OFPP_CONTROLLER, f, { ...INVALID_TTL_OP, tableId: op.tableId ?? 0, cookie: op.cookie ?? 0n }, this.queueId);
+        this.sink.output(OFPP_CONTROLLER, f, {
+          ...INVALID_TTL_OP, tableId: op.tableId ?? 0, cookie: op.cookie ?? 0n,
+          ...(op.metadata !== undefined ? { metadata: op.metadata } : {}),
+          ...(op.tunnelId !== undefined ? { tunnelId: op.tunnelId } : {}),
+        }, this.queueId);
         return STOP_BRANCH;
       }
       default:

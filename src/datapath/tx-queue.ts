@@ -14,9 +14,14 @@
  *  - When a frame does not fit (arena or slots full), the queue is flushed first, so a
  *    frame is never dropped for lack of staging room; normally that never happens within
  *    one burst and the port sees exactly one txBurst per burst.
- *  - Frames are copied in (the source may be a receive ring that the next rxBurst reuses),
- *    each placed at its source's alignment mod 4 (up to 3 bytes of padding) so the copy
- *    moves 32-bit words.
+ *  - Rewritten frames (work buffers, packet-out data) are copied in, each placed at its
+ *    source's alignment mod 4 (up to 3 bytes of padding) so the copy moves 32-bit words.
+ *  - Unmodified frames are queued by reference (pushRef, zero copy): `batch.sel[i] = 1`
+ *    says frame i is in `batch.alt`, the receive memory of the burst being forwarded,
+ *    which stays valid until the next rxBurst on that port. The burst loop flushes every
+ *    queue before that, and a queue holds references into ONE receive buffer at a time
+ *    (a reference into another one flushes first), so a reference never outlives its
+ *    frame. Order is kept: copies and references share one batch, in arrival order.
  */
 import type { FrameBatch } from '../ports/port.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
@@ -83,11 +88,16 @@ export function copyBytesSet(dst: Uint8Array, dOff: number, src: Uint8Array, sOf
 
 export class TxQueue {
   readonly batch: FrameBatch;
+  private readonly sel: Uint8Array;
   private used = 0;
+  /** frames queued by reference into batch.alt since the last reset */
+  private refs = 0;
 
   constructor(readonly slots: number, private readonly flushFn: () => void, vnet = false) {
+    this.sel = new Uint8Array(slots);
     this.batch = {
       buf: new Uint8Array(DEFAULT_ARENA), offs: new Uint32Array(slots), lens: new Uint32Array(slots), count: 0, vnet,
+      alt: null, altVnet: false, sel: this.sel,
     };
   }
 
@@ -99,6 +109,23 @@ export class TxQueue {
   reset(): void {
     this.batch.count = 0;
     this.used = 0;
+    this.refs = 0;
+    this.batch.alt = null; // a copy-only batch crosses with no second source
+  }
+
+  /** Queues src[start, start+len) by reference, no copy (see the module comment): `src`
+   * is the receive memory of the current burst, `vnet` whether its frames have a
+   * virtio_net_hdr before them. */
+  pushRef(src: Uint8Array, vnet: boolean, start: number, len: number): void {
+    const b = this.batch;
+    if (b.count >= this.slots || (this.refs > 0 && b.alt !== src)) this.flushFn();
+    b.alt = src;
+    b.altVnet = vnet;
+    const i = b.count++;
+    b.offs[i] = start;
+    b.lens[i] = len;
+    this.sel[i] = 1;
+    this.refs++;
   }
 
   /** Reserves room for a frame of `len` bytes at an offset ≡ `align` (mod 4), so that
@@ -117,6 +144,7 @@ export class TxQueue {
     const i = this.batch.count++;
     this.batch.offs[i] = off;
     this.batch.lens[i] = len;
+    this.sel[i] = 0;
     this.used = off + len;
     return off;
   }

@@ -35,7 +35,7 @@ import type { Group, GroupBucket, GroupTable } from './groups.js';
 import { UNTRACKED, applyToKey } from './key-effects.js';
 import type { Meter, MeterTable } from './meters.js';
 import {
-  OFPGT_ALL, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPTT_ALL, type Action, type Instruction,
+  OFPGT_ALL, OFPP_CONTROLLER, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPTT_ALL, type Action, type Instruction,
 } from './types.js';
 
 export interface DecideEnv<R extends DecisionRule> {
@@ -72,6 +72,12 @@ const INSTRUCTION_ORDER: readonly Instruction['type'][] = [
   'meter', 'apply_actions', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table',
 ];
 
+const NO_FIELDS = {} as const;
+
+function word64(words: Uint32Array, hi: number, lo: number): bigint {
+  return (BigInt(words[hi]!) << 32n) | BigInt(words[lo]!);
+}
+
 /** Words that belong to the pipeline, not to the frame: kept across a re-parse. */
 const PIPELINE_WORDS = [W_IN_PORT, W_IN_PHY_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO];
 
@@ -91,7 +97,28 @@ class Builder<R extends DecisionRule> {
    * before its output:TABLE): replayed in front of it on a re-parse. */
   prefix: readonly Op[] = [];
 
-  constructor(readonly env: DecideEnv<R>, readonly opts: DecideOptions, readonly words: Uint32Array) {}
+  /** The packet's own metadata / tunnel_id (the key decide() was given). */
+  private readonly inMetadata: bigint;
+  private readonly inTunnelId: bigint;
+
+  constructor(readonly env: DecideEnv<R>, readonly opts: DecideOptions, readonly words: Uint32Array) {
+    this.inMetadata = word64(words, W_METADATA_HI, W_METADATA_LO);
+    this.inTunnelId = word64(words, W_TUNNEL_HI, W_TUNNEL_LO);
+  }
+
+  /** §7.4.1: a packet-in reports the pipeline fields as they are at its output (`words`
+   * has write-metadata and set_field tunnel_id applied so far). Only values the pipeline
+   * changed are recorded: an unchanged one is still the packet's own, which the executor
+   * has in its key. */
+  private pipelineFields(words: Uint32Array): { metadata?: bigint; tunnelId?: bigint } {
+    const metadata = word64(words, W_METADATA_HI, W_METADATA_LO);
+    const tunnelId = word64(words, W_TUNNEL_HI, W_TUNNEL_LO);
+    if (metadata === this.inMetadata && tunnelId === this.inTunnelId) return NO_FIELDS;
+    return {
+      ...(metadata !== this.inMetadata ? { metadata } : {}),
+      ...(tunnelId !== this.inTunnelId ? { tunnelId } : {}),
+    };
+  }
 
   /** Emits one action into `ops`, updating `words` (the packet as seen at this point). */
   action(a: Action, from: Origin<R>, ops: Op[], words: Uint32Array, main: boolean): void {
@@ -106,6 +133,7 @@ class Builder<R extends DecisionRule> {
           op: 'output', port: a.port, maxLen: a.maxLen,
           reason: from.rule !== null && this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
           tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE,
+          ...(a.port === OFPP_CONTROLLER ? this.pipelineFields(words) : NO_FIELDS),
         });
         return;
       case 'group': {
@@ -123,8 +151,8 @@ class Builder<R extends DecisionRule> {
         break;
       case 'dec_nw_ttl':
       case 'dec_mpls_ttl':
-        // The origin goes with the op for an OFPR_INVALID_TTL packet-in (§7.4.1).
-        ops.push({ op: a.type, tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE });
+        // The origin (and pipeline fields) go with the op for an OFPR_INVALID_TTL packet-in (§7.4.1).
+        ops.push({ op: a.type, tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE, ...this.pipelineFields(words) });
         break;
       default:
         ops.push(a.type === 'push_vlan' || a.type === 'push_mpls' || a.type === 'pop_mpls' || a.type === 'push_pbb'

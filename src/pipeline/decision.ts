@@ -22,6 +22,15 @@ import type { Group, GroupBucket } from './groups.js';
 import type { Meter } from './meters.js';
 import type { Action, Instruction, Match } from './types.js';
 
+/** On CONTROLLER outputs and TTL decrements (whose failure is a packet-in): the metadata /
+ * tunnel_id the packet has at this point of the pipeline, for the packet-in's match
+ * (OF1.3.5 §7.4.1), each present only when the pipeline changed it from the packet's own
+ * value (else the executor's key has it). */
+export interface PipelineFields {
+  readonly metadata?: bigint;
+  readonly tunnelId?: bigint;
+}
+
 export type Op =
   /** `value` is the field's big-endian bytes (OXM_FIELDS[field].bytes). */
   | { readonly op: 'set_field'; readonly field: number; readonly value: Uint8Array }
@@ -34,9 +43,9 @@ export type Op =
   | { readonly op: 'set_nw_ttl'; readonly ttl: number }
   /** tableId / cookie: of the rule whose action this is, for an OFPR_INVALID_TTL packet-in
    * (OF1.3.5 §7.4.1); absent only in hand-built decisions (then 0 / 0). */
-  | { readonly op: 'dec_nw_ttl'; readonly tableId?: number; readonly cookie?: bigint }
+  | { readonly op: 'dec_nw_ttl'; readonly tableId?: number; readonly cookie?: bigint } & PipelineFields
   | { readonly op: 'set_mpls_ttl'; readonly ttl: number }
-  | { readonly op: 'dec_mpls_ttl'; readonly tableId?: number; readonly cookie?: bigint }
+  | { readonly op: 'dec_mpls_ttl'; readonly tableId?: number; readonly cookie?: bigint } & PipelineFields
   | { readonly op: 'copy_ttl_in' }
   | { readonly op: 'copy_ttl_out' }
   | { readonly op: 'set_queue'; readonly queueId: number }
@@ -50,7 +59,7 @@ export type Op =
     readonly reason: number;
     readonly tableId: number;
     readonly cookie: bigint;
-  }
+  } & PipelineFields
   | { readonly op: 'branch'; readonly ops: readonly Op[] };
 
 /** The part of a flow entry that decide() reads. The flow table's Rule satisfies it. */

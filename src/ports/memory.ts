@@ -15,7 +15,7 @@
  * no blocking); no allocation per frame (frames are copied into slots). Memory ports
  * do not segment GSO frames: a vnet frame sent to a non-vnet memory port loses its header.
  */
-import { DEFAULT_MAX_BURST, emptyBatch, type FrameBatch, type Port, type PortStats } from './port.js';
+import { DEFAULT_MAX_BURST, emptyBatch, frameBuf, frameVnet, type FrameBatch, type Port, type PortStats } from './port.js';
 import { VNET_HDR_LEN } from './vnet.js';
 import { zeroStats } from './native-port.js';
 
@@ -122,7 +122,7 @@ export class MemoryPort implements Port {
         this.counters.txDropped++;
         continue;
       }
-      const r = peer.enqueue(b.buf, off, len, b.vnet);
+      const r = peer.enqueue(frameBuf(b, i), off, len, frameVnet(b, i)); // copies (two sources: FrameBatch.alt)
       if (r === 0) {
         sent++;
         this.counters.txPackets++;

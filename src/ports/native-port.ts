@@ -66,7 +66,11 @@ export abstract class NativePort implements Port {
     const h = this.handle;
     if (!h || this.failure) return this.failure || -EBADF;
     if (b.count === 0) return 0;
-    const n = this.io!.txBurst(h, b.buf, b.offs, b.lens, b.count, b.vnet);
+    // One crossing either way; a batch with a second source (FrameBatch.alt) sends its
+    // unmodified frames straight from that receive memory (native/src/tx.c).
+    const n = b.alt && b.sel
+      ? this.io!.txBurst(h, b.buf, b.offs, b.lens, b.count, b.vnet, b.alt, b.altVnet === true, b.sel)
+      : this.io!.txBurst(h, b.buf, b.offs, b.lens, b.count, b.vnet);
     if (n < 0) this.fail(n);
     return n;
   }

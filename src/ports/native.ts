@@ -62,7 +62,11 @@ export interface NativeIO {
   packetOpen(ifname: string, opts?: PacketOpenOptions): NativeHandle;
   rxBuffer(h: NativeHandle): ArrayBuffer;
   rxBurst(h: NativeHandle, max: number, offs: Uint32Array, lens: Uint32Array): number;
-  txBurst(h: NativeHandle, buf: Uint8Array, offs: Uint32Array, lens: Uint32Array, n: number, vnetPrefix: boolean): number;
+  /** With `alt`: frame i is read from alt (vnet prefix per altPrefix) when sel[i] === 1. */
+  txBurst(
+    h: NativeHandle, buf: Uint8Array, offs: Uint32Array, lens: Uint32Array, n: number, vnetPrefix: boolean,
+    alt?: Uint8Array, altPrefix?: boolean, sel?: Uint8Array,
+  ): number;
   pollStart(h: NativeHandle, cb: (err: number) => void): void;
   pollStop(h: NativeHandle): void;
   stats(h: NativeHandle): NativeStats;

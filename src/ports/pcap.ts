@@ -14,7 +14,7 @@
  * accepted; vnet headers are not written (a capture shows frames as the port sent them).
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { DEFAULT_MAX_BURST, emptyBatch, type FrameBatch, type Port, type PortStats } from './port.js';
+import { DEFAULT_MAX_BURST, emptyBatch, frameBuf, type FrameBatch, type Port, type PortStats } from './port.js';
 import { zeroStats } from './native-port.js';
 
 const LINKTYPE_ETHERNET = 1;
@@ -125,7 +125,7 @@ export class PcapPort implements Port {
       dv.setUint32(at + 4, Math.floor((ms % 1000) * 1000), true);
       dv.setUint32(at + 8, len, true);
       dv.setUint32(at + 12, len, true);
-      this.stage.set(b.buf.subarray(off, off + len), at + 16);
+      this.stage.set(frameBuf(b, i).subarray(off, off + len), at + 16);
       at += 16 + len;
       this.counters.txBytes += len;
     }

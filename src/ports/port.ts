@@ -11,7 +11,8 @@
  *    port, then the memory goes back to the kernel. Keep nothing across calls; rewrite in
  *    place and transmit within the same burst.
  *  - A burst is a FrameBatch, so a received burst can be handed straight to another
- *    port's txBurst (forwarding without copying).
+ *    port's txBurst (forwarding without copying); a transmit batch may also mix its
+ *    staged frames with frames still in a receive buffer (`alt`/`sel`, one crossing).
  *  - `vnet` batches carry a virtio_net_hdr (VNET_HDR_LEN bytes) just before each frame
  *    (see vnet.ts). That is how GSO super-frames and partial checksums from veth/TAP pass
  *    through at full speed with offloads on; a port without the header completes them in
@@ -33,6 +34,13 @@ export interface FrameBatch {
   count: number;
   /** true: each frame is preceded by a virtio_net_hdr at offs[i] - VNET_HDR_LEN. */
   vnet: boolean;
+  /** Transmit only, optional second source (zero-copy forwarding): when sel[i] === 1,
+   * frame i is alt[offs[i] .. offs[i]+lens[i]) and has a header before it iff altVnet.
+   * The datapath points `alt` at the input port's receive memory for unmodified frames;
+   * every port's txBurst must honour it (frameSource() below). */
+  alt?: Uint8Array | null;
+  altVnet?: boolean;
+  sel?: Uint8Array;
 }
 
 /** Counters named after ofp_port_stats (OF1.3.5 §7.3.5.6). */
@@ -76,4 +84,14 @@ export const DEFAULT_MAX_BURST = 64;
 
 export function emptyBatch(max: number): FrameBatch {
   return { buf: new Uint8Array(0), offs: new Uint32Array(max), lens: new Uint32Array(max), count: 0, vnet: false };
+}
+
+/** The buffer frame i of a transmit batch is in (see FrameBatch.alt). */
+export function frameBuf(b: FrameBatch, i: number): Uint8Array {
+  return b.alt && b.sel !== undefined && b.sel[i] === 1 ? b.alt : b.buf;
+}
+
+/** Whether frame i of a transmit batch has a virtio_net_hdr before it. */
+export function frameVnet(b: FrameBatch, i: number): boolean {
+  return b.alt && b.sel !== undefined && b.sel[i] === 1 ? b.altVnet === true : b.vnet;
 }

@@ -114,4 +114,14 @@ describe('datapath: flow cache on vs off', () => {
     expect(s.misses).toBeGreaterThan(20);
     expect(off.bridge.cacheStats().hits).toBe(0);
   });
+
+  it('zero-copy forwarding (frames sent from the receive memory) forwards byte-identically', () => {
+    const zc = rig(4, { zeroCopy: true });
+    const copy = rig(4, { zeroCopy: false, flowCache: false });
+    configure(zc);
+    configure(copy);
+    traffic(zc);
+    traffic(copy);
+    expect(observe(zc)).toEqual(observe(copy));
+  });
 });
