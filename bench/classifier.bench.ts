@@ -4,7 +4,9 @@
  * Rules match eth_type=0x0800 + ipv4_dst exact, plus an ipv4_src prefix whose length
  * (0..M-1 bits) makes M distinct masks; priority grows with the prefix length, as in an
  * ACL where more specific rules win. Keys are precomputed: half hit a rule, half are
- * random destinations (misses that probe every subtable). Instructions are shared.
+ * random destinations. Without prefix tracking a miss probes every subtable; with it
+ * (classifier-prefix.ts: all 20 subtables share ipv4_dst/32) a miss costs one filter
+ * probe and a hit probes only the subtables holding its ipv4_dst. Instructions are shared.
  *
  * Reported: lookups/s at 1k rules/1 mask, 100k/20, 1M/20; FlowTable.add rate (includes
  * match compilation); heap bytes per rule at 1M rules, counting the JS heap and the

@@ -29,7 +29,8 @@
  *    rehash. Why: a lookup probes most subtables in vain, and the filter (≤ 2 bytes per
  *    entry, cache resident) answers most of those misses without touching the table.
  */
-import { KEY_WORDS } from '../packet/flow-key.js';
+import { KEY_WORDS, W_NW_DST, W_NW_SRC } from '../packet/flow-key.js';
+import { prefixLength, prefixMask } from './classifier-prefix.js';
 
 const MIN_SLOTS = 8;
 const EMPTY = -1;
@@ -81,6 +82,14 @@ export class Subtable {
   maxPriority = -1;
   /** Rules per priority, to recompute maxPriority on removal without a scan of rules. */
   readonly prioCounts = new Map<number, number>();
+  /**
+   * Prefix length of the mask on W_NW_DST / W_NW_SRC (0: the word is not a tracked
+   * prefix here) and that prefix's mask; see classifier-prefix.ts.
+   */
+  readonly dstPrefixLen: number;
+  readonly dstPrefixMask: number;
+  readonly srcPrefixLen: number;
+  readonly srcPrefixMask: number;
 
   constructor(mask: Uint32Array, readonly id: number) {
     this.mask = Uint32Array.from(mask);
@@ -93,6 +102,10 @@ export class Subtable {
     this.data = new Int32Array(4 * this.stride);
     this.table = new Int32Array(2 * MIN_SLOTS).fill(EMPTY);
     this.filter = this.newFilter(MIN_SLOTS);
+    this.dstPrefixLen = prefixLength(mask[W_NW_DST]!);
+    this.dstPrefixMask = prefixMask(this.dstPrefixLen);
+    this.srcPrefixLen = prefixLength(mask[W_NW_SRC]!);
+    this.srcPrefixMask = prefixMask(this.srcPrefixLen);
   }
 
   get entryCount(): number {
@@ -195,6 +208,13 @@ export class Subtable {
   readValue(e: number, out: Uint32Array): void {
     const base = e * this.stride;
     for (let i = 0; i < this.n; i++) out[this.words[i]!] = this.data[base + i]! >>> 0;
+  }
+
+  /** Entry e's masked value on key word w (0 when the mask does not touch w). */
+  valueAt(e: number, w: number): number {
+    const base = e * this.stride;
+    for (let i = 0; i < this.n; i++) if (this.words[i] === w) return this.data[base + i]!;
+    return 0;
   }
 
   /** (entryValue & mask) == value, where mask ⊆ this.mask and value = value & mask. */

@@ -20,10 +20,18 @@
  *  - Ties: OF1.3.5 §5.3 leaves the choice among equal-priority matches undefined. Sluice
  *    makes it deterministic: the earliest inserted rule wins. Lookup therefore stops only
  *    when a subtable's maxPriority is strictly below the best hit so far.
+ *  - Prefix tracking (classifier-prefix.ts, as OVS does on ip_dst/ip_src): for W_NW_DST
+ *    and W_NW_SRC, `dstPrefixes` / `srcPrefixes` hold every entry's value under its
+ *    subtable's prefix length on that word. lookup() asks each (word, length) at most once
+ *    per key and skips every subtable whose prefix is absent or does not list it (bit
+ *    id & 31): a key that matches no destination costs one filter probe, not one per
+ *    subtable, and one that does probes only the subtables holding its prefix. Only
+ *    prefixes shared by two or more subtables are asked (`subtables[len]` counts them).
  *  - lookup() allocates nothing. Control-path scans (forEachCovered, findOverlap) visit
  *    only subtables that can qualify, and callbacks must not modify the classifier.
  */
-import { hashKeyWords } from '../packet/flow-key.js';
+import { hashKeyWords, W_NW_DST, W_NW_SRC } from '../packet/flow-key.js';
+import { PrefixIndex } from './classifier-prefix.js';
 import { Subtable } from './classifier-subtable.js';
 import { maskIsSubset } from './match.js';
 
@@ -53,6 +61,11 @@ export class Classifier<R extends ClassifierRule> {
   private byMask = new Map<number, Subtable[]>();
   private order: Subtable[] = [];
   private lastSub: Subtable | null = null;
+  private readonly dstPrefixes = new PrefixIndex(W_NW_DST);
+  private readonly srcPrefixes = new PrefixIndex(W_NW_SRC);
+  /** lookup() scratch: subtable bits of the key's prefix per length (valid once asked). */
+  private readonly dstBits = new Int32Array(33);
+  private readonly srcBits = new Int32Array(33);
 
   get size(): number {
     return this.count;
@@ -77,6 +90,8 @@ export class Classifier<R extends ClassifierRule> {
     if (e < 0) {
       this.entry[id] = st.add(value, id, p);
       this.next[id] = -1;
+      if (st.dstPrefixLen !== 0) this.dstPrefixes.add(st.dstPrefixLen, value[W_NW_DST]!, 1 << (st.id & 31));
+      if (st.srcPrefixLen !== 0) this.srcPrefixes.add(st.srcPrefixLen, value[W_NW_SRC]!, 1 << (st.id & 31));
     } else {
       this.entry[id] = e;
       this.linkInto(st, e, id, p);
@@ -97,8 +112,11 @@ export class Classifier<R extends ClassifierRule> {
     const e = this.entry[id]!;
     if (st.head(e) === id) {
       const nx = this.next[id]!;
-      if (nx < 0) st.delete(e);
-      else st.setHead(e, nx, this.prio[nx]!);
+      if (nx < 0) {
+        if (st.dstPrefixLen !== 0) this.dstPrefixes.remove(st.dstPrefixLen, st.valueAt(e, W_NW_DST));
+        if (st.srcPrefixLen !== 0) this.srcPrefixes.remove(st.srcPrefixLen, st.valueAt(e, W_NW_SRC));
+        st.delete(e);
+      } else st.setHead(e, nx, this.prio[nx]!);
     } else {
       let r = st.head(e);
       while (this.next[r] !== id) r = this.next[r]!;
@@ -126,10 +144,38 @@ export class Classifier<R extends ClassifierRule> {
   /** The highest-priority rule matching the key (FlowKey words), or null. No allocation. */
   lookup(key: Uint32Array): R | null {
     const order = this.order;
+    const dSets = this.dstPrefixes.sets, sSets = this.srcPrefixes.sets;
+    const dSubs = this.dstPrefixes.subtables, sSubs = this.srcPrefixes.subtables;
+    const kd = key[W_NW_DST]! | 0, ks = key[W_NW_SRC]! | 0;
+    const dBits = this.dstBits, sBits = this.srcBits;
+    // Bit (len - 1) of dAsked: dBits[len] holds the answer for this key (likewise src).
+    let dAsked = 0, sAsked = 0;
     let best = -1, bestPrio = -1;
     for (let i = 0; i < order.length; i++) {
       const st = order[i]!;
       if (st.maxPriority < bestPrio) break;
+      const stBit = 1 << (st.id & 31);
+      const dl = st.dstPrefixLen;
+      // A prefix shared by one subtable only is left to that subtable's own filter.
+      if (dl !== 0 && dSubs[dl]! > 1) {
+        const bit = 1 << (dl - 1);
+        if ((dAsked & bit) === 0) {
+          dAsked |= bit;
+          const set = dSets[dl];
+          dBits[dl] = set != null ? set.subtablesOf(kd & st.dstPrefixMask) : 0;
+        }
+        if ((dBits[dl]! & stBit) === 0) continue;
+      }
+      const sl = st.srcPrefixLen;
+      if (sl !== 0 && sSubs[sl]! > 1) {
+        const bit = 1 << (sl - 1);
+        if ((sAsked & bit) === 0) {
+          sAsked |= bit;
+          const set = sSets[sl];
+          sBits[sl] = set != null ? set.subtablesOf(ks & st.srcPrefixMask) : 0;
+        }
+        if ((sBits[sl]! & stBit) === 0) continue;
+      }
       const e = st.find(key);
       if (e < 0) continue;
       const p = st.headPriority(e);
@@ -216,6 +262,8 @@ export class Classifier<R extends ClassifierRule> {
     this.byMask.clear();
     this.order = [];
     this.lastSub = null;
+    this.dstPrefixes.clear();
+    this.srcPrefixes.clear();
   }
 
   private subtableFor(mask: Uint32Array, create: boolean): Subtable | null {
@@ -235,6 +283,8 @@ export class Classifier<R extends ClassifierRule> {
     if (bucket === undefined) this.byMask.set(h, [st]);
     else bucket.push(st);
     this.order.push(st); // maxPriority -1 sorts last until its first rule arrives
+    this.dstPrefixes.subtables[st.dstPrefixLen]++;
+    this.srcPrefixes.subtables[st.srcPrefixLen]++;
     return (this.lastSub = st);
   }
 
@@ -246,6 +296,8 @@ export class Classifier<R extends ClassifierRule> {
     this.order.splice(this.order.indexOf(st), 1);
     this.subById[st.id] = undefined;
     this.freeSubIds.push(st.id);
+    this.dstPrefixes.subtables[st.dstPrefixLen]--;
+    this.srcPrefixes.subtables[st.srcPrefixLen]--;
     if (this.lastSub === st) this.lastSub = null;
   }
 

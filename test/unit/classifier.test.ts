@@ -135,4 +135,27 @@ describe('Classifier', () => {
     c.insert(rules[4000]!, ...vm({ 10: [4000 * 2654435761, 0xffffffff] }));
     expect(c.lookup(key({ 10: (4000 * 2654435761) >>> 0 }))).toBe(rules[4000]);
   });
+  it('uses shared ipv4_dst/ipv4_src prefixes to skip subtables without losing matches', () => {
+    const c = new Classifier<R>();
+    // Three subtables share dst /24 (words 9 = W_NW_SRC, 10 = W_NW_DST); one has src /16.
+    const a = new R('a', 30), b = new R('b', 20), d = new R('d', 10), any = new R('any', 1);
+    c.insert(a, ...vm({ 10: [0x0a000100, 0xffffff00], 0: [1, 0xffffffff] }));
+    c.insert(b, ...vm({ 10: [0x0a000200, 0xffffff00], 9: [0xc0a80000, 0xffff0000] }));
+    c.insert(d, ...vm({ 10: [0x0a000300, 0xffffff00] }));
+    c.insert(any, ...vm({}));
+    expect(c.lookup(key({ 10: 0x0a000105, 0: 1 }))).toBe(a);
+    expect(c.lookup(key({ 10: 0x0a000105, 0: 2 }))).toBe(any);
+    expect(c.lookup(key({ 10: 0x0a000207, 9: 0xc0a80101 }))).toBe(b);
+    expect(c.lookup(key({ 10: 0x0a000207, 9: 0xc0a90101 }))).toBe(any);
+    expect(c.lookup(key({ 10: 0x0a0003ff }))).toBe(d);
+    expect(c.lookup(key({ 10: 0x0b000305 }))).toBe(any); // no /24 has it: all three skipped
+    c.remove(d);
+    expect(c.lookup(key({ 10: 0x0a0003ff }))).toBe(any);
+    c.insert(d, ...vm({ 10: [0x0a000300, 0xffffff00] }));
+    expect(c.lookup(key({ 10: 0x0a0003ff }))).toBe(d);
+    c.clear();
+    c.insert(d, ...vm({ 10: [0x0a000300, 0xffffff00] }));
+    expect(c.lookup(key({ 10: 0x0a0003ff }))).toBe(d);
+    expect(c.lookup(key({ 10: 0x0a000105, 0: 1 }))).toBeNull();
+  });
 });
