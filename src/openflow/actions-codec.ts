@@ -99,7 +99,13 @@ export function decodeActions(r: Reader): Action[] | OFError {
     if (fixed !== undefined && len !== fixed) {
       return badAction(OFPBAC_BAD_LEN, `action ${type}: length ${len}, expected ${fixed}`);
     }
-    const a = decodeBody(type, r.sub(len - 4), len);
+    // Bound this reader to the action (as r.sub() would, without a Reader per call).
+    const outerEnd = r.end;
+    const bodyEnd = r.pos + len - 4;
+    r.end = bodyEnd;
+    const a = decodeBody(type, r, len);
+    r.end = outerEnd;
+    r.pos = bodyEnd;
     if ('ofError' in a) return a;
     out.push(a);
   }

@@ -20,9 +20,7 @@ import {
 } from '../pipeline/errors.js';
 import { decodeActions } from './actions-codec.js';
 import * as C from './constants.js';
-import {
-  OFP_HEADER_LEN, OFP_PORT_LEN, OFP_VERSION, OFPHET_VERSIONBITMAP, OFPT_HELLO, OFPT_METER_MOD, pad8,
-} from './constants.js';
+import { pad8 } from './constants.js';
 import { decodeInstructions } from './instructions-codec.js';
 import type { AsyncConfig, OFMessage } from './message-types.js';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
@@ -30,24 +28,41 @@ import { decodeMatch } from './oxm-codec.js';
 import { decodeBands, decodeBuckets, decodePort, decodeQueues } from './structs.js';
 import { Reader } from './wire.js';
 
+/**
+ * The message type numbers as module-local constants (decode speed): under tsx, the
+ * daemon's loader, each `C.X` read of a namespace import is a getter call, and
+ * decodeBody's switch evaluates up to 25 of them per message (they are megamorphic property
+ * loads on a large namespace object).
+ */
+const {
+  OFP_HEADER_LEN, OFP_PORT_LEN, OFP_VERSION, OFPHET_VERSIONBITMAP, OFPT_HELLO, OFPT_BARRIER_REPLY,
+  OFPT_BARRIER_REQUEST, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_EXPERIMENTER,
+  OFPT_FEATURES_REPLY, OFPT_FEATURES_REQUEST, OFPT_FLOW_MOD, OFPT_FLOW_REMOVED,
+  OFPT_GET_ASYNC_REPLY, OFPT_GET_ASYNC_REQUEST, OFPT_GET_CONFIG_REPLY, OFPT_GET_CONFIG_REQUEST,
+  OFPT_GROUP_MOD, OFPT_METER_MOD, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PACKET_IN,
+  OFPT_PACKET_OUT, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_QUEUE_GET_CONFIG_REPLY,
+  OFPT_QUEUE_GET_CONFIG_REQUEST, OFPT_ROLE_REPLY, OFPT_ROLE_REQUEST, OFPT_SET_ASYNC,
+  OFPT_SET_CONFIG, OFPT_TABLE_MOD,
+} = C;
+
 export type DecodeResult = { readonly ok: true; readonly msg: OFMessage } | { readonly ok: false; readonly error: OFError };
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 
 /** Body sizes (after the 8-byte header): exact for fixed messages, minimum for the rest. */
 const EXACT: Record<number, number> = {
-  [C.OFPT_FEATURES_REQUEST]: 0, [C.OFPT_FEATURES_REPLY]: 24, [C.OFPT_GET_CONFIG_REQUEST]: 0,
-  [C.OFPT_GET_CONFIG_REPLY]: 4, [C.OFPT_SET_CONFIG]: 4, [C.OFPT_PORT_STATUS]: 8 + OFP_PORT_LEN,
-  [C.OFPT_PORT_MOD]: 32, [C.OFPT_TABLE_MOD]: 8, [C.OFPT_BARRIER_REQUEST]: 0, [C.OFPT_BARRIER_REPLY]: 0,
-  [C.OFPT_QUEUE_GET_CONFIG_REQUEST]: 8, [C.OFPT_ROLE_REQUEST]: 16, [C.OFPT_ROLE_REPLY]: 16,
-  [C.OFPT_GET_ASYNC_REQUEST]: 0, [C.OFPT_GET_ASYNC_REPLY]: 24, [C.OFPT_SET_ASYNC]: 24,
+  [OFPT_FEATURES_REQUEST]: 0, [OFPT_FEATURES_REPLY]: 24, [OFPT_GET_CONFIG_REQUEST]: 0,
+  [OFPT_GET_CONFIG_REPLY]: 4, [OFPT_SET_CONFIG]: 4, [OFPT_PORT_STATUS]: 8 + OFP_PORT_LEN,
+  [OFPT_PORT_MOD]: 32, [OFPT_TABLE_MOD]: 8, [OFPT_BARRIER_REQUEST]: 0, [OFPT_BARRIER_REPLY]: 0,
+  [OFPT_QUEUE_GET_CONFIG_REQUEST]: 8, [OFPT_ROLE_REQUEST]: 16, [OFPT_ROLE_REPLY]: 16,
+  [OFPT_GET_ASYNC_REQUEST]: 0, [OFPT_GET_ASYNC_REPLY]: 24, [OFPT_SET_ASYNC]: 24,
 };
 /** Minimum bodies; a match counts as its 8-byte empty form. */
 const MINIMUM: Record<number, number> = {
-  [C.OFPT_ERROR]: 4, [C.OFPT_EXPERIMENTER]: 8, [C.OFPT_PACKET_IN]: 16 + 8 + 2,
-  [C.OFPT_FLOW_REMOVED]: 40 + 8, [C.OFPT_PACKET_OUT]: 16, [C.OFPT_FLOW_MOD]: 40 + 8,
-  [C.OFPT_GROUP_MOD]: 8, [C.OFPT_MULTIPART_REQUEST]: 8, [C.OFPT_MULTIPART_REPLY]: 8,
-  [C.OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [C.OFPT_METER_MOD]: 8,
+  [OFPT_ERROR]: 4, [OFPT_EXPERIMENTER]: 8, [OFPT_PACKET_IN]: 16 + 8 + 2,
+  [OFPT_FLOW_REMOVED]: 40 + 8, [OFPT_PACKET_OUT]: 16, [OFPT_FLOW_MOD]: 40 + 8,
+  [OFPT_GROUP_MOD]: 8, [OFPT_MULTIPART_REQUEST]: 8, [OFPT_MULTIPART_REPLY]: 8,
+  [OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [OFPT_METER_MOD]: 8,
 };
 
 function decodeHello(r: Reader, xid: number, version: number): OFMessage | OFError {
@@ -67,6 +82,16 @@ function decodeHello(r: Reader, xid: number, version: number): OFMessage | OFErr
   return { type: 'hello', xid, version, versions };
 }
 
+/** r.u64(), but a zero gives the one shared 0n (the usual cookie and cookie_mask of a
+ * flow-mod): no BigInt per message, nor retained per rule. */
+function u64OrZero(r: Reader): bigint {
+  if (r.peek16(0) === 0 && r.peek16(2) === 0 && r.peek16(4) === 0 && r.peek16(6) === 0) {
+    r.skip(8);
+    return 0n;
+  }
+  return r.u64();
+}
+
 const pair = (r: Reader): [number, number] => [r.u32(), r.u32()];
 function decodeAsync(r: Reader): AsyncConfig {
   return { packetInMask: pair(r), portStatusMask: pair(r), flowRemovedMask: pair(r) };
@@ -74,7 +99,7 @@ function decodeAsync(r: Reader): AsyncConfig {
 
 function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
   switch (type) {
-    case C.OFPT_ERROR: {
+    case OFPT_ERROR: {
       const errType = r.u16();
       if (errType === 0xffff) {
         if (r.left < 6) return badLen('experimenter error truncated');
@@ -83,24 +108,24 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       }
       return { type: 'error', xid, errType, code: r.u16(), data: r.bytes(r.left) };
     }
-    case C.OFPT_ECHO_REQUEST: return { type: 'echo_request', xid, data: r.bytes(r.left) };
-    case C.OFPT_ECHO_REPLY: return { type: 'echo_reply', xid, data: r.bytes(r.left) };
-    case C.OFPT_EXPERIMENTER: {
+    case OFPT_ECHO_REQUEST: return { type: 'echo_request', xid, data: r.bytes(r.left) };
+    case OFPT_ECHO_REPLY: return { type: 'echo_reply', xid, data: r.bytes(r.left) };
+    case OFPT_EXPERIMENTER: {
       const experimenter = r.u32(); const expType = r.u32();
       return { type: 'experimenter', xid, experimenter, expType, data: r.bytes(r.left) };
     }
-    case C.OFPT_FEATURES_REQUEST: return { type: 'features_request', xid };
-    case C.OFPT_FEATURES_REPLY: {
+    case OFPT_FEATURES_REQUEST: return { type: 'features_request', xid };
+    case OFPT_FEATURES_REPLY: {
       const datapathId = r.u64(); const nBuffers = r.u32(); const nTables = r.u8(); const auxiliaryId = r.u8();
       r.skip(2);
       return { type: 'features_reply', xid, datapathId, nBuffers, nTables, auxiliaryId, capabilities: r.u32() };
     }
-    case C.OFPT_GET_CONFIG_REQUEST: return { type: 'get_config_request', xid };
-    case C.OFPT_GET_CONFIG_REPLY: case C.OFPT_SET_CONFIG: {
+    case OFPT_GET_CONFIG_REQUEST: return { type: 'get_config_request', xid };
+    case OFPT_GET_CONFIG_REPLY: case OFPT_SET_CONFIG: {
       const flags = r.u16();
-      return { type: type === C.OFPT_GET_CONFIG_REPLY ? 'get_config_reply' : 'set_config', xid, flags, missSendLen: r.u16() };
+      return { type: type === OFPT_GET_CONFIG_REPLY ? 'get_config_reply' : 'set_config', xid, flags, missSendLen: r.u16() };
     }
-    case C.OFPT_PACKET_IN: {
+    case OFPT_PACKET_IN: {
       const bufferId = r.u32(); const totalLen = r.u16(); const reason = r.u8(); const tableId = r.u8();
       const cookie = r.u64();
       const match = decodeMatch(r);
@@ -109,7 +134,7 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       r.skip(2);
       return { type: 'packet_in', xid, bufferId, totalLen, reason, tableId, cookie, match, data: r.bytes(r.left) };
     }
-    case C.OFPT_FLOW_REMOVED: {
+    case OFPT_FLOW_REMOVED: {
       const cookie = r.u64(); const priority = r.u16(); const reason = r.u8(); const tableId = r.u8();
       const durationSec = r.u32(); const durationNsec = r.u32();
       const idleTimeout = r.u16(); const hardTimeout = r.u16();
@@ -122,16 +147,16 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
         idleTimeout, hardTimeout, packetCount, byteCount, match,
       };
     }
-    case C.OFPT_PORT_STATUS: { const reason = r.u8(); r.skip(7); return { type: 'port_status', xid, reason, port: decodePort(r) }; }
-    case C.OFPT_PACKET_OUT: {
+    case OFPT_PORT_STATUS: { const reason = r.u8(); r.skip(7); return { type: 'port_status', xid, reason, port: decodePort(r) }; }
+    case OFPT_PACKET_OUT: {
       const bufferId = r.u32(); const inPort = r.u32(); const actionsLen = r.u16(); r.skip(6);
       if (actionsLen > r.left) return badLen(`packet-out: actions_len ${actionsLen} exceeds the message`);
       const actions = decodeActions(r.sub(actionsLen));
       if (isOFError(actions)) return actions;
       return { type: 'packet_out', xid, bufferId, inPort, actions, data: r.bytes(r.left) };
     }
-    case C.OFPT_FLOW_MOD: {
-      const cookie = r.u64(); const cookieMask = r.u64(); const tableId = r.u8(); const command = r.u8();
+    case OFPT_FLOW_MOD: {
+      const cookie = u64OrZero(r); const cookieMask = u64OrZero(r); const tableId = r.u8(); const command = r.u8();
       const idleTimeout = r.u16(); const hardTimeout = r.u16(); const priority = r.u16();
       const bufferId = r.u32(); const outPort = r.u32(); const outGroup = r.u32(); const flags = r.u16();
       r.skip(2);
@@ -144,44 +169,44 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
         priority, bufferId, outPort, outGroup, flags, match, instructions,
       };
     }
-    case C.OFPT_GROUP_MOD: {
+    case OFPT_GROUP_MOD: {
       const command = r.u16(); const groupType = r.u8(); r.skip(1); const groupId = r.u32();
       const buckets = decodeBuckets(r);
       if (isOFError(buckets)) return buckets;
       return { type: 'group_mod', xid, command, groupType, groupId, buckets };
     }
-    case C.OFPT_PORT_MOD: {
+    case OFPT_PORT_MOD: {
       const portNo = r.u32(); r.skip(4); const hwAddr = r.bytes(6); r.skip(2);
       const config = r.u32(); const mask = r.u32();
       return { type: 'port_mod', xid, portNo, hwAddr, config, mask, advertise: r.u32() };
     }
-    case C.OFPT_TABLE_MOD: { const tableId = r.u8(); r.skip(3); return { type: 'table_mod', xid, tableId, config: r.u32() }; }
-    case C.OFPT_MULTIPART_REQUEST: case C.OFPT_MULTIPART_REPLY: {
+    case OFPT_TABLE_MOD: { const tableId = r.u8(); r.skip(3); return { type: 'table_mod', xid, tableId, config: r.u32() }; }
+    case OFPT_MULTIPART_REQUEST: case OFPT_MULTIPART_REPLY: {
       const kind = multipartKindOf(r.u16());
       const flags = r.u16(); r.skip(4);
       if (isOFError(kind)) return kind;
-      if (type === C.OFPT_MULTIPART_REQUEST) {
+      if (type === OFPT_MULTIPART_REQUEST) {
         const body = decodeMultipartRequestBody(kind, r);
         return isOFError(body) ? body : { type: 'multipart_request', xid, flags, body };
       }
       const body = decodeMultipartReplyBody(kind, r);
       return isOFError(body) ? body : { type: 'multipart_reply', xid, flags, body };
     }
-    case C.OFPT_BARRIER_REQUEST: return { type: 'barrier_request', xid };
-    case C.OFPT_BARRIER_REPLY: return { type: 'barrier_reply', xid };
-    case C.OFPT_QUEUE_GET_CONFIG_REQUEST: return { type: 'queue_get_config_request', xid, port: r.u32() };
-    case C.OFPT_QUEUE_GET_CONFIG_REPLY: {
+    case OFPT_BARRIER_REQUEST: return { type: 'barrier_request', xid };
+    case OFPT_BARRIER_REPLY: return { type: 'barrier_reply', xid };
+    case OFPT_QUEUE_GET_CONFIG_REQUEST: return { type: 'queue_get_config_request', xid, port: r.u32() };
+    case OFPT_QUEUE_GET_CONFIG_REPLY: {
       const port = r.u32(); r.skip(4);
       const queues = decodeQueues(r);
       return isOFError(queues) ? queues : { type: 'queue_get_config_reply', xid, port, queues };
     }
-    case C.OFPT_ROLE_REQUEST: case C.OFPT_ROLE_REPLY: {
+    case OFPT_ROLE_REQUEST: case OFPT_ROLE_REPLY: {
       const role = r.u32(); r.skip(4);
-      return { type: type === C.OFPT_ROLE_REQUEST ? 'role_request' : 'role_reply', xid, role, generationId: r.u64() };
+      return { type: type === OFPT_ROLE_REQUEST ? 'role_request' : 'role_reply', xid, role, generationId: r.u64() };
     }
-    case C.OFPT_GET_ASYNC_REQUEST: return { type: 'get_async_request', xid };
-    case C.OFPT_GET_ASYNC_REPLY: return { type: 'get_async_reply', xid, ...decodeAsync(r) };
-    case C.OFPT_SET_ASYNC: return { type: 'set_async', xid, ...decodeAsync(r) };
+    case OFPT_GET_ASYNC_REQUEST: return { type: 'get_async_request', xid };
+    case OFPT_GET_ASYNC_REPLY: return { type: 'get_async_reply', xid, ...decodeAsync(r) };
+    case OFPT_SET_ASYNC: return { type: 'set_async', xid, ...decodeAsync(r) };
     default: { // OFPT_METER_MOD, the last type (checked by the caller)
       const command = r.u16(); const flags = r.u16(); const meterId = r.u32();
       const bands = decodeBands(r);

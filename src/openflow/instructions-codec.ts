@@ -80,7 +80,13 @@ export function decodeInstructions(r: Reader): Instruction[] | OFError {
     if (fixed !== undefined && len !== fixed) {
       return badInst(OFPBIC_BAD_LEN, `instruction ${type}: length ${len}, expected ${fixed}`);
     }
-    const i = decodeBody(type, r.sub(len - 4));
+    // Bound this reader to the instruction (as r.sub() would, without a Reader per call).
+    const outerEnd = r.end;
+    const bodyEnd = r.pos + len - 4;
+    r.end = bodyEnd;
+    const i = decodeBody(type, r);
+    r.end = outerEnd;
+    r.pos = bodyEnd;
     if ('ofError' in i) return i;
     out.push(i);
   }

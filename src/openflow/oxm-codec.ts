@@ -56,18 +56,21 @@ export function encodeOxmTlv(w: Writer, f: OxmField): void {
  */
 export function decodeOxmTlv(r: Reader): OxmField | OxmHeaderParts | null {
   if (r.left < 4) return null;
-  const h = splitOxmHeader(r.u32());
-  if (r.left < h.length) return null;
-  if (h.oxmClass !== OFPXMC_OPENFLOW_BASIC) {
-    r.skip(h.length);
-    return h;
+  // The header is taken apart inline: no OxmHeaderParts object for the common basic class.
+  const h = r.u32();
+  const length = h & 0xff;
+  if (r.left < length) return null;
+  if (h >>> 16 !== OFPXMC_OPENFLOW_BASIC) {
+    r.skip(length);
+    return splitOxmHeader(h);
   }
-  if (h.hasMask) {
-    if ((h.length & 1) !== 0) return null;
-    const half = h.length >> 1;
-    return { field: h.field, value: r.bytes(half), mask: r.bytes(half) };
+  const field = (h >>> 9) & 0x7f;
+  if ((h & 0x100) !== 0) {
+    if ((length & 1) !== 0) return null;
+    const half = length >> 1;
+    return { field, value: r.bytes(half), mask: r.bytes(half) };
   }
-  return { field: h.field, value: r.bytes(h.length) };
+  return { field, value: r.bytes(length) };
 }
 
 export function isOxmField(x: OxmField | OxmHeaderParts | null): x is OxmField {
@@ -99,16 +102,24 @@ export function decodeMatch(r: Reader): Match | OFError {
   if (length < 4 || pad8(length) - 4 > r.left) {
     return badMatch(OFPBMC_BAD_LEN, `ofp_match length ${length} does not fit`);
   }
-  const tlvs = r.sub(length - 4);
-  r.skip(pad8(length) - length);
+  // The TLVs are read by bounding this reader to them (r.end) rather than through r.sub():
+  // same bounds, no Reader/DataView per match.
+  const outerEnd = r.end;
+  const tlvEnd = r.pos + length - 4;
+  r.end = tlvEnd;
   const fields: OxmField[] = [];
-  while (tlvs.left > 0) {
-    const f = decodeOxmTlv(tlvs);
-    if (f === null) return badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length');
-    if (!isOxmField(f)) {
-      return badMatch(OFPBMC_BAD_FIELD, `OXM class 0x${f.oxmClass.toString(16)} is not supported`);
+  while (r.left > 0) {
+    const f = decodeOxmTlv(r);
+    if (f === null || !isOxmField(f)) {
+      r.end = outerEnd;
+      return f === null
+        ? badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length')
+        : badMatch(OFPBMC_BAD_FIELD, `OXM class 0x${f.oxmClass.toString(16)} is not supported`);
     }
     fields.push(f);
   }
+  r.end = outerEnd;
+  r.pos = tlvEnd;
+  r.skip(pad8(length) - length);
   return fields;
 }

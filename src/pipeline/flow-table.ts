@@ -20,13 +20,13 @@ import {
   OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_COMMAND, OFPFMFC_OVERLAP, OFPFMFC_TABLE_FULL, isOFError,
   ofError, type OFError,
 } from './errors.js';
-import { compileMatch, decompileMatch, type CompiledMatch } from './match.js';
+import { compileMatch, compileMatchInto, decompileMatch, type CompiledMatch } from './match.js';
 import { DetachedMatch, Rule, cookieMatches, ruleOutputsTo, ruleSendsToGroup } from './rule.js';
 import { TimeoutHeap } from './timeout-heap.js';
 import {
   OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT,
   OFPFF_CHECK_OVERLAP, OFPFF_RESET_COUNTS, OFPG_ANY, OFPP_ANY, OFPRR_HARD_TIMEOUT,
-  OFPRR_IDLE_TIMEOUT, type FlowMod, type Match,
+  OFPRR_IDLE_TIMEOUT, type FlowMod, type Instruction, type Match,
 } from './types.js';
 
 export interface FlowTableOptions {
@@ -70,6 +70,9 @@ export class FlowTable {
   private readonly timeouts = new TimeoutHeap<Rule>();
   private readonly scratchValue = new Uint32Array(KEY_WORDS);
   private readonly scratchMask = new Uint32Array(KEY_WORDS);
+  /** add()'s compiled match; separate from matchOf()'s scratch, which detach() uses. */
+  private readonly addValue = new Uint32Array(KEY_WORDS);
+  private readonly addMask = new Uint32Array(KEY_WORDS);
 
   constructor(readonly tableId: number, opts: FlowTableOptions = {}) {
     this.maxRules = opts.maxRules ?? DEFAULT_MAX_RULES;
@@ -107,21 +110,34 @@ export class FlowTable {
 
   /** OFPFC_ADD (§6.4). */
   add(fm: FlowMod, nowMs: number): { rule: Rule; replaced: Rule | null } | OFError {
-    const cm = compileMatch(fm.match);
-    if (isOFError(cm)) return cm;
+    const err = compileMatchInto(fm.match, this.addValue, this.addMask);
+    if (err !== null) return err;
+    return this.addCompiled(fm, this.addValue, this.addMask, nowMs);
+  }
+
+  /**
+   * OFPFC_ADD with fm.match already compiled (and so validated) into (value, mask) by the
+   * caller, which saves compiling it twice. The arrays are only read, never kept (the
+   * classifier copies), so they may be the caller's scratch. `instructions` (default
+   * fm.instructions) lets the caller store a shared list deep-equal to fm's.
+   */
+  addCompiled(
+    fm: FlowMod, value: Uint32Array, mask: Uint32Array, nowMs: number,
+    instructions: readonly Instruction[] = fm.instructions,
+  ): { rule: Rule; replaced: Rule | null } | OFError {
     if ((fm.flags & OFPFF_CHECK_OVERLAP) !== 0) {
-      const other = this.cls.findOverlap(cm.value, cm.mask, fm.priority);
+      const other = this.cls.findOverlap(value, mask, fm.priority);
       if (other !== null) {
         return flowModFailed(OFPFMFC_OVERLAP, `overlaps a rule of priority ${fm.priority} in table ${this.tableId}`);
       }
     }
-    const old = this.cls.findStrict(cm.value, cm.mask, fm.priority);
+    const old = this.cls.findStrict(value, mask, fm.priority);
     if (old === null && this.cls.size >= this.maxRules) {
       return flowModFailed(OFPFMFC_TABLE_FULL, `table ${this.tableId} is full (${this.maxRules} rules)`);
     }
     const rule = new Rule(
       this, fm.priority, fm.cookie, fm.flags, fm.idleTimeout, fm.hardTimeout,
-      fm.instructions, nowMs,
+      instructions, nowMs,
     );
     if (old !== null) {
       // "that entry, including its duration, must be cleared ... If the OFPFF_RESET_COUNTS
@@ -133,7 +149,7 @@ export class FlowTable {
       }
       this.detach(old);
     }
-    this.cls.insert(rule, cm.value, cm.mask);
+    this.cls.insert(rule, value, mask);
     this.armTimeout(rule);
     this.generation++;
     return { rule, replaced: old };

@@ -26,6 +26,9 @@
  *  - after all TLVs: a prerequisite (§7.2.3.6, Table 12) not present with an exact
  *    mask and an allowed value                      → OFPBMC_BAD_PREREQ
  * Prerequisites may appear anywhere in the list (§7.2.3.6 allows a relaxed ordering).
+ *
+ * Speed (once per flow-mod): compileMatchInto writes into the caller's arrays and
+ * allocates nothing on success; compileMatch is the allocating wrapper.
  */
 import { KEY_WORDS, OFPVID_PRESENT, W_PRESENT } from '../packet/flow-key.js';
 import {
@@ -43,13 +46,27 @@ export interface CompiledMatch {
   readonly mask: Uint32Array;
 }
 
-/** Per-field effective (value, mask) after per-TLV checks; mask null = field absent. */
-interface FieldSlot {
-  value: Uint8Array;
-  mask: Uint8Array | null;
-}
+/**
+ * Per-call scratch of compileMatchInto, indexed by field id: the TLV's value and its
+ * effective mask (null = wildcarded). An entry is meaningful only while its field's bit is
+ * set in the call's seen bitmask, so nothing is cleared between calls. compileMatchInto is
+ * not re-entrant (it calls nothing that compiles a match), so one module-level scratch is
+ * enough and a flow-mod allocates nothing here.
+ */
+const slotValue: Uint8Array[] = new Array<Uint8Array>(OXM_FIELD_COUNT).fill(new Uint8Array(0));
+const slotMask: (Uint8Array | null)[] = new Array<Uint8Array | null>(OXM_FIELD_COUNT).fill(null);
 
 const FULL_MASKS: readonly Uint8Array[] = OXM_FIELDS.map(fieldFullMask);
+
+/**
+ * Fields wider than 6 bytes (metadata, tunnel_id, ipv6_*, nd_target) are whole 32-bit key
+ * words, most significant first: they are copied word by word. The others fit in a double
+ * exactly (≤ 48 bits) and are split over their segments arithmetically. Either way the
+ * result is what oxm.ts writeFieldWords gives (test/unit/match.test.ts checks every field),
+ * without its bit-by-bit loop.
+ */
+const WORD_ALIGNED: readonly boolean[] = OXM_FIELDS.map((f) =>
+  f.bytes > 6 && f.bytes === 4 * f.segments.length && f.segments.every((sg) => sg.width === 32 && sg.shift === 0));
 
 const bad = (code: number, msg: string): OFError => ofError(OFPET_BAD_MATCH, code, msg);
 
@@ -63,11 +80,36 @@ function isFull(b: Uint8Array, full: Uint8Array): boolean {
   return true;
 }
 
-/** Big-endian bytes → number; only used for fields of at most 4 bytes. */
+/** Big-endian bytes → number; only used for fields of at most 6 bytes (exact in a double). */
 function bytesToNumber(b: Uint8Array): number {
   let v = 0;
   for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!;
   return v;
+}
+
+/** Writes a field's big-endian bytes into its key segments, keeping the words' other bits. */
+function putField(info: OxmFieldInfo, bytes: Uint8Array, out: Uint32Array): void {
+  const segs = info.segments;
+  if (WORD_ALIGNED[info.id] === true) {
+    for (let s = 0; s < segs.length; s++) {
+      const o = 4 * s;
+      out[segs[s]!.word] = ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0;
+    }
+    return;
+  }
+  if (info.bytes > 6) {
+    writeFieldWords(info, bytes, out); // no such field in OF1.3; kept for safety
+    return;
+  }
+  let v = bytesToNumber(bytes);
+  for (let s = segs.length - 1; s >= 0; s--) {
+    const sg = segs[s]!;
+    const span = 2 ** sg.width;
+    const part = v % span;
+    v = (v - part) / span;
+    const fieldMask = sg.width === 32 ? 0xffffffff : ((1 << sg.width) - 1) << sg.shift;
+    out[sg.word] = ((out[sg.word]! & ~fieldMask) | ((part << sg.shift) & fieldMask)) >>> 0;
+  }
 }
 
 /** Validates one TLV on its own; returns its effective mask (null = wildcarded). */
@@ -105,57 +147,87 @@ function checkTlv(info: OxmFieldInfo, tlv: OxmField): Uint8Array | null | OFErro
       return bad(OFPBMC_BAD_VALUE, `vlan_vid 0x${v.toString(16)} lacks OFPVID_PRESENT`);
     }
   }
-  return isZero(mask) ? null : mask;
+  return mask === full ? mask : isZero(mask) ? null : mask;
+}
+
+/** True when field `id` is in this call's seen bitmask (ids 0..31 in lo, 32..39 in hi). */
+const seenHas = (lo: number, hi: number, id: number): boolean =>
+  (id < 32 ? (lo >>> id) & 1 : (hi >>> (id - 32)) & 1) !== 0;
+
+function prereqFailure(info: OxmFieldInfo, why: string): OFError {
+  return bad(OFPBMC_BAD_PREREQ, `${info.name} needs ${OXM_FIELDS[info.prereq!.field]!.name}${why}`);
 }
 
 /** Checks §7.2.3.6 prerequisites of a present field against the other present fields. */
-function checkPrereq(info: OxmFieldInfo, slots: (FieldSlot | undefined)[]): OFError | null {
+function checkPrereq(info: OxmFieldInfo, lo: number, hi: number): OFError | null {
   const pre = info.prereq;
   if (pre === null) return null;
-  const other = slots[pre.field];
-  const preInfo = OXM_FIELDS[pre.field]!;
-  const fail = (why: string) => bad(OFPBMC_BAD_PREREQ, `${info.name} needs ${preInfo.name}${why}`);
-  if (other === undefined || other.mask === null) return fail(' in the match');
+  const otherMask = seenHas(lo, hi, pre.field) ? slotMask[pre.field]! : null;
+  if (otherMask === null) return prereqFailure(info, ' in the match');
+  const otherValue = slotValue[pre.field]!;
   if (pre.vlanPresent === true) {
-    const v = bytesToNumber(other.value);
-    const m = bytesToNumber(other.mask);
-    return (v & m & OFPVID_PRESENT) !== 0 ? null : fail(' with OFPVID_PRESENT set in value and mask');
+    const v = bytesToNumber(otherValue);
+    const m = bytesToNumber(otherMask);
+    return (v & m & OFPVID_PRESENT) !== 0 ? null : prereqFailure(info, ' with OFPVID_PRESENT set in value and mask');
   }
   if (pre.values.length === 0) return null;
-  const v = bytesToNumber(other.value);
-  const wanted = pre.values.map((x) => '0x' + x.toString(16)).join(' or ');
-  if (!isFull(other.mask, FULL_MASKS[pre.field]!) || !pre.values.includes(v)) return fail(`=${wanted}`);
+  const v = bytesToNumber(otherValue);
+  if (!isFull(otherMask, FULL_MASKS[pre.field]!) || !pre.values.includes(v)) {
+    return prereqFailure(info, '=' + pre.values.map((x) => '0x' + x.toString(16)).join(' or '));
+  }
   return null;
 }
 
-/** Validates and compiles an OXM match (OF1.3.5 §7.2.3). Errors are returned, not thrown. */
-export function compileMatch(match: Match): CompiledMatch | OFError {
-  const slots: (FieldSlot | undefined)[] = new Array(OXM_FIELD_COUNT);
-  for (const tlv of match) {
-    if (!Number.isInteger(tlv.field) || tlv.field < 0 || tlv.field >= OXM_FIELD_COUNT) {
-      return bad(OFPBMC_BAD_FIELD, `unknown OXM field ${tlv.field}`);
+/**
+ * Validates an OXM match (OF1.3.5 §7.2.3) and compiles it into the caller's `value` and
+ * `mask` (KEY_WORDS long, overwritten entirely). Returns null, or the error (then the
+ * arrays hold garbage). Allocates nothing on success: for callers that copy what they keep
+ * (the classifier does).
+ */
+export function compileMatchInto(match: Match, value: Uint32Array, mask: Uint32Array): OFError | null {
+  let lo = 0, hi = 0;
+  for (let i = 0; i < match.length; i++) {
+    const tlv = match[i]!;
+    const id = tlv.field;
+    if (!Number.isInteger(id) || id < 0 || id >= OXM_FIELD_COUNT) {
+      return bad(OFPBMC_BAD_FIELD, `unknown OXM field ${id}`);
     }
-    const info = OXM_FIELDS[tlv.field]!;
-    if (slots[tlv.field] !== undefined) return bad(OFPBMC_DUP_FIELD, `${info.name} appears twice`);
-    const mask = checkTlv(info, tlv);
-    if (mask !== null && !(mask instanceof Uint8Array)) return mask;
-    slots[tlv.field] = { value: tlv.value, mask };
-  }
-  const value = new Uint32Array(KEY_WORDS);
-  const mask = new Uint32Array(KEY_WORDS);
-  for (let id = 0; id < OXM_FIELD_COUNT; id++) {
-    const slot = slots[id];
-    if (slot === undefined || slot.mask === null) continue;
     const info = OXM_FIELDS[id]!;
-    const err = checkPrereq(info, slots);
-    if (err !== null) return err;
-    writeFieldWords(info, slot.value, value);
-    writeFieldWords(info, slot.mask, mask);
-    mask[W_PRESENT] = (mask[W_PRESENT]! | info.presence) >>> 0;
+    if (seenHas(lo, hi, id)) return bad(OFPBMC_DUP_FIELD, `${info.name} appears twice`);
+    const m = checkTlv(info, tlv);
+    if (m !== null && !(m instanceof Uint8Array)) return m;
+    if (id < 32) lo |= 1 << id;
+    else hi |= 1 << (id - 32);
+    slotValue[id] = tlv.value;
+    slotMask[id] = m;
   }
+  value.fill(0);
+  mask.fill(0);
+  let present = 0;
+  for (let id = 0; id < OXM_FIELD_COUNT; id++) {
+    if (!seenHas(lo, hi, id)) continue;
+    const m = slotMask[id]!;
+    if (m === null) continue;
+    const info = OXM_FIELDS[id]!;
+    const err = checkPrereq(info, lo, hi);
+    if (err !== null) return err;
+    putField(info, slotValue[id]!, value);
+    putField(info, m, mask);
+    present |= info.presence;
+  }
+  mask[W_PRESENT] = (mask[W_PRESENT]! | present) >>> 0;
   for (let w = 0; w < KEY_WORDS; w++) value[w] = (value[w]! & mask[w]!) >>> 0;
   value[W_PRESENT] = mask[W_PRESENT]!;
-  return { value, mask };
+  return null;
+}
+
+/** Validates and compiles an OXM match (OF1.3.5 §7.2.3) into fresh arrays. Errors are
+ * returned, not thrown. */
+export function compileMatch(match: Match): CompiledMatch | OFError {
+  const value = new Uint32Array(KEY_WORDS);
+  const mask = new Uint32Array(KEY_WORDS);
+  const err = compileMatchInto(match, value, mask);
+  return err !== null ? err : { value, mask };
 }
 
 /**

@@ -20,7 +20,7 @@
  *    OFPFF_NO_BYT_COUNTS (§7.3.4.1): it stays 0, and reportedCounts() reports it as
  *    all ones, the spec's "not available" (§5.8). Its idle timer runs as usual.
  */
-import { FlowKey } from '../packet/flow-key.js';
+import { FlowKey, KEY_WORDS } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import { validateActions } from './actions.js';
 import { decide, decidePacketOut, type DecideEnv } from './decide.js';
@@ -31,12 +31,15 @@ import {
 } from './errors.js';
 import { FlowTable, type RemovedRule } from './flow-table.js';
 import { GroupTable, type Group } from './groups.js';
-import { groupsReferenced, meterReferenced, validateInstructions } from './instructions.js';
-import { compileMatch } from './match.js';
+import {
+  groupsReferenced, internInstructions, meterReferenced, referencesGroupOrMeter, validateInstructions,
+  type InstructionContext,
+} from './instructions.js';
+import { compileMatchInto } from './match.js';
 import { MeterTable, type Meter } from './meters.js';
 import type { Rule } from './rule.js';
 import {
-  OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
   OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
 } from './types.js';
 
@@ -78,6 +81,11 @@ export class Pipeline {
   private gen = 0;
   /** The instructions each installed rule was counted with (for exact uncounting). */
   private readonly countedInstructions = new WeakMap<Rule, readonly Instruction[]>();
+  /** flowMod's compiled match (the table copies what it keeps), and its instruction
+   * context, made once: a flow-mod allocates no closures (the control path's hot loop). */
+  private readonly fmValue = new Uint32Array(KEY_WORDS);
+  private readonly fmMask = new Uint32Array(KEY_WORDS);
+  private readonly instCtx: { -readonly [K in keyof InstructionContext]: InstructionContext[K] };
 
   constructor(private readonly opts: PipelineOptions) {
     this.nTables = Math.min(opts.nTables ?? OFPTT_MAX + 1, OFPTT_MAX + 1);
@@ -87,6 +95,12 @@ export class Pipeline {
       this.counters.push({ lookupCount: 0, matchedCount: 0 });
     }
     this.groups = new GroupTable({ portExists: (p) => opts.portExists(p) });
+    this.instCtx = {
+      tableId: 0, nTables: this.nTables,
+      portExists: (p) => this.opts.portExists(p),
+      groupExists: (g) => this.groups.has(g),
+      meterExists: (m) => this.meters.has(m),
+    };
     const self = this;
     this.env = {
       lookup: (t, words) => this.tables[t]!.lookup(words),
@@ -142,25 +156,24 @@ export class Pipeline {
     }
     const table = this.tables[fm.tableId]!;
     if (!isDelete) {
-      const cm = compileMatch(fm.match);
-      if (isOFError(cm)) return cm;
-      const e = validateInstructions(fm.instructions, fm.match, {
-        tableId: fm.tableId, nTables: this.nTables,
-        portExists: (p) => this.opts.portExists(p),
-        groupExists: (g) => this.groups.has(g),
-        meterExists: (m) => this.meters.has(m),
-      });
+      const cm = compileMatchInto(fm.match, this.fmValue, this.fmMask);
+      if (cm !== null) return cm;
+      this.instCtx.tableId = fm.tableId;
+      const e = validateInstructions(fm.instructions, fm.match, this.instCtx);
       if (e !== null) return e;
+      if (fm.command === OFPFC_ADD) {
+        // The match is compiled already: the table need not compile it again.
+        // Rules with deep-equal instructions share one frozen list (instructions.ts).
+        const r = table.addCompiled(fm, this.fmValue, this.fmMask, nowMs, internInstructions(fm.instructions));
+        if (isOFError(r)) return r;
+        return this.afterAdd(r.rule, r.replaced);
+      }
     }
     const out = table.apply(fm, nowMs);
     if (isOFError(out)) return out;
     switch (out.command) {
       case 'add':
-        // A replaced entry gets no flow-removed (§6.4), only its references go.
-        if (out.replaced) this.uncount(out.replaced);
-        this.count(out.rule);
-        this.gen++;
-        return { removed: [] };
+        return this.afterAdd(out.rule, out.replaced);
       case 'modify':
         for (const r of out.rules) {
           this.uncount(r);
@@ -171,6 +184,14 @@ export class Pipeline {
       case 'delete':
         return this.afterRemoval(out.removed.map((rule) => ({ rule, reason: OFPRR_DELETE })));
     }
+  }
+
+  private afterAdd(rule: Rule, replaced: Rule | null): ModResult {
+    // A replaced entry gets no flow-removed (§6.4), only its references go.
+    if (replaced) this.uncount(replaced);
+    this.count(rule);
+    this.gen++;
+    return { removed: [] };
   }
 
   /** Validates a packet-out's actions (§7.3.7): as for flow entries, plus OFPP_TABLE. */
@@ -258,6 +279,9 @@ export class Pipeline {
   // ---- reference counting
 
   private count(r: Rule): void {
+    // A rule without groups and meters has nothing to count, and uncount() of a rule not
+    // in countedInstructions does nothing: the same result without a WeakMap entry per rule.
+    if (!referencesGroupOrMeter(r.instructions)) return;
     for (const id of groupsReferenced(r.instructions)) {
       const g = this.groups.get(id);
       if (g) g.ruleRefs++;

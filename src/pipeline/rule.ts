@@ -6,8 +6,10 @@
  *    table and `match` is rebuilt from the classifier's words (decompileMatch); when the
  *    table removes the rule it replaces `source` with a DetachedMatch holding the match,
  *    so flow-removed messages built later still have it.
- *  - Only scalars and shared references live here (the instructions array is shared with
- *    the flow-mod that installed it): every field costs 8 bytes per rule, and the budget
+ *  - Only scalars and shared references live here (the instructions array is, through
+ *    Pipeline.flowMod, one frozen list shared by every rule with deep-equal instructions,
+ *    see instructions.ts internInstructions; never mutate it, replace it): every field
+ *    costs 8 bytes per rule, and the budget
  *    is ≤ 300 bytes per rule at 1M rules, classifier included.
  *  - Times are milliseconds on the caller's clock (nothing here reads a clock); timeouts
  *    are seconds as on the wire; 0 means "no timeout" (§5.5).
