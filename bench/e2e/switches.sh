@@ -1,0 +1,109 @@
+# bench/e2e/switches.sh — start and stop each forwarder under test in $NS_SW (sourced by
+# run.sh; needs topo.sh). sw_<name>_start returns non-zero and sets SW_REASON when the
+# forwarder cannot run; sw_<name>_stop is safe to call at any time, also twice.
+#
+# Invariants:
+# - every daemon runs inside $NS_SW and is stopped by the PID we recorded, never by name:
+#   other Sluice or OVS processes on the machine (tests, other benches) are left alone;
+# - Open vSwitch gets private OVS_RUNDIR/OVS_DBDIR/OVS_LOGDIR/OVS_SYSCONFDIR under $E2E_TMP,
+#   so its database, sockets and the TAP `ovs-netdev` it always creates belong to this run.
+
+SW_REASON=""
+REPO_ROOT="${REPO_ROOT:-$(pwd)}"
+
+# _stop_pid PID: SIGTERM, then SIGKILL after ~3 s.
+_stop_pid() {
+  local pid="$1" i
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+# ---- Linux bridge: the kernel's own forwarder (STP off, so ports forward at once).
+sw_bridge_start() {
+  ip -n "$NS_SW" link add br0 type bridge stp_state 0 &&
+    ip -n "$NS_SW" link set sa master br0 &&
+    ip -n "$NS_SW" link set sb master br0 &&
+    ip -n "$NS_SW" link set br0 up || { SW_REASON="could not create a Linux bridge"; return 1; }
+}
+sw_bridge_stop() { ip -n "$NS_SW" link del br0 2>/dev/null || true; }
+
+# ---- Open vSwitch 3.1, userspace datapath (datapath_type=netdev: veths over AF_PACKET).
+OVS_DIR=""
+_ovs() {
+  env OVS_RUNDIR="$OVS_DIR/run" OVS_DBDIR="$OVS_DIR/db" OVS_LOGDIR="$OVS_DIR/log" \
+    OVS_SYSCONFDIR="$OVS_DIR/etc" "$@"
+}
+sw_ovs_start() {
+  if ! command -v ovs-vswitchd >/dev/null; then
+    echo "  installing openvswitch-switch (apt-get)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q openvswitch-switch >"$E2E_TMP/apt.log" 2>&1 ||
+      { SW_REASON="apt-get install openvswitch-switch failed (see $E2E_TMP/apt.log)"; return 1; }
+  fi
+  local schema=/usr/share/openvswitch/vswitch.ovsschema db
+  OVS_DIR="$E2E_TMP/ovs"; mkdir -p "$OVS_DIR"/run "$OVS_DIR"/db "$OVS_DIR"/log "$OVS_DIR"/etc
+  db="unix:$OVS_DIR/run/db.sock"
+  _ovs ovsdb-tool create "$OVS_DIR/db/conf.db" "$schema" || { SW_REASON="ovsdb-tool create failed"; return 1; }
+  _ovs ip netns exec "$NS_SW" ovsdb-server "$OVS_DIR/db/conf.db" --remote="punix:$OVS_DIR/run/db.sock" \
+    --pidfile="$OVS_DIR/run/ovsdb-server.pid" --log-file="$OVS_DIR/log/ovsdb-server.log" \
+    --detach --no-chdir 2>>"$OVS_DIR/log/console.log" || { SW_REASON="ovsdb-server did not start"; return 1; }
+  _ovs ovs-vsctl --db="$db" --no-wait init
+  _ovs ip netns exec "$NS_SW" ovs-vswitchd "$db" --pidfile="$OVS_DIR/run/ovs-vswitchd.pid" \
+    --log-file="$OVS_DIR/log/ovs-vswitchd.log" --detach --no-chdir 2>>"$OVS_DIR/log/console.log" ||
+    { SW_REASON="ovs-vswitchd did not start"; return 1; }
+  # fail-mode=secure: only our flows forward (no NORMAL fallback behind our back).
+  _ovs ovs-vsctl --db="$db" --timeout=20 add-br br0 -- set bridge br0 datapath_type=netdev \
+    fail-mode=secure -- add-port br0 sa -- add-port br0 sb ||
+    { SW_REASON="ovs-vsctl add-br failed (see $OVS_DIR/log)"; return 1; }
+  _ovs ovs-ofctl del-flows br0 &&
+    _ovs ovs-ofctl add-flow br0 "in_port=sa,actions=output:sb" &&
+    _ovs ovs-ofctl add-flow br0 "in_port=sb,actions=output:sa" ||
+    { SW_REASON="ovs-ofctl add-flow failed"; return 1; }
+}
+sw_ovs_stop() {
+  [ -n "$OVS_DIR" ] || return 0
+  local f
+  for f in ovs-vswitchd ovsdb-server; do
+    [ -f "$OVS_DIR/run/$f.pid" ] && _stop_pid "$(cat "$OVS_DIR/run/$f.pid")"
+  done
+  OVS_DIR=""
+}
+
+# ---- Sluice: `sluice start` in standalone fail mode (acts as a learning switch, like NORMAL).
+SLUICE_PID=""
+sw_sluice_start() {
+  local main="$REPO_ROOT/dist/src/cli/main.js" log="$E2E_TMP/sluice.log"
+  if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
+    # tsc still emits JavaScript when some unrelated file has type errors.
+    run_bg "$REPO_ROOT/node_modules/.bin/tsc" -p "$REPO_ROOT/tsconfig.json" >"$E2E_TMP/build.log" 2>&1 || true
+  fi
+  if [ ! -f "$main" ]; then SW_REASON="not built ($main missing; see npm run build)"; return 1; fi
+  if ! (cd "$REPO_ROOT" && timeout 20 node "$main" start --help >"$log" 2>&1); then
+    SW_REASON="'sluice start --help' fails: $(grep -m1 -E 'Error|error' "$log" | cut -c1-100)"
+    return 1
+  fi
+  mkdir -p "$E2E_TMP/sluice"
+  # The mgmt socket defaults to /run/sluice/br0.mgmt, shared with any other Sluice on the
+  # machine: give this one a private run dir when the CLI has the flag.
+  local extra=()
+  if grep -q -- '--rundir' "$log"; then extra=(--rundir "$E2E_TMP/sluice"); fi
+  (cd "$E2E_TMP/sluice" && exec ip netns exec "$NS_SW" node "$main" start --bridge br0 \
+    --port sa --port sb --fail-mode standalone "${extra[@]}") >"$log" 2>&1 &
+  SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"
+  run_bg sleep 2
+  # An exited but not yet reaped child still answers kill -0: look at its state instead.
+  if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+    wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"
+    SW_REASON="sluice start exited: $(tail -n 1 "$log" | cut -c1-100)"; SLUICE_PID=""; return 1
+  fi
+}
+sw_sluice_stop() {
+  [ -n "$SLUICE_PID" ] || return 0
+  if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+    echo "  warning: sluice exited during the measurements: $(tail -n 2 "$E2E_TMP/sluice.log")" >&2
+  fi
+  _stop_pid "$SLUICE_PID"; wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"; SLUICE_PID=""
+  # Sluice logs its counters at exit (whole series): socket drops explain the flood's loss.
+  grep -E ': stats (port s[ab] |flow-cache)' "$E2E_TMP/sluice.log" | sed 's/^[^ ]* info  /  sluice /' >&2 || true
+}
