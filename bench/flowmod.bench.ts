@@ -1,5 +1,5 @@
 /**
- * Flow-mod installation micro benchmark (bench/README-openflow.md, figure (a), without
+ * Flow-mod installation micro benchmark (bench/README.md, OpenFlow section, figure (a), without
  * sockets): the same 100,000 ADD flow-mods the OpenFlow benchmark sends (rule i =
  * eth_type=0x0800, ipv4_dst=11.0.0.0+i exact, apply_actions output:1, priority 100),
  * measured as decode alone, Pipeline.flowMod alone, and decode + flowMod, each into a
