@@ -16,8 +16,8 @@
  */
 import {
   OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
-  OFPET_QUEUE_OP_FAILED, OFPET_SWITCH_CONFIG_FAILED, OFPET_TABLE_MOD_FAILED, OFPPMFC_BAD_PORT,
-  OFPPMFC_EPERM, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_TABLE, isOFError, ofError,
+  OFPET_QUEUE_OP_FAILED, OFPET_SWITCH_CONFIG_FAILED, OFPET_TABLE_MOD_FAILED, OFPPMFC_BAD_CONFIG,
+  OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_PORT, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_TABLE, isOFError, ofError,
   describeOFError, type OFError,
 } from '../pipeline/errors.js';
 import type { ModResult } from '../pipeline/pipeline.js';
@@ -178,8 +178,7 @@ export class OpenFlowAgent {
         if (msg.bufferId !== OFP_NO_BUFFER) return this.releaseBuffer(msg.bufferId, msg.inPort, msg.actions);
         return b.packetOut(msg.inPort, msg.actions, msg.data);
       case 'port_mod':
-        if (!b.port(msg.portNo)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${msg.portNo} does not exist`);
-        return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_EPERM, 'port-mod is not supported by this switch');
+        return portMod(b, msg.portNo, msg.hwAddr, msg.config, msg.mask);
       case 'table_mod':
         // §7.3.3: in OF1.3 the table config bits are deprecated; only the table id matters.
         if (msg.tableId !== OFPTT_ALL && msg.tableId >= b.pipeline.nTables) {
@@ -227,3 +226,25 @@ export class OpenFlowAgent {
 }
 
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
+
+/** OF1.3.5 §7.2.1 ofp_port_config bits this switch honours (the Bridge's datapath acts on
+ *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN). Any other bit in a mask is refused. */
+const PORT_CONFIG_SUPPORTED = (1 << 0) | (1 << 2) | (1 << 5) | (1 << 6);
+
+/** OFPT_PORT_MOD (§7.3.4.3): the port must exist and hw_addr must be the port's own (a
+ *  sanity check against a stale port number); only the masked config bits change. */
+function portMod(b: AgentBridge, portNo: number, hwAddr: Uint8Array, config: number, mask: number): OFError | null {
+  const info = b.port(portNo);
+  if (!info) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${portNo} does not exist`);
+  if (!sameBytes(info.hwAddr, hwAddr)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_HW_ADDR, `hw_addr does not match port ${portNo}`);
+  const bad = (mask >>> 0) & ~PORT_CONFIG_SUPPORTED;
+  if (bad !== 0) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_CONFIG, `unsupported config bits 0x${bad.toString(16)}`);
+  if (!b.portMod(portNo, config & mask, mask)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${portNo} cannot be modified`);
+  return null;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -48,6 +48,17 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
   groupMod(gm: GroupMod): ModResult { return this.emitRemoved(this.pipeline.groupMod(gm, this.nowMs)); }
   meterMod(mm: MeterMod): ModResult { return this.emitRemoved(this.pipeline.meterMod(mm, this.nowMs)); }
 
+  portMod(ofport: number, config: number, mask: number): boolean {
+    const i = this.portList.findIndex((p) => p.ofport === ofport);
+    if (i < 0) return false;
+    const old = this.portList[i]!;
+    const next = (old.config & ~mask) | (config & mask);
+    if (next === old.config) return true;
+    this.portList[i] = { ...old, config: next };
+    this.emit('port-status', 2, this.portList[i]);
+    return true;
+  }
+
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
     const e = this.pipeline.checkPacketOut(actions);
     if (e) return e;

@@ -6,7 +6,7 @@ import { encodeMessage, OFPMPF_REPLY_MORE, type OFMessage } from '../../src/open
 import {
   OFPBRC_BUFFER_EMPTY, OFPBRC_BUFFER_UNKNOWN, OFPBRC_IS_SLAVE, OFPBRC_BAD_TABLE_ID, OFPET_BAD_MATCH,
   OFPET_BAD_REQUEST, OFPET_FLOW_MOD_FAILED, OFPET_ROLE_REQUEST_FAILED, OFPET_SWITCH_CONFIG_FAILED,
-  OFPFMFC_BAD_TABLE_ID, OFPRRFC_STALE,
+  OFPFMFC_BAD_TABLE_ID, OFPRRFC_STALE, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_CONFIG,
 } from '../../src/pipeline/errors.js';
 import {
   OFPCML_NO_BUFFER, OFPFC_DELETE, OFPFF_SEND_FLOW_REM, OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFPP_LOCAL,
@@ -15,6 +15,7 @@ import {
 import { FakeBridge, fakePort } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
 import { apply, oxm, out } from './pipeline-helpers.js';
+import { rig } from './datapath-helpers.js';
 
 const open: Socket[] = [];
 afterEach(() => { for (const s of open.splice(0)) s.destroy(); });
@@ -304,5 +305,52 @@ describe('fail mode', () => {
     ctl.sock.destroy();
     await new Promise((r) => setTimeout(r, 50));
     expect(bridge.failOpen).toBe(false);
+  });
+});
+
+describe('PORT_MOD (OF1.3.5 §7.3.4.3)', () => {
+  const hw = (p: number) => new Uint8Array([2, 0, 0, 0, 0, p]);
+  const portMod = (xid: number, portNo: number, hwAddr: Uint8Array, config: number, mask: number): OFMessage =>
+    ({ type: 'port_mod', xid, portNo, hwAddr, config, mask, advertise: 0 });
+
+  it('applies the masked config bits and the bridge reports port-status modify', async () => {
+    const { ctl, bridge } = await setup();
+    ctl.send(portMod(5, 1, hw(1), 0x1 | 0x40, 0x1 | 0x40 | 0x4)); // PORT_DOWN + NO_PACKET_IN set, NO_RECV cleared
+    const ps = await ctl.next('port_status');
+    expect(ps).toMatchObject({ reason: 2, port: { portNo: 1, config: 0x41 } });
+    expect(bridge.port(1)!.config).toBe(0x41);
+    ctl.send({ type: 'barrier_request', xid: 6 });
+    await ctl.next('barrier_reply');
+    expect(ctl.drain().filter((r) => r.msg?.type === 'error')).toEqual([]);
+  });
+
+  it('unknown port → BAD_PORT, wrong hw_addr → BAD_HW_ADDR, unsupported bit → BAD_CONFIG; nothing changes', async () => {
+    const { ctl, bridge } = await setup();
+    ctl.send(portMod(1, 9, hw(9), 1, 1));
+    expect(await ctl.next('error')).toMatchObject({ xid: 1, errType: OFPET_PORT_MOD_FAILED, code: OFPPMFC_BAD_PORT });
+    ctl.send(portMod(2, 1, hw(2), 1, 1));
+    expect(await ctl.next('error')).toMatchObject({ xid: 2, errType: OFPET_PORT_MOD_FAILED, code: OFPPMFC_BAD_HW_ADDR });
+    ctl.send(portMod(3, 1, hw(1), 0, 0x2)); // bit 1 is not an OF1.3 config bit
+    expect(await ctl.next('error')).toMatchObject({ xid: 3, errType: OFPET_PORT_MOD_FAILED, code: OFPPMFC_BAD_CONFIG });
+    expect(bridge.port(1)!.config).toBe(0);
+  });
+});
+
+describe('PORT_MOD on the real Bridge', () => {
+  it('PORT_DOWN reaches the datapath port and comes back as port-status; the hw_addr check uses the real address', async () => {
+    const r = rig(2);
+    const agent = new OpenFlowAgent(r.bridge, { now: () => r.clock.t });
+    const [c, s] = await socketPair();
+    open.push(c, s);
+    const ctl = new TestController(c);
+    agent.attach(new OFConnection(s, { probeIntervalMs: 0 }), true);
+    await ctl.handshake();
+    const hwAddr = r.bridge.port(1)!.hwAddr;
+    ctl.send({ type: 'port_mod', xid: 7, portNo: 1, hwAddr, config: 1, mask: 1, advertise: 0 });
+    expect(await ctl.next('port_status')).toMatchObject({ reason: 2, port: { portNo: 1, config: 1 } });
+    expect(r.bridge.port(1)!.config).toBe(1);
+    ctl.send({ type: 'port_mod', xid: 8, portNo: 2, hwAddr, config: 1, mask: 1, advertise: 0 });
+    expect(await ctl.next('error')).toMatchObject({ xid: 8, errType: OFPET_PORT_MOD_FAILED, code: OFPPMFC_BAD_HW_ADDR });
+    expect(r.bridge.port(2)!.config).toBe(0);
   });
 });
