@@ -49,27 +49,27 @@ napi_value sl_throw(napi_env env, const char *msg) {
   return NULL;
 }
 
-/* Reads obj[key] as uint32 if present and a number; leaves *out untouched otherwise. */
-bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out) {
+/* Looks up obj[key] and checks its type; false when obj is not an object, the key is
+ * absent or the value has another type (the caller then keeps its default). */
+static bool opt_prop(napi_env env, napi_value obj, const char *key, napi_valuetype want, napi_value *out) {
   napi_valuetype t;
   if (!obj || napi_typeof(env, obj, &t) != napi_ok || t != napi_object) return false;
   bool has = false;
   if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return false;
-  napi_value v;
-  napi_get_named_property(env, obj, key, &v);
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return false;
-  return napi_get_value_uint32(env, v, out) == napi_ok;
+  if (napi_get_named_property(env, obj, key, out) != napi_ok) return false;
+  return napi_typeof(env, *out, &t) == napi_ok && t == want;
 }
 
-bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out) {
-  napi_valuetype t;
-  if (!obj || napi_typeof(env, obj, &t) != napi_ok || t != napi_object) return false;
-  bool has = false;
-  if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return false;
+/* Reads obj[key] as uint32 if present and a number; leaves *out untouched otherwise. */
+bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out) {
   napi_value v;
-  napi_get_named_property(env, obj, key, &v);
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_boolean) return false;
-  return napi_get_value_bool(env, v, out) == napi_ok;
+  return opt_prop(env, obj, key, napi_number, &v) && napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+/* Reads obj[key] as a boolean if present; leaves *out untouched otherwise. */
+bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out) {
+  napi_value v;
+  return opt_prop(env, obj, key, napi_boolean, &v) && napi_get_value_bool(env, v, out) == napi_ok;
 }
 
 /* Interface names: 1..IFNAMSIZ-1 bytes. Throws TypeError otherwise. */
