@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KEY_WORDS } from '../../src/packet/flow-key.js';
 import { Classifier, type ClassifierRule } from '../../src/pipeline/classifier.js';
+import { mulberry32 } from './prng.js';
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 class R implements ClassifierRule {
   clsId = -1;

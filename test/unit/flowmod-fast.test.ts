@@ -12,18 +12,9 @@ import { compileMatch, compileMatchInto, decompileMatch } from '../../src/pipeli
 import { OXM_FIELDS, OFPXMT_OFB_VLAN_VID, fieldFullMask, type OxmFieldInfo } from '../../src/pipeline/oxm.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { flowMod, type Instruction, type Match, type OxmField } from '../../src/pipeline/types.js';
+import { mulberry32 } from './prng.js';
 
-/** A deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const be = (n: number, v: number): Uint8Array => {
   const out = new Uint8Array(n);
