@@ -11,6 +11,7 @@
  *    frames are flooded: counters then count only the traffic a test sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { collectLines } from './child-lines.js';
 import { fileURLToPath } from 'node:url';
 import { Lab, sh } from './ports-lab.js';
 
@@ -37,15 +38,7 @@ export class Daemon {
   private readonly exited: Promise<number>;
 
   constructor(readonly child: ChildProcess) {
-    let partial = '';
-    const onData = (d: Buffer) => {
-      partial += d.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      this.lines.push(...parts);
-    };
-    child.stderr!.on('data', onData);
-    child.stdout!.on('data', onData);
+    collectLines(child, this.lines);
     this.exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve((this.exitCode = code ?? (sig ? 128 : 1)))));
   }
 

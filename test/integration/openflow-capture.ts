@@ -11,6 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { sh } from './ports-lab.js';
+import { collectLines } from './child-lines.js';
 
 export const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -50,15 +51,7 @@ export class Child {
 
   constructor(readonly proc: ChildProcess) {
     children.add(proc);
-    let partial = '';
-    const onData = (d: Buffer) => {
-      partial += d.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      this.lines.push(...parts);
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
+    collectLines(proc, this.lines);
     this.exited = new Promise((resolve) =>
       proc.on('exit', (code, sig) => {
         children.delete(proc);
