@@ -42,9 +42,18 @@ trap cleanup EXIT
 trap 'echo "interrupted: cleaning up" >&2; exit 130' INT TERM
 
 if [ "$(id -u)" != 0 ]; then echo "bench:e2e needs root (network namespaces)" >&2; exit 1; fi
-for tool in ip ethtool trafgen iperf3 ping node; do
-  command -v "$tool" >/dev/null || { echo "bench:e2e needs $tool" >&2; exit 1; }
+# Tools and the Debian packages that bring them; missing ones are installed (a fresh machine
+# has none of trafgen, iperf3, ethtool).
+missing=()
+for pair in ip:iproute2 ethtool:ethtool trafgen:netsniff-ng iperf3:iperf3 ping:iputils-ping; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (apt-get)..." >&2
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >/dev/null 2>&1 ||
+    { echo "bench:e2e needs ${missing[*]}: apt-get install failed" >&2; exit 1; }
+fi
+command -v node >/dev/null || { echo "bench:e2e needs node" >&2; exit 1; }
 
 echo "sluice e2e bench: $(nproc) CPUs, kernel $(uname -r), node $(node -v)," \
   "${FLOOD_SECONDS}s floods of 64 B frames (1 and $E2E_FLOWS flows), ${TCP_SECONDS}s iperf3," \
