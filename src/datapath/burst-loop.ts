@@ -3,7 +3,8 @@
  *
  *   for each frame: parse into ONE reused FlowKey → hash → flow cache
  *       hit:  account the entry's rules/groups/buckets, run its ops (meters per packet)
- *       miss: pipeline.decide → run → cache the entry if decision.cacheable
+ *       miss: pipeline.decide → run → cache the entry if decision.cacheable, shared
+ *             with every flow whose decision is the same (entry-intern.ts)
  *   outputs go to per-port staging queues: unmodified frames by reference into the
  *   input port's receive memory (zero copy), rewritten ones copied; after the burst,
  *   ONE txBurst per port that has output (it sends from both buffers, in order).
@@ -34,6 +35,7 @@ import {
 import type { FrameBatch } from '../ports/port.js';
 import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, type BridgePort } from './bridge-port.js';
 import type { DatapathCounters, PacketIn } from './events.js';
+import { EntryInterner } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
 import { MacLearningTable } from './mac-learning.js';
 import { normalForward, type LearnRef, type NormalContext } from './normal.js';
@@ -74,6 +76,8 @@ export class Datapath implements Sink, NormalContext {
   private readonly runner = new OpRunner(this);
   private poRunner: OpRunner | null = null;
   private readonly savedWords = new Uint32Array(KEY_WORDS);
+  /** Flows with equal decisions share one cache entry (entry-intern.ts). */
+  private readonly interner = new EntryInterner();
   private readonly dirty: BridgePort[] = [];
   private dpGen = 1;
   private lastPg = -1;
@@ -174,7 +178,10 @@ export class Datapath implements Sink, NormalContext {
     this.execute(this.runner, e, false, inPort, buf, off, len, vnet, now);
     if (cache === null) return;
     if (!d.cacheable) this.uncacheable++;
-    else if (this.pipeline.generation === pg) cache.insert(this.savedWords, h, this.generation(), e);
+    else if (this.pipeline.generation === pg) {
+      const gen = this.generation();
+      if (!cache.insert(this.savedWords, h, gen, this.interner.intern(e, gen))) this.uncacheable++;
+    }
   }
 
   private execute(r: OpRunner, e: CacheEntry, hit: boolean, inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number): void {

@@ -25,7 +25,7 @@ describe('exact-match flow cache', () => {
   });
 
   it('never confuses two keys that collide on the hash', () => {
-    const c = new FlowCache<number>(4);
+    const c = new FlowCache<number>(8);
     const a = key(10);
     const b = key(11);
     c.insert(a, 42, 1, 10);
@@ -53,7 +53,57 @@ describe('exact-match flow cache', () => {
     for (let i = 0; i < 32; i++) visit(100_000 + i);
     let hits = 0;
     for (let i = 0; i < 32; i++) if (visit(100_000 + i)) hits++;
-    expect(hits).toBeGreaterThanOrEqual(24); // 32 flows in 64 buckets x 4 ways: nearly all stay
+    expect(hits).toBeGreaterThanOrEqual(24); // 32 flows in 32 buckets x 8 ways: nearly all stay
+  });
+
+  it('tells keys apart in every word, including the last ones and zero against non-zero', () => {
+    const c = new FlowCache<number>(64);
+    const base = key(5);
+    c.insert(base, 7, 1, -1);
+    for (let i = 0; i < KEY_WORDS; i++) {
+      for (const v of [0, 1, 0x80000000]) {
+        if (base[i] === v) continue;
+        const k = base.slice();
+        k[i] = v;
+        expect(c.lookup(k, 7, 1)).toBeUndefined(); // same hash on purpose: only the words differ
+      }
+    }
+    expect(c.lookup(base.slice(), 7, 1)).toBe(-1);
+    // a key whose only non-zero words are the two past bit 31 of the map
+    const high = new Uint32Array(KEY_WORDS);
+    high[KEY_WORDS - 1] = 9;
+    high[KEY_WORDS - 2] = 3;
+    expect(c.insert(high, 7, 1, 33)).toBe(true);
+    expect(c.lookup(high, 7, 1)).toBe(33);
+    expect(c.lookup(base, 7, 1)).toBe(-1);
+  });
+
+  it('does not cache a key with more non-zero words than a record holds', () => {
+    const c = new FlowCache<number>(64);
+    const full = new Uint32Array(KEY_WORDS).fill(1);
+    expect(c.insert(full, 1, 1, 1)).toBe(false);
+    expect(c.lookup(full, 1, 1)).toBeUndefined();
+    expect(c.entries(1)).toBe(0);
+  });
+
+  it('keeps one copy of a value shared by many keys, and forgets values of older generations', () => {
+    const c = new FlowCache<{ n: number }>(1024);
+    const shared = { n: 1 };
+    for (let i = 0; i < 500; i++) {
+      const k = key(i);
+      c.insert(k, hashKeyWords(k), 3, shared);
+    }
+    let same = 0;
+    for (let i = 0; i < 500; i++) {
+      const k = key(i);
+      if (c.lookup(k, hashKeyWords(k), 3) === shared) same++;
+    }
+    expect(same).toBeGreaterThan(490); // a few may have been evicted by a full bucket
+    const k = key(1);
+    c.insert(k, hashKeyWords(k), 4, { n: 2 });
+    expect(c.lookup(k, hashKeyWords(k), 4)).toEqual({ n: 2 });
+    expect(c.lookup(key(2), hashKeyWords(key(2)), 3)).toBeUndefined(); // generation 3's values are gone
+    expect(c.entries(4)).toBe(1);
   });
 
   it('refuses a capacity that is not a power of two', () => {
