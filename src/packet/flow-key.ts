@@ -148,8 +148,12 @@ export class FlowKey {
   readonly meta = new Int32Array(META_SLOTS);
 
   clear(): void {
-    this.words.fill(0);
-    this.meta.fill(-1);
+    // Plain loops: TypedArray.prototype.fill is a call into the runtime that, for arrays
+    // this small, costs more than the stores (2-3 % of a 64-byte packet's time in a profile).
+    const w = this.words;
+    for (let i = 0; i < KEY_WORDS; i++) w[i] = 0;
+    const m = this.meta;
+    for (let i = 0; i < META_SLOTS; i++) m[i] = -1;
     this.meta[M_VLAN_COUNT] = 0;
     this.meta[M_NW_FRAG] = 0;
     this.meta[M_MALFORMED] = 0;
