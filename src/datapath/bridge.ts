@@ -36,6 +36,7 @@ import type { BridgePortInfo, DatapathCounters, Logger, PacketIn } from './event
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
 import { Reparser } from './run-ops.js';
+import { warmUpOnce } from './warmup.js';
 
 import type { BridgeConfig, BridgePortConfig } from './config.js';
 
@@ -63,6 +64,7 @@ export class Bridge extends EventEmitter {
   private readonly draining = new Set<BridgePort>();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
+  private readonly warmUp: boolean;
 
   constructor(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}) {
     super();
@@ -77,6 +79,7 @@ export class Bridge extends EventEmitter {
     this.log = { info: logTo('info'), warn: logTo('warn'), error: logTo('error'), debug: logTo('debug') };
     this.now = opts.now ?? (() => performance.now());
     this.burst = Math.min(256, Math.max(32, cfg.burst ?? 64));
+    this.warmUp = cfg.warmUp !== false;
     this.mac = new MacLearningTable(cfg.macAgingMs ?? DEFAULT_MAC_AGING_MS);
     const reparser = new Reparser();
     this.pipeline = new Pipeline({
@@ -121,6 +124,7 @@ export class Bridge extends EventEmitter {
 
   start(): void {
     if (this.started) return;
+    if (this.warmUp) warmUpOnce(Bridge);
     const opened: BridgePort[] = [];
     for (const p of this.dp.portList) {
       try {

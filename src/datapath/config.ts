@@ -36,6 +36,9 @@ export interface BridgeConfig {
   /** 32..256, default 64 */
   burst?: number;
   macAgingMs?: number;
+  /** Addition. Default true: the first bridge started in a process first runs the fast
+   * path's JIT warm-up (warmup.ts), so the first real packets are not interpreted. */
+  warmUp?: boolean;
   nTables?: number;
   maxRulesPerTable?: number;
 }
