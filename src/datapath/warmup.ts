@@ -56,7 +56,7 @@ function frame(kind: number, i: number): Uint8Array {
   return f;
 }
 
-/** Frames the warm-up bridge forwarded, 0 before it ran (tests). */
+/** Frames the warm-up bridge received and forwarded, 0 before it ran (tests). */
 export let warmUpForwarded = 0;
 
 /** Runs the warm-up unless it already ran (or is running) in this process. */
@@ -81,7 +81,7 @@ export function warmUpOnce(BridgeClass: BridgeCtor): void {
       for (let i = 0; i < 32; i++) (i & 1 ? b : a).inject(frames[(n + i) & 63]!);
       br.poll();
     }
-    warmUpForwarded = br.ports().reduce((n, p) => n + p.stats.txPackets, 0);
+    warmUpForwarded = br.ports().reduce((n, p) => n + p.stats.rxPackets, 0);
     br.stop();
   } catch {
     // an optimisation only
