@@ -1,0 +1,115 @@
+/**
+ * The "Final:" line of `sluice trace`: where the packet goes, from the Decision's ops
+ * (outputs in group buckets included), with ports named by ofport and name.
+ *
+ * Invariants
+ *  - Reserved ports are resolved the way the datapath resolves them: IN_PORT is the
+ *    packet's in_port; an output to the in_port by number is not sent (OF1.3.5 §4.5,
+ *    run-ops.ts); FLOOD is every live port but the in_port and OFPPC_NO_FWD/NO_FLOOD
+ *    ports, ALL the same without the NO_FLOOD exclusion; NORMAL is the learning switch.
+ *  - NORMAL is described from the MAC table without learning anything: the lookup is a
+ *    read. The trace has no clock of the bridge, so an entry is shown until the bridge's
+ *    once-a-second sweep removes it (up to 1 s after it aged out).
+ *  - An output after a meter is marked as subject to it: the trace does not run meters.
+ */
+import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
+import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_PORT_DOWN } from '../datapath/bridge-port.js';
+import { isGroupMac, macToString } from '../datapath/mac-learning.js';
+import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN } from '../packet/flow-key.js';
+import type { Decision, Op } from '../pipeline/decision.js';
+import {
+  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL,
+  OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH,
+} from '../pipeline/types.js';
+
+interface Output {
+  readonly port: number;
+  readonly maxLen: number;
+  readonly reason: number;
+  readonly meters: readonly number[];
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  [OFPR_NO_MATCH]: 'no_match', [OFPR_ACTION]: 'action', [OFPR_INVALID_TTL]: 'invalid_ttl',
+};
+
+function collect(ops: readonly Op[], meters: readonly number[], out: Output[]): void {
+  let m = meters;
+  for (const o of ops) {
+    if (o.op === 'meter') m = [...m, o.meter.meterId];
+    else if (o.op === 'output') out.push({ port: o.port, maxLen: o.maxLen, reason: o.reason, meters: m });
+    else if (o.op === 'branch') collect(o.ops, m, out);
+  }
+}
+
+export function portLabel(bridge: Bridge, ofport: number): string {
+  const p = bridge.port(ofport);
+  if (ofport === OFPP_LOCAL) return `LOCAL (${p?.name ?? bridge.name})`;
+  return p ? `port ${ofport} (${p.name})` : `port ${ofport}`;
+}
+
+const live = (p: BridgePortInfo): boolean => p.linkUp && (p.config & OFPPC_PORT_DOWN) === 0;
+
+/** `words`: the packet's key as it is at the end of the pipeline (for NORMAL's lookup). */
+export function describeOutcome(bridge: Bridge, inPort: number, d: Decision, words: Uint32Array): string {
+  const outs: Output[] = [];
+  collect(d.ops, [], outs);
+  if (outs.length === 0) return `Final: dropped: ${dropReason(d)}`;
+  const texts = outs.map((o) => describe(bridge, inPort, o, words) + meterNote(o.meters));
+  if (texts.length === 1) return `Final: ${texts[0]!}`;
+  return [`Final: ${texts.length} outputs`, ...texts.map((t) => `    ${t}`)].join('\n');
+}
+
+function dropReason(d: Decision): string {
+  const steps = d.trace ?? [];
+  const last = steps[steps.length - 1];
+  if (last && last.rule === null) return `no match in table ${last.tableId} and no table-miss entry (OF1.3.5 §5.4)`;
+  if (last) return `the pipeline ended in table ${last.tableId} without an output action`;
+  return 'no table was looked up';
+}
+
+function meterNote(meters: readonly number[]): string {
+  if (meters.length === 0) return '';
+  return `, unless meter ${meters.join(' or meter ')} drops it`;
+}
+
+function describe(bridge: Bridge, inPort: number, o: Output, words: Uint32Array): string {
+  switch (o.port) {
+    case OFPP_CONTROLLER: {
+      const len = o.maxLen === OFPCML_NO_BUFFER ? 'whole packet' : `first ${o.maxLen} bytes`;
+      return `to controller (reason ${REASONS[o.reason] ?? o.reason}, ${len})`;
+    }
+    case OFPP_NORMAL:
+      return normal(bridge, inPort, words);
+    case OFPP_FLOOD:
+    case OFPP_ALL: {
+      const mask = o.port === OFPP_FLOOD ? OFPPC_NO_FWD | OFPPC_NO_FLOOD : OFPPC_NO_FWD;
+      const to = bridge.ports().filter((p) => p.ofport !== inPort && live(p) && (p.config & mask) === 0);
+      const name = o.port === OFPP_FLOOD ? 'FLOOD' : 'ALL';
+      return to.length ? `${name}: output to ${to.map((p) => portLabel(bridge, p.ofport)).join(', ')}` : `${name}: no other live port`;
+    }
+    case OFPP_IN_PORT:
+      return `output to the in_port, ${portLabel(bridge, inPort)}`;
+    default: {
+      const p = bridge.port(o.port);
+      if (!p) return `output to port ${o.port}, which does not exist: not sent`;
+      // §4.5: a packet goes back out its in_port only through OFPP_IN_PORT.
+      if (o.port === inPort) return `not sent: ${portLabel(bridge, o.port)} is the in_port (that needs output:IN_PORT)`;
+      if (!live(p)) return `output to ${portLabel(bridge, o.port)}, which is down: not sent`;
+      return `output to ${portLabel(bridge, o.port)}`;
+    }
+  }
+}
+
+function normal(bridge: Bridge, inPort: number, words: Uint32Array): string {
+  const tv = (words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  const vlan = (tv & OFPVID_PRESENT) !== 0 ? tv & 0xfff : 0;
+  const dst = words[W_ETH_DST_HI]! * 65536 + (words[W_ETH_MIX]! >>> 16);
+  const head = `NORMAL (learning switch): ${macToString(dst)} on VLAN ${vlan}`;
+  if (isGroupMac(dst)) return `${head} is a group address → flooded to the VLAN's ports`;
+  // A read: -Infinity as "now" ignores aging, see the invariants.
+  const to = bridge.macTable().lookup(vlan, dst, -Infinity);
+  if (to < 0) return `${head} is not learned → flooded to the VLAN's ports`;
+  if (to === inPort) return `${head} was learned on the in_port → dropped`;
+  return `${head} was learned on ${portLabel(bridge, to)} → output there`;
+}
