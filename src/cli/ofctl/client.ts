@@ -1,0 +1,165 @@
+/**
+ * A short-lived OpenFlow 1.3 client for the ofctl verbs: connect, HELLO, a few requests,
+ * close. It reuses the switch side's OFConnection (framing, hello and version negotiation,
+ * echo answers), so both ends speak exactly the same codec.
+ *
+ *   connect ─► HELLO ⇄ HELLO (1.3 only) ─► ready
+ *   multipart(body)  : request xid=N ─► replies xid=N while OFPMPF_REPLY_MORE ─► bodies
+ *   modify([m1..mk]) : m1..mk (xids N..N+k-1), BARRIER_REQUEST ─► errors seen, BARRIER_REPLY
+ *
+ * Invariants
+ *  - Nothing here throws or rejects for what the switch or the network does: every call
+ *    resolves to its result or to a ClientError whose message is one line for the operator.
+ *  - OF1.3.5 §6.2: a switch answers messages in order, so when the BARRIER_REPLY arrives
+ *    every OFPT_ERROR for the mods before it has arrived too. modify() therefore reports
+ *    all refusals before the verb exits.
+ *  - Every call is bounded by the timeout; a connection closing fails all pending calls.
+ *  - A peer that cannot do OF1.3 fails the HELLO exchange (OFConnection sends
+ *    OFPET_HELLO_FAILED and closes); connect() reports the reason it gives.
+ */
+import { createConnection, type Socket } from 'node:net';
+import { OFConnection } from '../../openflow/connection.js';
+import { OFPMPF_REPLY_MORE } from '../../openflow/constants.js';
+import type {
+  ErrorMsg, MultipartReplyBody, MultipartRequestBody, OFMessage,
+} from '../../openflow/index.js';
+import { describeErrorCode } from './error-names.js';
+import { unreachableMessage, type ResolvedTarget } from './target.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A failure to report to the operator; `refusal` is set when the switch sent OFPT_ERROR. */
+export class ClientError extends Error {
+  constructor(message: string, readonly refusal?: ErrorMsg) {
+    super(message);
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+/** A message to send; the client gives it its xid. */
+export type Request = DistributiveOmit<OFMessage, 'xid'>;
+
+/** An OFPT_ERROR that answered the request at `index` of a modify() batch. */
+export interface Refusal { readonly index: number; readonly error: ErrorMsg }
+
+/** Text of an OFPT_ERROR: names, and the text a HELLO_FAILED carries. */
+export function describeRefusal(e: ErrorMsg): string {
+  const names = describeErrorCode(e.errType, e.code);
+  return e.errType === 0 && e.data.length ? `${names}: ${new TextDecoder().decode(e.data)}` : names;
+}
+
+interface Pending {
+  onMessage(msg: OFMessage): void;
+  fail(e: ClientError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class OfctlClient {
+  private readonly pending = new Map<number, Pending>();
+  private closedReason: string | null = null;
+
+  private constructor(private readonly conn: OFConnection, readonly label: string, private readonly timeoutMs: number) {
+    conn.on('message', (msg) => { this.pending.get(msg.xid)?.onMessage(msg); });
+    conn.on('close', (reason) => {
+      this.closedReason = reason;
+      for (const p of new Set(this.pending.values())) p.fail(new ClientError(`${label} closed the connection: ${reason}`));
+    });
+  }
+
+  /** Connects and completes the HELLO exchange. */
+  static connect(r: ResolvedTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OfctlClient | ClientError> {
+    return new Promise((resolve) => {
+      const t = r.target;
+      const sock: Socket = t.kind === 'unix' ? createConnection({ path: t.path }) : createConnection({ host: t.host, port: t.port });
+      let conn: OFConnection | null = null;
+      const timer = setTimeout(() => {
+        sock.destroy();
+        resolve(new ClientError(`${r.label} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (v: OfctlClient | ClientError) => { clearTimeout(timer); resolve(v); };
+      sock.once('error', (e: NodeJS.ErrnoException) => {
+        if (conn === null) done(new ClientError(unreachableMessage(r, e.code, e.message)));
+      });
+      sock.once('connect', () => {
+        const c = new OFConnection(sock, { name: r.label, probeIntervalMs: 0 });
+        conn = c;
+        c.once('ready', () => done(new OfctlClient(c, r.label, timeoutMs)));
+        c.once('close', (reason) => done(new ClientError(`${r.label}: OpenFlow 1.3 handshake failed: ${reason}`)));
+      });
+    });
+  }
+
+  /** All bodies of a multipart reply (OF1.3.5 §7.3.5: parts until one without REPLY_MORE). */
+  multipart(body: MultipartRequestBody): Promise<MultipartReplyBody[] | ClientError> {
+    const bodies: MultipartReplyBody[] = [];
+    return this.call([{ type: 'multipart_request', flags: 0, body }], (msg, resolve) => {
+      if (msg.type === 'error') { resolve(this.refused('the request', msg)); return true; }
+      if (msg.type !== 'multipart_reply') return false;
+      bodies.push(msg.body);
+      if (msg.flags & OFPMPF_REPLY_MORE) return false;
+      resolve(bodies);
+      return true;
+    });
+  }
+
+  /**
+   * Sends mods and a barrier; resolves at the barrier reply with every refusal, by the
+   * index of the refused mod in `mods` (OF1.3.5 §6.2: the barrier orders the replies).
+   */
+  modify(mods: readonly Request[]): Promise<Refusal[] | ClientError> {
+    const refusals: Refusal[] = [];
+    return this.call([...mods, { type: 'barrier_request' }], (msg, resolve, first) => {
+      if (msg.type === 'error') {
+        if (msg.xid - first === mods.length) { resolve(this.refused('the barrier', msg)); return true; }
+        refusals.push({ index: msg.xid - first, error: msg });
+        return false;
+      }
+      if (msg.type !== 'barrier_reply' || msg.xid !== first + mods.length) return false;
+      resolve(refusals);
+      return true;
+    });
+  }
+
+  close(): void {
+    this.conn.close('done');
+  }
+
+  private refused(what: string, e: ErrorMsg): ClientError {
+    return new ClientError(`${this.label} refused ${what}: ${describeRefusal(e)}`, e);
+  }
+
+  /**
+   * Sends `msgs` with consecutive xids and feeds every message answering one of them to
+   * `handle` until it says done. xids are allocated in one go so that they are contiguous.
+   */
+  private call<T>(
+    msgs: readonly Request[],
+    handle: (msg: OFMessage, resolve: (v: T | ClientError) => void, firstXid: number) => boolean,
+  ): Promise<T | ClientError> {
+    return new Promise((resolve) => {
+      if (this.closedReason !== null) {
+        resolve(new ClientError(`${this.label} closed the connection: ${this.closedReason}`));
+        return;
+      }
+      // Contiguous: a CLI connection sends far fewer than 2^32 messages, so no wrap-around.
+      const xids = msgs.map(() => this.conn.allocXid());
+      const first = xids[0]!;
+      let result: T | ClientError | undefined;
+      const p: Pending = {
+        onMessage: (msg) => { if (handle(msg, (v) => { result = v; }, first)) this.finish(xids, result, resolve); },
+        fail: (e) => this.finish(xids, e, resolve),
+        timer: setTimeout(() => this.finish(xids, new ClientError(`${this.label} did not answer within ${this.timeoutMs} ms`), resolve), this.timeoutMs),
+      };
+      for (const x of xids) this.pending.set(x, p);
+      msgs.forEach((m, i) => this.conn.send({ ...m, xid: xids[i]! } as OFMessage));
+    });
+  }
+
+  private finish<T>(xids: readonly number[], v: T | ClientError | undefined, resolve: (v: T | ClientError) => void): void {
+    const p = this.pending.get(xids[0]!);
+    if (!p) return; // already finished (timeout and answer raced)
+    clearTimeout(p.timer);
+    for (const x of xids) this.pending.delete(x);
+    resolve(v ?? new ClientError(`${this.label}: no answer`));
+  }
+}
