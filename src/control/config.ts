@@ -10,13 +10,17 @@
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
  * (passive: ptcp/pssl/punix) are OpenFlow targets in ovs-vsctl syntax (openflow/target.ts).
- * For now exactly one bridge.
+ * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
+ * the same shape, written back with configToJson().
  *
  * Invariants
  *  - Loading never throws: an unreadable file, invalid JSON or a bad value comes back as
  *    one Error whose message names the file and the key path (`bridges[0].ports[1].ofport`).
  *  - A loaded config has been fully checked (names, dpid, fail mode, port specs, VLAN ids,
- *    unique ofports), so starting the bridge can only fail on the system (missing device).
+ *    unique ofports, unique bridge names), so starting a bridge can only fail on the system
+ *    (missing device).
+ *  - configToJson() is the inverse of validateConfig(): validateConfig(configToJson(c))
+ *    deep-equals c for every valid c (ports always come back as objects).
  */
 import { readFileSync } from 'node:fs';
 import { OFPP_MAX } from '../pipeline/types.js';
@@ -97,9 +101,11 @@ function portFrom(v: unknown, path: string): PortSetting | string {
   }
   if (!isObj(v)) return `${path}: expected a port spec string or an object with "spec"`;
   for (const k of Object.keys(v)) if (!['spec', 'ofport', 'vlanMode', 'tag', 'trunks'].includes(k)) return `${path}.${k}: unknown key`;
-  if (typeof v.spec !== 'string' || v.spec.includes('@')) return `${path}.spec: expected a port spec string without @options`;
+  if (typeof v.spec !== 'string') return `${path}.spec: expected a port spec string without @options`;
   const base = parsePortOption(v.spec);
   if (base instanceof Error) return `${path}.spec: ${base.message}`;
+  // '@' may occur in a capture file name; only a parsed @option is refused here
+  if (base.spec !== v.spec) return `${path}.spec: expected a port spec string without @options`;
   const out: PortSetting = { spec: base.spec };
   if (v.ofport !== undefined) {
     if (!Number.isInteger(v.ofport) || (v.ofport as number) < 1 || (v.ofport as number) > OFPP_MAX) return `${path}.ofport: expected an integer 1..${OFPP_MAX}`;
@@ -165,9 +171,44 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
 export function validateConfig(json: unknown): DaemonConfig | Error {
   if (!isObj(json)) return new Error('expected a JSON object with "bridges"');
   for (const k of Object.keys(json)) if (k !== 'bridges') return new Error(`${k}: unknown key`);
-  if (!Array.isArray(json.bridges) || json.bridges.length !== 1) return new Error('bridges: expected an array with exactly one bridge');
-  const b = bridgeFrom(json.bridges[0], 'bridges[0]');
-  return typeof b === 'string' ? new Error(b) : { bridges: [b] };
+  if (!Array.isArray(json.bridges)) return new Error('bridges: expected an array of bridges');
+  const out: DaemonConfig = { bridges: [] };
+  const names = new Set<string>();
+  for (let i = 0; i < json.bridges.length; i++) {
+    const b = bridgeFrom(json.bridges[i], `bridges[${i}]`);
+    if (typeof b === 'string') return new Error(b);
+    // the name is the LOCAL port's TAP device and the mgmt socket's file name: one per bridge
+    if (names.has(b.name)) return new Error(`bridges[${i}].name: bridge ${b.name} appears twice`);
+    names.add(b.name);
+    out.bridges.push(b);
+  }
+  return out;
+}
+
+/** A port as the object form that portFrom() reads back to the same PortSetting. */
+function portToJson(p: PortSetting): Record<string, unknown> {
+  const o: Record<string, unknown> = { spec: p.spec };
+  if (p.ofport !== undefined) o.ofport = p.ofport;
+  if (p.vlanMode !== undefined) o.vlanMode = p.vlanMode;
+  if (p.vlanMode === 'access') o.tag = p.tag;
+  if (p.vlanMode === 'trunk') o.trunks = [...(p.trunks ?? [])];
+  return o;
+}
+
+/** The JSON form of a config (the inverse of validateConfig); dpid as "0x" + 16 hex digits. */
+export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unknown>[] } {
+  return {
+    bridges: cfg.bridges.map((b) => {
+      const o: Record<string, unknown> = { name: b.name };
+      if (b.dpid !== undefined) o.dpid = '0x' + b.dpid.toString(16).padStart(16, '0');
+      o.failMode = b.failMode;
+      if (b.flowCache !== undefined) o.flowCache = b.flowCache;
+      o.ports = b.ports.map(portToJson);
+      if (b.controllers && b.controllers.length > 0) o.controllers = [...b.controllers];
+      if (b.listen && b.listen.length > 0) o.listen = [...b.listen];
+      return o;
+    }),
+  };
 }
 
 /** Reads and checks FILE; every failure is an Error naming the file. */
