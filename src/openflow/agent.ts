@@ -59,7 +59,12 @@ export class OpenFlowAgent {
   private readonly log: AgentLogger;
   private readonly maxReplyBytes: number | undefined;
   private readonly portSeen = new Map<number, number>();
-  private readonly onPacketIn = (pi: BridgePacketIn): void => sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter);
+  /** Addition (metrics): PACKET_IN messages sent, one per receiving connection. Refused
+   * events (rate limit) are counted in packetInLimiter.dropped. */
+  packetInSent = 0;
+  private readonly onPacketIn = (pi: BridgePacketIn): void => {
+    this.packetInSent += sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter);
+  };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
   private readonly onPortStatus = (reason: number, info: AgentPortInfo): void => {
     if (reason === 0) this.portSeen.set(info.ofport, this.now());

@@ -40,11 +40,12 @@ export function packetInMatch(pi: BridgePacketIn): OxmField[] {
   return m;
 }
 
+/** Returns the number of PACKET_IN messages sent (one per connection; addition, for metrics). */
 export function sendPacketIn(
   pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, limiter: TokenBucket,
-): void {
+): number {
   const targets = [...sessions].filter((s) => s.conn.isReady && s.wants('packetInMask', pi.reason));
-  if (targets.length === 0 || !limiter.take()) return;
+  if (targets.length === 0 || !limiter.take()) return 0;
   const match = packetInMatch(pi);
   let bufferId: number | null = null; // allocated on first need, shared by all targets
   for (const s of targets) {
@@ -61,6 +62,7 @@ export function sendPacketIn(
       tableId: pi.tableId, cookie: pi.cookie, match, data,
     });
   }
+  return targets.length;
 }
 
 export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Session>, nowMs: number): void {

@@ -1,0 +1,164 @@
+/**
+ * Prometheus metrics: `sluice start --metrics 127.0.0.1:9100` serves GET /metrics in the
+ * text exposition format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/).
+ *
+ *   sluice_port_*_total{bridge,port,ofport}      port counters (PortStats); link_up gauge
+ *   sluice_table_*{bridge,table}                 what OFPMP_TABLE reports (OF1.3.5 §7.3.5.4),
+ *                                                for tables that were looked up or hold rules
+ *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
+ *   sluice_datapath_*_total{bridge}              Bridge.counters(): runts, malformed, dropped
+ *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
+ *                                                the agent's rate limit
+ *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
+ *
+ * Invariants
+ *  - Rendering only reads counters (the same ones the OpenFlow stats replies use): it never
+ *    invents or resets a number, so /metrics and `ovs-ofctl dump-ports` always agree.
+ *  - The samples of a family are contiguous and follow its HELP and TYPE lines; label values
+ *    are escaped (\\, \", \n); counters end in _total.
+ *  - Only loopback addresses are served: the page names every port and controller, and has
+ *    no authentication (bind a proxy for remote scraping).
+ *  - The server never throws on a client's request: 404 for other paths, 405 for methods
+ *    other than GET/HEAD, 500 if rendering failed.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
+import type { Bridge } from '../datapath/bridge.js';
+import type { OpenFlowService } from '../openflow/service.js';
+import { formatTarget } from '../openflow/target.js';
+import { ActiveEndpoint } from '../openflow/transport.js';
+
+export interface MetricsBridge {
+  name: string;
+  bridge: Bridge;
+  openflow: OpenFlowService | null;
+}
+
+export interface MetricsServer {
+  /** host:port actually bound (port 0 → the kernel's choice) */
+  readonly address: string;
+  close(): void;
+}
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+type Labels = Record<string, string | number>;
+type Sample = readonly [Labels, number];
+
+const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const formatValue = (v: number): string => (Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf');
+
+function family(out: string[], name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): void {
+  if (samples.length === 0) return;
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  for (const [labels, value] of samples) {
+    const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',');
+    out.push(`${name}{${l}} ${formatValue(value)}`);
+  }
+}
+
+export function renderMetrics(bridges: readonly MetricsBridge[]): string {
+  const out: string[] = [];
+  const ports = bridges.flatMap((b) => b.bridge.ports().map((p) => ({ labels: { bridge: b.name, port: p.name, ofport: p.ofport }, p })));
+  const portFamily = (suffix: string, help: string, get: (s: (typeof ports)[number]['p']) => number, type: 'counter' | 'gauge' = 'counter') =>
+    family(out, `sluice_port_${suffix}`, type, help, ports.map(({ labels, p }) => [labels, get(p)] as const));
+  portFamily('rx_packets_total', 'Frames received on the port.', (p) => p.stats.rxPackets);
+  portFamily('rx_bytes_total', 'Bytes received on the port.', (p) => p.stats.rxBytes);
+  portFamily('rx_dropped_total', 'Frames the port or the kernel dropped on receive.', (p) => p.stats.rxDropped);
+  portFamily('tx_packets_total', 'Frames sent on the port.', (p) => p.stats.txPackets);
+  portFamily('tx_bytes_total', 'Bytes sent on the port.', (p) => p.stats.txBytes);
+  portFamily('tx_dropped_total', 'Frames dropped on transmit because the output was full.', (p) => p.stats.txDropped);
+  portFamily('tx_errors_total', 'Transmit errors.', (p) => p.stats.txErrors);
+  portFamily('link_up', '1 when the port link is up.', (p) => (p.linkUp ? 1 : 0), 'gauge');
+
+  // OF1.3.5 §7.3.5.4 table stats: the pipeline's counters, which include flow-cache hits
+  const tables: { labels: Labels; lookups: number; matches: number; rules: number }[] = [];
+  for (const b of bridges) {
+    const pl = b.bridge.pipeline;
+    for (let t = 0; t < pl.nTables; t++) {
+      const c = pl.tableCounters(t);
+      const rules = pl.table(t).size;
+      if (c.lookupCount > 0 || rules > 0) tables.push({ labels: { bridge: b.name, table: t }, lookups: c.lookupCount, matches: c.matchedCount, rules });
+    }
+  }
+  family(out, 'sluice_table_lookups_total', 'counter', 'Packets looked up in the table.', tables.map((t) => [t.labels, t.lookups]));
+  family(out, 'sluice_table_matches_total', 'counter', 'Packets that matched a rule of the table.', tables.map((t) => [t.labels, t.matches]));
+  family(out, 'sluice_table_rules', 'gauge', 'Rules in the table.', tables.map((t) => [t.labels, t.rules]));
+
+  const per = (help: string, name: string, type: 'counter' | 'gauge', get: (b: MetricsBridge) => number | null) => {
+    const s: Sample[] = [];
+    for (const b of bridges) {
+      const v = get(b);
+      if (v !== null) s.push([{ bridge: b.name }, v]);
+    }
+    family(out, name, type, help, s);
+  };
+  per('Packets handled by a flow cache entry.', 'sluice_flow_cache_hits_total', 'counter', (b) => b.bridge.cacheStats().hits);
+  per('Packets that missed the flow cache and went to the pipeline.', 'sluice_flow_cache_misses_total', 'counter', (b) => b.bridge.cacheStats().misses);
+  per('Valid flow cache entries.', 'sluice_flow_cache_entries', 'gauge', (b) => b.bridge.cacheStats().entries);
+  per('Pipeline decisions that could not be cached.', 'sluice_flow_cache_uncacheable_total', 'counter', (b) => b.bridge.cacheStats().uncacheable);
+  per('Frames shorter than an Ethernet header (dropped).', 'sluice_datapath_runts_total', 'counter', (b) => b.bridge.counters().runts);
+  per('Frames the parser gave up on part way.', 'sluice_datapath_malformed_total', 'counter', (b) => b.bridge.counters().malformed);
+  per('Frames dropped because their ingress port does not receive.', 'sluice_datapath_dropped_total', 'counter', (b) => b.bridge.counters().dropped);
+  per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetInSent ?? null);
+  per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
+
+  const ctl: Sample[] = [];
+  for (const b of bridges) {
+    for (const ep of b.openflow?.endpointsOpen ?? []) {
+      if (ep instanceof ActiveEndpoint) ctl.push([{ bridge: b.name, target: formatTarget(ep.target) }, ep.connection?.isReady ? 1 : 0]);
+    }
+  }
+  family(out, 'sluice_controller_connected', 'gauge', '1 when the OpenFlow connection to the controller is up.', ctl);
+  return out.length === 0 ? '' : out.join('\n') + '\n';
+}
+
+/** "HOST:PORT", "[V6]:PORT" or "PORT" (127.0.0.1) → host and port, loopback only. */
+export function parseMetricsListen(listen: string): { host: string; port: number } | Error {
+  const colon = listen.lastIndexOf(':');
+  const host = colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const portText = colon < 0 ? listen : listen.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
+    return new Error(`metrics: "${portText}" in "${listen}" is not a port number 0..65535`);
+  }
+  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+  if (!loopback) return new Error(`metrics: ${host} is not a loopback address (use 127.0.0.1:${portText})`);
+  return { host, port: Number(portText) };
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, bridges: () => readonly MetricsBridge[]): void {
+  const path = (req.url ?? '').split('?', 1)[0];
+  const reply = (status: number, body: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  if (path !== '/metrics') return reply(404, 'not found: try /metrics\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+  let text: string;
+  try {
+    text = renderMetrics(bridges());
+  } catch (e) {
+    return reply(500, `cannot render metrics: ${(e as Error).message}\n`);
+  }
+  reply(200, text, { 'Content-Type': METRICS_CONTENT_TYPE });
+}
+
+export function startMetricsServer(listen: string, bridges: () => readonly MetricsBridge[]): Promise<MetricsServer | Error> {
+  const where = parseMetricsListen(listen);
+  if (where instanceof Error) return Promise.resolve(where);
+  const server = createServer((req, res) => handle(req, res, bridges));
+  // a malformed request gets Node's 400 and its socket closed; nothing reaches our handler
+  server.on('clientError', (_e, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); else socket.destroy(); });
+  const shown = where.host.includes(':') ? `[${where.host}]:${where.port}` : `${where.host}:${where.port}`;
+  return new Promise((resolve) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      resolve(new Error(e.code === 'EADDRINUSE' ? `metrics: ${shown} is already in use` : `metrics: cannot listen on ${shown}: ${e.code ?? e.message}`));
+    });
+    server.listen(where.port, where.host, () => {
+      server.unref();
+      const a = server.address() as AddressInfo;
+      const address = a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+      resolve({ address, close: () => { server.close(); server.closeAllConnections(); } });
+    });
+  });
+}
