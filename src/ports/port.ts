@@ -24,7 +24,7 @@
  *    threads); cb is also called when the port fails, so the drain loop sees the error.
  */
 
-export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory';
+export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory' | 'patch';
 
 /** Frames in one buffer, with per-frame offsets and lengths. */
 export interface FrameBatch {

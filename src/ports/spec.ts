@@ -4,11 +4,13 @@
  *   tap:NAME[,novnet]                     a TAP device created (and removed) by the port
  *   pcap:in=FILE[,out=FILE]               replay / record a capture file
  *   memory:NAME                           an unconnected in-process port (tests)
+ *   patch:NAME,peer=PEER                  a port wired to patch port PEER on another bridge (patch.ts)
  * A bad spec is a value (an Error naming the offending part), not an exception, so a
  * config loader can report every bad port at once. Nothing is opened here.
  */
 import { AfPacketPort } from './afpacket.js';
 import { MemoryPort } from './memory.js';
+import { PatchPort } from './patch.js';
 import { PcapPort } from './pcap.js';
 import { TapPort } from './tap.js';
 import type { Port } from './port.js';
@@ -45,6 +47,15 @@ export function createPort(spec: string): Port | Error {
     case 'memory':
       if (!name) return bad('memory ports need a name');
       return new MemoryPort(name);
+    case 'patch': {
+      // OVS: type=patch options:peer=PEER; both names are port names, unique in the daemon
+      if (!IFNAME.test(name)) return bad('patch port names are 1 to 15 characters of letters, digits, _ . - %');
+      const peer = flags.length === 1 && flags[0]!.startsWith('peer=') ? flags[0]!.slice(5) : undefined;
+      if (peer === undefined) return bad('expected patch:NAME,peer=PEER');
+      if (!IFNAME.test(peer)) return bad(`peer "${peer}" is not a port name (1 to 15 characters of letters, digits, _ . - %)`);
+      if (peer === name) return bad('a patch port cannot be its own peer');
+      return new PatchPort(name, peer);
+    }
     default:
       return bad(`unknown port kind "${kind}" (afpacket, tap, pcap, memory)`);
   }
