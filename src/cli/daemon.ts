@@ -1,121 +1,102 @@
 /**
- * The foreground daemon behind `sluice start`: runs one Bridge until a signal.
+ * The foreground daemon behind `sluice start`: any number of bridges, the control socket
+ * RUNDIR/sluice.ctl the vsctl verbs talk to, optionally the persistent db and /metrics.
  *
- * What it prints (stderr, one timestamped line each, see control/log.ts):
- *   - per port opened:   `br0: port veth-a up (ofport 1, afpacket)`
- *   - when ready:        `br0: bridge started (dpid 0x..., fail-mode standalone, 2 ports)`
- *                        — the demo and the integration tests wait for this line
- *   - per state change:  `br0: port veth-a link down (ofport 1)`, port added / deleted
- *   - OpenFlow:          `br0: openflow listening on punix:/run/sluice/br0.mgmt` (once per listener),
- *                        `br0: tcp:127.0.0.1:6653 connected (OpenFlow 0x04)`,
- *                        `br0: tcp:127.0.0.1:6653 disconnected: <reason>` (the agent's lines),
- *                        `br0: tcp:127.0.0.1:6653: connection refused; retrying in 2000 ms` (warn)
- *   - on SIGUSR1 and at exit, per port counters in ovs-ofctl dump-ports style:
- *                        `br0: stats port veth-a ofport=1 link=up rx_packets=3 rx_bytes=... tx_errors=0`
+ * Start-up, in this order (so that a failure leaves nothing behind):
+ *   1. the db is loaded (a corrupt one: one line naming file, line and reason, exit 2,
+ *      the file untouched); the flag bridges (--bridge/--config) are merged in;
+ *   2. the control socket is bound (another daemon on it: exit 2, nothing created);
+ *   3. the bridges start, each logging `BR: port P up (...)` then `BR: bridge started (...)`;
+ *      a bridge that cannot start (bad port, missing interface) stops the rest, exit 2;
+ *   4. the merged config is saved (with a db), /metrics starts (with --metrics);
+ *   5. `sluice daemon ready (N bridges, control socket RUNDIR/sluice.ctl)`.
  *
- * Exit codes: 0 after SIGINT/SIGTERM (bridge stopped: sockets closed, TAPs removed);
- * 2 when the bridge cannot start because of its configuration (bad port, missing
- * interface: the one-line message names it); 1 on an unexpected failure while running.
+ * Then: SIGUSR1 logs per-port counters of every bridge; SIGINT/SIGTERM/SIGHUP stop every
+ * bridge (OpenFlow closed, TAPs removed), remove the control socket, exit 0.
+ * Exit codes: 0 after a signal; 2 configuration or start-up error; 1 unexpected failure.
  *
- * Invariant: bridge.stop() runs exactly once on every exit path after start(), after the
- * OpenFlow service (listeners, controller connections, the mgmt socket file) was stopped.
+ * Invariant: every bridge that started is stopped exactly once on every exit path.
  */
-import { Bridge, type BridgePortInfo } from '../datapath/bridge.js';
-import { OpenFlowService } from '../openflow/service.js';
-import { formatTarget } from '../openflow/target.js';
-import type { StartPlan } from './start-options.js';
-import { createLogger, scoped } from '../control/log.js';
-import { OFPP_LOCAL } from '../pipeline/types.js';
+import { CtlServer } from '../control/ctl-server.js';
+import { ctlPath } from '../control/ctl-client.js';
+import { Daemon } from '../control/daemon-core.js';
+import { daemonHandlers } from '../control/daemon-handlers.js';
+import { loadDb } from '../control/db.js';
+import { createLogger } from '../control/log.js';
+import { startMetricsServer, type MetricsServer } from '../control/metrics.js';
+import { runTrace } from '../control/trace.js';
+import { mergeBridges, type StartPlan } from './start-options.js';
 
-/** Link state is also polled at this period: a fallback if no port-status event comes, and the
- * one ref'd handle that keeps the foreground process alive while ports sit idle. */
+export { statsLine } from '../control/daemon-bridge.js';
+
+/** Link state is also polled at this period (a fallback when no port-status event comes). */
 const LINK_POLL_MS = 1000;
 
-export function statsLine(p: BridgePortInfo): string {
-  const s = p.stats;
-  return (
-    `stats port ${p.name} ofport=${ofportName(p.ofport)} link=${p.linkUp ? 'up' : 'down'} ` +
-    `rx_packets=${s.rxPackets} rx_bytes=${s.rxBytes} rx_dropped=${s.rxDropped} ` +
-    `tx_packets=${s.txPackets} tx_bytes=${s.txBytes} tx_dropped=${s.txDropped} tx_errors=${s.txErrors}`
-  );
-}
-
-const ofportName = (n: number) => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
-const hex16 = (n: bigint) => '0x' + n.toString(16).padStart(16, '0');
-
-/** Starts the bridge and returns; the process then lives on its ports, timers and signals. */
+/** Starts everything and returns; the process then lives on its sockets, ports and signals. */
 export async function runDaemon(plan: StartPlan): Promise<void> {
-  const cfg = plan.bridge;
-  const root = createLogger(plan.logLevel);
-  const log = scoped(root, cfg.name);
-  // The one bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ...".
-  const usageError = (e: unknown): never => {
-    process.stderr.write(`sluice: ${(e as Error).message.replace(`bridge ${cfg.name}: `, '')}\n`);
+  const log = createLogger(plan.logLevel);
+  const usageError = (msg: string): never => {
+    process.stderr.write(`sluice: ${msg}\n`);
     process.exit(2);
   };
-  let bridge: Bridge;
-  try {
-    bridge = new Bridge(
-      { name: cfg.name, dpid: cfg.dpid, failMode: cfg.failMode, ports: cfg.ports, flowCache: cfg.flowCache ?? true },
-      { log: root }, // the bridge's own messages already name the bridge
-    );
-  } catch (e) {
-    return usageError(e);
+
+  let bridges = plan.bridges;
+  if (plan.db !== null) {
+    const db = loadDb(plan.db);
+    if (db instanceof Error) return usageError(db.message);
+    bridges = mergeBridges(db.bridges, plan.bridges);
   }
 
-  const link = new Map<number, boolean>();
-  const noteLink = (p: BridgePortInfo) => {
-    const before = link.get(p.ofport);
-    link.set(p.ofport, p.linkUp);
-    if (before !== undefined && before !== p.linkUp) {
-      (p.linkUp ? log.info : log.warn)(`port ${p.name} link ${p.linkUp ? 'up' : 'down'} (ofport ${p.ofport})`);
-    }
+  const control = ctlPath(plan.rundir);
+  const daemon = new Daemon({ rundir: plan.rundir, log, db: plan.db, control, ...(plan.tls ? { tls: plan.tls } : {}) });
+  let ready: () => void = () => {};
+  const started = new Promise<void>((r) => (ready = r));
+  const handlers = daemonHandlers(daemon, runTrace);
+  // requests that arrive while the bridges start wait for them
+  const gated = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, async (a: Record<string, unknown>) => (await started, h(a))]));
+  const ctl = new CtlServer(control, gated);
+  try {
+    await ctl.listen();
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
+
+  let metrics: MetricsServer | null = null;
+  const shutdown = () => {
+    metrics?.close();
+    daemon.stopAll();
+    ctl.close();
   };
-  bridge.on('port-status', (reason: number, p: BridgePortInfo) => {
-    if (reason === 0) log.info(`port ${p.name} added (ofport ${p.ofport}, ${p.kind})`);
-    else if (reason === 1) {
-      log.info(`port ${p.name} deleted (ofport ${p.ofport})`);
-      link.delete(p.ofport);
-      return;
+
+  for (const b of bridges) {
+    const rb = await daemon.addBridge(b, false);
+    if (rb instanceof Error) {
+      shutdown();
+      // a flag bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ..."
+      return usageError(bridges.length === 1 ? rb.message.replace(`bridge ${b.name}: `, '') : rb.message);
     }
-    noteLink(p);
-  });
-  bridge.on('log', (m: unknown) => log.debug(typeof m === 'string' ? m : JSON.stringify(m, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
-
-  try {
-    bridge.start();
-  } catch (e) {
-    usageError(e);
   }
+  if (plan.db === null) log.info('configuration not persisted (no --db)');
+  else if (plan.bridges.length > 0) daemon.persist();
 
-  for (const p of bridge.ports()) {
-    link.set(p.ofport, p.linkUp);
-    log.info(`port ${p.name} ${p.linkUp ? 'up' : 'down'} (ofport ${ofportName(p.ofport)}, ${p.kind})`);
+  if (plan.metrics !== undefined) {
+    const m = await startMetricsServer(plan.metrics, () => daemon.metricsBridges());
+    if (m instanceof Error) {
+      shutdown();
+      return usageError(`--metrics ${plan.metrics}: ${m.message}`);
+    }
+    metrics = m;
+    log.info(`metrics on http://${m.address}/metrics`);
   }
-
-  // OpenFlow after the ports: a controller's first FEATURES/PORT_DESC must see them all.
-  const svc = new OpenFlowService(bridge, { rundir: plan.rundir, log: root, ...(plan.tls ? { tls: plan.tls } : {}) });
-  try {
-    await svc.start({ controllers: cfg.controllers ?? [], listen: cfg.listen ?? [] });
-  } catch (e) {
-    bridge.stop();
-    return usageError(e);
-  }
-  for (const ep of svc.endpointsOpen) {
-    const t = formatTarget(ep.target);
-    log.info(ep.target.kind === 'tcp' || ep.target.kind === 'ssl' || ep.target.kind === 'unix' ? `openflow controller ${t}` : `openflow listening on ${t}`);
-  }
-
-  const nPorts = cfg.ports.length;
-  log.info(`bridge started (dpid ${hex16(bridge.dpid)}, fail-mode ${bridge.failMode}, ${nPorts} port${nPorts === 1 ? '' : 's'}${cfg.flowCache === false ? ', flow cache off' : ''})`);
+  ready();
+  const n = daemon.runningBridges().length;
+  log.info(`sluice daemon ready (${n} bridges, control socket ${control})`); // fixed wording: tests and scripts match on it
 
   const dumpStats = () => {
-    for (const p of bridge.ports()) log.info(statsLine(p));
-    const c = bridge.cacheStats();
-    log.info(`stats flow-cache hits=${c.hits} misses=${c.misses} entries=${c.entries} uncacheable=${c.uncacheable}`);
+    for (const rb of daemon.runningBridges()) rb.dumpStats();
   };
   const poll = setInterval(() => {
-    for (const p of bridge.ports()) noteLink(p);
+    for (const rb of daemon.runningBridges()) rb.pollLinks();
   }, LINK_POLL_MS);
 
   let stopping = false;
@@ -126,9 +107,9 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
     log.info(`stopping (${why})`);
     try {
       dumpStats();
-      svc.stop();
-      bridge.stop();
-      log.info('bridge stopped');
+      const names = daemon.listBridges();
+      shutdown();
+      for (const name of names) log.info(`${name}: bridge stopped`);
     } catch (e) {
       log.error(`stop failed: ${(e as Error).message}`);
       code = 1;

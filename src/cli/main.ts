@@ -14,8 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { planStart, type StartFlags } from './start-options.js';
+import { EXIT_USAGE, collect, fail } from './cli-common.js';
+import { registerVsctlVerbs } from './verbs-vsctl.js';
+import { registerOfctlVerbs } from './verbs-ofctl.js';
+import { registerTraceVerbs } from './verbs-trace.js';
 
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 /** The package version, found by walking up from this file (src/cli or dist/src/cli). */
 function version(): string {
@@ -31,19 +35,20 @@ function version(): string {
   return 'unknown';
 }
 
-function fail(msg: string): never {
-  process.stderr.write(`sluice: ${msg}\n`);
-  process.exit(EXIT_USAGE);
-}
-
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 const START_HELP = `
+Bridges: without --bridge and --config the daemon runs the bridges of its db (--db FILE,
+default /var/lib/sluice/conf.json; a missing file = no bridges yet) and saves every change
+made with add-br, add-port, set-controller, ... there. With --bridge/--config and no --db it
+runs those bridges and persists nothing; with both, the flag bridges are added to the db's.
+The daemon always listens on RUNDIR/sluice.ctl for the sluice verbs (add-br, show, ...).
+
 Port specs (--port, repeatable):
   SPEC[@OPT[,OPT...]]
     SPEC  NAME | afpacket:NAME[,v3][,novnet]   an existing interface (veth, NIC), via AF_PACKET
           tap:NAME[,novnet]                     a TAP device created by the bridge, removed at exit
           pcap:in=FILE[,out=FILE]               replay / record a capture file
+          patch:NAME,peer=PEER                  wired to patch port PEER on another bridge
     OPT   ofport=N                 request OpenFlow port number N (default: next free)
           vlan=access:VID          access port of VLAN VID (untagged frames join VID)
           vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)
@@ -56,7 +61,8 @@ OpenFlow (OF1.3):
   The bridge always listens on punix:RUNDIR/BRIDGE.mgmt, like OVS:
     ovs-ofctl -O OpenFlow13 dump-flows unix:/run/sluice/br0.mgmt
 
-Config file (--config FILE, JSON; flags override it, --port/--controller/--listen add to it):
+Config file (--config FILE, JSON, any number of bridges; the flags apply to the bridge named
+by --bridge and override it, --port/--controller/--listen add to it; the --db file has the same syntax):
   { "bridges": [ { "name": "br0", "dpid": "0x1", "failMode": "standalone",
                    "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ],
                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ] } ] }
@@ -65,11 +71,13 @@ Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMA
 switch, like ovs-vsctl add-br) and falls back to learning when its last controller goes;
 secure = empty tables, table-miss drops; losing the controller changes nothing (OF1.3.5 §6.4).
 
-Signals: SIGINT/SIGTERM stop the bridge (sockets closed, TAPs removed) and exit 0;
+Signals: SIGINT/SIGTERM stop every bridge (sockets closed, TAPs removed) and exit 0;
 SIGUSR1 logs per-port counters (also logged at exit).
-Exit codes: 0 stopped by a signal; 2 bad flag, bad config or missing interface; 1 failure while running.
+Exit codes: 0 stopped by a signal; 2 bad flag, bad config or db, missing interface, or another
+daemon on the same --rundir; 1 failure while running.
 
 Examples:
+  sluice start                                  # the bridges of /var/lib/sluice/conf.json
   sluice start --bridge br0 --port veth-a --port veth-b
   sluice start --bridge br0 --dpid 0xa1 --port veth-a@vlan=access:10 --port tap:vm1@ofport=5,vlan=trunk:10,20
   sluice start --bridge br0 --fail-mode secure --port veth-a --port veth-b --controller tcp:127.0.0.1:6653
@@ -85,17 +93,19 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('run a bridge in the foreground until SIGINT/SIGTERM')
+    .description('run the daemon (its bridges and control socket) in the foreground until SIGINT/SIGTERM')
     .option('-b, --bridge <name>', 'bridge name (also the name of its LOCAL TAP port)')
     .option('--dpid <hex>', 'datapath id, up to 16 hex digits (default: from the LOCAL port MAC)')
     .option('-p, --port <spec>', 'add a port (repeatable; syntax below)', collect)
     .addOption(new Option('--fail-mode <mode>', 'standalone | secure (default: standalone)'))
     .option('-c, --config <file>', 'JSON config file (syntax below)')
+    .option('--db <file>', 'persistent configuration, saved on every change (default without --bridge/--config: /var/lib/sluice/conf.json)')
+    .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (off by default)')
     .option('--log-level <level>', 'debug | info | warn | error', 'info')
     .option('--no-flow-cache', 'send every packet through the pipeline (for testing)')
     .option('--controller <target>', 'connect to an OpenFlow controller: tcp:IP[:PORT] | ssl:IP:PORT | unix:PATH (repeatable)', collect)
     .option('--listen <target>', 'accept OpenFlow connections: ptcp:PORT[:IP] | pssl:PORT[:IP] | punix:PATH (repeatable)', collect)
-    .option('--rundir <dir>', 'directory of the mgmt socket BRIDGE.mgmt (default: /run/sluice)')
+    .option('--rundir <dir>', 'directory of the control socket sluice.ctl and the mgmt sockets BRIDGE.mgmt (default: /run/sluice)')
     .option('--ssl-key <file>', 'private key (PEM) for ssl/pssl targets')
     .option('--ssl-cert <file>', 'certificate (PEM) for ssl/pssl targets')
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
@@ -107,6 +117,9 @@ export function buildProgram(): Command {
       const { runDaemon } = await import('./daemon.js');
       await runDaemon(plan);
     });
+  registerVsctlVerbs(program);
+  registerOfctlVerbs(program);
+  registerTraceVerbs(program);
   return program;
 }
 

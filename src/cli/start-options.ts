@@ -1,11 +1,20 @@
 /**
- * `sluice start` flags → the one bridge to run. Pure: no I/O apart from reading the config
+ * `sluice start` flags → what the daemon runs. Pure: no I/O apart from reading the config
  * file through `load`, so every rule here is unit tested.
  *
- * Precedence: the config file (if any) is the base; --bridge, --dpid and --fail-mode
- * override it, --port appends ports, --no-flow-cache turns the cache off, --controller and
- * --listen append OpenFlow targets to the file's. The mgmt socket punix:RUNDIR/BRIDGE.mgmt
- * is always offered (as OVS does), RUNDIR defaulting to /run/sluice.
+ * Two ways to say which bridges to run:
+ *  - the persistent db (`--db FILE`, default /var/lib/sluice/conf.json): every change made
+ *    through the control socket (add-br, add-port, ...) is saved there; used alone when
+ *    neither --bridge nor --config is given;
+ *  - flag bridges: --config FILE (any number of bridges) and/or --bridge NAME with the
+ *    per-bridge flags. Without --db nothing is persisted (as before the db existed); with
+ *    --db the flag bridges are added to the db's (replacing one of the same name).
+ *
+ * Precedence for the flag bridge: the config file is the base; --bridge selects the
+ * config's bridge of that name (or renames the config's only bridge, or adds a new one);
+ * --dpid and --fail-mode override, --port appends ports, --no-flow-cache turns the cache
+ * off, --controller and --listen append OpenFlow targets. The mgmt socket
+ * punix:RUNDIR/BRIDGE.mgmt is always offered (as OVS does), RUNDIR defaulting to /run/sluice.
  *
  * TLS: an ssl: controller or pssl: listener needs --ssl-key, --ssl-cert and --ssl-ca (the
  * switch authenticates the controller and vice versa, OF1.3.5 §6.3.3); the files are read
@@ -15,6 +24,7 @@
  * the config key and the offending value; the caller prints it on one line and exits 2.
  */
 import { checkBridgeName, checkPorts, checkTarget, isFailMode, loadConfigFile, parseDpid, type BridgeSetting, type DaemonConfig } from '../control/config.js';
+import { DEFAULT_DB } from '../control/db.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
 
@@ -24,6 +34,8 @@ export interface StartFlags {
   port?: string[];
   failMode?: string;
   config?: string;
+  db?: string;
+  metrics?: string;
   logLevel?: string;
   flowCache?: boolean;
   controller?: string[];
@@ -37,28 +49,69 @@ export interface StartFlags {
 export const DEFAULT_RUNDIR = '/run/sluice';
 
 export interface StartPlan {
-  bridge: BridgeSetting;
+  /** Bridges named by --config / --bridge (empty in db-only mode). */
+  bridges: BridgeSetting[];
+  /** The persistent config file, or null: nothing is persisted. */
+  db: string | null;
+  /** HOST:PORT of the Prometheus endpoint, when --metrics is given. */
+  metrics?: string;
   logLevel: LogLevel;
-  /** Directory of the mgmt socket BRIDGE.mgmt. */
+  /** Directory of the control socket sluice.ctl and the mgmt sockets BRIDGE.mgmt. */
   rundir: string;
   /** PEM files for ssl/pssl targets; set only when all three flags are given. */
   tls?: { key: string; cert: string; ca: string };
 }
 
+/** The flags that shape one bridge: they need --bridge (or a config naming one bridge). */
+const PER_BRIDGE: ReadonlyArray<[keyof StartFlags, string]> = [
+  ['dpid', '--dpid'], ['port', '--port'], ['failMode', '--fail-mode'], ['controller', '--controller'], ['listen', '--listen'],
+];
+
 export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | Error = loadConfigFile): StartPlan | Error {
   const logLevel = f.logLevel ?? 'info';
   if (!isLogLevel(logLevel)) return new Error(`--log-level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
+  const rundir = f.rundir ?? DEFAULT_RUNDIR;
+  if (rundir === '') return new Error('--rundir: expected a directory');
+  if (f.db === '') return new Error('--db: expected a file name');
+  if (f.metrics !== undefined && !/^\S+:\d{1,5}$/.test(f.metrics)) return new Error(`--metrics "${f.metrics}": expected HOST:PORT (e.g. 127.0.0.1:9108)`);
 
-  let base: BridgeSetting | undefined;
+  let bridges: BridgeSetting[] = [];
   if (f.config !== undefined) {
     const c = load(f.config);
     if (c instanceof Error) return c;
-    base = c.bridges[0];
+    bridges = c.bridges.map((b) => ({ ...b, ports: [...b.ports] }));
   }
+  const flagBridges = f.bridge !== undefined || f.config !== undefined;
+  const perBridge = PER_BRIDGE.find(([k]) => f[k] !== undefined) ?? (f.flowCache === false ? ['flowCache', '--no-flow-cache'] : undefined);
+  if (f.bridge !== undefined || (perBridge && bridges.length === 1)) {
+    const b = applyBridgeFlags(f, bridges);
+    if (b instanceof Error) return b;
+  } else if (perBridge) {
+    return new Error(flagBridges ? `${perBridge[1]} needs --bridge NAME: the config names ${bridges.length} bridges` : `missing --bridge NAME for ${perBridge[1]}`);
+  }
+
+  const plan: StartPlan = { bridges, db: f.db ?? (flagBridges ? null : DEFAULT_DB), logLevel, rundir };
+  if (f.metrics !== undefined) plan.metrics = f.metrics;
+  const files = [f.sslKey, f.sslCert, f.sslCa];
+  const given = files.filter((x) => x !== undefined).length;
+  if (given !== 0 && given !== 3) return new Error('--ssl-key, --ssl-cert and --ssl-ca go together: give all three');
+  if (f.sslKey !== undefined && f.sslCert !== undefined && f.sslCa !== undefined) plan.tls = { key: f.sslKey, cert: f.sslCert, ca: f.sslCa };
+  const targets = bridges.flatMap((b) => [...(b.controllers ?? []), ...(b.listen ?? [])]);
+  const ssl = targets.find((t) => t.startsWith('ssl:') || t.startsWith('pssl:'));
+  if (ssl !== undefined && plan.tls === undefined) return new Error(`"${ssl}" needs --ssl-key, --ssl-cert and --ssl-ca`);
+  return plan;
+}
+
+/** Applies --bridge and the per-bridge flags to `bridges` (in place); returns the bridge or an Error. */
+function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSetting | Error {
+  let i = f.bridge === undefined ? 0 : bridges.findIndex((x) => x.name === f.bridge);
+  if (i < 0 && bridges.length === 1) i = 0; // --bridge renames the config's only bridge
+  const base = i >= 0 ? bridges[i] : undefined;
   const name = f.bridge ?? base?.name;
   if (name === undefined) return new Error('missing --bridge NAME (or --config FILE naming a bridge)');
   const nameErr = checkBridgeName(name);
   if (nameErr) return new Error(`--bridge: ${nameErr}`);
+  if (bridges.some((x, j) => j !== i && x.name === name)) return new Error(`--bridge ${name}: the config already has a bridge of that name`);
 
   const b: BridgeSetting = { name, failMode: base?.failMode ?? 'standalone', ports: [...(base?.ports ?? [])] };
   if (base?.dpid !== undefined) b.dpid = base.dpid;
@@ -92,14 +145,13 @@ export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | 
   }
   if (controllers.length > 0) b.controllers = controllers;
   if (listen.length > 0) b.listen = listen;
+  if (i >= 0) bridges[i] = b;
+  else bridges.push(b);
+  return b;
+}
 
-  const plan: StartPlan = { bridge: b, logLevel, rundir: f.rundir ?? DEFAULT_RUNDIR };
-  if (plan.rundir === '') return new Error('--rundir: expected a directory');
-  const files = [f.sslKey, f.sslCert, f.sslCa];
-  const given = files.filter((x) => x !== undefined).length;
-  if (given !== 0 && given !== 3) return new Error('--ssl-key, --ssl-cert and --ssl-ca go together: give all three');
-  if (f.sslKey !== undefined && f.sslCert !== undefined && f.sslCa !== undefined) plan.tls = { key: f.sslKey, cert: f.sslCert, ca: f.sslCa };
-  const ssl = [...controllers, ...listen].find((t) => t.startsWith('ssl:') || t.startsWith('pssl:'));
-  if (ssl !== undefined && plan.tls === undefined) return new Error(`"${ssl}" needs --ssl-key, --ssl-cert and --ssl-ca`);
-  return plan;
+/** The db's bridges with the flag bridges added; a flag bridge replaces a db bridge of the same name. */
+export function mergeBridges(db: readonly BridgeSetting[], flags: readonly BridgeSetting[]): BridgeSetting[] {
+  const out = db.filter((b) => !flags.some((x) => x.name === b.name));
+  return [...out, ...flags];
 }

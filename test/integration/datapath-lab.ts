@@ -11,6 +11,9 @@
  *    frames are flooded: counters then count only the traffic a test sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { collectLines } from './child-lines.js';
 import { fileURLToPath } from 'node:url';
 import { Lab, sh } from './ports-lab.js';
@@ -91,8 +94,11 @@ export class Daemon {
 
 const running = new Set<Daemon>();
 
-/** Spawns `sluice <args>` (no waiting). */
+/** Spawns `sluice <args>` (no waiting). `start` without --rundir gets a fresh temp rundir:
+ * the daemon's control socket RUNDIR/sluice.ctl admits one daemon per rundir, and tests
+ * run side by side (and must never touch /run/sluice). */
 export function sluice(args: string[]): Daemon {
+  if (args[0] === 'start' && !args.includes('--rundir')) args = [...args, '--rundir', mkdtempSync(join(tmpdir(), 'sluice-rd-'))];
   const child = spawn(process.execPath, [...CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const d = new Daemon(child);
   running.add(d);

@@ -75,7 +75,9 @@ describe.skipIf(missing.length > 0)('ONOS replay against two Sluice daemons', ()
     capture = await startCapture(port, pcap);
     for (const [n, dpid, p1, p2] of [['b1', DPID1, '1a', '1b'], ['b2', DPID2, '2a', '2b']] as const) {
       daemons.push(await startSluice([
-        '--bridge', lab.name(n), '--dpid', `0x${dpid.toString(16)}`, '--fail-mode', 'secure', '--rundir', rundir,
+        '--bridge', lab.name(n), '--dpid', `0x${dpid.toString(16)}`, '--fail-mode', 'secure',
+        // one rundir per daemon: each has its own control socket (sluice.ctl)
+        '--rundir', join(rundir, n),
         '--port', `${v(p1)}@ofport=1`, '--port', `${v(p2)}@ofport=2`, '--controller', `tcp:127.0.0.1:${port}`,
       ]));
     }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { parsePortOption } from '../../src/control/port-option.js';
 import { loadConfigFile, parseDpid, validateConfig } from '../../src/control/config.js';
 import { createLogger } from '../../src/control/log.js';
-import { planStart } from '../../src/cli/start-options.js';
+import { mergeBridges, planStart } from '../../src/cli/start-options.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,9 @@ describe('config file', () => {
     expect(bad({ ports: [{ spec: 'v', tag: 3 }] })).toMatch(/^bridges\[0\]\.ports\[0\]\.tag: only for/);
     expect(bad({ ports: ['a@ofport=3', 'b@ofport=3'] })).toMatch(/both ask for ofport 3/);
     expect(bad({ colour: 'red' })).toBe('bridges[0].colour: unknown key');
-    expect(msg(validateConfig({ bridges: [] }))).toMatch(/exactly one bridge/);
+    // any number of bridges (the daemon hosts many), each name once
+    expect(validateConfig({ bridges: [] })).toEqual({ bridges: [] });
+    expect(msg(validateConfig({ bridges: [{ name: 'b1' }, { name: 'b1' }] }))).toBe('bridges[1].name: bridge b1 appears twice');
     expect(msg(validateConfig([]))).toMatch(/JSON object/);
   });
   it('reports unreadable files and invalid JSON with the file name', () => {
@@ -88,19 +90,20 @@ describe('sluice start flags', () => {
     const p = planStart({ bridge: 'br0', port: ['veth-a', 'tap:vm1@vlan=access:10'], failMode: 'secure', dpid: '0x2', flowCache: false });
     if (p instanceof Error) throw p;
     expect(p.logLevel).toBe('info');
-    expect(p.bridge).toEqual({ name: 'br0', dpid: 2n, failMode: 'secure', flowCache: false, ports: [{ spec: 'veth-a' }, { spec: 'tap:vm1', vlanMode: 'access', tag: 10 }] });
+    expect(p.bridges[0]!).toEqual({ name: 'br0', dpid: 2n, failMode: 'secure', flowCache: false, ports: [{ spec: 'veth-a' }, { spec: 'tap:vm1', vlanMode: 'access', tag: 10 }] });
   });
   it('flags override the config file and add ports', () => {
     const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [{ spec: 'veth-a', ofport: 1 }] }] });
     const p = planStart({ config: 'x.json', failMode: 'standalone', port: ['veth-b'] }, load);
     if (p instanceof Error) throw p;
-    expect(p.bridge.name).toBe('brc');
-    expect(p.bridge.failMode).toBe('standalone');
-    expect(p.bridge.ports.map((x) => x.spec)).toEqual(['veth-a', 'veth-b']);
+    expect(p.bridges[0]!.name).toBe('brc');
+    expect(p.bridges[0]!.failMode).toBe('standalone');
+    expect(p.bridges[0]!.ports.map((x) => x.spec)).toEqual(['veth-a', 'veth-b']);
     expect(msg(planStart({ config: 'x.json', port: ['veth-b@ofport=1'] }, load))).toMatch(/both ask for ofport 1/);
   });
   it('names each bad flag', () => {
-    expect(msg(planStart({}))).toMatch(/missing --bridge/);
+    expect(msg(planStart({ port: ['veth-a'] }))).toBe('missing --bridge NAME for --port');
+    expect(msg(planStart({ metrics: 'nope' }))).toMatch(/^--metrics "nope": expected HOST:PORT/);
     expect(msg(planStart({ bridge: 'br0', dpid: 'zz' }))).toMatch(/^--dpid "zz"/);
     expect(msg(planStart({ bridge: 'br0', failMode: 'open' }))).toBe('--fail-mode "open": expected standalone or secure');
     expect(msg(planStart({ bridge: 'br0', logLevel: 'loud' }))).toMatch(/^--log-level "loud"/);
@@ -110,12 +113,48 @@ describe('sluice start flags', () => {
   });
 });
 
+describe('sluice start: db and flag bridges', () => {
+  it('with no --bridge and no --config runs the db (default file), nothing else', () => {
+    const p = planStart({});
+    if (p instanceof Error) throw p;
+    expect(p.bridges).toEqual([]);
+    expect(p.db).toBe('/var/lib/sluice/conf.json');
+    const q = planStart({ db: '/tmp/x/conf.json', metrics: '127.0.0.1:9108' });
+    if (q instanceof Error) throw q;
+    expect(q.db).toBe('/tmp/x/conf.json');
+    expect(q.metrics).toBe('127.0.0.1:9108');
+  });
+  it('flag bridges persist nothing unless --db is given', () => {
+    const p = planStart({ bridge: 'br0' });
+    if (p instanceof Error) throw p;
+    expect(p.db).toBeNull();
+    const q = planStart({ bridge: 'br0', db: '/tmp/d.json' });
+    if (q instanceof Error) throw q;
+    expect(q.db).toBe('/tmp/d.json');
+  });
+  it('--bridge selects one of several config bridges, or adds one', () => {
+    const load = () => ({ bridges: [{ name: 'b1', failMode: 'standalone' as const, ports: [] }, { name: 'b2', failMode: 'standalone' as const, ports: [] }] });
+    const p = planStart({ config: 'x.json', bridge: 'b2', port: ['veth-a'] }, load);
+    if (p instanceof Error) throw p;
+    expect(p.bridges.map((b) => [b.name, b.ports.length])).toEqual([['b1', 0], ['b2', 1]]);
+    const q = planStart({ config: 'x.json', bridge: 'b3' }, load);
+    if (q instanceof Error) throw q;
+    expect(q.bridges.map((b) => b.name)).toEqual(['b1', 'b2', 'b3']);
+    expect(msg(planStart({ config: 'x.json', port: ['veth-a'] }, load))).toBe('--port needs --bridge NAME: the config names 2 bridges');
+  });
+  it('merges flag bridges into the db, replacing same-named ones', () => {
+    const db = [{ name: 'b1', failMode: 'standalone' as const, ports: [{ spec: 'x' }] }, { name: 'b2', failMode: 'secure' as const, ports: [] }];
+    const merged = mergeBridges(db, [{ name: 'b1', failMode: 'secure', ports: [] }, { name: 'b9', failMode: 'standalone', ports: [] }]);
+    expect(merged.map((b) => [b.name, b.failMode, b.ports.length])).toEqual([['b2', 'secure', 0], ['b1', 'secure', 0], ['b9', 'standalone', 0]]);
+  });
+});
+
 describe('sluice start OpenFlow flags', () => {
   it('collects controllers and listeners, with the default rundir', () => {
     const p = planStart({ bridge: 'br0', controller: ['tcp:127.0.0.1:6653', 'tcp:10.0.0.2'], listen: ['ptcp:6634', 'punix:/tmp/x.sock'] });
     if (p instanceof Error) throw p;
-    expect(p.bridge.controllers).toEqual(['tcp:127.0.0.1:6653', 'tcp:10.0.0.2']);
-    expect(p.bridge.listen).toEqual(['ptcp:6634', 'punix:/tmp/x.sock']);
+    expect(p.bridges[0]!.controllers).toEqual(['tcp:127.0.0.1:6653', 'tcp:10.0.0.2']);
+    expect(p.bridges[0]!.listen).toEqual(['ptcp:6634', 'punix:/tmp/x.sock']);
     expect(p.rundir).toBe('/run/sluice');
     expect(p.tls).toBeUndefined();
   });
@@ -123,8 +162,8 @@ describe('sluice start OpenFlow flags', () => {
     const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [], controllers: ['tcp:10.0.0.1'] }] });
     const p = planStart({ config: 'x.json', controller: ['tcp:10.0.0.2:6633'], rundir: '/tmp/rd' }, load);
     if (p instanceof Error) throw p;
-    expect(p.bridge.controllers).toEqual(['tcp:10.0.0.1', 'tcp:10.0.0.2:6633']);
-    expect(p.bridge.listen).toBeUndefined();
+    expect(p.bridges[0]!.controllers).toEqual(['tcp:10.0.0.1', 'tcp:10.0.0.2:6633']);
+    expect(p.bridges[0]!.listen).toBeUndefined();
     expect(p.rundir).toBe('/tmp/rd');
   });
   it('names a bad target and the flag', () => {

@@ -1,0 +1,157 @@
+/**
+ * The ovs-vsctl-like verbs of `sluice`: bridges, ports and controllers of the running
+ * daemon, through its control socket RUNDIR/sluice.ctl (daemon side: control/daemon-handlers.ts).
+ *
+ *   add-br NAME [--dpid HEX] [--fail-mode standalone|secure]     del-br NAME
+ *   add-port BRIDGE SPEC [--ofport N] [--vlan-mode access|trunk] [--tag N] [--trunks LIST]
+ *   del-port BRIDGE PORT      set-controller BRIDGE TARGET...      del-controller BRIDGE
+ *   list-br    list-ports BRIDGE    show
+ *
+ * Output is ovs-vsctl's: nothing on success for changes, one name per line (sorted) for
+ * the lists, the `ovs-vsctl show` tree for show (control/daemon-show.ts).
+ *
+ * Exit codes: 0 done; 1 the daemon refused (the message names what is wrong) or is not
+ * running; 2 a bad flag value, found here before anything is sent.
+ */
+import type { Command } from 'commander';
+import { checkBridgeName, checkTarget, isFailMode, parseDpid } from '../control/config.js';
+import { ctlRequest, CtlError } from '../control/ctl-client.js';
+import { formatShow, type ShowResult } from '../control/daemon-show.js';
+import { parseIntIn, parsePortOption } from '../control/port-option.js';
+import { OFPP_MAX } from '../pipeline/types.js';
+import { EXIT_FAILURE, fail, rundirOf, withRundir } from './cli-common.js';
+
+interface RundirOpts {
+  rundir?: string;
+}
+
+async function call(opts: RundirOpts, cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  try {
+    return await ctlRequest(rundirOf(opts), cmd, args);
+  } catch (e) {
+    if (e instanceof CtlError) fail(e.message, EXIT_FAILURE);
+    throw e;
+  }
+}
+
+const printLines = (r: unknown) => {
+  if (Array.isArray(r) && r.length > 0) process.stdout.write(r.join('\n') + '\n');
+};
+
+function checkBridge(name: string): void {
+  const e = checkBridgeName(name);
+  if (e) fail(e);
+}
+
+/** "10,20,100-110" → [10, 20, 100..110]; exits 2 naming the bad part. */
+export function parseTrunks(text: string): number[] | Error {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const [a, b, extra] = part.split('-');
+    const lo = parseIntIn(a ?? '', 0, 4095);
+    const hi = b === undefined ? lo : parseIntIn(b, 0, 4095);
+    if (extra !== undefined || lo === undefined || hi === undefined || hi < lo) return new Error(`--trunks "${text}": "${part}" is not a VLAN id 0..4095 or a range A-B`);
+    for (let v = lo; v <= hi; v++) if (!out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
+interface AddPortOpts extends RundirOpts {
+  ofport?: string;
+  vlanMode?: string;
+  tag?: string;
+  trunks?: string;
+}
+
+/** The add-port request arguments from the flags; an Error names the bad flag. */
+export function addPortArgs(bridge: string, spec: string, o: AddPortOpts): Record<string, unknown> | Error {
+  const p = parsePortOption(spec);
+  if (p instanceof Error) return p;
+  const args: Record<string, unknown> = { bridge, spec };
+  if (o.ofport !== undefined) {
+    const n = parseIntIn(o.ofport, 1, OFPP_MAX);
+    if (n === undefined) return new Error(`--ofport "${o.ofport}": expected a number from 1 to ${OFPP_MAX}`);
+    args.ofport = n;
+  }
+  const mode = o.vlanMode ?? (o.tag !== undefined ? 'access' : o.trunks !== undefined ? 'trunk' : undefined);
+  if (mode !== undefined && mode !== 'access' && mode !== 'trunk') return new Error(`--vlan-mode "${mode}": expected access or trunk`);
+  if (o.tag !== undefined) {
+    const t = parseIntIn(o.tag, 0, 4095);
+    if (t === undefined) return new Error(`--tag "${o.tag}": expected a VLAN id 0..4095`);
+    if (mode !== 'access') return new Error('--tag is for --vlan-mode access; a trunk takes --trunks');
+    args.tag = t;
+  } else if (mode === 'access') return new Error('--vlan-mode access needs --tag N');
+  if (o.trunks !== undefined) {
+    if (mode !== 'trunk') return new Error('--trunks is for --vlan-mode trunk');
+    const t = parseTrunks(o.trunks);
+    if (t instanceof Error) return t;
+    args.trunks = t;
+  }
+  if (mode !== undefined) args.vlanMode = mode;
+  return args;
+}
+
+export function registerVsctlVerbs(program: Command): void {
+  const verb = (spec: string, description: string): Command => withRundir(program.command(spec).description(description)).exitOverride();
+
+  verb('add-br <name>', 'create a bridge (its LOCAL port is a TAP device named NAME)')
+    .option('--dpid <hex>', 'datapath id, up to 16 hex digits (default: from the LOCAL port MAC)')
+    .option('--fail-mode <mode>', 'standalone (learning switch without controller, default) | secure')
+    .action(async (name: string, o: RundirOpts & { dpid?: string; failMode?: string }) => {
+      checkBridge(name);
+      const args: Record<string, unknown> = { name };
+      if (o.dpid !== undefined) {
+        if (parseDpid(o.dpid) === undefined) fail(`--dpid "${o.dpid}": expected up to 16 hex digits (0x1a or 00:00:00:00:00:00:00:1a)`);
+        args.dpid = o.dpid;
+      }
+      if (o.failMode !== undefined) {
+        if (!isFailMode(o.failMode)) fail(`--fail-mode "${o.failMode}": expected standalone or secure`);
+        args.failMode = o.failMode;
+      }
+      await call(o, 'add-br', args);
+    });
+
+  verb('del-br <name>', 'delete a bridge and its ports').action(async (name: string, o: RundirOpts) => {
+    await call(o, 'del-br', { name });
+  });
+
+  verb('add-port <bridge> <spec>', 'add a port: NAME (AF_PACKET), tap:NAME, patch:NAME,peer=PEER, pcap:in=FILE (see sluice start --help)')
+    .option('--ofport <n>', 'request this OpenFlow port number (default: next free)')
+    .option('--vlan-mode <mode>', 'access (needs --tag) | trunk')
+    .option('--tag <vid>', 'the VLAN of an access port')
+    .option('--trunks <list>', 'VLANs a trunk carries, e.g. 10,20,100-110 (default: all)')
+    .action(async (bridge: string, spec: string, o: AddPortOpts) => {
+      const args = addPortArgs(bridge, spec, o);
+      if (args instanceof Error) fail(args.message);
+      await call(o, 'add-port', args);
+    });
+
+  verb('del-port <bridge> <port>', 'remove a port from a bridge').action(async (bridge: string, port: string, o: RundirOpts) => {
+    await call(o, 'del-port', { bridge, port });
+  });
+
+  verb('set-controller <bridge> <target...>', 'replace the controllers of a bridge: tcp:IP[:PORT] | ssl:IP:PORT | unix:PATH')
+    .action(async (bridge: string, targets: string[], o: RundirOpts) => {
+      for (const t of targets) {
+        const e = checkTarget(t, false);
+        if (e) fail(e);
+      }
+      await call(o, 'set-controller', { bridge, targets });
+    });
+
+  verb('del-controller <bridge>', 'remove every controller of a bridge').action(async (bridge: string, o: RundirOpts) => {
+    await call(o, 'del-controller', { bridge });
+  });
+
+  verb('list-br', 'print the bridges, one per line').action(async (o: RundirOpts) => {
+    printLines(await call(o, 'list-br'));
+  });
+
+  verb('list-ports <bridge>', 'print the ports of a bridge, one per line (LOCAL not included)').action(async (bridge: string, o: RundirOpts) => {
+    printLines(await call(o, 'list-ports', { bridge }));
+  });
+
+  verb('show', 'print the bridges, their controllers and ports (like ovs-vsctl show)').action(async (o: RundirOpts) => {
+    process.stdout.write(formatShow((await call(o, 'show')) as ShowResult));
+  });
+}

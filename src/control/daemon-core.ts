@@ -1,0 +1,245 @@
+/**
+ * The daemon's state: any number of running bridges keyed by name, the patch ports that
+ * wire them together, and the persistent configuration they were made from.
+ *
+ * Every method is one operator action (the control socket's verbs map onto them) and
+ * returns its result or an Error whose message is one line for the operator
+ * ("no bridge br9 (bridges: br0, br1)", "no port veth-x on br0"); none throws for a user
+ * mistake.
+ *
+ * Invariants
+ *  - config() is exactly what runs: each bridge's BridgeSetting is updated on every
+ *    successful change, and every port in it carries the ofport it got, so a restart from
+ *    the saved config numbers the ports the same way (OVS keeps ofport in its db too).
+ *  - After every successful change the config is saved to the db file (atomic write, db.ts)
+ *    when the daemon has one; a failed change leaves the running state and the file as
+ *    they were.
+ *  - Patch ports are connected exactly when both ends exist and name each other, whatever
+ *    the order they were created in; deleting one end (or its bridge) takes the survivor's
+ *    link down (its bridge reports port-status). Patch port names are unique in the daemon.
+ */
+import type { BridgePortInfo } from '../datapath/bridge.js';
+import { OFPP_LOCAL } from '../pipeline/types.js';
+import { PatchPort } from '../ports/patch.js';
+import type { Port } from '../ports/port.js';
+import { createPort } from '../ports/spec.js';
+import { checkTarget, type BridgeSetting, type DaemonConfig } from './config.js';
+import { RunningBridge, type RunningBridgeOptions } from './daemon-bridge.js';
+import type { ShowBridge, ShowResult } from './daemon-show.js';
+import { saveDb } from './db.js';
+import type { MetricsBridge } from './metrics.js';
+import type { PortSetting } from './port-option.js';
+
+export interface DaemonOptions extends RunningBridgeOptions {
+  /** The persistent config file; null = nothing persisted. */
+  db: string | null;
+  /** Path of the control socket (for show). */
+  control: string;
+  /** Saves the config (default db.ts saveDb); tests pass a recorder. */
+  save?: (file: string, cfg: DaemonConfig) => void;
+}
+
+const errMsg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class Daemon {
+  private readonly running = new Map<string, RunningBridge>();
+  private readonly patches = new Map<string, { rb: RunningBridge; port: PatchPort }>();
+  private readonly starting = new Set<string>();
+
+  constructor(private readonly opts: DaemonOptions) {}
+
+  get db(): string | null {
+    return this.opts.db;
+  }
+
+  /** The running configuration (copies: safe to serialise or change). */
+  config(): DaemonConfig {
+    return {
+      bridges: [...this.running.values()].map((rb) => {
+        const s = rb.setting;
+        return { ...s, ports: s.ports.map((p) => ({ ...p, ...(p.trunks ? { trunks: [...p.trunks] } : {}) })) };
+      }),
+    };
+  }
+
+  /** Saves the config to the db file, if any. */
+  persist(): Error | null {
+    if (this.opts.db === null) return null;
+    try {
+      (this.opts.save ?? saveDb)(this.opts.db, this.config());
+      return null;
+    } catch (e) {
+      const m = `cannot save the configuration to ${this.opts.db}: ${errMsg(e)}`;
+      this.opts.log.error(m);
+      return new Error(m);
+    }
+  }
+
+  bridge(name: string): RunningBridge | Error {
+    const rb = this.running.get(name);
+    if (rb) return rb;
+    const names = this.listBridges();
+    return new Error(`no bridge ${name} (${names.length === 0 ? 'no bridges yet: sluice add-br NAME' : `bridges: ${names.join(', ')}`})`);
+  }
+
+  listBridges(): string[] {
+    return [...this.running.keys()].sort();
+  }
+
+  /** Port names of a bridge, sorted, without the LOCAL port (as ovs-vsctl list-ports). */
+  listPorts(bridge: string): string[] | Error {
+    const rb = this.bridge(bridge);
+    if (rb instanceof Error) return rb;
+    return rb.bridge.ports().filter((p) => p.ofport !== OFPP_LOCAL).map((p) => p.name).sort();
+  }
+
+  /** Starts a bridge with its ports and OpenFlow; `persist: false` while the daemon starts up. */
+  async addBridge(setting: BridgeSetting, persist = true): Promise<RunningBridge | Error> {
+    if (this.running.has(setting.name) || this.starting.has(setting.name)) return new Error(`bridge ${setting.name} already exists`);
+    const s: BridgeSetting = { ...setting, ports: setting.ports.map((p) => ({ ...p })) };
+    const ports: Port[] = [];
+    for (const p of s.ports) {
+      const port = this.makePort(p.spec, ports);
+      if (port instanceof Error) return new Error(`bridge ${s.name}: ${port.message}`);
+      ports.push(port);
+    }
+    this.starting.add(s.name); // the name is taken while the bridge starts
+    const rb = await RunningBridge.start(s, ports, this.opts);
+    this.starting.delete(s.name);
+    if (rb instanceof Error) return rb;
+    this.running.set(s.name, rb);
+    const byName = new Map(rb.bridge.ports().map((p) => [p.name, p.ofport]));
+    s.ports.forEach((p, i) => (p.ofport = byName.get(ports[i]!.name)));
+    for (const port of ports) if (port instanceof PatchPort) this.attachPatch(rb, port);
+    if (persist) this.persist();
+    return rb;
+  }
+
+  /** Stops a bridge: OpenFlow closed, ports closed, its LOCAL TAP removed, patch peers down. */
+  delBridge(name: string): true | Error {
+    const rb = this.bridge(name);
+    if (rb instanceof Error) return rb;
+    for (const [n, e] of [...this.patches]) if (e.rb === rb) this.detachPatch(n);
+    rb.stop();
+    this.running.delete(name);
+    rb.log.info('bridge deleted');
+    return this.persist() ?? true;
+  }
+
+  /** Adds a port to a running bridge; returns the ofport it got. */
+  addPort(bridge: string, p: PortSetting): number | Error {
+    const rb = this.bridge(bridge);
+    if (rb instanceof Error) return rb;
+    const port = this.makePort(p.spec, []);
+    if (port instanceof Error) return port;
+    const info = rb.bridge.addPort({ ...p, port });
+    if (info instanceof Error) return info;
+    rb.setting.ports.push({ ...p, ofport: info.ofport });
+    if (port instanceof PatchPort) this.attachPatch(rb, port);
+    return this.persist() ?? info.ofport;
+  }
+
+  delPort(bridge: string, portName: string): true | Error {
+    const rb = this.bridge(bridge);
+    if (rb instanceof Error) return rb;
+    const info = rb.bridge.ports().find((x) => x.name === portName && x.ofport !== OFPP_LOCAL);
+    if (!info) return new Error(`no port ${portName} on ${bridge}`);
+    if (this.patches.get(portName)?.rb === rb) this.detachPatch(portName);
+    rb.bridge.removePort(info.ofport);
+    rb.setting.ports = rb.setting.ports.filter((x) => x.ofport !== info.ofport);
+    return this.persist() ?? true;
+  }
+
+  /** Replaces the bridge's controllers (empty = none); listeners are kept. */
+  async setControllers(bridge: string, targets: readonly string[]): Promise<true | Error> {
+    const rb = this.bridge(bridge);
+    if (rb instanceof Error) return rb;
+    for (const t of targets) {
+      const e = checkTarget(t, false);
+      if (e) return new Error(e);
+    }
+    const e = await rb.setControllers(targets);
+    if (e) return e;
+    return this.persist() ?? true;
+  }
+
+  delControllers(bridge: string): Promise<true | Error> {
+    return this.setControllers(bridge, []);
+  }
+
+  show(): ShowResult {
+    const bridges: ShowBridge[] = [...this.running.values()].map((rb) => ({
+      name: rb.name,
+      dpid: rb.bridge.dpid.toString(16).padStart(16, '0'),
+      failMode: rb.bridge.failMode,
+      controllers: rb.controllerStates(),
+      listen: [...(rb.setting.listen ?? [])],
+      ports: rb.bridge.ports().map((p) => this.showPort(rb, p)),
+    }));
+    return { pid: process.pid, control: this.opts.control, db: this.opts.db, bridges };
+  }
+
+  private showPort(rb: RunningBridge, p: BridgePortInfo): ShowBridge['ports'][number] {
+    const s = rb.setting.ports.find((x) => x.ofport === p.ofport);
+    const out: ShowBridge['ports'][number] = { name: p.name, ofport: p.ofport, kind: p.kind, linkUp: p.linkUp };
+    if (s?.vlanMode === 'access' && s.tag !== undefined) out.tag = s.tag;
+    if (s?.vlanMode === 'trunk') out.trunks = [...(s.trunks ?? [])];
+    const patch = this.patches.get(p.name);
+    if (patch?.rb === rb) out.peer = patch.port.peerName;
+    return out;
+  }
+
+  metricsBridges(): MetricsBridge[] {
+    return [...this.running.values()].map((rb) => ({ name: rb.name, bridge: rb.bridge, openflow: rb.openflow }));
+  }
+
+  runningBridges(): RunningBridge[] {
+    return [...this.running.values()];
+  }
+
+  /** Stops every bridge (daemon exit); the config file is left as it is. */
+  stopAll(): void {
+    for (const rb of this.running.values()) rb.stop();
+    this.running.clear();
+    for (const e of this.patches.values()) e.port.disconnect(); // bridges stopped: no link-down noise
+    this.patches.clear();
+  }
+
+  /** createPort, plus: a patch port's name must be new in the daemon (`pending`: ports of a bridge being made). */
+  private makePort(spec: string, pending: readonly Port[]): Port | Error {
+    const port = createPort(spec);
+    if (port instanceof Error) return port;
+    if (port instanceof PatchPort) {
+      const other = this.patches.get(port.name);
+      if (other) return new Error(`port "${spec}": a patch port named ${port.name} is already on ${other.rb.name}`);
+      if (pending.some((x) => x instanceof PatchPort && x.name === port.name)) return new Error(`port "${spec}": patch port ${port.name} given twice`);
+    }
+    return port;
+  }
+
+  private attachPatch(rb: RunningBridge, port: PatchPort): void {
+    this.patches.set(port.name, { rb, port });
+    const peer = this.patches.get(port.peerName);
+    if (!peer || peer.port.peerName !== port.name) {
+      rb.log.info(`port ${port.name}: patch peer ${port.peerName} does not exist yet: link down`);
+      return;
+    }
+    const e = PatchPort.connect(port, peer.port);
+    if (e) {
+      rb.log.warn(`port ${port.name}: ${e.message}`);
+      return;
+    }
+    // tick: the bridges see the links come up now rather than at their next 1 s poll
+    rb.bridge.tick();
+    if (peer.rb !== rb) peer.rb.bridge.tick();
+  }
+
+  private detachPatch(name: string): void {
+    const e = this.patches.get(name);
+    if (!e) return;
+    this.patches.delete(name);
+    const peer = e.port.peer ? this.patches.get(e.port.peerName) : undefined;
+    e.port.disconnect();
+    if (peer) peer.rb.bridge.tick();
+  }
+}

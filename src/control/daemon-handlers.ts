@@ -1,0 +1,116 @@
+/**
+ * The control socket's commands (protocol in ctl-protocol.ts) on top of the Daemon core.
+ *
+ *   add-br {name, dpid?, failMode?}              → {name, dpid}
+ *   del-br {name}                                → null
+ *   add-port {bridge, spec, ofport?, vlanMode?, tag?, trunks?}   → {ofport}
+ *   del-port {bridge, port}                      → null
+ *   set-controller {bridge, targets: string[]}   → null
+ *   del-controller {bridge}                      → null
+ *   list-br                                      → string[] (sorted)
+ *   list-ports {bridge}                          → string[] (sorted, LOCAL excluded)
+ *   show                                         → ShowResult (daemon-show.ts)
+ *   trace {bridge, ...}                          → {text} (control/trace.ts)
+ *
+ * Invariant: arguments come from the socket, so every one is checked here (type and
+ * range) before the core sees it; a bad one is an Error naming the argument.
+ */
+import type { Bridge } from '../datapath/bridge.js';
+import { OFPP_MAX } from '../pipeline/types.js';
+import { checkBridgeName, isFailMode, parseDpid, type BridgeSetting } from './config.js';
+import type { CtlHandler } from './ctl-server.js';
+import type { Daemon } from './daemon-core.js';
+import { parsePortOption, type PortSetting } from './port-option.js';
+
+export type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;
+
+type Args = Record<string, unknown>;
+const isVid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4095;
+
+function str(args: Args, key: string): string | Error {
+  const v = args[key];
+  return typeof v === 'string' && v !== '' ? v : new Error(`missing "${key}"`);
+}
+
+/** The add-port arguments as a PortSetting; the spec may carry @options like --port. */
+export function portSettingFrom(args: Args): PortSetting | Error {
+  const spec = str(args, 'spec');
+  if (spec instanceof Error) return spec;
+  const p = parsePortOption(spec);
+  if (p instanceof Error) return p;
+  if (args.ofport !== undefined) {
+    if (!Number.isInteger(args.ofport) || (args.ofport as number) < 1 || (args.ofport as number) > OFPP_MAX) return new Error(`ofport ${String(args.ofport)}: expected 1..${OFPP_MAX}`);
+    p.ofport = args.ofport as number;
+  }
+  const mode = args.vlanMode ?? (args.tag !== undefined ? 'access' : args.trunks !== undefined ? 'trunk' : undefined);
+  if (mode === undefined) return p;
+  if (mode !== 'access' && mode !== 'trunk') return new Error(`vlan mode "${String(mode)}": expected access or trunk`);
+  if (mode === 'access') {
+    if (!isVid(args.tag)) return new Error('an access port needs a tag 0..4095');
+    if (args.trunks !== undefined) return new Error('trunks are for trunk ports, not access ports');
+    delete p.trunks;
+    return { ...p, vlanMode: 'access', tag: args.tag };
+  }
+  if (args.tag !== undefined) return new Error('a trunk port takes trunks, not a tag');
+  if (args.trunks !== undefined && (!Array.isArray(args.trunks) || !args.trunks.every(isVid))) return new Error('trunks: expected VLAN ids 0..4095');
+  delete p.tag;
+  return { ...p, vlanMode: 'trunk', trunks: [...((args.trunks as number[] | undefined) ?? p.trunks ?? [])] };
+}
+
+function bridgeSettingFrom(args: Args): BridgeSetting | Error {
+  const name = str(args, 'name');
+  if (name instanceof Error) return name;
+  const bad = checkBridgeName(name);
+  if (bad) return new Error(bad);
+  const s: BridgeSetting = { name, failMode: 'standalone', ports: [] };
+  if (args.dpid !== undefined) {
+    const d = typeof args.dpid === 'string' ? parseDpid(args.dpid) : undefined;
+    if (d === undefined) return new Error(`dpid "${String(args.dpid)}": expected up to 16 hex digits`);
+    s.dpid = d;
+  }
+  if (args.failMode !== undefined) {
+    if (typeof args.failMode !== 'string' || !isFailMode(args.failMode)) return new Error(`fail mode "${String(args.failMode)}": expected standalone or secure`);
+    s.failMode = args.failMode;
+  }
+  return s;
+}
+
+export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, CtlHandler> {
+  const withBridge = <T>(args: Args, key: string, f: (name: string) => T): T | Error => {
+    const b = str(args, key);
+    return b instanceof Error ? b : f(b);
+  };
+  const ok = (r: unknown) => (r instanceof Error ? r : null);
+  return {
+    'add-br': async (args) => {
+      const s = bridgeSettingFrom(args);
+      if (s instanceof Error) return s;
+      const rb = await d.addBridge(s);
+      return rb instanceof Error ? rb : { name: rb.name, dpid: rb.bridge.dpid.toString(16).padStart(16, '0') };
+    },
+    'del-br': (args) => withBridge(args, 'name', (n) => ok(d.delBridge(n))),
+    'add-port': (args) =>
+      withBridge(args, 'bridge', (b) => {
+        const p = portSettingFrom(args);
+        if (p instanceof Error) return p;
+        const n = d.addPort(b, p);
+        return n instanceof Error ? n : { ofport: n };
+      }),
+    'del-port': (args) => withBridge(args, 'bridge', (b) => withBridge(args, 'port', (p) => ok(d.delPort(b, p)))),
+    'set-controller': (args) =>
+      withBridge(args, 'bridge', async (b) => {
+        const t = args.targets;
+        if (!Array.isArray(t) || !t.every((x) => typeof x === 'string')) return new Error('"targets": expected a list of controller targets');
+        return ok(await d.setControllers(b, t as string[]));
+      }),
+    'del-controller': (args) => withBridge(args, 'bridge', async (b) => ok(await d.delControllers(b))),
+    'list-br': () => d.listBridges(),
+    'list-ports': (args) => withBridge(args, 'bridge', (b) => d.listPorts(b)),
+    show: () => d.show(),
+    trace: (args) =>
+      withBridge(args, 'bridge', (b) => {
+        const rb = d.bridge(b);
+        return rb instanceof Error ? rb : trace(rb.bridge, args);
+      }),
+  };
+}
