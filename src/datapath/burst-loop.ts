@@ -24,7 +24,7 @@
  *    port has OFPPC_NO_PACKET_IN); LOCAL = the bridge's internal port. (A packet-out's
  *    output:TABLE is already a branch through the tables in its Decision.)
  */
-import { KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords } from '../packet/flow-key.js';
+import { FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -76,6 +76,12 @@ export class Datapath implements Sink, NormalContext {
   private readonly runner = new OpRunner(this);
   private poRunner: OpRunner | null = null;
   private readonly savedWords = new Uint32Array(KEY_WORDS);
+  /** Keys and hashes of the burst being forwarded, parsed ahead of the lookups so that the
+   * flow cache's memory can be touched for the whole burst first (FlowCache.touch). */
+  private readonly burstKeys: FlowKey[] = [];
+  private readonly burstHashes = new Uint32Array(256);
+  /** Where touch() results go, so the compiler keeps the loads. */
+  touched = 0;
   /** Flows with equal decisions share one cache entry (entry-intern.ts). */
   private readonly interner = new EntryInterner();
   private readonly dirty: BridgePort[] = [];
@@ -144,7 +150,25 @@ export class Datapath implements Sink, NormalContext {
     this.rxBuf = this.zeroCopy ? batch.buf : null;
     this.rxVnet = batch.vnet;
     try {
-      for (let i = 0; i < n; i++) this.frame(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now);
+      const cache = this.cache;
+      if (cache !== null && n > 1 && n <= this.burstHashes.length) {
+        // Parse and hash the whole burst, touch the cache lines its lookups will read, then
+        // forward frame by frame in order. Frames are not changed in the receive memory
+        // (rewrites copy first), so a key parsed ahead stays the frame's key.
+        const keys = this.burstKeys;
+        while (keys.length < n) keys.push(new FlowKey());
+        for (let i = 0; i < n; i++) {
+          const len = batch.lens[i]!;
+          if (len < ETH_HLEN) continue;
+          const k = keys[i]!;
+          parseFrame(batch.buf, len, p.ofport, k, batch.offs[i]!);
+          this.burstHashes[i] = hashKeyWords(k.words);
+        }
+        this.touched = cache.touch(this.burstHashes, n);
+        for (let i = 0; i < n; i++) this.frameParsed(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now, keys[i]!, this.burstHashes[i]!);
+      } else {
+        for (let i = 0; i < n; i++) this.frame(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now);
+      }
     } finally {
       this.inBurst = false;
       // Must flush before the next rxBurst on `p`: queues may reference its frames.
@@ -160,11 +184,19 @@ export class Datapath implements Sink, NormalContext {
     }
     const key = this.runner.key;
     parseFrame(buf, len, inPort, key, off);
+    this.frameParsed(inPort, buf, off, len, vnet, now, key, this.cache !== null ? hashKeyWords(key.words) : 0);
+  }
+
+  /** Forwards a frame whose key is parsed (and hashed when there is a cache). */
+  private frameParsed(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number, key: FlowKey, h: number): void {
+    if (len < ETH_HLEN) {
+      this.counters.runts++;
+      return;
+    }
+    this.runner.setKey(key);
     if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
     const cache = this.cache;
-    let h = 0;
     if (cache !== null) {
-      h = hashKeyWords(key.words);
       const e = cache.lookup(key.words, h, this.generation());
       if (e !== undefined) {
         this.execute(this.runner, e, true, inPort, buf, off, len, vnet, now);

@@ -98,6 +98,31 @@ export class FlowCache<V> {
     return undefined;
   }
 
+  /**
+   * Reads, for each of the n hashes, the bucket's tags and the record whose tag matches,
+   * and returns a value derived from them. It changes nothing: its only effect is that a
+   * burst's lookups then find their memory in the CPU cache. Its loads do not depend on
+   * each other, so the processor overlaps their misses, where a lookup right after the
+   * previous packet's pays each miss in turn (VPP and OVS prefetch for the same reason).
+   */
+  touch(hashes: Uint32Array, n: number): number {
+    const tags = this.tags;
+    const mask = this.buckets - 1;
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc ^= tags[(hashes[i]! & mask) * FLOW_CACHE_WAYS]!;
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i]!;
+      const base = (h & mask) * FLOW_CACHE_WAYS;
+      for (let w = 0; w < FLOW_CACHE_WAYS; w++) {
+        if (tags[base + w] === h) {
+          acc ^= this.slots[(base + w) * SLOT_WORDS + S_GEN]!;
+          break;
+        }
+      }
+    }
+    return acc;
+  }
+
   /** Caches `value` for the key; false when the key has too many non-zero words to store. */
   insert(words: Uint32Array, hash: number, generation: number, value: V): boolean {
     let n = 0;

@@ -46,7 +46,8 @@ export interface WorkFrame {
   buf: Uint8Array;
   start: number;
   len: number;
-  readonly key: FlowKey;
+  /** The parsed key; the datapath may point depth 0 at a key it parsed ahead (setKey). */
+  key: FlowKey;
   /** virtio_net_hdr of the frame (valid when hasVnet), kept apart from the bytes. */
   readonly vh: Uint8Array;
   hasVnet: boolean;
@@ -95,6 +96,11 @@ export class OpRunner {
   /** The depth-0 key: parse into it, then call run() (it is changed by rewrites). */
   get key(): FlowKey {
     return this.frames[0]!.key;
+  }
+
+  /** Makes `k` (already parsed) the depth-0 key of the next run(). */
+  setKey(k: FlowKey): void {
+    this.frames[0]!.key = k;
   }
 
   /** Runs `ops` on buf[start, start+len) (a vnet frame when `vnet`: header before it). */

@@ -106,6 +106,20 @@ describe('exact-match flow cache', () => {
     expect(c.entries(4)).toBe(1);
   });
 
+  it('touch() reads a burst ahead and changes nothing', () => {
+    const c = new FlowCache<number>(256);
+    const hashes = new Uint32Array(64);
+    for (let i = 0; i < 64; i++) {
+      const k = key(i);
+      hashes[i] = hashKeyWords(k);
+      if (i % 2 === 0) c.insert(k, hashes[i]!, 1, i);
+    }
+    const before = { hits: c.hits, misses: c.misses, entries: c.entries(1) };
+    c.touch(hashes, 64);
+    expect({ hits: c.hits, misses: c.misses, entries: c.entries(1) }).toEqual(before);
+    for (let i = 0; i < 64; i++) expect(c.lookup(key(i), hashes[i]!, 1)).toBe(i % 2 === 0 ? i : undefined);
+  });
+
   it('refuses a capacity that is not a power of two', () => {
     expect(() => new FlowCache(100)).toThrow(/power of two/);
   });
