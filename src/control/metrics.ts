@@ -25,6 +25,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP, type AddressInfo } from 'node:net';
 import type { Bridge } from '../datapath/bridge.js';
 import type { OpenFlowService } from '../openflow/service.js';
+import { OFPP_LOCAL } from '../pipeline/types.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
 
@@ -59,7 +60,7 @@ function family(out: string[], name: string, type: 'counter' | 'gauge', help: st
 
 export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   const out: string[] = [];
-  const ports = bridges.flatMap((b) => b.bridge.ports().map((p) => ({ labels: { bridge: b.name, port: p.name, ofport: p.ofport }, p })));
+  const ports = bridges.flatMap((b) => b.bridge.ports().map((p) => ({ labels: { bridge: b.name, port: p.name, ofport: p.ofport === OFPP_LOCAL ? 'LOCAL' : p.ofport }, p })));
   const portFamily = (suffix: string, help: string, get: (s: (typeof ports)[number]['p']) => number, type: 'counter' | 'gauge' = 'counter') =>
     family(out, `sluice_port_${suffix}`, type, help, ports.map(({ labels, p }) => [labels, get(p)] as const));
   portFamily('rx_packets_total', 'Frames received on the port.', (p) => p.stats.rxPackets);

@@ -139,7 +139,7 @@ export class Bridge extends EventEmitter {
     for (const p of opened) this.arm(p);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
-    this.log.info(`bridge ${this.name} started with ${opened.length} ports`);
+    this.log.debug(`bridge ${this.name} started with ${opened.length} ports`);
   }
 
   stop(): void {

@@ -93,9 +93,13 @@ export class OpenFlowAgent {
     if (!controller) s.async = { packetInMask: [0, 0], portStatusMask: [0, 0], flowRemovedMask: [0, 0] };
     this.sessions.add(s);
     let wasReady = false;
+    // Each `sluice dump-flows` / `ovs-ofctl` run is a connection on the mgmt socket: routine,
+    // so debug; controllers and TCP service connections are news for the operator.
+    const news = controller || !conn.name.startsWith('punix:');
+    const note = (m: string): void => (news ? this.log.info(m) : this.log.debug(m));
     conn.on('ready', () => {
       wasReady = true;
-      this.log.info(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
+      note(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
       if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
     });
     conn.on('message', (msg, raw) => this.handle(s, msg, raw));
@@ -104,7 +108,7 @@ export class OpenFlowAgent {
       // A connection that never finished the hello (controller not up yet) is one more
       // failed attempt of the backoff loop, not news for the operator.
       const line = `${this.bridge.name}: ${conn.name} disconnected: ${reason}`;
-      if (wasReady) this.log.info(line);
+      if (wasReady) note(line);
       else this.log.debug(line);
       if (controller) this.checkFailMode();
     });
