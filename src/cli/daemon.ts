@@ -31,6 +31,8 @@ export { statsLine } from '../control/daemon-bridge.js';
 
 /** Link state is also polled at this period (a fallback when no port-status event comes). */
 const LINK_POLL_MS = 1000;
+/** Detached ports (configured, not attachable at restore) are retried every 5 polls. */
+const RETRY_POLLS = 5;
 
 /** Starts everything and returns; the process then lives on its sockets, ports and signals. */
 export async function runDaemon(plan: StartPlan): Promise<void> {
@@ -68,8 +70,11 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
     ctl.close();
   };
 
+  // Bridges named by flags must start whole (a missing interface is a usage error, exit 2);
+  // bridges restored from the db start even when a port cannot be attached (daemon-core.ts).
+  const fromFlags = new Set(plan.bridges.map((b) => b.name));
   for (const b of bridges) {
-    const rb = await daemon.addBridge(b, false);
+    const rb = fromFlags.has(b.name) ? await daemon.addBridge(b, false) : await daemon.restoreBridge(b);
     if (rb instanceof Error) {
       shutdown();
       // a flag bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ..."
@@ -95,8 +100,10 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   const dumpStats = () => {
     for (const rb of daemon.runningBridges()) rb.dumpStats();
   };
+  let polls = 0;
   const poll = setInterval(() => {
     for (const rb of daemon.runningBridges()) rb.pollLinks();
+    if (++polls % RETRY_POLLS === 0) daemon.retryDetached();
   }, LINK_POLL_MS);
 
   let stopping = false;

@@ -14,6 +14,10 @@
  *  - After every successful change the config is saved to the db file (atomic write, db.ts)
  *    when the daemon has one; a failed change leaves the running state and the file as
  *    they were.
+ *  - A configured port that cannot be attached when the daemon restores its db (a veth
+ *    that is gone after a reboot) does not stop the daemon: the bridge starts without it,
+ *    the port stays in the config (so it is not lost), show() lists it with its error, and
+ *    retryDetached() attaches it once it can (OVS keeps such an Interface with an error).
  *  - Patch ports are connected exactly when both ends exist and name each other, whatever
  *    the order they were created in; deleting one end (or its bridge) takes the survivor's
  *    link down (its bridge reports port-status). Patch port names are unique in the daemon.
@@ -41,10 +45,23 @@ export interface DaemonOptions extends RunningBridgeOptions {
 
 const errMsg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The port name a spec gives (createPort checks it; nothing is opened). */
+function portName(spec: string): string {
+  const p = createPort(spec);
+  return p instanceof Error ? spec : p.name;
+}
+
+function kindOfSpec(spec: string): string {
+  const p = createPort(spec);
+  return p instanceof Error ? 'unknown' : p.kind;
+}
+
 export class Daemon {
   private readonly running = new Map<string, RunningBridge>();
   private readonly patches = new Map<string, { rb: RunningBridge; port: PatchPort }>();
   private readonly starting = new Set<string>();
+  /** Per bridge: configured ports not attached (restore failed), with the last error. */
+  private readonly detached = new Map<string, { setting: PortSetting; error: string }[]>();
 
   constructor(private readonly opts: DaemonOptions) {}
 
@@ -57,7 +74,8 @@ export class Daemon {
     return {
       bridges: [...this.running.values()].map((rb) => {
         const s = rb.setting;
-        return { ...s, ports: s.ports.map((p) => ({ ...p, ...(p.trunks ? { trunks: [...p.trunks] } : {}) })) };
+        const ports = [...s.ports, ...(this.detached.get(rb.name) ?? []).map((d) => d.setting)];
+        return { ...s, ports: ports.map((p) => ({ ...p, ...(p.trunks ? { trunks: [...p.trunks] } : {}) })) };
       }),
     };
   }
@@ -115,6 +133,50 @@ export class Daemon {
     return rb;
   }
 
+  /**
+   * Starts a bridge from the saved config. When it cannot start with all its ports, it
+   * starts without them and attaches them one by one; those that fail stay configured but
+   * detached (logged, shown with their error, retried by retryDetached()).
+   */
+  async restoreBridge(setting: BridgeSetting): Promise<RunningBridge | Error> {
+    const whole = await this.addBridge(setting, false);
+    if (!(whole instanceof Error) || setting.ports.length === 0) return whole;
+    const rb = await this.addBridge({ ...setting, ports: [] }, false);
+    if (rb instanceof Error) return rb;
+    for (const p of setting.ports) {
+      const r = this.attachPort(rb, p);
+      if (r instanceof Error) {
+        const list = this.detached.get(rb.name) ?? [];
+        list.push({ setting: { ...p }, error: r.message });
+        this.detached.set(rb.name, list);
+        rb.log.error(`${r.message}: the port stays configured and is attached when it can be (sluice del-port ${rb.name} ${portName(p.spec)} removes it)`);
+      }
+    }
+    return rb;
+  }
+
+  /** Tries again to attach the detached ports (the daemon calls it every few seconds). */
+  retryDetached(): void {
+    for (const [name, list] of this.detached) {
+      const rb = this.running.get(name);
+      if (!rb) {
+        this.detached.delete(name);
+        continue;
+      }
+      const left = list.filter((d) => {
+        const r = this.attachPort(rb, d.setting);
+        if (r instanceof Error) {
+          d.error = r.message;
+          return true;
+        }
+        rb.log.info(`port ${portName(d.setting.spec)} attached (ofport ${r})`);
+        return false;
+      });
+      if (left.length === 0) this.detached.delete(name);
+      else this.detached.set(name, left);
+    }
+  }
+
   /** Stops a bridge: OpenFlow closed, ports closed, its LOCAL TAP removed, patch peers down. */
   delBridge(name: string): true | Error {
     const rb = this.bridge(name);
@@ -122,6 +184,7 @@ export class Daemon {
     for (const [n, e] of [...this.patches]) if (e.rb === rb) this.detachPatch(n);
     rb.stop();
     this.running.delete(name);
+    this.detached.delete(name);
     rb.log.info('bridge deleted');
     return this.persist() ?? true;
   }
@@ -130,21 +193,39 @@ export class Daemon {
   addPort(bridge: string, p: PortSetting): number | Error {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
+    const name = portName(p.spec);
+    if (this.detached.get(bridge)?.some((d) => portName(d.setting.spec) === name)) {
+      return new Error(`port ${name} is already configured on ${bridge} (detached: see sluice show)`);
+    }
+    const r = this.attachPort(rb, p);
+    if (r instanceof Error) return r;
+    return this.persist() ?? r;
+  }
+
+  /** Opens and adds one port to a running bridge and records it in its setting. */
+  private attachPort(rb: RunningBridge, p: PortSetting): number | Error {
     const port = this.makePort(p.spec, []);
     if (port instanceof Error) return port;
     const info = rb.bridge.addPort({ ...p, port });
     if (info instanceof Error) return info;
     rb.setting.ports.push({ ...p, ofport: info.ofport });
     if (port instanceof PatchPort) this.attachPatch(rb, port);
-    return this.persist() ?? info.ofport;
+    return info.ofport;
   }
 
-  delPort(bridge: string, portName: string): true | Error {
+  delPort(bridge: string, name: string): true | Error {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
-    const info = rb.bridge.ports().find((x) => x.name === portName && x.ofport !== OFPP_LOCAL);
-    if (!info) return new Error(`no port ${portName} on ${bridge}`);
-    if (this.patches.get(portName)?.rb === rb) this.detachPatch(portName);
+    const info = rb.bridge.ports().find((x) => x.name === name && x.ofport !== OFPP_LOCAL);
+    if (!info) {
+      const list = this.detached.get(bridge) ?? [];
+      const left = list.filter((d) => portName(d.setting.spec) !== name);
+      if (left.length === list.length) return new Error(`no port ${name} on ${bridge}`);
+      if (left.length === 0) this.detached.delete(bridge);
+      else this.detached.set(bridge, left);
+      return this.persist() ?? true;
+    }
+    if (this.patches.get(name)?.rb === rb) this.detachPatch(name);
     rb.bridge.removePort(info.ofport);
     rb.setting.ports = rb.setting.ports.filter((x) => x.ofport !== info.ofport);
     return this.persist() ?? true;
@@ -174,7 +255,12 @@ export class Daemon {
       failMode: rb.bridge.failMode,
       controllers: rb.controllerStates(),
       listen: [...(rb.setting.listen ?? [])],
-      ports: rb.bridge.ports().map((p) => this.showPort(rb, p)),
+      ports: [
+        ...rb.bridge.ports().map((p) => this.showPort(rb, p)),
+        ...(this.detached.get(rb.name) ?? []).map((d) => ({
+          name: portName(d.setting.spec), ofport: d.setting.ofport ?? -1, kind: kindOfSpec(d.setting.spec), linkUp: false, error: d.error,
+        })),
+      ],
     }));
     return { pid: process.pid, control: this.opts.control, db: this.opts.db, bridges };
   }

@@ -30,6 +30,8 @@ export interface ShowPort {
   trunks?: number[];
   /** patch ports: the peer's name */
   peer?: string;
+  /** a configured port that could not be attached (OVS shows the Interface's error) */
+  error?: string;
 }
 
 export interface ShowBridge {
@@ -70,10 +72,11 @@ export function formatShow(r: ShowResult): string {
       if (p.tag !== undefined) at(3, `tag: ${p.tag}`);
       if (p.trunks !== undefined) at(3, `trunks: [${p.trunks.join(', ')}]`);
       at(3, `Interface ${p.name}`);
-      at(4, `ofport: ${p.ofport === OFPP_LOCAL ? 'LOCAL' : p.ofport}`);
+      at(4, `ofport: ${p.ofport === OFPP_LOCAL ? 'LOCAL' : p.ofport < 0 ? -1 : p.ofport}`);
       at(4, `type: ${p.ofport === OFPP_LOCAL ? 'internal' : p.kind}`);
       if (p.peer !== undefined) at(4, `options: {peer=${p.peer}}`);
       at(4, `link_state: ${p.linkUp ? 'up' : 'down'}`);
+      if (p.error !== undefined) at(4, `error: "${p.error}"`);
     }
   }
   return out.join('\n') + '\n';
