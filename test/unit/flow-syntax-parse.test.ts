@@ -127,8 +127,10 @@ describe('parseFlow: actions and instructions', () => {
     }]);
   });
   it('OF1.0 mod_* actions become set-field as ovs-ofctl -O OpenFlow13 encodes them', () => {
+    // untagged match: ovs-ofctl pushes a tag before mod_vlan_vid ("push_vlan_if_needed")
     const [apply] = instr('tcp,actions=mod_vlan_vid:20,mod_vlan_pcp:2,mod_nw_tos:16,mod_tp_dst:81,mod_dl_src:00:11:22:33:44:55');
     expect(apply).toEqual({ type: 'apply_actions', actions: [
+      { type: 'push_vlan', ethertype: 0x8100 },
       { type: 'set_field', field: { field: 6, value: Uint8Array.from([0x10, 0x14]) } },
       { type: 'set_field', field: { field: 7, value: Uint8Array.from([2]) } },
       { type: 'set_field', field: { field: 8, value: Uint8Array.from([4]) } },

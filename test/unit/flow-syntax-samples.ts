@@ -9,6 +9,11 @@ export const FLOWS = [
   'in_port=LOCAL,actions=output:CONTROLLER',
   'dl_src=00:11:22:33:44:55/ff:ff:ff:00:00:00,eth_dst=01:00:00:00:00:00/01:00:00:00:00:00,eth_type=0x88cc,actions=drop',
   'dl_vlan=10,dl_vlan_pcp=3,actions=mod_vlan_vid:20,mod_vlan_pcp:2,strip_vlan',
+  // mod_vlan_vid / mod_vlan_pcp on a packet not known to be tagged push a tag first
+  'priority=100,ip,nw_dst=10.0.0.0/8,tcp,tp_dst=80,actions=mod_vlan_vid:10,output:2',
+  'tcp,actions=mod_vlan_pcp:2,strip_vlan,mod_vlan_vid:3',
+  'tcp,actions=write_actions(mod_vlan_vid:3)',
+  'tcp,vlan_tci=0x1000/0x1000,actions=mod_vlan_vid:3',
   'vlan_vid=0x1000/0x1000,actions=push_vlan:0x8100,output:1',
   'vlan_vid=10,actions=drop',
   'vlan_pcp=3,vlan_vid=0x100a,actions=1',

@@ -19,7 +19,44 @@ import { keyValue, splitTopLevel, type KeyValue, type Token } from './tokens.js'
 import { parseUint, uintBytes } from './values.js';
 
 /** eth_type / ip_proto of the flow's match: they decide what mod_tp_src etc. mean. */
-export interface ActionContext { readonly ethType?: number; readonly ipProto?: number }
+export interface ActionContext {
+  readonly ethType?: number;
+  readonly ipProto?: number;
+  /** A flow's actions (not a group bucket's): mod_vlan_vid / mod_vlan_pcp push an 802.1Q
+   * tag first unless the packet is known to have one (ovs-ofctl's "push_vlan_if_needed"). */
+  readonly pushVlanIfNeeded?: boolean;
+  /** The match requires a VLAN tag (vlan_vid with OFPVID_PRESENT). */
+  readonly vlan?: boolean;
+}
+
+/**
+ * Tracks whether the packet has a VLAN tag along an action list, and inserts ovs-ofctl's
+ * implicit push_vlan:0x8100 before mod_vlan_vid / mod_vlan_pcp on an untagged packet
+ * (`ip,actions=mod_vlan_vid:10` is `push_vlan:0x8100,set_field:4106->vlan_vid` in OF1.3,
+ * as `ovs-ofctl -O OpenFlow13 parse-flow` shows).
+ */
+export class VlanTracker {
+  private tagged: boolean;
+  constructor(private readonly ctx: ActionContext) {
+    this.tagged = ctx.vlan === true;
+  }
+
+  /** The implicit push to add before the action named `key`, if any. */
+  before(key: string): Action | null {
+    const k = key.toLowerCase();
+    if (this.ctx.pushVlanIfNeeded && !this.tagged && (k === 'mod_vlan_vid' || k === 'mod_vlan_pcp')) {
+      this.tagged = true;
+      return { type: 'push_vlan', ethertype: 0x8100 };
+    }
+    return null;
+  }
+
+  /** Notes the effect of an action on the tag. */
+  after(a: Action): void {
+    if (a.type === 'push_vlan') this.tagged = true;
+    else if (a.type === 'pop_vlan') this.tagged = false;
+  }
+}
 
 const RESERVED_OUTPUTS: ReadonlyMap<string, number> = new Map([
   ['in_port', OFPP_IN_PORT], ['normal', OFPP_NORMAL], ['flood', OFPP_FLOOD], ['all', OFPP_ALL], ['local', OFPP_LOCAL],
@@ -74,6 +111,7 @@ export function parseActionList(text: string, column: number, ctx: ActionContext
   const alone = dropNotAlone(toks);
   if (alone) return alone;
   const out: Action[] = [];
+  const vlan = new VlanTracker(ctx);
   for (const tok of toks) {
     const kv = keyValue(tok, true);
     if (isInstructionName(kv.key)) {
@@ -81,7 +119,11 @@ export function parseActionList(text: string, column: number, ctx: ActionContext
     }
     const r = parseAction(kv, ctx);
     if (isParseError(r)) return r;
-    if (r !== null) out.push(r);
+    if (r === null) continue;
+    const push = vlan.before(kv.key);
+    if (push) out.push(push);
+    vlan.after(r);
+    out.push(r);
   }
   return out;
 }

@@ -13,7 +13,7 @@ import {
   OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPTT_ALL, OFPTT_MAX,
   flowMod, type FlowMod, type Instruction,
 } from '../../pipeline/types.js';
-import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO } from '../../pipeline/oxm.js';
+import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID } from '../../pipeline/oxm.js';
 import { parseError, type ParseError } from './errors.js';
 import { parseInstructions } from './parse-instructions.js';
 import { parseMatch } from './parse-match.js';
@@ -111,9 +111,14 @@ export function parseFlow(text: string, opts: ParseFlowOptions): FlowMod | Parse
     const eq = text.indexOf('=', at);
     const ethF = match.find((f) => f.field === OFPXMT_OFB_ETH_TYPE);
     const protoF = match.find((f) => f.field === OFPXMT_OFB_IP_PROTO);
+    const vidF = match.find((f) => f.field === OFPXMT_OFB_VLAN_VID);
+    // A match that requires OFPVID_PRESENT guarantees a tag (dl_vlan=N, vlan_tci=0x1000/0x1000).
+    const tagged = vidF !== undefined && (Number(bytesUint(vidF.value)) & 0x1000) !== 0 && (vidF.mask === undefined || (Number(bytesUint(vidF.mask)) & 0x1000) !== 0);
     const ctx = {
       ...(ethF ? { ethType: Number(bytesUint(ethF.value)) } : {}),
       ...(protoF ? { ipProto: Number(bytesUint(protoF.value)) } : {}),
+      pushVlanIfNeeded: true,
+      vlan: tagged,
     };
     const r = parseInstructions(text.slice(eq + 1), eq + 2, ctx);
     if (!Array.isArray(r)) return r;

@@ -10,7 +10,7 @@
  */
 import type { Action, Instruction } from '../../pipeline/types.js';
 import { isParseError, parseError, type ParseError } from './errors.js';
-import { dropNotAlone, isInstructionName, parseAction, parseActionList, type ActionContext } from './parse-actions.js';
+import { VlanTracker, dropNotAlone, isInstructionName, parseAction, parseActionList, type ActionContext } from './parse-actions.js';
 import { keyValue, splitTopLevel, type KeyValue } from './tokens.js';
 import { parseUint } from './values.js';
 
@@ -28,6 +28,7 @@ export function parseInstructions(text: string, column: number, ctx: ActionConte
   const others: Instruction[] = [];
   let lastRank = -1;
   let lastName = '';
+  const vlan = new VlanTracker(ctx);
   for (const tok of toks) {
     const kv = keyValue(tok, true);
     const isInstr = isInstructionName(kv.key);
@@ -44,7 +45,12 @@ export function parseInstructions(text: string, column: number, ctx: ActionConte
     lastRank = rank;
     lastName = name;
     if ('instruction' in r) others.push(r.instruction);
-    else apply.push(r);
+    else {
+      const push = vlan.before(kv.key);
+      if (push) apply.push(push);
+      vlan.after(r);
+      apply.push(r);
+    }
   }
   const out: Instruction[] = [];
   const meter = others.filter((i) => i.type === 'meter');
