@@ -33,6 +33,8 @@ describe('parseFlow: flow fields', () => {
     const fm = ok(parseFlow('cookie=0x1f/0xf0,out_port=LOCAL,out_group=7,ip', { command: 'delete' }));
     expect(fm).toMatchObject({ command: OFPFC_DELETE, tableId: OFPTT_ALL, cookie: 0x10n, cookieMask: 0xf0n, outPort: OFPP_LOCAL, outGroup: 7 });
     expect(fm.instructions).toEqual([]);
+    // -1 is ovs-ofctl's way to write the all-ones mask
+    expect(ok(parseFlow('cookie=0x1f/-1,ip', { command: 'delete' }))).toMatchObject({ cookie: 0x1fn, cookieMask: 0xffffffffffffffffn });
   });
   it('modify_strict keeps its command', () => {
     expect(ok(parseFlow('ip,actions=drop', { command: 'modify_strict' })).command).toBe(OFPFC_MODIFY_STRICT);

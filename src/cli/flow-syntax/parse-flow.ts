@@ -84,7 +84,8 @@ export function parseFlow(text: string, opts: ParseFlowOptions): FlowMod | Parse
       case 'cookie': {
         const [vt, mt] = (kv.value ?? '').split('/');
         const v = parseUint(vt ?? '', 64);
-        const m = mt === undefined ? 0n : parseUint(mt, 64);
+        // ovs-ofctl's documentation writes the all-ones mask as -1 (`cookie=0x1f/-1`).
+        const m = mt === undefined ? 0n : mt === '-1' ? (1n << 64n) - 1n : parseUint(mt, 64);
         if (v === undefined || m === undefined) return bad();
         // OF1.3.5 §7.3.4.1: the cookie mask only restricts modify/delete; an add has none.
         if (mt !== undefined && command === OFPFC_ADD) return bad('a new flow cannot have a cookie mask');
