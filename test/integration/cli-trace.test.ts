@@ -74,6 +74,28 @@ const WEB_TEXT = [
   '',
 ].join('\n');
 
+// An all group applied in table 1 copies the packet to each bucket, and the action set
+// written in table 0 still runs at the end: port 2 gets two copies.
+const GROUP_TEXT = [
+  'table 0: priority=100,ip,nw_dst=10.0.0.0/8, cookie=0x5',
+  '    write_actions: output:2',
+  '    write_metadata: 0x7 → metadata=0x7',
+  '    action set: output:2',
+  '    goto_table: 1',
+  'table 1: priority=20,udp,metadata=0x7',
+  '    apply_actions: group:6',
+  '    group 6 (all): all 2 buckets, each on its own copy of the packet',
+  '        bucket 1: output:2',
+  '        bucket 2: set_field:8->ip_dscp,output:3',
+  '    end of pipeline, action set executed: output:2',
+  '',
+  'Final: 3 outputs',
+  '    output to port 2 (sdm2)',
+  '    output to port 3 (sdm3)',
+  '    output to port 2 (sdm2)',
+  '',
+];
+
 describe.skipIf(!ready)('sluice trace through the daemon', () => {
   let dir = '';
   let mgmt = '';
@@ -126,6 +148,15 @@ describe.skipIf(!ready)('sluice trace through the daemon', () => {
     const dump = await sh(`ovs-ofctl -O OpenFlow13 dump-flows ${mgmt}`);
     const counts = dump.split('\n').filter((l) => l.includes('n_packets=')).map((l) => /n_packets=(\d+), n_bytes=(\d+)/.exec(l)!.slice(1).join('/'));
     expect(counts).toEqual(['0/0', '0/0', '0/0']);
+  });
+
+  it('a group in the second table: its buckets, installed with the sluice verbs', async () => {
+    expect((await run(['add-group', BR, 'group_id=6,type=all,bucket=output:2,bucket=mod_nw_tos:32,output:3', '--rundir', dir])).code).toBe(0);
+    expect((await run(['add-flow', BR, 'table=1,priority=20,metadata=0x7,udp,actions=group:6', '--rundir', dir])).code).toBe(0);
+    const r = await run(['trace', BR, 'in_port=1,udp,nw_src=10.1.0.1,nw_dst=10.0.0.2,tp_dst=53', '--rundir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(2)).toEqual(GROUP_TEXT);
+    expect((await run(['del-groups', BR, 'group_id=6', '--rundir', dir])).code).toBe(0); // and its flow with it
   });
 
   it('input mistakes: one line, exit 2; what the daemon refuses: one line, exit 1', async () => {
