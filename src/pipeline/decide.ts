@@ -61,7 +61,13 @@ export interface DecideOptions {
 interface Origin<R> {
   readonly rule: R | null;
   readonly tableId: number;
+  /** The action runs in a group bucket or from the action set: no single flow entry is
+   * associated, so a packet-in reports cookie all-ones (OF1.3.5 §7.4.1). */
+  readonly detached?: boolean;
 }
+
+const cookieOf = <R extends DecisionRule>(o: Origin<R>): bigint => (o.detached || !o.rule ? NO_COOKIE : o.rule.cookie);
+const detach = <R>(o: Origin<R>): Origin<R> => (o.detached ? o : { ...o, detached: true });
 
 /** OF1.3.5 §7.4.1: packet-in cookie when no flow entry is associated (all ones). */
 const NO_COOKIE = 0xffff_ffff_ffff_ffffn;
@@ -132,7 +138,7 @@ class Builder<R extends DecisionRule> {
         ops.push({
           op: 'output', port: a.port, maxLen: a.maxLen,
           reason: from.rule !== null && this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
-          tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE,
+          tableId: from.tableId, cookie: cookieOf(from),
           ...(a.port === OFPP_CONTROLLER ? this.pipelineFields(words) : NO_FIELDS),
         });
         return;
@@ -152,7 +158,7 @@ class Builder<R extends DecisionRule> {
       case 'dec_nw_ttl':
       case 'dec_mpls_ttl':
         // The origin (and pipeline fields) go with the op for an OFPR_INVALID_TTL packet-in (§7.4.1).
-        ops.push({ op: a.type, tableId: from.tableId, cookie: from.rule?.cookie ?? NO_COOKIE, ...this.pipelineFields(words) });
+        ops.push({ op: a.type, tableId: from.tableId, cookie: cookieOf(from), ...this.pipelineFields(words) });
         break;
       default:
         ops.push(a.type === 'push_vlan' || a.type === 'push_mpls' || a.type === 'pop_mpls' || a.type === 'push_pbb'
@@ -199,7 +205,8 @@ class Builder<R extends DecisionRule> {
       this.buckets.push(b);
       const bw = words.slice();
       const bops: Op[] = [];
-      for (const a of b.actions) this.action(a, from, bops, bw, false);
+      const inBucket = detach(from);
+      for (const a of b.actions) this.action(a, inBucket, bops, bw, false);
       const branch: Op = { op: 'branch', ops: bops };
       if (g.type !== OFPGT_ALL) this.single.add(branch);
       ops.push(branch);
@@ -290,7 +297,8 @@ function runTables<R extends DecisionRule>(b: Builder<R>, ops: Op[], words: Uint
     }
     if (next < 0) {
       // §5.10: end of pipeline, the action set runs (output dropped if a group is set).
-      for (const a of set.toExecute()) b.action(a, writer.get(a) ?? last, ops, words, true);
+      // Actions of the set are reported with the writing rule's table but no cookie (§7.4.1).
+      for (const a of set.toExecute()) b.action(a, detach(writer.get(a) ?? last), ops, words, true);
     }
     if (opts.trace) {
       b.steps.push({

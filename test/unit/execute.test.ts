@@ -122,7 +122,8 @@ describe('executeDecision', () => {
     ok(p.flowMod(fm({ match: [oxm('in_port', 2)], instructions: [goto(1)] }), 0));
     ok(p.flowMod(fm({ tableId: 1, cookie: 6n, instructions: [write(out(OFPP_CONTROLLER, 64))] }), 0));
     expect(run(p, tcpFrame(), 1).map((s) => s.info)).toEqual([{ reason: OFPR_NO_MATCH, maxLen: 128, tableId: 0, cookie: 5n, queueId: -1 }]);
-    expect(run(p, tcpFrame(), 2).map((s) => s.info)).toEqual([{ reason: OFPR_ACTION, maxLen: 64, tableId: 1, cookie: 6n, queueId: -1 }]);
+    // written to the action set: the table is known, the cookie is not (§7.4.1: all ones)
+    expect(run(p, tcpFrame(), 2).map((s) => s.info)).toEqual([{ reason: OFPR_ACTION, maxLen: 64, tableId: 1, cookie: 0xffffffffffffffffn, queueId: -1 }]);
   });
 
   it('set_queue is reported with later outputs', () => {

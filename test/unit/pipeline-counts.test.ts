@@ -67,7 +67,26 @@ describe('OFPR_INVALID_TTL packet-in origin', () => {
     ok(p.flowMod(fm({ cookie: 7n, match: [oxm('eth_type', 0x8847)], instructions: [write({ type: 'dec_mpls_ttl' }), goto(1)] }), 0));
     ok(p.flowMod(fm({ tableId: 1, cookie: 8n, instructions: [write(out(4))] }), 0));
     const sent = run(p, hexBytes(frameByName('mpls-ttl1').hex));
-    expect(sent.map((s) => [s.port, s.info.reason, s.info.tableId, s.info.cookie])).toEqual([[OFPP_CONTROLLER, OFPR_INVALID_TTL, 0, 7n]]);
+    // table of the rule that wrote it; no cookie for an action-set action (OF1.3.5 §7.4.1)
+    expect(sent.map((s) => [s.port, s.info.reason, s.info.tableId, s.info.cookie])).toEqual([[OFPP_CONTROLLER, OFPR_INVALID_TTL, 0, 0xffffffffffffffffn]]);
     expect(run(p, hexBytes(frameByName('mpls-ipv4').hex)).map((s) => s.port)).toEqual([4]);
+  });
+});
+
+describe('packet-in cookie when no single flow entry is associated (OF1.3.5 §7.4.1)', () => {
+  it('an output to CONTROLLER in a group bucket reports cookie all-ones; one in apply-actions the rule cookie', () => {
+    const p = new Pipeline({ portExists: () => true, portLive: () => true });
+    expect(p.groupMod({ command: 0, type: 0, groupId: 1, buckets: [{ weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [{ type: 'output', port: 0xfffffffd, maxLen: 64 }] }] })).toEqual({ removed: [] });
+    expect(p.flowMod(fm({ cookie: 9n, instructions: [apply(out(0xfffffffd, 32), { type: 'group', groupId: 1 })] }), 0)).toEqual({ removed: [] });
+    const d = p.decide(new FlowKey(), 0);
+    const outs: { cookie: bigint; maxLen: number }[] = [];
+    const walk = (ops: readonly { op: string }[]): void => {
+      for (const o of ops) {
+        if (o.op === 'branch') walk((o as unknown as { ops: { op: string }[] }).ops);
+        else if (o.op === 'output') outs.push(o as unknown as { cookie: bigint; maxLen: number });
+      }
+    };
+    walk(d.ops);
+    expect(outs.map((o) => [o.maxLen, o.cookie])).toEqual([[32, 9n], [64, 0xffffffffffffffffn]]);
   });
 });

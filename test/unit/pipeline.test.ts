@@ -92,7 +92,7 @@ describe('Pipeline: tables and instructions', () => {
     expect(d.ops).toEqual([
       { op: 'push_vlan', ethertype: 0x8100 },
       { op: 'set_field', field: 6, value: new Uint8Array([0x10, 42]) },
-      { op: 'output', port: 2, maxLen: 0, reason: OFPR_ACTION, tableId: 0, cookie: 0n },
+      { op: 'output', port: 2, maxLen: 0, reason: OFPR_ACTION, tableId: 0, cookie: 0xffffffffffffffffn }, // from the action set: no cookie (§7.4.1)
     ]);
   });
 
