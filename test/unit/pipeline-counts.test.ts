@@ -76,7 +76,7 @@ describe('OFPR_INVALID_TTL packet-in origin', () => {
 describe('packet-in cookie when no single flow entry is associated (OF1.3.5 §7.4.1)', () => {
   it('an output to CONTROLLER in a group bucket reports cookie all-ones; one in apply-actions the rule cookie', () => {
     const p = new Pipeline({ portExists: () => true, portLive: () => true });
-    expect(p.groupMod({ command: 0, type: 0, groupId: 1, buckets: [{ weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [{ type: 'output', port: 0xfffffffd, maxLen: 64 }] }] })).toEqual({ removed: [] });
+    expect(p.groupMod({ command: 0, type: 0, groupId: 1, buckets: [{ weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [{ type: 'output', port: 0xfffffffd, maxLen: 64 }] }] }, 0)).toEqual({ removed: [] });
     expect(p.flowMod(fm({ cookie: 9n, instructions: [apply(out(0xfffffffd, 32), { type: 'group', groupId: 1 })] }), 0)).toEqual({ removed: [] });
     const d = p.decide(new FlowKey(), 0);
     const outs: { cookie: bigint; maxLen: number }[] = [];
