@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { withRundir } from './cli-common.js';
 import { addFlow, addFlows, delFlows, dumpFlows, modFlows } from './ofctl/flow-verbs.js';
 import { delGroups, delMeters, dumpGroups, dumpMeters, groupMod, meterMod } from './ofctl/group-meter-verbs.js';
-import { dumpPorts, dumpTables } from './ofctl/stats-verbs.js';
+import { dumpPorts, dumpPortsDesc, dumpTables } from './ofctl/stats-verbs.js';
 
 const SWITCH_HELP = `
 BRIDGE is a bridge name (socket RUNDIR/BRIDGE.mgmt), or unix:PATH, or tcp:IP[:PORT].
@@ -37,6 +37,7 @@ export function registerOfctlVerbs(program: Command): void {
   verb('dump-flows <bridge> [match]', 'print the flows (those that match MATCH, if given)')
     .option('--no-stats', 'leave out durations and counters (and cookie, table when 0)').action(dumpFlows);
   verb('dump-ports <bridge> [port]', 'print port counters (of PORT, if given)').action(dumpPorts);
+  verb('dump-ports-desc <bridge>', 'print the ports: number, name, address, config, state, speed').action(dumpPortsDesc);
   verb('dump-tables <bridge>', 'print table counters').action(dumpTables);
   verb('add-group <bridge> <group>', 'add a group').action((b: string, g: string, o) => groupMod('add', b, g, o));
   verb('mod-group <bridge> <group>', 'replace the buckets of a group').action((b: string, g: string, o) => groupMod('modify', b, g, o));

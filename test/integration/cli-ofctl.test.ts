@@ -131,6 +131,16 @@ describe.skipIf(!ready)('sluice ofctl verbs against a real daemon', () => {
     expect(pl).toEqual(tl);
   });
 
+  it('dump-ports-desc prints what ovs-ofctl prints, also for a port that is down', async () => {
+    expect(ovsOfctl(['mod-port', mgmt, '2', 'down']).code).toBe(0); // config PORT_DOWN
+    const [ours, theirs] = await both('dump-ports-desc');
+    expect(ours).toEqual(theirs);
+    expect(ours).toContain(` 2(${lab.name('tb')}): addr:${ours.find((l) => l.startsWith(` 2(`))!.split('addr:')[1]}`);
+    expect(ours).toContain('     config:     PORT_DOWN');
+    expect(ours.filter((l) => l.startsWith('     speed: '))).toHaveLength(3);
+    expect(ovsOfctl(['mod-port', mgmt, '2', 'up']).code).toBe(0);
+  });
+
   it('an explicit unix:PATH target works like the bridge name', async () => {
     const r = await runCli(['dump-groups', mgmt]);
     expect(r.code).toBe(0);

@@ -11,7 +11,7 @@
  * prints as `?`. Tables: a table whose counters equal the previous table's is not
  * repeated: runs collapse into `table N: ditto` or `tables A...B: ditto`.
  */
-import type { PortStats, TableStats } from '../../openflow/index.js';
+import type { PortDesc, PortStats, TableStats } from '../../openflow/index.js';
 import { formatDuration } from '../flow-syntax/index.js';
 import { formatPort } from '../flow-syntax/ports.js';
 
@@ -54,4 +54,41 @@ export function formatTableStats(tables: readonly TableStats[]): string[] {
   });
   flush();
   return blocks.flatMap((b, i) => (i ? ['', ...b] : b));
+}
+
+/** OF1.3.5 §7.2.1: ofp_port_config, ofp_port_state and ofp_port_features bits, in bit order,
+ * with the names ovs-ofctl prints. */
+const CONFIG_NAMES: readonly [number, string][] = [[1, 'PORT_DOWN'], [4, 'NO_RECV'], [32, 'NO_FWD'], [64, 'NO_PACKET_IN']];
+const STATE_NAMES: readonly [number, string][] = [[1, 'LINK_DOWN'], [2, 'BLOCKED'], [4, 'LIVE']];
+const FEATURE_NAMES = ['10MB-HD', '10MB-FD', '100MB-HD', '100MB-FD', '1GB-HD', '1GB-FD', '10GB-FD', '40GB-FD', '100GB-FD',
+  '1TB-FD', 'OTHER', 'COPPER', 'FIBER', 'AUTO_NEG', 'AUTO_PAUSE', 'AUTO_PAUSE_ASYM'];
+
+function bitNames(v: number, names: readonly [number, string][]): string {
+  if (v === 0) return '0';
+  const out: string[] = [];
+  let rest = v >>> 0;
+  for (const [bit, name] of names) {
+    if ((rest & bit) !== 0) {
+      out.push(name);
+      rest = (rest & ~bit) >>> 0;
+    }
+  }
+  if (rest !== 0) out.push(`0x${rest.toString(16)}`);
+  return out.join(' ');
+}
+
+const features = (v: number) => bitNames(v, FEATURE_NAMES.map((n, i) => [1 << i, n] as [number, string]));
+const mac = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+
+/** One port of dump-ports-desc (OFPMP_PORT_DESC), as ovs-ofctl prints it. */
+export function formatPortDesc(p: PortDesc): string[] {
+  const lines = [` ${formatPort(p.portNo)}(${p.name}): addr:${mac(p.hwAddr)}`,
+    `     config:     ${bitNames(p.config, CONFIG_NAMES)}`,
+    `     state:      ${bitNames(p.state, STATE_NAMES)}`];
+  if (p.curr) lines.push(`     current:    ${features(p.curr)}`);
+  if (p.advertised) lines.push(`     advertised: ${features(p.advertised)}`);
+  if (p.supported) lines.push(`     supported:  ${features(p.supported)}`);
+  if (p.peer) lines.push(`     peer:       ${features(p.peer)}`);
+  lines.push(`     speed: ${Math.floor(p.currSpeed / 1000)} Mbps now, ${Math.floor(p.maxSpeed / 1000)} Mbps max`);
+  return lines;
 }

@@ -1,11 +1,12 @@
 /**
- * dump-ports BRIDGE [PORT] (OFPMP_PORT_STATS, OF1.3.5 §7.3.5.6) and dump-tables BRIDGE
- * (OFPMP_TABLE, §7.3.5.4), printed as ovs-ofctl -O OpenFlow13 prints them (format-stats.ts).
+ * dump-ports BRIDGE [PORT] (OFPMP_PORT_STATS, OF1.3.5 §7.3.5.6), dump-ports-desc BRIDGE
+ * (OFPMP_PORT_DESC, §7.3.5.7) and dump-tables BRIDGE (OFPMP_TABLE, §7.3.5.4), printed as
+ * ovs-ofctl -O OpenFlow13 prints them (format-stats.ts).
  */
 import { EXIT_USAGE, fail } from '../cli-common.js';
 import { parsePort } from '../flow-syntax/ports.js';
 import { OFPP_ANY } from '../../pipeline/types.js';
-import { formatPortStats, formatTableStats } from './format-stats.js';
+import { formatPortDesc, formatPortStats, formatTableStats } from './format-stats.js';
 import { connectOrFail, okOrFail, print, type OfctlOptions } from './run.js';
 
 export async function dumpPorts(bridge: string, port: string | undefined, opts: OfctlOptions): Promise<void> {
@@ -22,4 +23,11 @@ export async function dumpTables(bridge: string, opts: OfctlOptions): Promise<vo
   const bodies = okOrFail(await c.multipart({ kind: 'table' }));
   c.close();
   print(formatTableStats(bodies.flatMap((b) => (b.kind === 'table' ? b.tables : []))));
+}
+
+export async function dumpPortsDesc(bridge: string, opts: OfctlOptions): Promise<void> {
+  const c = await connectOrFail(bridge, opts);
+  const bodies = okOrFail(await c.multipart({ kind: 'port_desc' }));
+  c.close();
+  print(bodies.flatMap((b) => (b.kind === 'port_desc' ? b.ports.flatMap((p) => formatPortDesc(p)) : [])));
 }
