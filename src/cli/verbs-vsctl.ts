@@ -14,7 +14,7 @@
  * running; 2 a bad flag value, found here before anything is sent.
  */
 import type { Command } from 'commander';
-import { checkBridgeName, checkTarget, isFailMode, parseDpid } from '../control/config.js';
+import { checkAnyTarget, checkBridgeName, isFailMode, parseDpid } from '../control/config.js';
 import { ctlRequest, CtlError } from '../control/ctl-client.js';
 import { formatShow, type ShowResult } from '../control/daemon-show.js';
 import { parseIntIn, parsePortOption } from '../control/port-option.js';
@@ -130,10 +130,10 @@ export function registerVsctlVerbs(program: Command): void {
     await call(o, 'del-port', { bridge, port });
   });
 
-  verb('set-controller <bridge> <target...>', 'replace the controllers of a bridge: tcp:IP[:PORT] | ssl:IP:PORT | unix:PATH')
+  verb('set-controller <bridge> <target...>', 'replace the controllers of a bridge: tcp:IP[:PORT] | ssl:IP:PORT | unix:PATH to connect to, ptcp:PORT[:IP] | pssl:PORT[:IP] | punix:PATH to listen on')
     .action(async (bridge: string, targets: string[], o: RundirOpts) => {
       for (const t of targets) {
-        const e = checkTarget(t, false);
+        const e = checkAnyTarget(t);
         if (e) fail(e);
       }
       await call(o, 'set-controller', { bridge, targets });

@@ -78,6 +78,13 @@ export function checkTarget(spec: string, passive: boolean): string | null {
   return null;
 }
 
+/** A target for `set-controller`: active (tcp/ssl/unix, the bridge connects) or passive
+ * (ptcp/pssl/punix, the bridge listens), as ovs-vsctl set-controller takes both. */
+export function checkAnyTarget(spec: string): string | null {
+  const t = parseTarget(spec);
+  return t instanceof Error ? t.message : null;
+}
+
 /** Rejects two ports asking for the same ofport; returns the message or null. */
 export function checkPorts(ports: readonly PortSetting[]): string | null {
   const seen = new Map<number, string>();

@@ -131,16 +131,22 @@ export class RunningBridge {
 
   /** Replaces the controller list: the OpenFlow service restarts with it (listeners kept). */
   async setControllers(targets: readonly string[]): Promise<Error | null> {
-    const before = this.setting.controllers;
+    const before = { controllers: this.setting.controllers, listen: this.setting.listen };
+    const put = (controllers: readonly string[] | undefined, listen: readonly string[] | undefined) => {
+      if (controllers && controllers.length > 0) this.setting.controllers = [...controllers];
+      else delete this.setting.controllers;
+      if (listen && listen.length > 0) this.setting.listen = [...listen];
+      else delete this.setting.listen;
+    };
     this.openflow.stop();
-    if (targets.length > 0) this.setting.controllers = [...targets];
-    else delete this.setting.controllers;
+    // ovs-vsctl set-controller: passive targets make the bridge listen, active ones connect
+    const passive = (t: string) => /^(ptcp|pssl|punix):/.test(t);
+    put(targets.filter((t) => !passive(t)), targets.filter(passive));
     this.openflow = RunningBridge.service(this.bridge, this.opts);
     const e = await this.startOpenFlow(this.openflow);
     if (!e) return null;
-    // put the old list back so that the bridge keeps working as before
-    if (before) this.setting.controllers = before;
-    else delete this.setting.controllers;
+    // put the old lists back so that the bridge keeps working as before
+    put(before.controllers, before.listen);
     this.openflow = RunningBridge.service(this.bridge, this.opts);
     await this.startOpenFlow(this.openflow);
     return e;

@@ -27,7 +27,7 @@ import { OFPP_LOCAL } from '../pipeline/types.js';
 import { PatchPort } from '../ports/patch.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
-import { checkTarget, type BridgeSetting, type DaemonConfig } from './config.js';
+import { checkAnyTarget, type BridgeSetting, type DaemonConfig } from './config.js';
 import { RunningBridge, type RunningBridgeOptions } from './daemon-bridge.js';
 import type { ShowBridge, ShowResult } from './daemon-show.js';
 import { saveDb } from './db.js';
@@ -231,12 +231,13 @@ export class Daemon {
     return this.persist() ?? true;
   }
 
-  /** Replaces the bridge's controllers (empty = none); listeners are kept. */
+  /** Replaces the bridge's controllers (empty = none), as ovs-vsctl set-controller: active
+   * targets are connected to, passive ones (ptcp:, pssl:, punix:) listened on. */
   async setControllers(bridge: string, targets: readonly string[]): Promise<true | Error> {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
     for (const t of targets) {
-      const e = checkTarget(t, false);
+      const e = checkAnyTarget(t);
       if (e) return new Error(e);
     }
     const e = await rb.setControllers(targets);

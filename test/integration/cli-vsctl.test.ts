@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { nativeAvailable } from '../../src/ports/native.js';
 import { isRoot } from './ports-lab.js';
 import { killAll, sh, sluice, type Daemon } from './datapath-lab.js';
@@ -14,6 +15,18 @@ import { SaLab, helloController, vsctl } from './cli-vsctl-lab.js';
 
 const ready = isRoot() && nativeAvailable();
 if (!ready) console.warn('cli-vsctl: SKIPPED — needs root and the native addon (npm install)');
+
+/** A TCP port nothing listens on now (the kernel's choice, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sluice-sa-'));
 
@@ -40,7 +53,7 @@ describe('sluice verbs without a daemon', () => {
     expect((await vsctl(rd, 'add-port', 'br0', 'veth-a', '--trunks', '10,x')).stderr).toMatch(/^sluice: --trunks "10,x": "x" is not a VLAN id/);
     expect((await vsctl(rd, 'add-port', 'br0', 'bogus:x')).stderr).toMatch(/unknown port kind "bogus"/);
     expect((await vsctl(rd, 'add-br', 'br0', '--fail-mode', 'open')).stderr).toBe('sluice: --fail-mode "open": expected standalone or secure\n');
-    expect((await vsctl(rd, 'set-controller', 'br0', 'ptcp:6653')).code).toBe(2);
+    expect((await vsctl(rd, 'set-controller', 'br0', 'bogus:6653')).code).toBe(2);
   });
 });
 
@@ -99,6 +112,11 @@ describe.skipIf(!ready)('sluice vsctl verbs on a daemon with a db', () => {
     expect((await vsctl(rd, 'set-controller', b1, 'tcp:127.0.0.1:1')).code).toBe(0);
     expect((await vsctl(rd, 'show')).stdout).toContain('        Controller "tcp:127.0.0.1:1"\n            is_connected: false\n');
     expect((await vsctl(rd, 'set-controller', lab.name('b9'), 'tcp:127.0.0.1:1')).stderr).toMatch(/^sluice: no bridge /);
+    // a passive target, as ovs-vsctl set-controller takes it: the bridge listens
+    const port = await freePort();
+    expect((await vsctl(rd, 'set-controller', b2, `tcp:127.0.0.1:${ctl.port}`, `ptcp:${port}:127.0.0.1`)).code).toBe(0);
+    expect(await sh(`ovs-ofctl -O OpenFlow13 dump-tables tcp:127.0.0.1:${port}`)).toMatch(/table 0:/);
+    expect((await vsctl(rd, 'show')).stdout).toContain(`        Listen "ptcp:${port}:127.0.0.1"\n`);
   }, 60_000);
 
   it('show: bridges, dpid, fail mode, ports with ofport, type, link, VLANs, patch peers', async () => {
