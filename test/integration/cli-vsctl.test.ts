@@ -71,7 +71,7 @@ describe.skipIf(!ready)('sluice vsctl verbs on a daemon with a db', () => {
   beforeAll(async () => {
     await sh(`ip link add ${veth} type veth peer name ${lab.name('v1p')} && ip link set ${veth} up && ip link set ${lab.name('v1p')} up`);
     ctl = await helloController();
-    d = await startDaemon(['--db', db, '--rundir', rd], /sluice daemon ready \(0 bridges, control socket /);
+    d = await startDaemon(['--db', db, '--rundir', rd, '--metrics', '127.0.0.1:0'], /sluice daemon ready \(0 bridges, control socket /);
   }, 40_000);
   afterAll(async () => {
     ctl.close();
@@ -118,6 +118,20 @@ describe.skipIf(!ready)('sluice vsctl verbs on a daemon with a db', () => {
     expect(await sh(`ovs-ofctl -O OpenFlow13 dump-tables tcp:127.0.0.1:${port}`)).toMatch(/table 0:/);
     expect((await vsctl(rd, 'show')).stdout).toContain(`        Listen "ptcp:${port}:127.0.0.1"\n`);
   }, 60_000);
+
+  it('--metrics: the daemon serves its bridges and ports in Prometheus format', async () => {
+    const line = d.lines.find((l) => /metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/.test(l));
+    expect(line).toBeDefined();
+    const url = /(http:\/\/\S+\/metrics)/.exec(line!)![1]!;
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`sluice_port_link_up{bridge="${b1}",port="${veth}",ofport="5"} 1`);
+    expect(text).toMatch(new RegExp(`sluice_flow_cache_hits_total\\{bridge="${b2}"\\} \\d+`));
+    const bad = sluice(['start', '--db', join(tmp(), 'm.json'), '--rundir', tmp(), '--metrics', '0.0.0.0:9750']);
+    expect(await bad.wait()).toBe(2);
+    expect(bad.lines).toEqual(['sluice: --metrics 0.0.0.0:9750: metrics: 0.0.0.0 is not a loopback address (use 127.0.0.1:9750)']);
+  }, 30_000);
 
   it('show: bridges, dpid, fail mode, ports with ofport, type, link, VLANs, patch peers', async () => {
     const out = (await vsctl(rd, 'show')).stdout;
