@@ -17,6 +17,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailable } from '../src/ports/native.js';
@@ -71,7 +73,10 @@ async function topology(): Promise<void> {
 
 /** Starts `sluice start` and resolves when it logs "bridge started"; rejects if it exits first. */
 function startSluice(lines: string[]): Promise<void> {
-  const args = ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'start', '--bridge', bridge, '--fail-mode', 'standalone', '--port', `${prefix}a0`, '--port', `${prefix}b0`];
+  // A private rundir: the demo must not collide with a daemon already running on /run/sluice.
+  const rundir = mkdtempSync(join(tmpdir(), 'sluice-demo-'));
+  process.on('exit', () => rmSync(rundir, { recursive: true, force: true }));
+  const args = ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'start', '--bridge', bridge, '--fail-mode', 'standalone', '--port', `${prefix}a0`, '--port', `${prefix}b0`, '--rundir', rundir];
   say(`starting: sluice ${args.slice(3).join(' ')}`);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
   daemon = child;
