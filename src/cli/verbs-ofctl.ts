@@ -2,7 +2,7 @@
  * The ovs-ofctl-like verbs of `sluice`: flows, groups, meters, port and table statistics,
  * spoken as OpenFlow 1.3 to the bridge's mgmt socket (RUNDIR/BRIDGE.mgmt) or to an explicit
  * unix:PATH / tcp:IP[:PORT] target — the same socket `ovs-ofctl -O OpenFlow13` can use.
- * Syntax and output are ovs-ofctl's (src/cli/flow-syntax), so habits and scripts carry over.
+ * Syntax and output are ovs-ofctl's (src/openflow/syntax), so habits and scripts carry over.
  *
  * Exit codes: 0 done; 1 the switch refused or could not be reached; 2 bad syntax (found
  * before connecting).

@@ -11,9 +11,9 @@
  *    packet, not a rule.
  *  - Errors are values: an Error whose message names the offending token.
  */
-import { isParseError, parseMatch } from '../cli/flow-syntax/index.js';
-import { FLOW_KEYWORDS } from '../cli/flow-syntax/fields.js';
-import { keyValue, splitTopLevel, type KeyValue } from '../cli/flow-syntax/tokens.js';
+import { isParseError, parseMatch } from '../openflow/syntax/index.js';
+import { FLOW_KEYWORDS } from '../openflow/syntax/fields.js';
+import { keyValue, splitTopLevel, type KeyValue } from '../openflow/syntax/tokens.js';
 import { frameFromMatch } from './trace-frame.js';
 
 export interface TraceFlow {

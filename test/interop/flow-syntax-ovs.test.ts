@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import {
   formatFlow, formatGroup, formatInstructions, formatMatch, formatMeter, isParseError, parseFlow, parseGroup, parseMeter,
-} from '../../src/cli/flow-syntax/index.js';
+} from '../../src/openflow/syntax/index.js';
 import { FLOWS, GROUPS, METERS } from '../unit/flow-syntax-samples.js';
 
 const HAVE_OVS = spawnSync('ovs-ofctl', ['--version']).status === 0;

@@ -3,7 +3,7 @@
  * token and what was expected, and the column points at that token (1-based).
  */
 import { describe, expect, it } from 'vitest';
-import { isParseError, parseFlow, parseGroup, parseMeter, type FlowCommand } from '../../src/cli/flow-syntax/index.js';
+import { isParseError, parseFlow, parseGroup, parseMeter, type FlowCommand } from '../../src/openflow/syntax/index.js';
 
 type Case = readonly [text: string, message: string, token: string, column: number, command?: FlowCommand, strict?: boolean];
 

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   formatDuration, formatFlow, formatFlowMod, formatGroup, formatInstructions, formatMatch, formatMeter, isParseError,
   parseFlow, parseGroup, parseMeter, type ParseError,
-} from '../../src/cli/flow-syntax/index.js';
-import { formatIPv6, parseIPv6 } from '../../src/cli/flow-syntax/values.js';
+} from '../../src/openflow/syntax/index.js';
+import { formatIPv6, parseIPv6 } from '../../src/openflow/syntax/values.js';
 import type { FlowMod } from '../../src/pipeline/types.js';
 import { FLOWS, GROUPS, METERS } from './flow-syntax-samples.js';
 

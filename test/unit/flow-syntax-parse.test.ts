@@ -4,7 +4,7 @@
  * same text (see test/interop/flow-syntax-ovs.test.ts), not from our own formatter.
  */
 import { describe, expect, it } from 'vitest';
-import { isParseError, parseFlow, parseGroup, parseMeter, type ParseError } from '../../src/cli/flow-syntax/index.js';
+import { isParseError, parseFlow, parseGroup, parseMeter, type ParseError } from '../../src/openflow/syntax/index.js';
 import type { FlowMod, GroupMod, MeterMod } from '../../src/pipeline/types.js';
 import {
   OFPCML_NO_BUFFER, OFPFC_DELETE, OFPFC_MODIFY_STRICT, OFPFF_CHECK_OVERLAP, OFPFF_SEND_FLOW_REM, OFPG_ANY, OFPGT_FF,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientError, OfctlClient, type Request } from '../../src/cli/ofctl/client.js';
 import { resolveTarget, type ResolvedTarget } from '../../src/cli/ofctl/target.js';
-import { parseFlow } from '../../src/cli/flow-syntax/index.js';
+import { parseFlow } from '../../src/openflow/syntax/index.js';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { OpenFlowService } from '../../src/openflow/service.js';
 import type { PassiveEndpoint } from '../../src/openflow/transport.js';

@@ -5,7 +5,7 @@ import { formatPortStats, formatTableStats } from '../../src/cli/ofctl/format-st
 import { describeErrorCode } from '../../src/cli/ofctl/error-names.js';
 import { parseFlowsFile } from '../../src/cli/ofctl/flows-file.js';
 import { formatFlowBrief } from '../../src/cli/ofctl/format-flow-brief.js';
-import { parseFlow } from '../../src/cli/flow-syntax/index.js';
+import { parseFlow } from '../../src/openflow/syntax/index.js';
 import type { FlowMod } from '../../src/pipeline/types.js';
 import type { PortStats, TableStats } from '../../src/openflow/index.js';
 import { OFPP_LOCAL } from '../../src/pipeline/types.js';

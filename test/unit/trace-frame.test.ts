@@ -12,7 +12,7 @@ import { buildArgs } from '../../src/cli/verbs-trace.js';
 import { crc32c } from '../../src/packet/checksum.js';
 import { FlowKey, P_ND_SLL, P_ND_TARGET, P_SCTP } from '../../src/packet/flow-key.js';
 import { parseFrame } from '../../src/packet/parse.js';
-import { formatMatch } from '../../src/cli/flow-syntax/index.js';
+import { formatMatch } from '../../src/openflow/syntax/index.js';
 import { matchFromKey } from '../../src/control/trace-key.js';
 import { parseTraceFlow, type TraceFlow } from '../../src/control/trace-flow.js';
 import { frameFromMatch } from '../../src/control/trace-frame.js';

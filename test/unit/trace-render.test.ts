@@ -5,7 +5,7 @@
  * a trace changes no counter; bad arguments give errors naming what is wrong.
  */
 import { describe, it, expect } from 'vitest';
-import { isParseError, parseFlow, parseGroup, parseMeter } from '../../src/cli/flow-syntax/index.js';
+import { isParseError, parseFlow, parseGroup, parseMeter } from '../../src/openflow/syntax/index.js';
 import { runTrace, type TraceResult } from '../../src/control/trace.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import type { ModResult } from '../../src/pipeline/pipeline.js';

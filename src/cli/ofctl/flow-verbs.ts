@@ -1,13 +1,13 @@
 /**
  * The flow verbs: add-flow, add-flows, mod-flows, del-flows, dump-flows. Flow text is
- * parsed (src/cli/flow-syntax) before connecting, so a typo never reaches the switch.
+ * parsed (src/openflow/syntax) before connecting, so a typo never reaches the switch.
  * Mods go out as OFPT_FLOW_MOD followed by a barrier (OF1.3.5 §6.2), so a refusal is
  * reported before the verb exits; dump-flows prints what `ovs-ofctl -O OpenFlow13
  * dump-flows` prints, line for line, in the order the switch sent the flows.
  */
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, fail } from '../cli-common.js';
-import { formatFlow, parseFlow, type FlowCommand } from '../flow-syntax/index.js';
+import { formatFlow, parseFlow, type FlowCommand } from '../../openflow/syntax/index.js';
 import type { FlowMod } from '../../pipeline/types.js';
 import type { Request } from './client.js';
 import { parseFlowsFile } from './flows-file.js';

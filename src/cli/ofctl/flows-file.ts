@@ -6,7 +6,7 @@
  * line installs nothing (as ovs-ofctl does); the error names FILE:LINE and the column.
  */
 import type { FlowMod } from '../../pipeline/types.js';
-import { isParseError, parseFlow, type FlowCommand } from '../flow-syntax/index.js';
+import { isParseError, parseFlow, type FlowCommand } from '../../openflow/syntax/index.js';
 
 export interface FileFlow { readonly line: number; readonly text: string; readonly mod: FlowMod }
 

@@ -5,8 +5,8 @@
  *   ` cookie=0x5, table=1, idle_timeout=30, priority=5,tcp,tp_dst=80 actions=drop`
  */
 import type { FlowStats } from '../../openflow/index.js';
-import { formatInstructions, formatMatch } from '../flow-syntax/index.js';
-import { formatFlowFlags } from '../flow-syntax/format-flow.js';
+import { formatInstructions, formatMatch } from '../../openflow/syntax/index.js';
+import { formatFlowFlags } from '../../openflow/syntax/format-flow.js';
 
 export function formatFlowBrief(f: FlowStats): string {
   let s = ' ';

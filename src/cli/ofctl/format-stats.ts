@@ -12,8 +12,8 @@
  * repeated: runs collapse into `table N: ditto` or `tables A...B: ditto`.
  */
 import type { PortDesc, PortStats, TableStats } from '../../openflow/index.js';
-import { formatDuration } from '../flow-syntax/index.js';
-import { formatPort } from '../flow-syntax/ports.js';
+import { formatDuration } from '../../openflow/syntax/index.js';
+import { formatPort } from '../../openflow/syntax/ports.js';
 
 const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 const UINT32_MAX = 0xffff_ffff;

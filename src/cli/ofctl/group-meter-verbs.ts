@@ -6,7 +6,7 @@
  * §7.3.5.13), meters separated by a blank line.
  */
 import { OFPG_ALL, OFPGC_DELETE, OFPGT_ALL, OFPM_ALL, OFPMC_DELETE, type GroupMod, type MeterMod } from '../../pipeline/types.js';
-import { formatGroup, formatMeter, parseGroup, parseMeter, type GroupCommand, type MeterCommand } from '../flow-syntax/index.js';
+import { formatGroup, formatMeter, parseGroup, parseMeter, type GroupCommand, type MeterCommand } from '../../openflow/syntax/index.js';
 import { connectOrFail, modifyOrFail, okOrFail, parsedOrFail, print, type OfctlOptions } from './run.js';
 
 async function sendGroup(bridge: string, gm: GroupMod, text: string, opts: OfctlOptions): Promise<void> {

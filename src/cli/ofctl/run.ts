@@ -7,7 +7,7 @@
  * bridge, refused mod, timeout).
  */
 import { EXIT_FAILURE, EXIT_USAGE, fail, rundirOf } from '../cli-common.js';
-import { isParseError, type ParseError } from '../flow-syntax/index.js';
+import { isParseError, type ParseError } from '../../openflow/syntax/index.js';
 import { ClientError, DEFAULT_TIMEOUT_MS, OfctlClient, describeRefusal, type Refusal, type Request } from './client.js';
 import { resolveTarget } from './target.js';
 

@@ -4,7 +4,7 @@
  * ovs-ofctl -O OpenFlow13 prints them (format-stats.ts).
  */
 import { EXIT_USAGE, fail } from '../cli-common.js';
-import { parsePort } from '../flow-syntax/ports.js';
+import { parsePort } from '../../openflow/syntax/ports.js';
 import { OFPP_ANY } from '../../pipeline/types.js';
 import { formatPortDesc, formatPortStats, formatTableStats } from './format-stats.js';
 import { connectOrFail, okOrFail, print, type OfctlOptions } from './run.js';
