@@ -7,9 +7,8 @@
  *    packet's in_port; an output to the in_port by number is not sent (OF1.3.5 §4.5,
  *    run-ops.ts); FLOOD is every live port but the in_port and OFPPC_NO_FWD/NO_FLOOD
  *    ports, ALL the same without the NO_FLOOD exclusion; NORMAL is the learning switch.
- *  - NORMAL is described from the MAC table without learning anything: the lookup is a
- *    read. The trace has no clock of the bridge, so an entry is shown until the bridge's
- *    once-a-second sweep removes it (up to 1 s after it aged out).
+ *  - NORMAL is described by the datapath's own logic run read-only (Bridge.normalPlan): the
+ *    in_port's access/trunk VLAN, the MAC table with aging, the ports that carry the VLAN.
  *  - An output after a meter is marked as subject to it: the trace does not run meters.
  */
 import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
@@ -102,14 +101,23 @@ function describe(bridge: Bridge, inPort: number, o: Output, words: Uint32Array)
 }
 
 function normal(bridge: Bridge, inPort: number, words: Uint32Array): string {
-  const tv = (words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
-  const vlan = (tv & OFPVID_PRESENT) !== 0 ? tv & 0xfff : 0;
-  const dst = words[W_ETH_DST_HI]! * 65536 + (words[W_ETH_MIX]! >>> 16);
-  const head = `NORMAL (learning switch): ${macToString(dst)} on VLAN ${vlan}`;
-  if (isGroupMac(dst)) return `${head} is a group address → flooded to the VLAN's ports`;
-  // A read: -Infinity as "now" ignores aging, see the invariants.
-  const to = bridge.macTable().lookup(vlan, dst, -Infinity);
-  if (to < 0) return `${head} is not learned → flooded to the VLAN's ports`;
-  if (to === inPort) return `${head} was learned on the in_port → dropped`;
-  return `${head} was learned on ${portLabel(bridge, to)} → output there`;
+  // The datapath's own NORMAL logic, read-only: the in_port's VLAN mode, the MAC table
+  // with aging at the bridge's clock, and the ports that carry the VLAN.
+  const plan = bridge.normalPlan(inPort, words);
+  const head = `NORMAL (learning switch): ${macToString(plan.dst)}`;
+  const outs = () => plan.out.map((o) => `${portLabel(bridge, o.ofport)}${o.vid >= 0 ? ` tagged ${o.vid}` : ''}`).join(', ');
+  switch (plan.kind) {
+    case 'refused': return `${head}: dropped, the in_port does not carry the packet's VLAN`;
+    case 'in_port': return `${head} on VLAN ${plan.vlan} was learned on the in_port → dropped`;
+    case 'learned':
+      return plan.out.length > 0
+        ? `${head} on VLAN ${plan.vlan} was learned on ${outs()} → output there`
+        : `${head} on VLAN ${plan.vlan} was learned on a port that is down or does not carry the VLAN → dropped`;
+    default: {
+      const why = isGroupMac(plan.dst) ? 'is a group address' : 'is not learned';
+      return plan.out.length > 0
+        ? `${head} on VLAN ${plan.vlan} ${why} → flooded to ${outs()}`
+        : `${head} on VLAN ${plan.vlan} ${why} → no other port carries the VLAN: dropped`;
+    }
+  }
 }

@@ -35,6 +35,7 @@ import { Datapath } from './burst-loop.js';
 import type { BridgePortInfo, DatapathCounters, Logger, PacketIn } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
+import { normalPlan, type NormalPlan } from './normal.js';
 import { Reparser } from './run-ops.js';
 import { warmUpOnce } from './warmup.js';
 
@@ -353,6 +354,12 @@ export class Bridge extends EventEmitter {
     const key = new FlowKey();
     parseFrame(frame, frame.length, inPort, key, 0);
     return this.pipeline.decide(key, this.now(), { trace: true, frame });
+  }
+
+  /** Addition: what NORMAL would do with a packet whose key words are `words` arriving on
+   * `inPort` (for trace; nothing is learned or sent). */
+  normalPlan(inPort: number, words: Uint32Array): NormalPlan {
+    return normalPlan(this.dp, words, inPort, this.now());
   }
 
   cacheStats(): { hits: number; misses: number; entries: number; uncacheable: number } {

@@ -70,3 +70,36 @@ export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, 
     ctx.stageVlan(p, f, p.egressVid(vlan));
   }
 }
+
+/** What NORMAL would do with a packet, for `sluice trace` (a read: nothing is learned). */
+export interface NormalPlan {
+  /** The VLAN the packet belongs to on its in_port, or -1 when the in_port refuses its tag. */
+  readonly vlan: number;
+  readonly dst: number;
+  /** 'flood' (unknown or group destination), 'learned' (one port), 'in_port' (learned on
+   * the ingress port: dropped), 'refused' (tag not carried by the in_port: dropped). */
+  readonly kind: 'flood' | 'learned' | 'in_port' | 'refused';
+  /** Ports the packet would be sent to, with the VLAN id each adds (-1 = untagged). */
+  readonly out: readonly { readonly ofport: number; readonly vid: number }[];
+}
+
+/** The same decisions as normalForward, without learning or sending. */
+export function normalPlan(ctx: NormalContext, words: Uint32Array, inPort: number, now: number): NormalPlan {
+  const tv = (words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  const vid = (tv & 0x1000) !== 0 ? tv & 0xfff : -1;
+  const dst = words[W_ETH_DST_HI]! * 65536 + (words[W_ETH_MIX]! >>> 16);
+  const inRec = ctx.port(inPort);
+  const vlan = inRec ? inRec.ingressVlan(vid) : vid < 0 ? 0 : vid;
+  if (vlan < 0) return { vlan, dst, kind: 'refused', out: [] };
+  const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
+  if (to === inPort) return { vlan, dst, kind: 'in_port', out: [] };
+  if (to >= 0) {
+    const p = ctx.port(to);
+    const ok = p && p.live && (p.config & OFPPC_NO_FWD) === 0 && p.carries(vlan);
+    return { vlan, dst, kind: 'learned', out: ok ? [{ ofport: p.ofport, vid: p.egressVid(vlan) }] : [] };
+  }
+  const out = ctx.portList
+    .filter((p) => p.ofport !== inPort && p.live && (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) === 0 && p.carries(vlan))
+    .map((p) => ({ ofport: p.ofport, vid: p.egressVid(vlan) }));
+  return { vlan, dst, kind: 'flood', out };
+}

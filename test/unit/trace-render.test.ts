@@ -151,10 +151,29 @@ describe('runTrace: the text, table by table', () => {
       '',
     ]);
     expect(text(r.bridge, { bridge: 'br0', flow: 'in_port=1,ip,dl_dst=02:00:00:00:00:09' }).split('\n').at(-2))
-      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:09 on VLAN 0 is not learned → flooded to the VLAN\'s ports');
+      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:09 on VLAN 0 is not learned → flooded to port 2 (p2), port 3 (p3)');
     flows(r.bridge, 'priority=10,udp,actions=FLOOD', 'priority=10,tcp,actions=IN_PORT');
     expect(text(r.bridge, { bridge: 'br0', flow: 'in_port=2,udp' }).split('\n').at(-2)).toBe('Final: FLOOD: output to port 1 (p1), port 3 (p3)');
     expect(text(r.bridge, { bridge: 'br0', flow: 'in_port=2,tcp' }).split('\n').at(-2)).toBe('Final: output to the in_port, port 2 (p2)');
+  });
+
+  it('NORMAL with access and trunk ports: the in_port\'s VLAN, the ports that carry it, the tags added', () => {
+    // p1 access VLAN 10, p2 access VLAN 20, p3 trunk 10,20, p4 access VLAN 10
+    const r = rig(4, { failMode: 'standalone' }, [
+      { vlanMode: 'access', tag: 10 }, { vlanMode: 'access', tag: 20 }, { vlanMode: 'trunk', trunks: [10, 20] }, { vlanMode: 'access', tag: 10 },
+    ]);
+    const last = (flow: string) => text(r.bridge, { bridge: 'br0', flow }).split('\n').at(-2);
+    expect(last('in_port=1,ip,dl_dst=02:00:00:00:00:09'))
+      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:09 on VLAN 10 is not learned → flooded to port 3 (p3) tagged 10, port 4 (p4)');
+    expect(last('in_port=3,dl_vlan=30,ip,dl_dst=02:00:00:00:00:09'))
+      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:09: dropped, the in_port does not carry the packet\'s VLAN');
+    r.send(4, ipFrame({ src: MAC(4), dst: MAC(1) })); // learned on p4 in VLAN 10
+    expect(last('in_port=3,dl_vlan=10,ip,dl_dst=02:00:00:00:00:04'))
+      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:04 on VLAN 10 was learned on port 4 (p4) → output there');
+    expect(last('in_port=2,ip,dl_dst=02:00:00:00:00:04')) // same MAC, VLAN 20: not learned there
+      .toBe('Final: NORMAL (learning switch): 02:00:00:00:00:04 on VLAN 20 is not learned → flooded to port 3 (p3) tagged 20');
+    r.clock.t += 301_000; // past the 300 s aging
+    expect(last('in_port=3,dl_vlan=10,ip,dl_dst=02:00:00:00:00:04')).toMatch(/on VLAN 10 is not learned → flooded/);
   });
 
   it('--hex gives the same trace as the flow that describes the same bytes; in_port by name', () => {
