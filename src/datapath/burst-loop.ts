@@ -1,7 +1,8 @@
 /**
  * The fast path (DESIGN.md "Rules of the fast path"): one burst from a ready port →
  *
- *   for each frame: parse into ONE reused FlowKey → hash → flow cache
+ *   parse every frame into its burst slot's reused FlowKey → hash → touch the cache lines
+ *   for each frame: flow cache lookup
  *       hit:  account the entry's rules/groups/buckets, run its ops (meters per packet)
  *       miss: pipeline.decide → run → cache the entry if decision.cacheable, shared
  *             with every flow whose decision is the same (entry-intern.ts)
@@ -79,7 +80,7 @@ export class Datapath implements Sink, NormalContext {
   /** Keys and hashes of the burst being forwarded, parsed ahead of the lookups so that the
    * flow cache's memory can be touched for the whole burst first (FlowCache.touch). */
   private readonly burstKeys: FlowKey[] = [];
-  private readonly burstHashes = new Uint32Array(256);
+  private burstHashes = new Uint32Array(256);
   /** Where touch() results go, so the compiler keeps the loads. */
   touched = 0;
   /** Flows with equal decisions share one cache entry (entry-intern.ts). */
@@ -150,24 +151,26 @@ export class Datapath implements Sink, NormalContext {
     this.rxBuf = this.zeroCopy ? batch.buf : null;
     this.rxVnet = batch.vnet;
     try {
+      // Parse (and hash) the whole burst first, touch the flow-cache lines its lookups will
+      // read, then forward frame by frame in order. Frames are not changed in the receive
+      // memory (rewrites copy first), so a key parsed ahead stays the frame's key.
+      const keys = this.burstKeys;
+      while (keys.length < n) keys.push(new FlowKey());
+      if (this.burstHashes.length < n) this.burstHashes = new Uint32Array(n);
+      const hashes = this.burstHashes;
       const cache = this.cache;
-      if (cache !== null && n > 1 && n <= this.burstHashes.length) {
-        // Parse and hash the whole burst, touch the cache lines its lookups will read, then
-        // forward frame by frame in order. Frames are not changed in the receive memory
-        // (rewrites copy first), so a key parsed ahead stays the frame's key.
-        const keys = this.burstKeys;
-        while (keys.length < n) keys.push(new FlowKey());
-        for (let i = 0; i < n; i++) {
-          const len = batch.lens[i]!;
-          if (len < ETH_HLEN) continue;
-          const k = keys[i]!;
-          parseFrame(batch.buf, len, p.ofport, k, batch.offs[i]!);
-          this.burstHashes[i] = hashKeyWords(k.words);
-        }
-        this.touched = cache.touch(this.burstHashes, n);
-        for (let i = 0; i < n; i++) this.frameParsed(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now, keys[i]!, this.burstHashes[i]!);
-      } else {
-        for (let i = 0; i < n; i++) this.frame(p.ofport, batch.buf, batch.offs[i]!, batch.lens[i]!, batch.vnet, now);
+      for (let i = 0; i < n; i++) {
+        const len = batch.lens[i]!;
+        if (len < ETH_HLEN) continue;
+        const k = keys[i]!;
+        parseFrame(batch.buf, len, p.ofport, k, batch.offs[i]!);
+        if (cache !== null) hashes[i] = hashKeyWords(k.words);
+      }
+      if (cache !== null && n > 1) this.touched = cache.touch(hashes, n);
+      for (let i = 0; i < n; i++) {
+        const len = batch.lens[i]!;
+        if (len < ETH_HLEN) this.counters.runts++;
+        else this.frame(p.ofport, batch.buf, batch.offs[i]!, len, batch.vnet, now, keys[i]!, hashes[i]!);
       }
     } finally {
       this.inBurst = false;
@@ -177,22 +180,8 @@ export class Datapath implements Sink, NormalContext {
     }
   }
 
-  private frame(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number): void {
-    if (len < ETH_HLEN) {
-      this.counters.runts++;
-      return;
-    }
-    const key = this.runner.key;
-    parseFrame(buf, len, inPort, key, off);
-    this.frameParsed(inPort, buf, off, len, vnet, now, key, this.cache !== null ? hashKeyWords(key.words) : 0);
-  }
-
-  /** Forwards a frame whose key is parsed (and hashed when there is a cache). */
-  private frameParsed(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number, key: FlowKey, h: number): void {
-    if (len < ETH_HLEN) {
-      this.counters.runts++;
-      return;
-    }
+  /** Forwards one frame whose key is parsed (and hashed when there is a cache). */
+  private frame(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number, key: FlowKey, h: number): void {
     this.runner.setKey(key);
     if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
     const cache = this.cache;
