@@ -168,19 +168,22 @@ export class FlowCache<V> {
   /** Drops every entry and the references they hold. */
   clear(): void {
     for (let i = 0; i < this.capacity; i++) this.slots[i * SLOT_WORDS + S_GEN] = 0;
+    this.forgetValues();
+  }
+
+  private forgetValues(): void {
     this.values = [];
     this.valueIndex.clear();
     this.lastSlot = -1;
   }
 
   private valueSlot(value: V, generation: number): number {
-    if (generation !== this.valuesGen || this.values.length >= this.valueLimit) {
-      // Entries of older generations are never read again; at the limit, empty the cache.
-      if (generation === this.valuesGen) for (let i = 0; i < this.capacity; i++) this.slots[i * SLOT_WORDS + S_GEN] = 0;
-      this.values = [];
-      this.valueIndex.clear();
+    if (generation !== this.valuesGen) {
+      // Entries of older generations are never read again: their values can go.
+      this.forgetValues();
       this.valuesGen = generation;
-      this.lastSlot = -1;
+    } else if (this.values.length >= this.valueLimit) {
+      this.clear();
     }
     let vi = this.valueIndex.get(value);
     if (vi === undefined) {
