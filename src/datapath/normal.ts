@@ -41,33 +41,51 @@ export interface NormalContext {
 
 const EMPTY_SLOT: LearnRef = { macRef: null };
 
+/** The VLAN a frame with outer tag `vid` (-1 = untagged) belongs to on its ingress port
+ * `inRec`, or -1 when that port refuses it. A frame from no port (packet-out) keeps its own. */
+function ingressVlan(inRec: BridgePort | undefined, vid: number): number {
+  return inRec ? inRec.ingressVlan(vid) : vid < 0 ? 0 : vid;
+}
+
+/** The outer VLAN id of the key, -1 when untagged. */
+function outerVid(w: Uint32Array): number {
+  const tv = (w[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  return (tv & 0x1000) !== 0 ? tv & 0xfff : -1;
+}
+
+const dstMac = (w: Uint32Array): number => w[W_ETH_DST_HI]! * 65536 + (w[W_ETH_MIX]! >>> 16);
+
+/** A learned destination's port can take the frame. */
+const forwardsTo = (p: BridgePort | undefined, vlan: number): p is BridgePort =>
+  p !== undefined && p.live && (p.config & OFPPC_NO_FWD) === 0 && p.carries(vlan);
+
+/** `p` is one of the ports a flood in `vlan` from `inPort` reaches. */
+const floodsTo = (p: BridgePort, inPort: number, vlan: number): boolean =>
+  p.ofport !== inPort && p.live && (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) === 0 && p.carries(vlan);
+
 /** Runs NORMAL for frame `f` that came in on `inPort`. `hit`: a cache hit (refresh only). */
 export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, ref: LearnRef | null, hit: boolean, now: number): void {
   const w = f.key.words;
-  const tv = (w[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
-  const vid = (tv & 0x1000) !== 0 ? tv & 0xfff : -1;
-  const src = (w[W_ETH_MIX]! & 0xffff) * 2 ** 32 + w[W_ETH_SRC_LO]!;
-  const dst = w[W_ETH_DST_HI]! * 65536 + (w[W_ETH_MIX]! >>> 16);
   const inRec = ctx.port(inPort);
-  const vlan = inRec ? inRec.ingressVlan(vid) : vid < 0 ? 0 : vid;
+  const vlan = ingressVlan(inRec, outerVid(w));
   if (vlan < 0) return;
   if (inRec) {
     const slot = ref ?? EMPTY_SLOT;
     if (hit && slot.macRef !== null) slot.macRef.seenAt = now;
-    else if (!hit) slot.macRef = ctx.mac.learn(vlan, src, inPort, now);
+    else if (!hit) slot.macRef = ctx.mac.learn(vlan, (w[W_ETH_MIX]! & 0xffff) * 2 ** 32 + w[W_ETH_SRC_LO]!, inPort, now);
   }
+  const dst = dstMac(w);
   const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
   if (to >= 0) {
     if (to === inPort) return;
     const p = ctx.port(to);
-    if (p && p.live && (p.config & OFPPC_NO_FWD) === 0 && p.carries(vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
+    if (forwardsTo(p, vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
     return;
   }
   const ports = ctx.portList;
   for (let i = 0; i < ports.length; i++) {
     const p = ports[i]!;
-    if (p.ofport === inPort || !p.live || (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) !== 0 || !p.carries(vlan)) continue;
-    ctx.stageVlan(p, f, p.egressVid(vlan));
+    if (floodsTo(p, inPort, vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
   }
 }
 
@@ -85,21 +103,15 @@ export interface NormalPlan {
 
 /** The same decisions as normalForward, without learning or sending. */
 export function normalPlan(ctx: NormalContext, words: Uint32Array, inPort: number, now: number): NormalPlan {
-  const tv = (words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
-  const vid = (tv & 0x1000) !== 0 ? tv & 0xfff : -1;
-  const dst = words[W_ETH_DST_HI]! * 65536 + (words[W_ETH_MIX]! >>> 16);
-  const inRec = ctx.port(inPort);
-  const vlan = inRec ? inRec.ingressVlan(vid) : vid < 0 ? 0 : vid;
+  const dst = dstMac(words);
+  const vlan = ingressVlan(ctx.port(inPort), outerVid(words));
   if (vlan < 0) return { vlan, dst, kind: 'refused', out: [] };
   const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
   if (to === inPort) return { vlan, dst, kind: 'in_port', out: [] };
   if (to >= 0) {
     const p = ctx.port(to);
-    const ok = p && p.live && (p.config & OFPPC_NO_FWD) === 0 && p.carries(vlan);
-    return { vlan, dst, kind: 'learned', out: ok ? [{ ofport: p.ofport, vid: p.egressVid(vlan) }] : [] };
+    return { vlan, dst, kind: 'learned', out: forwardsTo(p, vlan) ? [{ ofport: p.ofport, vid: p.egressVid(vlan) }] : [] };
   }
-  const out = ctx.portList
-    .filter((p) => p.ofport !== inPort && p.live && (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) === 0 && p.carries(vlan))
-    .map((p) => ({ ofport: p.ofport, vid: p.egressVid(vlan) }));
+  const out = ctx.portList.filter((p) => floodsTo(p, inPort, vlan)).map((p) => ({ ofport: p.ofport, vid: p.egressVid(vlan) }));
   return { vlan, dst, kind: 'flood', out };
 }
