@@ -46,15 +46,12 @@ export interface DaemonOptions extends RunningBridgeOptions {
 const errMsg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The port name a spec gives (createPort checks it; nothing is opened). */
-function portName(spec: string): string {
+/** The port name and kind a spec gives (createPort checks it; nothing is opened). */
+function specInfo(spec: string): { name: string; kind: string } {
   const p = createPort(spec);
-  return p instanceof Error ? spec : p.name;
+  return p instanceof Error ? { name: spec, kind: 'unknown' } : { name: p.name, kind: p.kind };
 }
-
-function kindOfSpec(spec: string): string {
-  const p = createPort(spec);
-  return p instanceof Error ? 'unknown' : p.kind;
-}
+const portName = (spec: string): string => specInfo(spec).name;
 
 export class Daemon {
   private readonly running = new Map<string, RunningBridge>();
@@ -259,7 +256,7 @@ export class Daemon {
       ports: [
         ...rb.bridge.ports().map((p) => this.showPort(rb, p)),
         ...(this.detached.get(rb.name) ?? []).map((d) => ({
-          name: portName(d.setting.spec), ofport: d.setting.ofport ?? -1, kind: kindOfSpec(d.setting.spec), linkUp: false, error: d.error,
+          ...specInfo(d.setting.spec), ofport: d.setting.ofport ?? -1, linkUp: false, error: d.error,
         })),
       ],
     }));
