@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailable } from '../src/ports/native.js';
+import { packageOf } from '../test/tools-file.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,8 +43,8 @@ async function prerequisites(): Promise<void> {
   if (process.platform !== 'linux') die('needs Linux (network namespaces, veth, AF_PACKET)');
   if (process.getuid?.() !== 0) die('needs root to create namespaces and veths: run `sudo npm run demo`');
   const missing: string[] = [];
-  for (const [bin, pkg] of [['ip', 'iproute2'], ['ping', 'iputils-ping']]) {
-    await sh(`command -v ${bin}`).catch(() => missing.push(`${bin} (apt-get install ${pkg})`));
+  for (const bin of ['ip', 'ping']) {
+    await sh(`command -v ${bin}`).catch(() => missing.push(`${bin} (apt-get install ${packageOf(bin)})`));
   }
   if (missing.length) die(`missing ${missing.join(' and ')}`);
   if (!nativeAvailable()) die('the native addon is not built: run `npm install` (needs make, a C compiler and python3)');

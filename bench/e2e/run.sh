@@ -42,17 +42,10 @@ trap cleanup EXIT
 trap 'echo "interrupted: cleaning up" >&2; exit 130' INT TERM
 
 if [ "$(id -u)" != 0 ]; then echo "bench:e2e needs root (network namespaces)" >&2; exit 1; fi
-# Tools and the Debian packages that bring them; missing ones are installed (a fresh machine
-# has none of trafgen, iperf3, ethtool).
-missing=()
-for pair in ip:iproute2 ethtool:ethtool trafgen:netsniff-ng iperf3:iperf3 ping:iputils-ping; do
-  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} (apt-get)..." >&2
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >/dev/null 2>&1 ||
-    { echo "bench:e2e needs ${missing[*]}: apt-get install failed" >&2; exit 1; }
-fi
+# The tools it runs, installed from test/tools.txt when missing (a fresh machine has none of
+# trafgen, iperf3, ethtool, ovs-vswitchd).
+bash "$REPO_ROOT/test/install-tools.sh" ip ethtool trafgen iperf3 ping ovs-vswitchd ovsdb-server ovsdb-tool ovs-vsctl >&2 ||
+  { echo "bench:e2e: installing its tools failed" >&2; exit 1; }
 command -v node >/dev/null || { echo "bench:e2e needs node" >&2; exit 1; }
 
 echo "sluice e2e bench: $(nproc) CPUs, kernel $(uname -r), node $(node -v)," \

@@ -36,11 +36,6 @@ _ovs() {
     OVS_SYSCONFDIR="$OVS_DIR/etc" "$@"
 }
 sw_ovs_start() {
-  if ! command -v ovs-vswitchd >/dev/null; then
-    echo "  installing openvswitch-switch (apt-get)..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q openvswitch-switch >"$E2E_TMP/apt.log" 2>&1 ||
-      { SW_REASON="apt-get install openvswitch-switch failed (see $E2E_TMP/apt.log)"; return 1; }
-  fi
   local schema=/usr/share/openvswitch/vswitch.ovsschema db
   OVS_DIR="$E2E_TMP/ovs"; mkdir -p "$OVS_DIR"/run "$OVS_DIR"/db "$OVS_DIR"/log "$OVS_DIR"/etc
   db="unix:$OVS_DIR/run/db.sock"

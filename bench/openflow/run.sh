@@ -44,11 +44,8 @@ trap cleanup EXIT
 trap 'echo "interrupted: cleaning up" >&2; exit 130' INT TERM
 
 if [ "$(id -u)" != 0 ]; then echo "bench:openflow needs root (network namespaces)" >&2; exit 1; fi
-if ! command -v ovs-vswitchd >/dev/null; then
-  echo "installing openvswitch-switch (apt-get)..." >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q openvswitch-switch >"$OFB_TMP/apt.log" 2>&1 ||
-    echo "apt-get install openvswitch-switch failed: OVS column will fail (see $OFB_TMP/apt.log)" >&2
-fi
+bash "$(dirname "$0")/../../test/install-tools.sh" ip sysctl ovs-vswitchd ovsdb-server ovsdb-tool ovs-vsctl >&2 ||
+  echo "installing openvswitch-switch failed: the OVS column will fail" >&2
 
 host_ns() { # NS IF MAC IP PEER_MAC PEER_IP
   ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1

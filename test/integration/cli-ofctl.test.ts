@@ -14,13 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { isRoot } from './ports-lab.js';
+import { needs } from '../tools.js';
 import { CLI, Lab, killAll, sh, startSluice, type Daemon } from './datapath-lab.js';
 
-const hasOfctl = spawnSync('ovs-ofctl', ['--version']).status === 0;
-const ready = isRoot() && nativeAvailable() && hasOfctl;
-if (!ready) console.warn('cli-ofctl: SKIPPED — needs root, the native addon and ovs-ofctl');
+const need = needs('root', 'native', 'ip', 'ovs-ofctl', 'sysctl');
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -52,7 +49,7 @@ function ovsOfctl(args: string[]): { code: number; out: string[]; err: string } 
 /** Durations move between two dumps: mask them. */
 const mask = (lines: string[]) => lines.map((l) => l.replace(/duration=[\d.]+s/g, 'duration=Xs'));
 
-describe.skipIf(!ready)('sluice ofctl verbs against a real daemon', () => {
+need.describe('sluice ofctl verbs against a real daemon', () => {
   const lab = new ScLab();
   const br = lab.name('br');
   const rundir = mkdtempSync(join(tmpdir(), 'sluice-sc-'));

@@ -14,17 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ctlRequest } from '../../src/control/ctl-client.js';
 import type { ShowResult } from '../../src/control/daemon-show.js';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { isRoot, ping } from './ports-lab.js';
+import { needs } from '../tools.js';
+import { ping } from './ports-lab.js';
 import { killAll, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
 import { SaLab } from './cli-vsctl-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('cli-patch: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ping', 'sysctl');
 
 const N = 16;
 
-describe.skipIf(!ready)('patch ports: 16 bridges in a chain', () => {
+need.describe('patch ports: 16 bridges in a chain', () => {
   const lab = new SaLab();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sa-'));
   const rd = join(dir, 'rd');

@@ -13,13 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeAvailable } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import { parseTraceFlow } from '../../src/control/trace-flow.js';
-import { isRoot } from './ports-lab.js';
 import { CLI, killAll, sh, startSluice } from './datapath-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('cli-trace: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ovs-ofctl', 'sysctl');
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BR = 'sd' + randomBytes(3).toString('hex').slice(0, 5);
@@ -96,7 +94,7 @@ const GROUP_TEXT = [
   '',
 ];
 
-describe.skipIf(!ready)('sluice trace through the daemon', () => {
+need.describe('sluice trace through the daemon', () => {
   let dir = '';
   let mgmt = '';
 

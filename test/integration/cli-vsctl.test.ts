@@ -8,13 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { isRoot } from './ports-lab.js';
+import { needs } from '../tools.js';
 import { killAll, sh, sluice, type Daemon } from './datapath-lab.js';
 import { SaLab, helloController, vsctl } from './cli-vsctl-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('cli-vsctl: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ovs-ofctl', 'sysctl');
 
 /** A TCP port nothing listens on now (the kernel's choice, released at once). */
 function freePort(): Promise<number> {
@@ -57,7 +55,7 @@ describe('sluice verbs without a daemon', () => {
   });
 });
 
-describe.skipIf(!ready)('sluice vsctl verbs on a daemon with a db', () => {
+need.describe('sluice vsctl verbs on a daemon with a db', () => {
   const lab = new SaLab();
   const dir = tmp();
   const rd = join(dir, 'rd');
@@ -174,7 +172,7 @@ describe.skipIf(!ready)('sluice vsctl verbs on a daemon with a db', () => {
   }, 60_000);
 });
 
-describe.skipIf(!ready)('sluice start with a corrupt db', () => {
+need.describe('sluice start with a corrupt db', () => {
   afterAll(killAll);
   it('exits 2 with one line naming the file and the line, and leaves the file as it was', async () => {
     const dir = tmp();
@@ -189,7 +187,7 @@ describe.skipIf(!ready)('sluice start with a corrupt db', () => {
   }, 30_000);
 });
 
-describe.skipIf(!ready)('a configured interface that is gone when the daemon restarts', () => {
+need.describe('a configured interface that is gone when the daemon restarts', () => {
   const lab = new SaLab();
   const dir = tmp();
   const rd = join(dir, 'rd');

@@ -10,12 +10,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { iperf, isRoot, ping } from './ports-lab.js';
+import { needs } from '../tools.js';
+import { iperf, ping } from './ports-lab.js';
 import { Lab, killAll, macOf, quietNetns, sh, sluice, startSluice, type Daemon } from './datapath-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('datapath-cli: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ethtool', 'ip', 'iperf3', 'ping', 'sysctl');
 
 describe('sluice start: user mistakes', () => {
   it('a bad flag prints one line and exits 2', async () => {
@@ -42,7 +41,7 @@ describe('sluice start: user mistakes', () => {
     expect(d.lines).toEqual([`sluice: config ${f}: bridges[0].ports[0].ofport: expected an integer 1..4294967040`]);
   });
 
-  it.skipIf(!ready)('a missing interface prints one line naming it and exits 2', async () => {
+  need.it('a missing interface prints one line naming it and exits 2', async () => {
     const lab = new Lab();
     const missing = lab.name('nx');
     const d = sluice(['start', '--bridge', lab.name('br'), '--port', missing]);
@@ -60,7 +59,7 @@ describe('sluice start: user mistakes', () => {
   });
 });
 
-describe.skipIf(!ready)('sluice start: two namespaces over AF_PACKET', () => {
+need.describe('sluice start: two namespaces over AF_PACKET', () => {
   const lab = new Lab();
   let A = '';
   let B = '';
@@ -127,7 +126,7 @@ describe.skipIf(!ready)('sluice start: two namespaces over AF_PACKET', () => {
   });
 });
 
-describe.skipIf(!ready)('sluice start: TAP ports moved into namespaces', () => {
+need.describe('sluice start: TAP ports moved into namespaces', () => {
   const lab = new Lab();
 
   afterAll(async () => {

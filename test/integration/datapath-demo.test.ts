@@ -6,15 +6,14 @@ import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { isRoot, sh } from './ports-lab.js';
+import { needs } from '../tools.js';
+import { sh } from './ports-lab.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('datapath-demo: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ping', 'sysctl');
 
-describe.skipIf(!ready)('npm run demo', () => {
+need.describe('npm run demo', () => {
   it('pings both ways, prints counters, exits 0 and cleans up', async () => {
     const child = run(process.execPath, ['--import', 'tsx', 'bench/demo.ts'], { cwd: root, timeout: 60_000 });
     const pid = child.child.pid!;

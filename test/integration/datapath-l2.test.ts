@@ -8,8 +8,8 @@
  * All namespaces have IPv6 off, so the counters only see the traffic sent here.
  */
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { isRoot, ping } from './ports-lab.js';
+import { needs } from '../tools.js';
+import { ping } from './ports-lab.js';
 import { AfPacketPort } from '../../src/ports/afpacket.js';
 import { Lab, killAll, quietNetns, sh, startSluice } from './datapath-lab.js';
 
@@ -34,10 +34,9 @@ function arpRequest(vid: number, target: string): Uint8Array {
   return f;
 }
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('datapath-l2: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ping', 'sysctl', 'tcpdump');
 
-describe.skipIf(!ready)('NORMAL: learning, VLANs, port loss', () => {
+need.describe('NORMAL: learning, VLANs, port loss', () => {
   const lab = new Lab();
   const ns = { A: '', B: '', C: '' };
   const out = (x: string) => lab.name(x + 'o');

@@ -11,16 +11,15 @@
  * write-metadata, §5.4 table-miss).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { nativeAvailable } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA } from '../../src/pipeline/oxm.js';
 import { flowMod, type Instruction, type OxmField } from '../../src/pipeline/types.js';
-import { isRoot, ping } from './ports-lab.js';
+import { ping } from './ports-lab.js';
 import { Lab, quietNetns } from './datapath-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('datapath-rules: SKIPPED — needs root and the native addon (npm install)');
+const need = needs('root', 'native', 'ip', 'ping', 'sysctl');
 
 const be = (n: bigint, bytes: number) => {
   const out = new Uint8Array(bytes);
@@ -30,7 +29,7 @@ const be = (n: bigint, bytes: number) => {
 const inPort = (p: number): OxmField => ({ field: OFPXMT_OFB_IN_PORT, value: be(BigInt(p), 4) });
 const metadata = (m: bigint): OxmField => ({ field: OFPXMT_OFB_METADATA, value: be(m, 8) });
 
-describe.skipIf(!ready)('secure mode, explicit two-table rules', () => {
+need.describe('secure mode, explicit two-table rules', () => {
   const lab = new Lab();
   const ns = { A: '', B: '', C: '' };
   let bridge: Bridge | undefined;

@@ -9,15 +9,14 @@ import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_CONTENT_TYPE, startMetricsServer, type MetricsBridge, type MetricsServer } from '../../src/control/metrics.js';
 import { Bridge } from '../../src/datapath/bridge.js';
-import { nativeAvailable } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import { parseExposition, valueOf } from '../unit/metrics-parse.js';
-import { isRoot, sh } from './ports-lab.js';
+import { sh } from './ports-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('metrics: SKIPPED — needs root and the native addon');
+const need = needs('root', 'native', 'ip', 'ping', 'sysctl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!ready)('metrics server', () => {
+need.describe('metrics server', () => {
   const P = 'sb' + randomBytes(3).toString('hex').slice(0, 5);
   const ns = `${P}ns`;
   const outer = `${P}o`;

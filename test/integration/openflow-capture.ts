@@ -8,12 +8,10 @@
  *    it with SIGINT (dumpcap closes the file); safe to call twice or after a failure.
  *  - Every child started here is tracked and killed by `stopAll()` (afterAll).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { sh } from './ports-lab.js';
 import { collectLines } from './child-lines.js';
-
-export const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (bind 0, read it, close). */
 export function freePort(): Promise<number> {

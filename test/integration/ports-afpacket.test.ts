@@ -8,13 +8,12 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { AfPacketPort } from '../../src/ports/afpacket.js';
-import { nativeAvailable } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import type { FrameBatch } from '../../src/ports/port.js';
-import { Lab, forward, iperf, isRoot, ping, sh } from './ports-lab.js';
+import { Lab, forward, iperf, ping, sh } from './ports-lab.js';
 import { be16, be32, buildOffloadFrame, ipv4HeaderValid, l4Valid, type GsoSpec } from './ports-frames.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('ports-afpacket: SKIPPED — needs root and the native addon (cd native && node-gyp rebuild)');
+const need = needs('root', 'native', 'ethtool', 'ip', 'iperf3', 'ping', 'sysctl');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,7 +35,7 @@ async function collect(p: AfPacketPort, want: number, keep: (f: Uint8Array) => b
   return got;
 }
 
-describe.skipIf(!ready)('AF_PACKET ports', () => {
+need.describe('AF_PACKET ports', () => {
   const lab = new Lab();
   let A = '';
   let B = '';

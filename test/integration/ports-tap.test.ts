@@ -7,15 +7,14 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { TapPort } from '../../src/ports/tap.js';
-import { nativeAvailable } from '../../src/ports/native.js';
-import { Lab, forward, iperf, isRoot, ping, sh } from './ports-lab.js';
+import { needs } from '../tools.js';
+import { Lab, forward, iperf, ping, sh } from './ports-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('ports-tap: SKIPPED — needs root and the native addon (cd native && node-gyp rebuild)');
+const need = needs('root', 'native', 'ip', 'iperf3', 'ping', 'sysctl');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!ready)('TAP ports', () => {
+need.describe('TAP ports', () => {
   const lab = new Lab();
   let A = '';
   let B = '';

@@ -10,12 +10,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { AfPacketPort } from '../../src/ports/afpacket.js';
 import { TapPort } from '../../src/ports/tap.js';
-import { nativeAvailable } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import type { FrameBatch } from '../../src/ports/port.js';
-import { Lab, iperf, isRoot, ping, sh } from './ports-lab.js';
+import { Lab, iperf, ping, sh } from './ports-lab.js';
 
-const ready = isRoot() && nativeAvailable();
-if (!ready) console.warn('ports-zero-copy: SKIPPED — needs root and the native addon');
+const need = needs('root', 'native', 'ip', 'iperf3', 'ping', 'sysctl');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const VNET = 10;
@@ -40,7 +39,7 @@ async function collect(p: AfPacketPort, want: number): Promise<number[][]> {
   return got;
 }
 
-describe.skipIf(!ready)('two-source txBurst (zero-copy forwarding)', () => {
+need.describe('two-source txBurst (zero-copy forwarding)', () => {
   const lab = new Lab();
   let A = '';
   let B = '';

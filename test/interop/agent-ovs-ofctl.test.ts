@@ -1,7 +1,8 @@
 // The agent behind a real Bridge (memory ports), driven by Open vSwitch's ovs-ofctl over
 // ptcp:127.0.0.1:<random port>; assertions are on what ovs-ofctl prints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
+import { needs } from '../tools.js';
+import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,13 +16,13 @@ import { OFPP_CONTROLLER, OFPR_NO_MATCH, OFP_NO_BUFFER, flowMod } from '../../sr
 import { TestController } from '../unit/agent-helpers.js';
 
 const run = promisify(execFile);
-const hasOfctl = spawnSync('ovs-ofctl', ['--version']).status === 0;
+const need = needs('ovs-ofctl');
 
 // ARP request 10.0.0.1 → 10.0.0.2 from 02:00:00:00:00:01 (42 bytes).
 const ARP = 'ffffffffffff0200000000010806000108000604000102000000000100000000ffffffffffff0a000001';
 const hexBytes = (h: string) => Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
 
-describe.skipIf(!hasOfctl)('ovs-ofctl -O OpenFlow13 against Sluice', () => {
+need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
   const [p1, h1] = MemoryPort.pair('p1', 'h1');
   const [p2, h2] = MemoryPort.pair('p2', 'h2');
   let bridge: Bridge;

@@ -11,24 +11,18 @@
  * tshark's OpenFlow dissector finds nothing malformed in the captured channel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeAvailable } from '../../src/ports/native.js';
 import { OFPCR_ROLE_MASTER } from '../../src/openflow/index.js';
 import { OFPP_LOCAL } from '../../src/pipeline/types.js';
 import { Lab, killAll, sh, startSluice, type Daemon } from '../integration/datapath-lab.js';
-import { type Child, dissect, freePort, has, startCapture, stopAll, stopCapture } from '../integration/openflow-capture.js';
-import { isRoot } from '../integration/ports-lab.js';
+import { type Child, dissect, freePort, startCapture, stopAll, stopCapture } from '../integration/openflow-capture.js';
 import { lldpFrame, parseLldp, ReplayController, type Link, type ReplaySwitch } from './onos-replay.js';
 
-const missing = [
-  !isRoot() && 'root',
-  !nativeAvailable() && 'the native addon',
-  ...['tshark', 'dumpcap'].filter((c) => !has(c)),
-].filter(Boolean);
-if (missing.length) console.warn(`controller-onos: SKIPPED — needs ${missing.join(', ')}`);
+const need = needs('root', 'native', 'ip', 'sysctl', 'tshark', 'dumpcap');
 
 const DPID1 = 0xa1n;
 const DPID2 = 0xb2n;
@@ -49,7 +43,7 @@ describe('LLDP probe frames', () => {
   });
 });
 
-describe.skipIf(missing.length > 0)('ONOS replay against two Sluice daemons', () => {
+need.describe('ONOS replay against two Sluice daemons', () => {
   const lab = new Lab();
   const rundir = mkdtempSync(join(tmpdir(), 'sluice-onos-'));
   const pcap = join(rundir, 'channel.pcapng');
@@ -143,7 +137,7 @@ describe.skipIf(missing.length > 0)('ONOS replay against two Sluice daemons', ()
   }, 15_000);
 });
 
-describe.skipIf(missing.length > 0)('the tshark check itself', () => {
+need.describe('the tshark check itself', () => {
   it('flags a truncated OFPT_FLOW_MOD as malformed', async () => {
     const p = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sluice-bad-'));

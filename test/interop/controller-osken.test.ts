@@ -14,24 +14,19 @@
  * FLOW_MOD messages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeAvailable } from '../../src/ports/native.js';
 import { Lab, killAll, macOf, quietNetns, sh, startSluice, type Daemon } from '../integration/datapath-lab.js';
-import { Child, dissect, freePort, has, startCapture, stopAll, stopCapture, waitListening } from '../integration/openflow-capture.js';
-import { isRoot, ping } from '../integration/ports-lab.js';
+import { Child, dissect, freePort, startCapture, stopAll, stopCapture, waitListening } from '../integration/openflow-capture.js';
+import { ping } from '../integration/ports-lab.js';
 
 const APP = fileURLToPath(new URL('./osken-learning-app.py', import.meta.url));
-const missing = [
-  !isRoot() && 'root',
-  !nativeAvailable() && 'the native addon',
-  ...['osken-manager', 'ovs-ofctl', 'tshark', 'dumpcap'].filter((c) => !has(c)),
-].filter(Boolean);
-if (missing.length) console.warn(`controller-osken: SKIPPED — needs ${missing.join(', ')}`);
+const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'osken-manager', 'python3', 'python3:os_ken', 'ovs-ofctl', 'tshark', 'dumpcap');
 
-describe.skipIf(missing.length > 0)('os-ken MAC-learning app controls Sluice', () => {
+need.describe('os-ken MAC-learning app controls Sluice', () => {
   const lab = new Lab();
   const rundir = mkdtempSync(join(tmpdir(), 'sluice-osken-'));
   const pcap = join(rundir, 'channel.pcapng');

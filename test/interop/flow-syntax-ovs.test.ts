@@ -10,14 +10,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import {
   formatFlow, formatGroup, formatInstructions, formatMatch, formatMeter, isParseError, parseFlow, parseGroup, parseMeter,
 } from '../../src/openflow/syntax/index.js';
 import { FLOWS, GROUPS, METERS } from '../unit/flow-syntax-samples.js';
 
-const HAVE_OVS = spawnSync('ovs-ofctl', ['--version']).status === 0;
-if (!HAVE_OVS) console.warn('SKIP flow-syntax-ovs: ovs-ofctl not found (apt-get install openvswitch-common)');
+const need = needs('ovs-ofctl');
 
 function ovs(args: string[]): string {
   const r = spawnSync('ovs-ofctl', args, { encoding: 'utf8' });
@@ -27,7 +27,7 @@ function ovs(args: string[]): string {
 const printed = (m: OFMessage) => ovs(['ofp-print', Buffer.from(encodeMessage(m)).toString('hex')]);
 const lineOf = (out: string, prefix: string) => out.split('\n').find((l) => l.startsWith(prefix)) ?? `(no ${prefix} line in: ${out})`;
 
-describe.skipIf(!HAVE_OVS)('flow text means the same to Sluice and ovs-ofctl', () => {
+need.describe('flow text means the same to Sluice and ovs-ofctl', () => {
   it('covers at least 40 flows', () => expect(FLOWS.length).toBeGreaterThanOrEqual(40));
   for (const text of FLOWS) {
     it(text, () => {
@@ -44,7 +44,7 @@ describe.skipIf(!HAVE_OVS)('flow text means the same to Sluice and ovs-ofctl', (
   }
 });
 
-describe.skipIf(!HAVE_OVS)('group text means the same to Sluice and ovs-ofctl', () => {
+need.describe('group text means the same to Sluice and ovs-ofctl', () => {
   for (const text of GROUPS) {
     it(text, () => {
       const theirs = ovs(['-O', 'OpenFlow13', 'parse-group', text]).split('\n').find((l) => l.startsWith(' ADD'))!;
@@ -57,7 +57,7 @@ describe.skipIf(!HAVE_OVS)('group text means the same to Sluice and ovs-ofctl', 
   }
 });
 
-describe.skipIf(!HAVE_OVS)('formatMeter and formatFlow print what ovs-ofctl prints', () => {
+need.describe('formatMeter and formatFlow print what ovs-ofctl prints', () => {
   for (const text of METERS) {
     it(text, () => {
       const mm = parseMeter(text, { command: 'add' });

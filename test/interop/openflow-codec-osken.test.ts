@@ -10,14 +10,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import { OXM_FIELDS } from '../../src/pipeline/oxm.js';
 import { decodeHex, OSKEN_EXPECTED } from '../unit/openflow-osken-expected.js';
 import { sampleMessages } from '../unit/openflow-samples.js';
 
 const PY = '/usr/bin/python3';
-const HAVE_OSKEN = spawnSync(PY, ['-c', 'import os_ken.ofproto.ofproto_v1_3_parser']).status === 0;
-if (!HAVE_OSKEN) console.warn('SKIP openflow-codec-osken: python3 with os_ken not found (apt-get install python3-os-ken)');
+const need = needs('python3', 'python3:os_ken');
+const HAVE_OSKEN = need.ready;
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
@@ -89,7 +90,7 @@ function oursForOsken(m: OFMessage): unknown {
   return { flags: m.flags, body };
 }
 
-describe.skipIf(!HAVE_OSKEN)('os-ken → Sluice (live)', () => {
+need.describe('os-ken → Sluice (live)', () => {
   const live: Record<string, string> = HAVE_OSKEN ? JSON.parse(runPython('osken-encode.py')) : {};
   for (const name of Object.keys(OSKEN_EXPECTED)) {
     it(name, () => {
@@ -106,7 +107,7 @@ const NOT_PARSABLE_BY_OSKEN = new Set([
   'set_async', 'meter_mod',
 ]);
 
-describe.skipIf(!HAVE_OSKEN)('Sluice → os-ken (live)', () => {
+need.describe('Sluice → os-ken (live)', () => {
   const samples = sampleMessages();
   const parsed: { cls?: string; msg?: Record<string, Json>; error?: string }[] = HAVE_OSKEN
     ? JSON.parse(runPython('osken-decode.py', JSON.stringify(samples.map((m) => Buffer.from(encodeMessage(m)).toString('hex')))))

@@ -5,11 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import { sampleMessages } from '../unit/openflow-samples.js';
 
-const HAVE_OVS = spawnSync('ovs-ofctl', ['--version']).status === 0;
-if (!HAVE_OVS) console.warn('SKIP openflow-codec-ovs: ovs-ofctl not found (apt-get install openvswitch-common)');
+const need = needs('ovs-ofctl');
 
 const nameOf = (m: OFMessage) => m.type + (m.type === 'multipart_request' || m.type === 'multipart_reply' ? '/' + m.body.kind : '');
 
@@ -88,7 +88,7 @@ const EXPECT: Record<string, string[]> = {
 /** Messages OVS cannot decode by design (unknown experimenter): a warning, not a layout error. */
 const UNKNOWN_TO_OVS = new Set(['experimenter', 'multipart_request/experimenter', 'multipart_reply/experimenter']);
 
-describe.skipIf(!HAVE_OVS)('ovs-ofctl ofp-print decodes what Sluice encodes', () => {
+need.describe('ovs-ofctl ofp-print decodes what Sluice encodes', () => {
   it('has an expectation for every sample', () => {
     expect(sampleMessages().map(nameOf).sort()).toEqual(Object.keys(EXPECT).sort());
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as tls from 'node:tls';
@@ -120,13 +121,13 @@ describe('transport', () => {
     expect(times.length).toBe(n); // closed: no more attempts
   });
 
-  it('ssl: mutual TLS with key/cert/CA files, then the OpenFlow hello', async () => {
+  needs('openssl').it('ssl: mutual TLS with key/cert/CA files, then the OpenFlow hello', async () => {
     const dir = tmpRundir();
-    const sh = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    sh('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca');
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca');
     for (const who of ['switch', 'ctl']) {
-      sh('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`);
-      sh('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1');
+      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`);
+      openssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1');
     }
     const f = (n: string) => readFileSync(join(dir, n));
     const got: TestController[] = [];

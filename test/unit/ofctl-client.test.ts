@@ -3,6 +3,7 @@
 // replies split with OFPMPF_REPLY_MORE, and the failures the operator sees (no bridge,
 // daemon gone, silent peer, peer without OF1.3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -115,7 +116,7 @@ describe('OfctlClient failures', () => {
     expect((r as ClientError).message).toBe(`no bridge scnone on this host (no ${rundir}/scnone.mgmt): is \`sluice start\` running? list bridges with \`sluice list-br\``);
   });
 
-  it('a socket file left by a dead daemon: not running', async () => {
+  needs('python3').it('a socket file left by a dead daemon: not running', async () => {
     // bind without listen, then exit: the file stays and connect() is refused
     execFileSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(join(rundir, 'scdead.mgmt'))})`]);
     const r = await OfctlClient.connect(target('scdead'));

@@ -4,6 +4,7 @@
  * is installed it reads our file back (an independent reader).
  */
 import { describe, it, expect, afterAll } from 'vitest';
+import { needs } from '../tools.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,15 +92,7 @@ describe('PcapPort', () => {
     expect(() => new PcapPort('sll', { input: join(dir, 'sll.pcap') }).open()).toThrow(/link type 113/);
   });
 
-  const tcpdump = (() => {
-    try {
-      execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  it.skipIf(!tcpdump)('is readable by tcpdump', () => {
+  needs('tcpdump').it('is readable by tcpdump', () => {
     const path = join(dir, 'td.pcap');
     const p = new PcapPort('td', { output: path });
     p.open();
