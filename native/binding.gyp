@@ -12,6 +12,8 @@
         "src/packet.c",
         "src/rx.c",
         "src/tx.c",
+        "src/tunnel.c",
+        "src/tunnel_tx.c",
         "src/offload.c",
         "src/poll.c",
         "src/link.c"

@@ -1,7 +1,8 @@
 /*
  * Sluice packet I/O addon — shared declarations.
  *
- * One `sl_handle` per open port (a TAP fd or an AF_PACKET socket). Invariants:
+ * One `sl_handle` per open port (a TAP fd, an AF_PACKET socket, or a tunnel's underlay
+ * sockets: see tunnel.c). Invariants:
  *  - `rx_area` is the memory frames are received into and is exposed to JS once, as an
  *    external ArrayBuffer (no per-frame copy): the mmap'd TPACKET ring for AF_PACKET, an
  *    anonymous mapping of fixed slots for TAP. rxBurst returns offsets into it.
@@ -27,6 +28,7 @@
 #include <sys/socket.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* virtio 1.2: UDP segmentation (USO) */
@@ -36,7 +38,43 @@
 #define SL_TX_BATCH 64            /* frames per sendmmsg call */
 #define SL_SCRATCH (256u * 1024u) /* software segmentation output, >= one 64 KiB GSO frame */
 
-enum sl_kind { SL_TAP = 1, SL_PACKET = 2 };
+#define SL_TUN_RX_MAX 256   /* datagrams per tunnelRxBurst (one recvmmsg) */
+#define SL_TUN_TX_BATCH 256 /* packets per sendmmsg on a tunnel handle */
+#define SL_TUN_CTL 128      /* receive control buffer per datagram (pktinfo, tos, ttl, ovfl) */
+
+enum sl_kind { SL_TAP = 1, SL_PACKET = 2, SL_TUNNEL = 3 };
+
+/* Underlay state of a tunnel handle (tunnel.c, tunnel_tx.c); allocated at open. The
+ * receive arrays are re-pointed at the caller's buffer on every burst; the transmit
+ * arrays hold one burst's messages (per message: UDP header, destination, TOS cmsg). */
+typedef struct sl_tunnel {
+  bool udp;          /* 'udp' (VXLAN, Geneve) or 'gre' */
+  int tx_fd;         /* raw send socket: own fd for udp, == handle fd for gre */
+  uint32_t local;    /* bound address, network order (0 = any) */
+  uint16_t port;     /* UDP destination / listen port, host order */
+  uint8_t ttl, tos;
+  bool df;
+  uint32_t rcvbuf, sndbuf;
+  uint32_t rx_ovfl;  /* SO_RXQ_OVFL: datagrams the kernel dropped (socket full), cumulative */
+
+  struct mmsghdr rmsg[SL_TUN_RX_MAX];
+  struct iovec riov[SL_TUN_RX_MAX];
+  struct sockaddr_in rname[SL_TUN_RX_MAX];
+  union { struct cmsghdr align; uint8_t b[SL_TUN_CTL]; } rctl[SL_TUN_RX_MAX];
+
+  struct mmsghdr tmsg[SL_TUN_TX_BATCH];
+  struct iovec tiov[SL_TUN_TX_BATCH * 3];
+  struct sockaddr_in tdst[SL_TUN_TX_BATCH];
+  uint8_t tudp[SL_TUN_TX_BATCH][8];
+  union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(int))]; } tctl[SL_TUN_TX_BATCH];
+  uint32_t tsrc[SL_TUN_TX_BATCH]; /* input packet index of each message */
+  uint32_t nmsg;
+  /* the packet being encapsulated, for the segment emitter */
+  const uint8_t *cur_hdr;
+  uint32_t cur_hlen, cur_dst;
+  uint16_t cur_sport;
+  uint8_t cur_tos;
+} sl_tunnel;
 
 typedef struct sl_handle {
   enum sl_kind kind;
@@ -77,8 +115,10 @@ typedef struct sl_handle {
 
   /* counters */
   uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_errors, tx_dropped;
-  uint64_t rx_truncated, tx_segmented;
+  uint64_t rx_truncated, tx_segmented, tx_too_big;
   int last_error; /* last errno seen on the data path (0 if none) */
+
+  sl_tunnel *tun; /* SL_TUNNEL only */
 
   /* readiness */
   uv_poll_t poll;
@@ -103,6 +143,8 @@ void sl_handle_release_io(napi_env env, sl_handle *h);
 /* errors.c */
 napi_value sl_throw_errno(napi_env env, const char *call, const char *ifname, int err, const char *cap);
 napi_value sl_throw(napi_env env, const char *msg);
+napi_value sl_throw_msg_errno(napi_env env, const char *msg, int err); /* Error with .code/.errno */
+const char *sl_errno_name(int err);
 bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out);
 bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out);
 bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap);
@@ -117,6 +159,15 @@ bool sl_ring_ready(sl_handle *h);
 /* rx.c / tx.c */
 napi_value sl_rx_burst(napi_env env, napi_callback_info info);
 napi_value sl_tx_burst(napi_env env, napi_callback_info info);
+void sl_tx_mark_failed(sl_handle *h, uint32_t src); /* counts input frame src as failed once */
+
+/* tunnel.c / tunnel_tx.c: underlay I/O for overlay tunnel ports */
+napi_value sl_tunnel_open(napi_env env, napi_callback_info info);
+napi_value sl_tunnel_rx_burst(napi_env env, napi_callback_info info);
+napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info);
+void sl_tunnel_flush(sl_handle *h);
+void sl_tunnel_release(sl_handle *h); /* closes the send socket (release_io) */
+void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o);
 
 /* offload.c: software fallback for GSO / partial checksums */
 typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len);

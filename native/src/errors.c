@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *errno_name(int err) {
+const char *sl_errno_name(int err) {
   switch (err) {
     case ENODEV: return "ENODEV";
     case ENXIO: return "ENXIO";
@@ -22,6 +22,10 @@ static const char *errno_name(int err) {
     case ENOMEM: return "ENOMEM";
     case ENETDOWN: return "ENETDOWN";
     case ENOENT: return "ENOENT";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     default: return "EIO";
   }
 }
@@ -34,9 +38,14 @@ napi_value sl_throw_errno(napi_env env, const char *call, const char *ifname, in
     snprintf(msg, sizeof msg, "needs root or %s", cap ? cap : "CAP_NET_RAW");
   else
     snprintf(msg, sizeof msg, "%s%s%s: %s", call, ifname ? " " : "", ifname ? ifname : "", strerror(err));
+  return sl_throw_msg_errno(env, msg, err);
+}
+
+/* Throws an Error with message `msg`, `.code` (e.g. "EADDRNOTAVAIL") and `.errno`. */
+napi_value sl_throw_msg_errno(napi_env env, const char *msg, int err) {
   napi_value m, code, e, no;
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, sl_errno_name(err), NAPI_AUTO_LENGTH, &code);
   napi_create_error(env, code, m, &e);
   napi_create_int32(env, err, &no);
   napi_set_named_property(env, e, "errno", no);

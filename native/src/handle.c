@@ -34,6 +34,7 @@ sl_handle *sl_handle_new(napi_env env, enum sl_kind kind) {
 void sl_handle_unref(sl_handle *h) {
   if (--h->refs > 0) return;
   if (h->rx_area) munmap(h->rx_area, h->rx_area_len);
+  free(h->tun);
   free(h->scratch);
   free(h);
 }
@@ -48,6 +49,7 @@ void sl_handle_release_io(napi_env env, sl_handle *h) {
   }
   if (h->rx_area && h->kind == SL_PACKET)
     mmap(h->rx_area, h->rx_area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  if (h->tun) sl_tunnel_release(h);
   if (h->fd >= 0) close(h->fd);
   h->fd = -1;
 }
@@ -90,6 +92,7 @@ napi_value sl_rx_buffer(napi_env env, napi_callback_info info) {
   sl_handle *h = sl_handle_arg(env, argv[0]);
   if (!h) return NULL;
   if (h->closed) return sl_throw(env, "handle is closed");
+  if (h->kind == SL_TUNNEL) return sl_throw(env, "rxBuffer: a tunnel handle receives into the caller's buffer (tunnelRxBurst)");
   if (h->rx_ab && napi_get_reference_value(env, h->rx_ab, &ab) == napi_ok && ab) return ab;
   if (napi_create_external_arraybuffer(env, h->rx_area, h->rx_area_len, finalize_ab, h, &ab) != napi_ok)
     return sl_throw(env, "cannot expose the receive ring (external ArrayBuffers unavailable)");
@@ -115,7 +118,8 @@ static void set_u32(napi_env env, napi_value o, const char *k, uint32_t v) {
   napi_set_named_property(env, o, k, x);
 }
 
-/* info(handle) -> { fd, ifname, ifindex, kind, vnetHdr, ringVersion, frameSize, ... } */
+/* info(handle) -> { fd, ifname, ifindex, kind, vnetHdr, ringVersion, frameSize, ... }
+ * (+ proto, localAddr, port, txFd, df, ttl, tos, rcvbuf, sndbuf for tunnel handles) */
 napi_value sl_info(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], o, s, b;
@@ -127,7 +131,7 @@ napi_value sl_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "fd", s);
   napi_create_string_utf8(env, h->ifname, NAPI_AUTO_LENGTH, &s);
   napi_set_named_property(env, o, "ifname", s);
-  napi_create_string_utf8(env, h->kind == SL_TAP ? "tap" : "afpacket", NAPI_AUTO_LENGTH, &s);
+  napi_create_string_utf8(env, h->kind == SL_TAP ? "tap" : h->kind == SL_TUNNEL ? "tunnel" : "afpacket", NAPI_AUTO_LENGTH, &s);
   napi_set_named_property(env, o, "kind", s);
   napi_get_boolean(env, h->vnet, &b);
   napi_set_named_property(env, o, "vnetHdr", b);
@@ -140,5 +144,6 @@ napi_value sl_info(napi_env env, napi_callback_info info) {
   set_u32(env, o, "frameSize", h->kind == SL_TAP ? h->slot_size : h->frame_size);
   set_u32(env, o, "frameCount", h->kind == SL_TAP ? h->slot_nr : h->frame_nr);
   set_u32(env, o, "bufferBytes", (uint32_t)h->rx_area_len);
+  if (h->kind == SL_TUNNEL) sl_tunnel_info(env, h, o);
   return o;
 }

@@ -100,13 +100,15 @@ napi_value sl_stats(napi_env env, napi_callback_info info) {
   napi_create_object(env, &o);
   set_num(env, o, "rx", h->rx_packets);
   set_num(env, o, "rxBytes", h->rx_bytes);
-  set_num(env, o, "rxDropped", h->rx_dropped);
+  /* tunnels: + datagrams the kernel dropped on a full socket (SO_RXQ_OVFL, tunnel.c) */
+  set_num(env, o, "rxDropped", h->rx_dropped + (h->tun ? h->tun->rx_ovfl : 0));
   set_num(env, o, "rxTruncated", h->rx_truncated);
   set_num(env, o, "tx", h->tx_packets);
   set_num(env, o, "txBytes", h->tx_bytes);
   set_num(env, o, "txDropped", h->tx_dropped);
   set_num(env, o, "txErrors", h->tx_errors);
   set_num(env, o, "txSegmented", h->tx_segmented);
+  set_num(env, o, "txTooBig", h->tx_too_big);
   set_num(env, o, "lastErrno", (uint64_t)h->last_error);
   return o;
 }

@@ -152,6 +152,10 @@ napi_value sl_rx_burst(napi_env env, napi_callback_info info) {
   if (argc < 4) return sl_throw(env, "rxBurst(handle, max, offs, lens)");
   sl_handle *h = sl_handle_arg(env, argv[0]);
   if (!h) return NULL;
+  if (h->kind == SL_TUNNEL) {
+    napi_throw_type_error(env, NULL, "rxBurst: a tunnel handle receives with tunnelRxBurst");
+    return NULL;
+  }
   uint32_t max = 0, *offs, *lens;
   size_t no, nl;
   napi_get_value_uint32(env, argv[1], &max);

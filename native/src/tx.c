@@ -29,13 +29,17 @@
 
 static const struct virtio_net_hdr zero_vnet;
 
-static void mark_failed(sl_handle *h, uint32_t src) {
+void sl_tx_mark_failed(sl_handle *h, uint32_t src) {
   if (h->tx_failed_last == src + 1) return; /* messages are in input order: dedupe */
   h->tx_failed_last = src + 1;
   h->tx_failed++;
 }
 
 static void flush(sl_handle *h) {
+  if (h->kind == SL_TUNNEL) { /* sl_scratch_take during tunnel segmentation */
+    sl_tunnel_flush(h);
+    return;
+  }
   uint32_t i = 0;
   while (i < h->nmsg) {
     int r;
@@ -59,12 +63,12 @@ static void flush(sl_handle *h) {
     if (e == EAGAIN || e == ENOBUFS) {
       for (; i < h->nmsg; i++) {
         h->tx_dropped++;
-        mark_failed(h, h->msg_src[i]);
+        sl_tx_mark_failed(h, h->msg_src[i]);
       }
       break;
     }
     h->tx_errors++;
-    mark_failed(h, h->msg_src[i]);
+    sl_tx_mark_failed(h, h->msg_src[i]);
     i++;
   }
   h->nmsg = 0;
@@ -113,6 +117,10 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
   if (argc < 5) return sl_throw(env, "txBurst(handle, buf, offs, lens, n, vnetPrefix)");
   sl_handle *h = sl_handle_arg(env, argv[0]);
   if (!h) return NULL;
+  if (h->kind == SL_TUNNEL) {
+    napi_throw_type_error(env, NULL, "txBurst: a tunnel handle sends with tunnelTxBurst");
+    return NULL;
+  }
   uint8_t *buf;
   uint32_t *offs, *lens, n = 0;
   size_t blen, no, nl;
@@ -157,7 +165,7 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
     prefix = from_alt ? alt_prefix : buf_prefix;
     if (len == 0 || off + len > limit || (prefix && off < SL_VNET_LEN)) { /* out of bounds: never read past the source */
       h->tx_errors++;
-      mark_failed(h, i);
+      sl_tx_mark_failed(h, i);
       continue;
     }
     uint8_t *frame = base + off;
@@ -172,7 +180,7 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
       if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
         if (sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_plain) < 0) {
           h->tx_errors++;
-          mark_failed(h, i);
+          sl_tx_mark_failed(h, i);
         }
         continue;
       }

@@ -2,7 +2,8 @@
  * Typed access to the C addon (native/). Loaded lazily, once, so that code and tests
  * that never touch a real port (memory ports, the pipeline) run without a built addon.
  * The handle is an opaque external; every call is one crossing (see native/src/*.c for
- * the contracts: rx.c for frame ownership, tx.c for vnet handling, poll.c for readiness).
+ * the contracts: rx.c for frame ownership, tx.c for vnet handling, poll.c for readiness,
+ * tunnel.c / tunnel_tx.c for the tunnel underlay).
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,35 @@ export interface PacketOpenOptions {
   fanoutMode?: number;
 }
 
+/**
+ * Underlay sockets of an overlay tunnel port (IPv4; the kernel routes the outer packets).
+ * 'udp' (VXLAN, Geneve): a UDP socket bound to localAddr:port receives, a raw
+ * IPPROTO_UDP socket sends, so the UDP source port is chosen per packet.
+ * 'gre': one raw IPPROTO_GRE (47) socket both ways.
+ */
+export interface TunnelOpenOptions {
+  proto: 'udp' | 'gre';
+  /** dotted IPv4 to bind (outer source); '0.0.0.0' = any. Not on this host: throws EADDRNOTAVAIL. */
+  localAddr: string;
+  /** 'udp' only, required: the listen port and every packet's destination port (e.g. 4789, 6081) */
+  port?: number;
+  /** receive socket buffer, bytes (default 4 MiB; SO_RCVBUFFORCE when root) */
+  rcvbuf?: number;
+  /** send socket buffer, bytes (default 4 MiB) */
+  sndbuf?: number;
+  /** don't-fragment (default true): too-big packets fail with EMSGSIZE (txTooBig); false: the kernel fragments */
+  df?: boolean;
+  /** outer TTL (default 64) */
+  ttl?: number;
+  /** default outer TOS (default 0); per-packet TOS in tunnelTxBurst's meta overrides it */
+  tos?: number;
+}
+
+/** Size of a tunnelRxBurst slot: floor(buf.length / max), at least this many bytes. */
+export const TUNNEL_MIN_SLOT = 2048;
+/** u32 words per packet in tunnelRxBurst / tunnelTxBurst `meta`. */
+export const TUNNEL_META_WORDS = 4;
+
 export interface NativeStats {
   rx: number;
   rxBytes: number;
@@ -39,13 +69,15 @@ export interface NativeStats {
   txDropped: number;
   txErrors: number;
   txSegmented: number;
+  /** tunnels: packets refused with EMSGSIZE (also counted in txErrors) */
+  txTooBig: number;
   lastErrno: number;
 }
 
 export interface NativeInfo {
   fd: number;
   ifname: string;
-  kind: 'tap' | 'afpacket';
+  kind: 'tap' | 'afpacket' | 'tunnel';
   vnetHdr: boolean;
   closed: boolean;
   ifindex: number;
@@ -55,6 +87,16 @@ export interface NativeInfo {
   frameSize: number;
   frameCount: number;
   bufferBytes: number;
+  /** tunnel handles only */
+  proto?: 'udp' | 'gre';
+  localAddr?: string;
+  port?: number;
+  txFd?: number;
+  df?: boolean;
+  ttl?: number;
+  tos?: number;
+  rcvbuf?: number;
+  sndbuf?: number;
 }
 
 export interface NativeIO {
@@ -75,6 +117,35 @@ export interface NativeIO {
   ifIndex(name: string): number;
   isUp(name: string): boolean;
   setUp(name: string, up: boolean): void;
+  /** Opens a tunnel's underlay sockets (throws on bad options or a failed socket call). */
+  tunnelOpen(opts: TunnelOpenOptions): NativeHandle;
+  /**
+   * One recvmmsg into `buf`, split into slots of floor(buf.length / max) bytes (at least
+   * TUNNEL_MIN_SLOT; a smaller buf receives fewer datagrams). Datagram i is
+   * buf[offs[i] .. +lens[i]), starting AFTER the outer UDP (udp) or IPv4 (gre) header, at
+   * the VXLAN / Geneve / GRE header. meta[4i..4i+3] = outer source IPv4, outer destination
+   * IPv4 (host-order u32), UDP source port (0 for gre), (tos << 8) | ttl. Datagrams larger
+   * than a slot are dropped and counted (rxTruncated). Returns n >= 0, or -errno.
+   */
+  tunnelRxBurst(
+    h: NativeHandle, max: number, buf: Uint8Array, offs: Uint32Array, lens: Uint32Array, meta: Uint32Array,
+  ): number;
+  /**
+   * Sends n packets with one sendmmsg per up to 256: ['udp': a UDP header built in C,
+   * source port meta[4i+2], destination the open port, checksum 0] + hdr[hdrOffs[i] ..
+   * +hdrLens[i]) (the VXLAN / Geneve / GRE header, sent as is) + the inner frame, taken
+   * from frames (or from alt when sel[i] === 1) exactly as txBurst does, with a
+   * virtio_net_hdr before it when vnetPrefix / altPrefix. GSO super-frames are segmented
+   * and partial checksums completed in C, each segment with the same hdr bytes.
+   * meta[4i] = outer destination IPv4 (host-order u32, non-zero), meta[4i+2] = UDP source
+   * port, meta[4i+3] = TOS (0 = the socket's default). Returns the number of packets sent
+   * completely, or -errno (closed handle); per-packet failures are counted in stats().
+   */
+  tunnelTxBurst(
+    h: NativeHandle, hdr: Uint8Array, hdrOffs: Uint32Array, hdrLens: Uint32Array,
+    frames: Uint8Array, offs: Uint32Array, lens: Uint32Array, n: number, vnetPrefix: boolean, meta: Uint32Array,
+    alt?: Uint8Array, altPrefix?: boolean, sel?: Uint8Array,
+  ): number;
 }
 
 const ADDON = 'native/build/Release/sluice_io.node';

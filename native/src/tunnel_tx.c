@@ -1,0 +1,219 @@
+/*
+ * Tunnel underlay transmit (IPv4): tunnelTxBurst. Open and receive are in tunnel.c.
+ *
+ * tunnelTxBurst(h, hdr: Uint8Array, hdrOffs: Uint32Array, hdrLens: Uint32Array,
+ *               frames: Uint8Array, offs: Uint32Array, lens: Uint32Array, n, vnetPrefix,
+ *               meta: Uint32Array[, alt: Uint8Array, altPrefix, sel: Uint8Array]) -> sent | -errno
+ *
+ * Packet i on the wire (the kernel adds the outer IPv4 header and routes it):
+ *   'udp': [UDP header: src = meta[4i+2], dst = the port given at open, length,
+ *           checksum 0 — allowed for IPv4 (RFC 7348 §5, RFC 8926 §3.3; Linux's vxlan
+ *           sends 0 too)] + hdr[hdrOffs[i] .. +hdrLens[i]) + inner frame
+ *   'gre': hdr[hdrOffs[i] .. +hdrLens[i]) (the GRE header) + inner frame
+ * The header bytes are the caller's (TypeScript builds VXLAN / Geneve / GRE headers) and
+ * are sent as they are. meta: [4i+0] outer destination IPv4 (host-order u32, must not be
+ * 0), [4i+1] unused (0), [4i+2] UDP source port, [4i+3] TOS: non-zero is sent as a
+ * per-packet IP_TOS cmsg, 0 keeps the socket's default (the `tos` given at open).
+ *
+ * Inner frames mirror txBurst's sources (tx.c): frame i is frames[offs[i] .. +lens[i]),
+ * or alt[...] when sel[i] === 1, and vnetPrefix / altPrefix say a virtio_net_hdr sits in
+ * the VNET_HDR_LEN (10) bytes before it. A frame with a header and gso_type != NONE is
+ * segmented in software (offload.c) and each segment is encapsulated with the same hdr
+ * bytes; a NEEDS_CSUM frame gets its checksum completed; both are built in the handle's
+ * scratch. Every other frame is gathered by iovec straight from JS memory (no copy);
+ * hdr is referenced the same way: JS memory cannot move during this synchronous call.
+ *
+ * All messages of a burst are built first and sent with one sendmmsg per
+ * SL_TUN_TX_BATCH messages (more only when segmentation fills the scratch area). A
+ * failed message is counted and sending continues with the next one: EMSGSIZE (larger
+ * than the path MTU with df, or than 64 KiB) -> txErrors + txTooBig; EAGAIN / ENOBUFS
+ * (socket full) -> the rest of that sendmmsg batch is dropped and counted in txDropped,
+ * never retried or spun on; anything else (ENETUNREACH, ...) -> txErrors. Out-of-bounds
+ * offsets and destination 0 are txErrors. Returns how many input packets were sent
+ * completely (all segments of a split frame); -EBADF after close. Never throws for
+ * data-path errors (only for arguments of the wrong type).
+ */
+#include "common.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#define UDP_HDR 8u
+
+static inline void put16(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+
+void sl_tunnel_flush(sl_handle *h) {
+  sl_tunnel *t = h->tun;
+  uint32_t i = 0;
+  while (i < t->nmsg) {
+    int r = sendmmsg(t->tx_fd, &t->tmsg[i], t->nmsg - i, MSG_DONTWAIT);
+    if (r > 0) {
+      for (int k = 0; k < r; k++) h->tx_bytes += t->tmsg[i + k].msg_len;
+      h->tx_packets += (uint64_t)r;
+      i += (uint32_t)r;
+      continue;
+    }
+    int e = r == 0 ? EIO : errno;
+    if (e == EINTR) continue;
+    h->last_error = e;
+    if (e == EAGAIN || e == ENOBUFS) {
+      for (; i < t->nmsg; i++) {
+        h->tx_dropped++;
+        sl_tx_mark_failed(h, t->tsrc[i]);
+      }
+      break;
+    }
+    h->tx_errors++;
+    if (e == EMSGSIZE) h->tx_too_big++;
+    sl_tx_mark_failed(h, t->tsrc[i]);
+    i++;
+  }
+  t->nmsg = 0;
+  h->scratch_used = 0;
+}
+
+static void fail(sl_handle *h, uint32_t src, bool too_big) {
+  h->tx_errors++;
+  if (too_big) h->tx_too_big++;
+  sl_tx_mark_failed(h, src);
+}
+
+/* Queues the current packet's headers + `frame`; sends when the batch is full (after
+ * adding, so a segment built in scratch is never overwritten before it is sent). */
+static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t flen) {
+  sl_tunnel *t = h->tun;
+  uint32_t k = t->nmsg, niov = 0;
+  struct iovec *iov = &t->tiov[3 * k];
+  struct msghdr *m = &t->tmsg[k].msg_hdr;
+  if (t->udp) {
+    uint32_t ulen = UDP_HDR + t->cur_hlen + flen;
+    if (ulen > 0xffff) { /* would not fit the UDP length field (the kernel refuses it anyway) */
+      fail(h, src, true);
+      return;
+    }
+    uint8_t *u = t->tudp[k];
+    put16(u, t->cur_sport);
+    put16(u + 2, t->port);
+    put16(u + 4, ulen);
+    put16(u + 6, 0);
+    iov[niov++] = (struct iovec){u, UDP_HDR};
+  }
+  if (t->cur_hlen) iov[niov++] = (struct iovec){(void *)t->cur_hdr, t->cur_hlen};
+  iov[niov++] = (struct iovec){(void *)frame, flen};
+  memset(m, 0, sizeof *m);
+  struct sockaddr_in *d = &t->tdst[k];
+  d->sin_family = AF_INET;
+  d->sin_port = 0;
+  d->sin_addr.s_addr = htonl(t->cur_dst);
+  m->msg_name = d;
+  m->msg_namelen = sizeof *d;
+  m->msg_iov = iov;
+  m->msg_iovlen = niov;
+  if (t->cur_tos) {
+    struct cmsghdr *c = (struct cmsghdr *)t->tctl[k].b;
+    int tos = t->cur_tos;
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_TOS;
+    c->cmsg_len = CMSG_LEN(sizeof tos);
+    memcpy(CMSG_DATA(c), &tos, sizeof tos);
+    m->msg_control = c;
+    m->msg_controllen = CMSG_SPACE(sizeof tos);
+  }
+  t->tsrc[k] = src;
+  if (++t->nmsg == SL_TUN_TX_BATCH) sl_tunnel_flush(h);
+}
+
+static int emit_segment(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len) {
+  queue(h, src, frame, len);
+  return 0;
+}
+
+static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  napi_typedarray_type t;
+  return napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) == napi_ok && t == want;
+}
+
+#define ARGS "tunnelTxBurst(handle, hdr, hdrOffs, hdrLens, frames, offs, lens, n, vnetPrefix, meta[, alt, altPrefix, sel])"
+
+napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13], res;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 10) return sl_throw(env, ARGS);
+  sl_handle *h = sl_handle_arg(env, argv[0]);
+  if (!h) return NULL;
+  if (h->kind != SL_TUNNEL) {
+    napi_throw_type_error(env, NULL, "tunnelTxBurst: not a tunnel handle");
+    return NULL;
+  }
+  uint8_t *hdr, *buf, *alt = NULL, *sel = NULL;
+  uint32_t *hoffs, *hlens, *offs, *lens, *meta, n = 0;
+  size_t hdrlen, nho, nhl, blen, no, nl, nm, alen = 0, slen = 0;
+  if (!typed(env, argv[1], napi_uint8_array, (void **)&hdr, &hdrlen) || !typed(env, argv[2], napi_uint32_array, (void **)&hoffs, &nho) ||
+      !typed(env, argv[3], napi_uint32_array, (void **)&hlens, &nhl) || !typed(env, argv[4], napi_uint8_array, (void **)&buf, &blen) ||
+      !typed(env, argv[5], napi_uint32_array, (void **)&offs, &no) || !typed(env, argv[6], napi_uint32_array, (void **)&lens, &nl) ||
+      !typed(env, argv[9], napi_uint32_array, (void **)&meta, &nm)) {
+    napi_throw_type_error(env, NULL, "tunnelTxBurst: hdr and frames must be Uint8Array; hdrOffs, hdrLens, offs, lens, meta Uint32Array");
+    return NULL;
+  }
+  napi_get_value_uint32(env, argv[7], &n);
+  bool buf_prefix = false, alt_prefix = false;
+  napi_get_value_bool(env, argv[8], &buf_prefix);
+  size_t cap = no < nl ? no : nl;
+  if (nho < cap) cap = nho;
+  if (nhl < cap) cap = nhl;
+  if (nm / 4 < cap) cap = nm / 4;
+  if (argc > 12) { /* optional second source, as txBurst */
+    napi_valuetype t;
+    napi_typeof(env, argv[10], &t);
+    if (t != napi_undefined && t != napi_null) {
+      if (!typed(env, argv[10], napi_uint8_array, (void **)&alt, &alen) || !typed(env, argv[12], napi_uint8_array, (void **)&sel, &slen)) {
+        napi_throw_type_error(env, NULL, "tunnelTxBurst: alt and sel must be Uint8Array");
+        return NULL;
+      }
+      napi_get_value_bool(env, argv[11], &alt_prefix);
+      if (slen < cap) cap = slen;
+    }
+  }
+  if (n > cap) n = (uint32_t)cap;
+  if (h->closed) {
+    napi_create_int32(env, -EBADF, &res);
+    return res;
+  }
+  sl_tunnel *t = h->tun;
+  h->tx_failed = 0;
+  h->tx_failed_last = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t off = offs[i], len = lens[i], hoff = hoffs[i], hlen = hlens[i];
+    const bool from_alt = sel != NULL && sel[i] == 1;
+    const bool prefix = from_alt ? alt_prefix : buf_prefix;
+    uint8_t *base = from_alt ? alt : buf;
+    size_t limit = from_alt ? alen : blen;
+    if (len == 0 || off + len > limit || (prefix && off < SL_VNET_LEN) || hoff + hlen > hdrlen || meta[4 * i] == 0) {
+      fail(h, i, false); /* never read past a source; never send to 0.0.0.0 */
+      continue;
+    }
+    uint8_t *frame = base + off;
+    t->cur_hdr = hdr + hoff;
+    t->cur_hlen = (uint32_t)hlen;
+    t->cur_dst = meta[4 * i];
+    t->cur_sport = (uint16_t)meta[4 * i + 2];
+    t->cur_tos = (uint8_t)meta[4 * i + 3];
+    if (prefix) {
+      struct virtio_net_hdr vh;
+      memcpy(&vh, frame - SL_VNET_LEN, sizeof vh);
+      if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+        if (sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_segment) < 0) fail(h, i, false);
+        continue;
+      }
+    }
+    queue(h, i, frame, (uint32_t)len);
+  }
+  if (t->nmsg) sl_tunnel_flush(h);
+  h->scratch_used = 0;
+  napi_create_int32(env, (int32_t)(n - h->tx_failed), &res);
+  return res;
+}
