@@ -19,7 +19,7 @@
  *        .then((m) => m.benchDatapath()).then((l) => console.log(l.join('\n')))"
  */
 import { Bridge } from '../src/datapath/bridge.js';
-import { copyBytes, copyBytesSet } from '../src/datapath/tx-queue.js';
+import { copyBytes, copyBytesSet } from '../src/ports/copy-bytes.js';
 import { oxmFieldByName } from '../src/pipeline/oxm.js';
 import { flowMod, type OxmField } from '../src/pipeline/types.js';
 import { MemoryPort } from '../src/ports/memory.js';

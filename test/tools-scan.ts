@@ -5,7 +5,7 @@
  *  - `spawn|spawnSync|execFile|execFileSync|run('prog', ...)` with a literal first argument
  *    (`sh`/`bash` with `['-c', '...']` is a shell command, read as below);
  *  - `sh|shSync|execSync('command line')`, a string or template literal: every command of
- *    the line (split at && || ; | $( and `do`/`then`), past environment assignments and the
+ *    the line (split at && || ; | $( and `do`/`then` outside quotes), past environment assignments and the
  *    wrappers `ip netns exec NS`, `timeout [-s SIG] N`, `exec`; `${...}` in a command's
  *    place is unknown and ignored;
  *  - a literal naming a `.py` file beside the test: python3, and python3:MODULE for each
@@ -33,7 +33,8 @@ const HOLE = '\u0000';
 /** Commands of a shell line; HOLE marks an interpolation. */
 export function shellPrograms(line: string): string[] {
   const out: string[] = [];
-  for (const seg of line.split(/&&|\|\||;|\||\$\(|`|\n|\bdo\b|\bthen\b/)) {
+  const unquoted = line.replace(/'[^']*'|"[^"]*"/g, 'ARG'); // operators inside quotes are arguments
+  for (const seg of unquoted.split(/&&|\|\||;|\||\$\(|`|\n|\bdo\b|\bthen\b/)) {
     const words = seg.replace(/[()]/g, ' ').trim().split(/\s+/).filter(Boolean);
     let i = 0;
     for (;;) {

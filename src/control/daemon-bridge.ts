@@ -9,6 +9,7 @@
  *   `BR: port P added (ofport 3, tap)` / `deleted` / `link down (ofport 1)`
  *   `BR: openflow listening on punix:...` / `openflow controller tcp:...`
  *   `BR: stats port P ofport=1 link=up rx_packets=...`  (statsLines: SIGUSR1 and at stop)
+ *   `BR: stats tunnel vxlan 172.31.0.1:4789 short_header=0 ... no_port=0`  (drops by reason)
  *
  * Invariants
  *  - start() either returns a running bridge (ports open, OpenFlow up) or an Error with
@@ -24,6 +25,7 @@ import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
 import { OFPP_LOCAL } from '../pipeline/types.js';
 import type { Port } from '../ports/port.js';
+import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 import type { BridgeSetting } from './config.js';
 import { scoped, type LineLogger } from './log.js';
 
@@ -185,7 +187,12 @@ export class RunningBridge {
 
   statsLines(): string[] {
     const c = this.bridge.cacheStats();
-    return [...this.bridge.ports().map(statsLine), `stats flow-cache hits=${c.hits} misses=${c.misses} entries=${c.entries} uncacheable=${c.uncacheable}`];
+    return [
+      ...this.bridge.ports().map(statsLine),
+      // the underlay sockets tunnel ports share: what they dropped before any port saw it
+      ...tunnelEndpoints().map((e) => `stats tunnel ${e.label} ${Object.entries(e.drops).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+      `stats flow-cache hits=${c.hits} misses=${c.misses} entries=${c.entries} uncacheable=${c.uncacheable}`,
+    ];
   }
 
   dumpStats(): void {

@@ -33,6 +33,8 @@ export class BridgePort {
   config = 0;
   linkUp = false;
   readonly tx: TxQueue;
+  /** A tunnel port: its queue records each frame's tunnel metadata at output. */
+  readonly tunnel: boolean;
   readonly access: boolean;
   readonly tag: number;
   private readonly trunks: Set<number> | null;
@@ -49,6 +51,8 @@ export class BridgePort {
     this.tag = vlan.tag ?? 0;
     this.trunks = vlan.trunks && vlan.trunks.length > 0 ? new Set(vlan.trunks) : null;
     this.tx = new TxQueue(txSlots, () => flush(this));
+    this.tunnel = port.kind === 'vxlan' || port.kind === 'geneve' || port.kind === 'gre';
+    if (this.tunnel) this.tx.enableTunnel();
   }
 
   get live(): boolean {

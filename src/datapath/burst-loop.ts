@@ -25,7 +25,10 @@
  *    port has OFPPC_NO_PACKET_IN); LOCAL = the bridge's internal port. (A packet-out's
  *    output:TABLE is already a branch through the tables in its Decision.)
  */
-import { FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords } from '../packet/flow-key.js';
+import {
+  FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
+  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC,
+} from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -33,7 +36,7 @@ import type { Rule } from '../pipeline/rule.js';
 import {
   OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_NORMAL, OFPR_ACTION,
 } from '../pipeline/types.js';
-import type { FrameBatch } from '../ports/port.js';
+import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, type BridgePort } from './bridge-port.js';
 import type { DatapathCounters, PacketIn } from './events.js';
 import { EntryInterner } from './entry-intern.js';
@@ -43,6 +46,24 @@ import { normalForward, type LearnRef, type NormalContext } from './normal.js';
 import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
 
 const ETH_HLEN = 14;
+
+/** Ingress from a tunnel port: the outer packet's metadata into the key (FrameBatch.tun). */
+function setTunnelFromBatch(k: FlowKey, tun: Uint32Array, i: number): void {
+  const t = i * TUN_STRIDE;
+  k.words[W_TUNNEL_HI] = tun[t]!; // TEMP until tun_src/tun_dst land
+  k.words[W_TUNNEL_LO] = tun[t + 1]!;
+}
+
+/** Egress to a tunnel port: the packet's tunnel_id and tun_dst at this output (set_field
+ * may have changed them), a hash of its flow (UDP source port, NVGRE FlowID) and its IP
+ * TOS (tos=inherit), recorded beside the queued frame (FrameBatch.tun). */
+function tagTunnel(p: BridgePort, w: Uint32Array): void {
+  let h = Math.imul(w[W_ETH_DST_HI]! ^ w[W_ETH_MIX]!, 0x9e3779b1) ^ w[W_ETH_SRC_LO]!;
+  h = Math.imul(h ^ w[W_NW_SRC]!, 0x85ebca6b) ^ w[W_NW_DST]!;
+  h = Math.imul(h ^ w[W_L4]!, 0xc2b2ae35) ^ (w[W_IP]! & 0x00ff0000);
+  h ^= h >>> 15;
+  p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, 0, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
+}
 
 export interface CacheEntry extends LearnRef {
   readonly d: Decision<Rule>;
@@ -159,11 +180,13 @@ export class Datapath implements Sink, NormalContext {
       if (this.burstHashes.length < n) this.burstHashes = new Uint32Array(n);
       const hashes = this.burstHashes;
       const cache = this.cache;
+      const tun = batch.tun ?? null; // frames from a tunnel port carry its metadata
       for (let i = 0; i < n; i++) {
         const len = batch.lens[i]!;
         if (len < ETH_HLEN) continue;
         const k = keys[i]!;
         parseFrame(batch.buf, len, p.ofport, k, batch.offs[i]!);
+        if (tun !== null) setTunnelFromBatch(k, tun, i);
         if (cache !== null) hashes[i] = hashKeyWords(k.words);
       }
       if (cache !== null && n > 1) this.touched = cache.touch(hashes, n);
@@ -277,6 +300,7 @@ export class Datapath implements Sink, NormalContext {
     // Not owned = not rewritten: still the bytes (and header) in the receive memory.
     if (!f.owned && f.buf === this.rxBuf) p.tx.pushRef(f.buf, this.rxVnet, f.start, f.len);
     else p.tx.push(f.buf, f.start, f.len, f.hasVnet ? f.vh : null);
+    if (p.tunnel) tagTunnel(p, f.key.words);
   }
 
   stageVlan(p: BridgePort, f: WorkFrame, vid: number): void {
@@ -291,6 +315,7 @@ export class Datapath implements Sink, NormalContext {
     }
     if (p.tx.count === 0) this.dirty.push(p);
     p.tx.pushWithVlan(f.buf, f.start, f.len, f.hasVnet ? f.vh : null, tagged, vid);
+    if (p.tunnel) tagTunnel(p, f.key.words);
   }
 
   /** Sends one port's staged frames (one txBurst). */

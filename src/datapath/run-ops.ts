@@ -30,7 +30,7 @@ import { OFPXMT_OFB_IP_DSCP } from '../pipeline/oxm.js';
 import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 import { parseFrame } from '../packet/parse.js';
-import { copyBytes } from './tx-queue.js';
+import { copyBytes } from '../ports/copy-bytes.js';
 
 export const HEADROOM = 64;
 export const MAX_FRAME = 65_535 + 64;

@@ -24,7 +24,7 @@
  *    threads); cb is also called when the port fails, so the drain loop sees the error.
  */
 
-export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory' | 'patch';
+export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory' | 'patch' | 'vxlan' | 'geneve' | 'gre';
 
 /** Frames in one buffer, with per-frame offsets and lengths. */
 export interface FrameBatch {
@@ -41,7 +41,15 @@ export interface FrameBatch {
   alt?: Uint8Array | null;
   altVnet?: boolean;
   sel?: Uint8Array;
+  /** Tunnel metadata, TUN_STRIDE words per frame (tunnel ports only; null elsewhere).
+   * Receive: [tunnel_id hi, tunnel_id lo, tun_src, tun_dst] of the outer packet.
+   * Transmit: [tunnel_id hi, tunnel_id lo, tun_dst, flow hash << 8 | inner IP TOS], the
+   * packet's values at output, for ports with key=flow / remote_ip=flow, tos=inherit and
+   * the UDP source port / NVGRE FlowID (tunnel-port.ts). */
+  tun?: Uint32Array | null;
 }
+
+export const TUN_STRIDE = 4;
 
 /** Counters named after ofp_port_stats (OF1.3.5 §7.3.5.6). */
 export interface PortStats {

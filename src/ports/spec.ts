@@ -5,6 +5,7 @@
  *   pcap:in=FILE[,out=FILE]               replay / record a capture file
  *   memory:NAME                           an unconnected in-process port (tests)
  *   patch:NAME,peer=PEER                  a port wired to patch port PEER on another bridge (patch.ts)
+ *   vxlan:|geneve:|gre:NAME,remote_ip=...   a tunnel port (tunnel-spec.ts for the options)
  * A bad spec is a value (an Error naming the offending part), not an exception, so a
  * config loader can report every bad port at once. Nothing is opened here.
  */
@@ -13,6 +14,8 @@ import { MemoryPort } from './memory.js';
 import { PatchPort } from './patch.js';
 import { PcapPort } from './pcap.js';
 import { TapPort } from './tap.js';
+import { TunnelPort } from './tunnel-port.js';
+import { parseTunnelSpec } from './tunnel-spec.js';
 import type { Port } from './port.js';
 
 const IFNAME = /^[A-Za-z0-9_.%-]{1,15}$/;
@@ -56,7 +59,14 @@ export function createPort(spec: string): Port | Error {
       if (peer === name) return bad('a patch port cannot be its own peer');
       return new PatchPort(name, peer);
     }
+    case 'vxlan':
+    case 'geneve':
+    case 'gre': {
+      if (!IFNAME.test(name)) return bad('tunnel port names are 1 to 15 characters of letters, digits, _ . - %');
+      const c = parseTunnelSpec(kind, spec, name, flags);
+      return c instanceof Error ? c : new TunnelPort(c);
+    }
     default:
-      return bad(`unknown port kind "${kind}" (afpacket, tap, pcap, memory)`);
+      return bad(`unknown port kind "${kind}" (afpacket, tap, pcap, memory, patch, vxlan, geneve, gre)`);
   }
 }

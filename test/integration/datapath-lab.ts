@@ -96,10 +96,14 @@ const running = new Set<Daemon>();
 
 /** Spawns `sluice <args>` (no waiting). `start` without --rundir gets a fresh temp rundir:
  * the daemon's control socket RUNDIR/sluice.ctl admits one daemon per rundir, and tests
- * run side by side (and must never touch /run/sluice). */
-export function sluice(args: string[]): Daemon {
+ * run side by side (and must never touch /run/sluice). With `netns`, it runs in that
+ * network namespace. */
+export function sluice(args: string[], netns?: string): Daemon {
   if (args[0] === 'start' && !args.includes('--rundir')) args = [...args, '--rundir', mkdtempSync(join(tmpdir(), 'sluice-rd-'))];
-  const child = spawn(process.execPath, [...CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = netns === undefined
+    ? spawn(process.execPath, [...CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    // inside a namespace: a "host" of an overlay test (ip execs node, so signals reach it)
+    : spawn('ip', ['netns', 'exec', netns, process.execPath, ...CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const d = new Daemon(child);
   running.add(d);
   void d.wait().then(() => running.delete(d));

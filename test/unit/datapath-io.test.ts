@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Bridge } from '../../src/datapath/bridge.js';
-import { TxQueue, copyBytes } from '../../src/datapath/tx-queue.js';
+import { TxQueue } from '../../src/datapath/tx-queue.js';
+import { copyBytes } from '../../src/ports/copy-bytes.js';
 import { MemoryPort } from '../../src/ports/memory.js';
 import { VNET_F_NEEDS_CSUM, VNET_HDR_LEN, vnetCsumStart, vnetFlags, writeVnetHdr } from '../../src/ports/vnet.js';
 import { apply, fm, out } from './pipeline-helpers.js';

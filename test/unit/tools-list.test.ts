@@ -75,6 +75,7 @@ describe('the scanner', () => {
     expect(shellPrograms(`for n in ${H} ${H}; do ip -n $n neigh flush all; done`)).toEqual(['ip']);
     expect(shellPrograms(`ip netns exec ${H} ${H} -c 1 && X=1 /usr/sbin/ethtool -k a0`)).toEqual(['ethtool']);
     expect(shellPrograms(`timeout -s INT 5 iperf3 -s || echo no`)).toEqual(['timeout', 'iperf3']);
+    expect(shellPrograms(`tshark -r f -Y '_ws.malformed || x' | wc -l`)).toEqual(['tshark', 'wc']);
   });
 
   it('follows helpers a test calls, and only those', () => {

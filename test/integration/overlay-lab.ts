@@ -1,0 +1,66 @@
+/**
+ * Two "hosts" for overlay tests, each a network namespace with an underlay address, joined
+ * by one underlay veth; each host has "VMs" (namespaces) behind it:
+ *
+ *   V1 (10.50.0.1/24, MTU 1450) ── veth ── H1 (172.31.U.1) ══ underlay ══ H2 (172.31.U.2) ── veth ── V2 (10.50.0.2/24)
+ *
+ * Which switch runs on each host is the test's: `hostSluice` starts a Sluice daemon inside
+ * a host with the given ports; `hostKernelVxlan` builds a Linux bridge with a kernel vxlan
+ * device. Everything is named with the lab prefix; Lab.cleanup removes the namespaces (and
+ * so every link in them), killAll() the daemons.
+ */
+import { Lab, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
+
+export interface Hosts {
+  h1: string;
+  h2: string;
+  /** underlay addresses of h1 and h2 */
+  u1: string;
+  u2: string;
+}
+
+/** Two hosts joined by an underlay veth (named `u` in each host). The underlay does not
+ * offload transmit checksums: like a wire behind a NIC, it delivers complete checksums.
+ * (A veth would hand the peer a kernel vxlan's inner TCP checksum still partial, which a
+ * userspace endpoint reading a UDP socket cannot tell from a bad one.) */
+export async function twoHosts(lab: Lab, subnet: number): Promise<Hosts> {
+  const h1 = await quietNetns(lab, 'h1');
+  const h2 = await quietNetns(lab, 'h2');
+  const u1 = `172.31.${subnet}.1`;
+  const u2 = `172.31.${subnet}.2`;
+  await sh(
+    `ip -n ${h1} link add u type veth peer name u netns ${h2} && ` +
+      `ip -n ${h1} addr add ${u1}/24 dev u && ip -n ${h1} link set u up && ` +
+      `ip -n ${h2} addr add ${u2}/24 dev u && ip -n ${h2} link set u up && ` +
+      `ip netns exec ${h1} ethtool -K u tx off >/dev/null && ip netns exec ${h2} ethtool -K u tx off >/dev/null`,
+  );
+  return { h1, h2, u1, u2 };
+}
+
+/** A VM namespace `vm` with eth0 (addr, MTU) whose other end is `port` in `host`. */
+export async function vmBehind(lab: Lab, host: string, vm: string, port: string, addr: string, mtu = 1450): Promise<string> {
+  const ns = await quietNetns(lab, vm);
+  await sh(
+    `ip -n ${host} link add ${port} type veth peer name eth0 netns ${ns} && ip -n ${host} link set ${port} up && ` +
+      `ip -n ${ns} link set eth0 mtu ${mtu} && ip -n ${ns} addr add ${addr} dev eth0 && ip -n ${ns} link set eth0 up`,
+  );
+  return ns;
+}
+
+/** `sluice start` inside `host` with one bridge; resolves when the bridge is up. */
+export async function hostSluice(host: string, bridge: string, ports: string[], extra: string[] = []): Promise<Daemon> {
+  const d = sluice(['start', '--bridge', bridge, ...ports.flatMap((p) => ['--port', p]), ...extra], host);
+  await d.waitFor(/bridge started/, 30_000);
+  await sh(`ip netns exec ${host} sysctl -qw net.ipv6.conf.${bridge}.disable_ipv6=1`);
+  return d;
+}
+
+/** A Linux bridge in `host` joining `ports` and a kernel vxlan device (VNI, remote). */
+export async function hostKernelVxlan(host: string, vni: number, local: string, remote: string, ports: string[], dev = `vx${vni}`): Promise<void> {
+  await sh(
+    `ip -n ${host} link add br${vni} type bridge && ip -n ${host} link set br${vni} up && ` +
+      `ip -n ${host} link add ${dev} type vxlan id ${vni} local ${local} remote ${remote} dstport 4789 && ` +
+      `ip -n ${host} link set ${dev} master br${vni} && ip -n ${host} link set ${dev} up` +
+      ports.map((p) => ` && ip -n ${host} link set ${p} master br${vni}`).join(''),
+  );
+}

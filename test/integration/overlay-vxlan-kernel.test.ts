@@ -1,0 +1,78 @@
+/**
+ * Sluice's vxlan port against the Linux kernel's vxlan device (RFC 7348) on the other host:
+ *
+ *   V1 ── H1: sluice [p1, vxlan:vx1 remote=H2 key=100] ══ underlay ══ H2: br100 [vx100 (kernel), p2] ── V2
+ *
+ * Asserts, as a user of an overlay would see it: ARP resolves across, ping works both ways,
+ * iperf3 TCP runs with the default offloads on (TSO super-frames from V1 are segmented
+ * before encapsulation), tshark dissects the captured underlay as VXLAN with VNI 100 and
+ * nothing malformed, and the port's counters moved.
+ */
+import { afterAll, beforeAll, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { needs } from '../tools.js';
+import { iperf, ping } from './ports-lab.js';
+import { Lab, killAll, sh, type Daemon } from './datapath-lab.js';
+import { hostKernelVxlan, hostSluice, twoHosts, vmBehind } from './overlay-lab.js';
+
+const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark');
+
+need.describe('vxlan port ⇄ kernel vxlan', () => {
+  const lab = new Lab();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-ovl-'));
+  let d: Daemon;
+  let v1 = '';
+  let v2 = '';
+  let h = { h1: '', h2: '', u1: '', u2: '' };
+
+  beforeAll(async () => {
+    h = await twoHosts(lab, 41);
+    v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
+    v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
+    await hostKernelVxlan(h.h2, 100, h.u2, h.u1, ['p2']);
+    d = await hostSluice(h.h1, lab.name('br'), ['p1', `vxlan:vx1,remote_ip=${h.u2},local_ip=${h.u1},key=100`]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAll();
+    await lab.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  need.it('resolves ARP and pings both ways across the overlay', async () => {
+    expect((await ping(v1, '10.50.0.2')).ok).toBe(true);
+    expect((await ping(v2, '10.50.0.1')).ok).toBe(true);
+    expect(await sh(`ip -n ${v1} neigh show 10.50.0.2`)).toMatch(/lladdr [0-9a-f:]{17}/);
+  });
+
+  need.it('carries iperf3 TCP with the default offloads on', async () => {
+    expect(await sh(`ip netns exec ${v1} ethtool -k eth0 2>/dev/null | grep -E '^tcp-segmentation-offload' || true`)).not.toMatch(/: off/);
+    const gbps = await iperf(v1, v2, '10.50.0.2', 2);
+    expect(gbps).toBeGreaterThan(0.05);
+  }, 30_000);
+
+  need.it('puts VXLAN with VNI 100 on the wire, which tshark dissects cleanly', async () => {
+    const pcap = join(dir, 'underlay.pcap');
+    const cap = sh(`ip netns exec ${h.h2} timeout 4 tcpdump -i u -w ${pcap} -U udp port 4789 2>/dev/null; true`, 10_000);
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await ping(v1, '10.50.0.2', 3)).ok).toBe(true);
+    await cap;
+    const out = await sh(`tshark -n -r ${pcap} -T fields -e vxlan.vni -e ip.src -e icmp.type -Y 'vxlan && icmp'`);
+    const lines = out.trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(6); // 3 requests from Sluice, 3 replies from the kernel
+    expect(lines.every((l) => l.startsWith('100\t'))).toBe(true);
+    // ip.src lists the outer then the inner source; icmp.type 8 = an echo request from Sluice
+    expect(lines.some((l) => l === `100\t${h.u1},10.50.0.1\t8`)).toBe(true);
+    expect(await sh(`tshark -n -r ${pcap} -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
+  }, 20_000);
+
+  need.it('counts the tunnel port like any other', async () => {
+    const s = await d.stats();
+    const vx = s.get('vx1')!;
+    expect(vx.tx_packets).toBeGreaterThan(10);
+    expect(vx.rx_packets).toBeGreaterThan(10);
+    expect(vx.link).toBe('up');
+  });
+});
