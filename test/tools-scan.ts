@@ -79,7 +79,7 @@ function calleeName(e: ts.Expression): string | undefined {
 /** Third-party modules a Python script imports (first dotted component). */
 export function pythonImports(src: string): string[] {
   const mods = new Set<string>();
-  for (const m of src.matchAll(/^\s*(?:import|from)\s+([A-Za-z_][A-Za-z0-9_]*)/gm)) mods.add(m[1]!);
+  for (const m of src.matchAll(/^\s*import\s+([A-Za-z_]\w*)|^\s*from\s+([A-Za-z_]\w*)[\w.]*\s+import\b/gm)) mods.add((m[1] ?? m[2])!);
   return [...mods];
 }
 

@@ -24,7 +24,7 @@ describe('createPort', () => {
     expect(createPort('tap:') as Error).toBeInstanceOf(Error);
     expect((createPort('tap:averyverylongname0') as Error).message).toMatch(/1 to 15 characters/);
     expect((createPort('tap:x,v3') as Error).message).toBe('port "tap:x,v3": unknown option "v3"');
-    expect((createPort('gre:x') as Error).message).toMatch(/unknown port kind "gre"/);
+    expect((createPort('bogus:x') as Error).message).toMatch(/unknown port kind "bogus"/);
     expect((createPort('pcap:file.pcap') as Error).message).toMatch(/in=FILE/);
   });
 });

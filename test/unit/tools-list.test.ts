@@ -87,5 +87,6 @@ describe('the scanner', () => {
 
   it('reads a Python script\'s imports', () => {
     expect(pythonImports('import sys, json\nfrom os_ken.ofproto import ofproto_v1_3\n  import scapy.all as s\n')).toEqual(['sys', 'os_ken', 'scapy']);
+    expect(pythonImports('"""doc\nfrom its header fields and more\n"""\n')).toEqual([]); // prose is not an import
   });
 });
