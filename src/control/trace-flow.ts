@@ -14,12 +14,14 @@
 import { isParseError, parseMatch } from '../openflow/syntax/index.js';
 import { FLOW_KEYWORDS } from '../openflow/syntax/fields.js';
 import { keyValue, splitTopLevel, type KeyValue } from '../openflow/syntax/tokens.js';
-import { frameFromMatch } from './trace-frame.js';
+import { frameFromMatch, type TraceTunnel } from './trace-frame.js';
 
 export interface TraceFlow {
   readonly frame: Uint8Array;
   /** in_port as written (a number, a reserved name or a port name), if given. */
   readonly inPort?: string;
+  /** The packet's tunnel metadata at ingress (tun_id, tun_src, tun_dst), if given. */
+  readonly tunnel?: TraceTunnel;
 }
 
 export function parseTraceFlow(text: string): TraceFlow | Error {
@@ -46,5 +48,5 @@ export function parseTraceFlow(text: string): TraceFlow | Error {
   if (isParseError(match)) return new Error(`flow "${text}": ${match.message}`);
   const f = frameFromMatch(match);
   if (f instanceof Error) return new Error(`flow "${text}": ${f.message}`);
-  return inPort === undefined ? { frame: f.frame } : { frame: f.frame, inPort };
+  return { frame: f.frame, ...(inPort !== undefined ? { inPort } : {}), ...(f.tunnel ? { tunnel: f.tunnel } : {}) };
 }

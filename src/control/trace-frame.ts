@@ -12,18 +12,26 @@
  *  - Headers are complete and checksums valid (IPv4 header, TCP/UDP/ICMP/ICMPv6 over
  *    their pseudo-headers, SCTP CRC32c), and nothing follows the innermost header:
  *    the frame is exactly as long as its headers (no padding to 60 bytes).
- *  - Fields a frame cannot carry at ingress are refused: metadata and tunnel_id (a packet
- *    enters table 0 with both zero, OF1.3.5 §7.2.3.7), in_phy_port, pbb_isid, ipv6_exthdr.
- *    in_port is not part of the frame: it is returned beside it.
+ *  - Fields a frame cannot carry at ingress are refused: metadata (a packet enters table 0
+ *    with metadata zero, OF1.3.5 §7.2.3.7), in_phy_port, pbb_isid, ipv6_exthdr.
+ *  - in_port and the tunnel metadata (tun_id, tun_src, tun_dst: what a tunnel port gives
+ *    the packet it received, as ofproto/trace allows) are not part of the frame: they are
+ *    returned beside it. Any of the three makes the packet one from a tunnel (P_TUNNEL).
  */
+import type { TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
-import { OXM_FIELDS } from '../pipeline/oxm.js';
+import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../pipeline/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
+
+/** A packet's tunnel metadata at ingress (flow-key.ts setTunnelMeta's arguments). */
+export type TraceTunnel = TunnelMeta;
 
 export interface TraceFrame {
   readonly frame: Uint8Array;
   /** in_port from the description, if it had one. */
   readonly inPort?: number;
+  /** tun_id / tun_src / tun_dst from the description, if it had any of them. */
+  readonly tunnel?: TraceTunnel;
 }
 
 const OFPVID_PRESENT = 0x1000; // OF1.3.5 §7.2.3.8
@@ -49,7 +57,6 @@ const REFUSED: Readonly<Record<number, string>> = {
   1: 'in_phy_port cannot be given: it is the in_port of a packet from a physical port',
   2: 'metadata cannot be given: a packet enters table 0 with metadata 0',
   37: 'pbb_isid cannot be given: trace does not build PBB frames',
-  38: 'tunnel_id cannot be given: a packet from a port of this bridge has tunnel_id 0',
   39: 'ipv6_exthdr cannot be given: trace does not build IPv6 extension headers',
 };
 
@@ -80,8 +87,8 @@ export function frameFromMatch(match: Match): TraceFrame | Error {
   for (const f of match) by.set(f.field, f);
   for (const f of match) {
     const name = OXM_FIELDS[f.field]!.name;
-    // metadata=0 / tunnel_id=0 say what every ingress packet has: accepted.
-    const zeroOk = (f.field === 2 || f.field === 38) && f.mask === undefined && f.value.every((b) => b === 0);
+    // metadata=0 says what every ingress packet has: accepted.
+    const zeroOk = f.field === 2 && f.mask === undefined && f.value.every((b) => b === 0);
     if (REFUSED[f.field] !== undefined && !zeroOk) return new Error(REFUSED[f.field]!);
     // vlan_pcp alone gives vlan_vid=0x1000/0x1000 ("has a tag"): a tag with VID 0.
     const tagOnly = f.field === 6 && f.mask !== undefined && num(f.mask) === OFPVID_PRESENT && num(f.value) === OFPVID_PRESENT;
@@ -112,7 +119,17 @@ export function frameFromMatch(match: Match): TraceFrame | Error {
   if (ethType === ETH_IP) finishIPv4(frame, l3);
   else if (ethType === ETH_IPV6) finishIPv6(frame, l3);
   const inPort = by.get(0);
-  return inPort ? { frame, inPort: num(inPort.value) } : { frame };
+  const tunnel = tunnelOf(by);
+  return { frame, ...(inPort ? { inPort: num(inPort.value) } : {}), ...(tunnel ? { tunnel } : {}) };
+}
+
+/** tun_id / tun_src / tun_dst of the description (absent ones are 0), if any is given. */
+function tunnelOf(by: ReadonlyMap<number, OxmField>): TraceTunnel | undefined {
+  const id = by.get(OFPXMT_OFB_TUNNEL_ID)?.value;
+  const src = by.get(OXM_TUN_SRC)?.value;
+  const dst = by.get(OXM_TUN_DST)?.value;
+  if (!id && !src && !dst) return undefined;
+  return { idHi: num(id?.subarray(0, 4)), idLo: num(id?.subarray(4, 8)), src: num(src), dst: num(dst) };
 }
 
 type Num = (id: number) => number;

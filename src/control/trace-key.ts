@@ -7,13 +7,14 @@
  *    W_PRESENT (and, for vlan_vid / vlan_pcp, the frame had a tag). Fields that share key
  *    words (ARP and IPv4 addresses, the L4 ports of TCP/UDP/SCTP) are told apart by those
  *    bits, so nothing is listed twice.
- *  - in_port is always listed; metadata and tunnel_id only when not zero (every ingress
- *    packet has them zero; the pipeline may change metadata); in_phy_port and
+ *  - in_port is always listed; metadata and the tunnel metadata (tun_id, tun_src, tun_dst)
+ *    only when not zero (a packet from a port that is not a tunnel has them zero; the
+ *    pipeline may change them), as ofproto/trace prints them; in_phy_port and
  *    ipv6_exthdr never (ovs-ofctl does not show them either).
  *  - Values are read with readFieldWords, the inverse of the match compiler's layout.
  */
 import { OFPVID_PRESENT, W_ETH_TYPE_VLAN, W_PRESENT } from '../packet/flow-key.js';
-import { OXM_FIELDS, readFieldWords } from '../pipeline/oxm.js';
+import { OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../pipeline/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
 const IN_PHY_PORT = 1;
@@ -22,6 +23,7 @@ const VLAN_VID = 6;
 const VLAN_PCP = 7;
 const TUNNEL_ID = 38;
 const IPV6_EXTHDR = 39;
+const SHOWN_WHEN_SET: ReadonlySet<number> = new Set([METADATA, TUNNEL_ID, OXM_TUN_SRC, OXM_TUN_DST]);
 
 export function matchFromKey(words: Uint32Array): Match {
   const present = words[W_PRESENT]!;
@@ -32,7 +34,7 @@ export function matchFromKey(words: Uint32Array): Match {
     if (info.presence !== 0 && (present & info.presence) === 0) continue;
     if ((info.id === VLAN_VID || info.id === VLAN_PCP) && !tagged) continue;
     const value = readFieldWords(info, words);
-    if ((info.id === METADATA || info.id === TUNNEL_ID) && value.every((b) => b === 0)) continue;
+    if (SHOWN_WHEN_SET.has(info.id) && value.every((b) => b === 0)) continue;
     out.push({ field: info.id, value });
   }
   return out;

@@ -5,7 +5,8 @@
  *          inPort?: 1 | "veth-a" | "LOCAL" }
  *
  * Exactly one of flow / hex / frames gives the packet(s); the in_port comes from the
- * flow's in_port or from inPort (both: they must agree). The packet runs through
+ * flow's in_port or from inPort (both: they must agree). A flow may also give the
+ * packet's tunnel metadata at ingress (tun_id, tun_src, tun_dst), as ofproto/trace allows. The packet runs through
  * Bridge.trace — the real parser and the real pipeline, trace on — and the Decision is
  * rendered by trace-render.ts. (`bridge` is the daemon's business: it picks the Bridge.)
  *
@@ -16,10 +17,11 @@
  *    and, where it helps, what would be accepted.
  */
 import type { Bridge } from '../datapath/bridge.js';
-import { FlowKey, M_MALFORMED } from '../packet/flow-key.js';
+import { FlowKey, M_MALFORMED, setTunnelMeta } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import { OFPP_LOCAL } from '../pipeline/types.js';
 import { parseTraceFlow } from './trace-flow.js';
+import type { TraceTunnel } from './trace-frame.js';
 import { renderTrace } from './trace-render.js';
 
 export interface TraceResult {
@@ -35,12 +37,14 @@ export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceRe
   if (given.length !== 1) return new Error('trace needs exactly one of a flow, --hex or --pcap');
   let frames: Uint8Array[];
   let flowPort: string | undefined;
+  let tunnel: TraceTunnel | undefined;
   if (args.flow !== undefined) {
     if (typeof args.flow !== 'string') return new Error('trace: the flow must be a string');
     const f = parseTraceFlow(args.flow);
     if (f instanceof Error) return f;
     frames = [f.frame];
     flowPort = f.inPort;
+    tunnel = f.tunnel;
   } else {
     const list = args.hex !== undefined ? [args.hex] : args.frames;
     if (!Array.isArray(list) || list.length === 0) return new Error('trace: frames must be a non-empty list of hex strings');
@@ -56,7 +60,9 @@ export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceRe
   const texts = frames.map((frame) => {
     const key = new FlowKey();
     parseFrame(frame, frame.length, inPort, key, 0);
-    const decision = bridge.trace(inPort, frame);
+    // As the receiving tunnel port does: metadata into the parsed key (see Bridge.trace).
+    if (tunnel) setTunnelMeta(key, tunnel.idHi, tunnel.idLo, tunnel.src, tunnel.dst);
+    const decision = bridge.trace(inPort, frame, tunnel);
     return renderTrace({ bridge, inPort, words: key.words, decision, malformed: key.meta[M_MALFORMED] === 1 });
   });
   return { text: texts.join('\n') };

@@ -19,7 +19,7 @@
  *    (as `ovs-vsctl add-br` does without a controller); secure starts with empty tables.
  */
 import { EventEmitter } from 'node:events';
-import { FlowKey } from '../packet/flow-key.js';
+import { FlowKey, setTunnelMeta, type TunnelMeta } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision } from '../pipeline/decision.js';
 import { OFPBRC_BAD_PORT, OFPET_BAD_REQUEST, isOFError, ofError, type OFError } from '../pipeline/errors.js';
@@ -350,9 +350,11 @@ export class Bridge extends EventEmitter {
   }
 
   /** pipeline.decide with trace:true: changes no counters. */
-  trace(inPort: number, frame: Uint8Array): Decision {
+  trace(inPort: number, frame: Uint8Array, tunnel?: TunnelMeta): Decision {
     const key = new FlowKey();
     parseFrame(frame, frame.length, inPort, key, 0);
+    // Tunnel metadata, as a tunnel port sets it on a packet it received.
+    if (tunnel) setTunnelMeta(key, tunnel.idHi, tunnel.idLo, tunnel.src, tunnel.dst);
     return this.pipeline.decide(key, this.now(), { trace: true, frame });
   }
 

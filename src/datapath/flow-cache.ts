@@ -13,11 +13,12 @@
  *            +4 ... the non-zero key words, in order (at most DATA_WORDS of them)
  *   values V[]          the distinct values of the current generation
  *
- * Why the key is stored compressed: a key is 34 words, most of them zero (a UDP/IPv4
- * packet has about ten non-zero words). Stored whole, with the hashes, generations and
- * values in arrays of their own, a hit read six cache lines, and with 10,000 flows those
- * were misses. Compressed, the generation, value index and key of an IPv4 flow sit in the
- * first 64 bytes of the record: a hit costs the tag line and one record line. (The hash
+ * Why the key is stored compressed: a key is 36 words, most of them zero (a UDP/IPv4
+ * packet has about ten non-zero words, three or four more when it came from a tunnel).
+ * Stored whole, with the hashes, generations and values in arrays of their own, a hit
+ * read six cache lines, and with 10,000 flows those were misses. Compressed, the
+ * generation, value index and key of an IPv4 flow sit in the first 64 bytes of the
+ * record: a hit costs the tag line and one record line. (The hash
  * inside the record instead of in `tags` saves the tag line for flows in a bucket's first
  * way but costs a line per way walked; measured, it was 5-15 % slower at 10,000 flows.)
  * (`npx tsx bench/datapath.bench.ts`, "datapath 10000 flows").

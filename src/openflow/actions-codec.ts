@@ -22,7 +22,7 @@ import {
 } from '../pipeline/errors.js';
 import { OFPAT, type Action, type ActionType } from '../pipeline/types.js';
 import { pad8 } from './constants.js';
-import { decodeOxmTlv, encodeOxmTlv, isOxmField } from './oxm-codec.js';
+import { decodeOxmTlv, encodeOxmTlv, isOxmField, oxmWireName } from './oxm-codec.js';
 import type { Reader, Writer } from './wire.js';
 
 const badAction = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
@@ -71,7 +71,7 @@ function decodeBody(type: ActionType, r: Reader, len: number): Action | OFError 
     case 'set_field': {
       const f = decodeOxmTlv(r);
       if (f === null) return badAction(OFPBAC_BAD_SET_LEN, 'set_field: OXM TLV does not fit the action');
-      if (!isOxmField(f)) return badAction(OFPBAC_BAD_SET_TYPE, `set_field: OXM class 0x${f.oxmClass.toString(16)}`);
+      if (!isOxmField(f)) return badAction(OFPBAC_BAD_SET_TYPE, `set_field: ${oxmWireName(f)} is not supported`);
       return { type, field: f };
     }
     case 'experimenter': {

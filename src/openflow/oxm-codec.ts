@@ -7,18 +7,24 @@
  * Invariants
  *  - `length` counts the 4-byte ofp_match header and the TLVs, not the trailing padding;
  *    the padding is always written (zeros) and always skipped on decode.
- *  - Only class OFPXMC_OPENFLOW_BASIC (0x8000) is representable as an OxmField; any other
- *    class is refused here with OFPBMC_BAD_FIELD (Sluice matches on no other class, §7.2.3.2).
- *  - Field ids and value sizes are NOT checked against the 40 known fields here: an unknown
- *    basic field id or a wrong payload size is passed through, and the pipeline's match
- *    compiler answers with the precise code (BAD_FIELD, BAD_LEN, BAD_WILDCARDS...).
+ *  - A TLV is representable as an OxmField when Sluice knows its (class, field): the 40
+ *    basic fields of class OFPXMC_OPENFLOW_BASIC (0x8000), whose id is their field number,
+ *    and Open vSwitch's NXM_NX_TUN_IPV4_SRC / _DST (class OFPXMC_NXM_1 = 0x0001, fields 31
+ *    and 32, as `ovs-ofctl -O OpenFlow13` and os-ken encode tun_src / tun_dst), which get
+ *    the ids 40 / 41 (pipeline/oxm.ts oxmIdFromWire). Any other (class, field) — another
+ *    class, or a basic field number Sluice does not know — is refused here with
+ *    OFPBMC_BAD_FIELD in a match (§7.2.3.2) and OFPBAC_BAD_SET_TYPE in a set-field.
+ *  - Value sizes are NOT checked here: a wrong payload size is passed through, and the
+ *    pipeline's match compiler answers with the precise code (BAD_LEN, BAD_WILDCARDS...).
  *    The codec only rejects what it cannot frame: truncation (BAD_LEN), an odd payload with
  *    hasmask set (BAD_LEN), a match type other than OXM (BAD_TYPE).
  */
 import {
   OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE, OFPET_BAD_MATCH, ofError, type OFError,
 } from '../pipeline/errors.js';
-import { OFPXMC_OPENFLOW_BASIC } from '../pipeline/oxm.js';
+import {
+  OFPXMC_OPENFLOW_BASIC, OXM_BASIC_FIELD_COUNT, OXM_FIELD_COUNT, OXM_FIELDS, oxmIdFromWire,
+} from '../pipeline/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 import { OFPMT_OXM, pad8 } from './constants.js';
 import type { Reader, Writer } from './wire.js';
@@ -37,10 +43,19 @@ export function splitOxmHeader(h: number): OxmHeaderParts {
   return { oxmClass: h >>> 16, field: (h >>> 9) & 0x7f, hasMask: (h & 0x100) !== 0, length: h & 0xff };
 }
 
-/** The 32-bit header of a basic-class TLV carrying `f`. */
+/** The 32-bit header of the TLV carrying `f`: its field's wire class and number (an id
+ * Sluice does not know is written as a basic field number). */
 export function oxmTlvHeader(f: OxmField): number {
   const len = f.value.length + (f.mask?.length ?? 0);
-  return ((OFPXMC_OPENFLOW_BASIC << 16) | ((f.field & 0x7f) << 9) | (f.mask ? 0x100 : 0) | (len & 0xff)) >>> 0;
+  const info = f.field >= OXM_BASIC_FIELD_COUNT && f.field < OXM_FIELD_COUNT ? OXM_FIELDS[f.field]! : undefined;
+  const cls = info === undefined ? OFPXMC_OPENFLOW_BASIC : info.oxmClass;
+  const num = info === undefined ? f.field : info.oxmField;
+  return ((cls << 16) | ((num & 0x7f) << 9) | (f.mask ? 0x100 : 0) | (len & 0xff)) >>> 0;
+}
+
+/** "class 0x8000 field 45", for errors about a TLV Sluice does not know. */
+export function oxmWireName(h: OxmHeaderParts): string {
+  return `OXM class 0x${h.oxmClass.toString(16)} field ${h.field}`;
 }
 
 export function encodeOxmTlv(w: Writer, f: OxmField): void {
@@ -51,8 +66,9 @@ export function encodeOxmTlv(w: Writer, f: OxmField): void {
 
 /**
  * Reads one TLV. Returns the field, or the header parts when the TLV is well framed but
- * not of the basic class, or null when it is truncated (fewer bytes than its header says).
- * The caller maps these to its own error space (match vs. set-field).
+ * not a field Sluice knows (see the module comment), or null when it is truncated (fewer
+ * bytes than its header says). The caller maps these to its own error space (match vs.
+ * set-field).
  */
 export function decodeOxmTlv(r: Reader): OxmField | OxmHeaderParts | null {
   if (r.left < 4) return null;
@@ -60,11 +76,14 @@ export function decodeOxmTlv(r: Reader): OxmField | OxmHeaderParts | null {
   const h = r.u32();
   const length = h & 0xff;
   if (r.left < length) return null;
-  if (h >>> 16 !== OFPXMC_OPENFLOW_BASIC) {
-    r.skip(length);
-    return splitOxmHeader(h);
+  let field = (h >>> 9) & 0x7f;
+  if (h >>> 16 !== OFPXMC_OPENFLOW_BASIC || field >= OXM_BASIC_FIELD_COUNT) {
+    field = oxmIdFromWire(h >>> 16, field);
+    if (field < 0) {
+      r.skip(length);
+      return splitOxmHeader(h);
+    }
   }
-  const field = (h >>> 9) & 0x7f;
   if ((h & 0x100) !== 0) {
     if ((length & 1) !== 0) return null;
     const half = length >> 1;
@@ -114,7 +133,7 @@ export function decodeMatch(r: Reader): Match | OFError {
       r.end = outerEnd;
       return f === null
         ? badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length')
-        : badMatch(OFPBMC_BAD_FIELD, `OXM class 0x${f.oxmClass.toString(16)} is not supported`);
+        : badMatch(OFPBMC_BAD_FIELD, `${oxmWireName(f)} is not supported`);
     }
     fields.push(f);
   }

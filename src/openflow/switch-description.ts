@@ -9,7 +9,7 @@
  * set_queue (accepted by validation but there are no queues), experimenter anything.
  */
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { OXM_FIELDS, OFPXMC_OPENFLOW_BASIC } from '../pipeline/oxm.js';
+import { OXM_FIELDS, oxmHeader } from '../pipeline/oxm.js';
 import {
   OFPAT, OFPIT, OFPG_MAX, OFPM_MAX, OFPMBT_DROP, OFPMBT_DSCP_REMARK, OFPMF_BURST, OFPMF_KBPS,
   OFPMF_PKTPS, OFPMF_STATS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
@@ -78,13 +78,11 @@ export function meterFeatures(): MeterFeatures {
   };
 }
 
-/** OXM TLV header: class(16) field(7) hasmask(1) length(8) (§7.2.3.2). */
-const oxmHeader = (field: number, hasMask: boolean, bytes: number): number =>
-  ((OFPXMC_OPENFLOW_BASIC << 16) | (field << 9) | ((hasMask ? 1 : 0) << 8) | (hasMask ? 2 * bytes : bytes)) >>> 0;
-
-const MATCH_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, f.maskable, f.bytes) }));
-const WILDCARD_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, false, f.bytes) }));
-const SETFIELD_IDS: readonly OxmId[] = OXM_FIELDS.filter((f) => f.settable).map((f) => ({ header: oxmHeader(f.id, false, f.bytes) }));
+// OXM TLV headers, class(16) field(7) hasmask(1) length(8) (§7.2.3.2), of every field
+// Sluice knows: the basic ones and the NXM_1 tunnel fields (tun_src, tun_dst).
+const MATCH_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, f.maskable) }));
+const WILDCARD_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, false) }));
+const SETFIELD_IDS: readonly OxmId[] = OXM_FIELDS.filter((f) => f.settable).map((f) => ({ header: oxmHeader(f.id, false) }));
 const ACTION_IDS: readonly FeatureId[] = ACTIONS.map((a) => ({ type: OFPAT[a] }));
 
 function tableProps(tableId: number, nTables: number): TableFeatureProp[] {

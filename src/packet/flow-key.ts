@@ -39,7 +39,9 @@
  *   W_ND_TARGET+0..3 ipv6_nd_target
  *   W_MPLS           mpls_label (31..12) | mpls_tc (11..9) | mpls_bos (8)
  *   W_PBB            pbb_isid (23..0)
- *   W_TUNNEL_HI/LO   tunnel_id
+ *   W_TUNNEL_HI/LO   tunnel_id (OXM_OF_TUNNEL_ID; pipeline metadata, 0 unless from a tunnel)
+ *   W_TUN_SRC        tun_src, outer IPv4 source (NXM_NX_TUN_IPV4_SRC, NXM class 1 field 31)
+ *   W_TUN_DST        tun_dst, outer IPv4 destination (NXM_NX_TUN_IPV4_DST, field 32)
  *   W_VLAN_INNER     TCI of the second VLAN tag | 0x10000 when present (not an OXM field:
  *                    kept so that pop_vlan can tell what the next outer tag becomes)
  *   W_PRESENT        presence bits P_*
@@ -68,10 +70,12 @@ export const W_MPLS = 28;
 export const W_PBB = 29;
 export const W_TUNNEL_HI = 30;
 export const W_TUNNEL_LO = 31;
-export const W_VLAN_INNER = 32;
-export const W_PRESENT = 33;
+export const W_TUN_SRC = 32;
+export const W_TUN_DST = 33;
+export const W_VLAN_INNER = 34;
+export const W_PRESENT = 35;
 /** Number of 32-bit words in a FlowKey. */
-export const KEY_WORDS = 34;
+export const KEY_WORDS = 36;
 
 // Presence bits (W_PRESENT). A bit is set only when the whole header was in the frame.
 export const P_ETH = 1 << 0;
@@ -90,6 +94,9 @@ export const P_MPLS = 1 << 12;
 export const P_PBB = 1 << 13;
 /** A complete IPv4 or IPv6 header (ip_dscp, ip_ecn, ip_proto are valid). */
 export const P_L3 = 1 << 14;
+/** The packet came from a tunnel (or the pipeline set tun_src / tun_dst): tun_src and
+ * tun_dst are valid. The parser never sets it; the receiving tunnel port does. */
+export const P_TUNNEL = 1 << 15;
 
 /** OFPVID_PRESENT (OF1.3.5 §7.2.3.8): set in vlan_vid when the frame has a VLAN tag. */
 export const OFPVID_PRESENT = 0x1000;
@@ -186,6 +193,60 @@ export class FlowKey {
     return (this.words[W_IP]! >>> 16) & 0xff;
   }
 }
+
+/**
+ * Words that belong to the pipeline, not to the frame (in_port, in_phy_port, metadata and
+ * the tunnel metadata): a re-parse of a rewritten frame must keep them, with P_TUNNEL.
+ */
+export const PIPELINE_WORDS: readonly number[] = [
+  W_IN_PORT, W_IN_PHY_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_TUN_SRC, W_TUN_DST,
+];
+
+/** Copies the pipeline words and the P_TUNNEL bit from `from` to `to` (allocation free). */
+export function copyPipelineWords(from: Uint32Array, to: Uint32Array): void {
+  for (let i = 0; i < PIPELINE_WORDS.length; i++) {
+    const w = PIPELINE_WORDS[i]!;
+    to[w] = from[w]!;
+  }
+  to[W_PRESENT] = ((to[W_PRESENT]! & ~P_TUNNEL) | (from[W_PRESENT]! & P_TUNNEL)) >>> 0;
+}
+
+/** Tunnel metadata as plain numbers (setTunnelMeta's arguments; control-path use). */
+export interface TunnelMeta {
+  readonly idHi: number;
+  readonly idLo: number;
+  readonly src: number;
+  readonly dst: number;
+}
+
+/**
+ * Tunnel metadata of a received packet, for the tunnel port at ingress: call it after the
+ * parser has filled `key` (parsing clears these words) and before the key is hashed.
+ * tunnel_id is 64 bits as two u32 halves (the VNI of VXLAN / Geneve, the GRE key, in the
+ * low bits); src / dst are the outer IPv4 addresses as u32 (a.b.c.d = a<<24 | ...).
+ * Sets P_TUNNEL, so that rules on tun_src / tun_dst can match. Allocation free.
+ */
+export function setTunnelMeta(key: FlowKey, tunIdHi: number, tunIdLo: number, src: number, dst: number): void {
+  const w = key.words;
+  w[W_TUNNEL_HI] = tunIdHi >>> 0;
+  w[W_TUNNEL_LO] = tunIdLo >>> 0;
+  w[W_TUN_SRC] = src >>> 0;
+  w[W_TUN_DST] = dst >>> 0;
+  w[W_PRESENT] = (w[W_PRESENT]! | P_TUNNEL) >>> 0;
+}
+
+// Readers for the tunnel port at output (remote_ip=flow / key=flow): the values the
+// pipeline left in the key (set_field on tun_dst / tunnel_id changes only the key).
+/** tun_dst as a u32 (0 when neither the ingress tunnel nor a set_field gave one). */
+export const tunnelDst = (key: FlowKey): number => key.words[W_TUN_DST]!;
+/** tun_src as a u32. */
+export const tunnelSrc = (key: FlowKey): number => key.words[W_TUN_SRC]!;
+/** High 32 bits of tunnel_id. */
+export const tunnelIdHi = (key: FlowKey): number => key.words[W_TUNNEL_HI]!;
+/** Low 32 bits of tunnel_id (a 24-bit VNI or a 32-bit GRE key lives here). */
+export const tunnelIdLo = (key: FlowKey): number => key.words[W_TUNNEL_LO]!;
+/** The packet has tunnel metadata (it came from a tunnel, or the pipeline set tun_src/tun_dst). */
+export const hasTunnelMeta = (key: FlowKey): boolean => (key.words[W_PRESENT]! & P_TUNNEL) !== 0;
 
 /**
  * 32-bit hash of all key words (FNV-1a-like mixing over words, finished with a murmur3

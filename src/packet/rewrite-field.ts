@@ -11,14 +11,16 @@
  *    action removed the header, and the spec leaves that case to the switch.
  *  - vlan_vid writes the low 12 bits of the value into the existing outer tag; the
  *    OFPVID_PRESENT bit of the value is ignored (set-field cannot push a tag).
- *  - tunnel_id changes the key only (it is not in the frame).
+ *  - tunnel_id, tun_src and tun_dst (OxmFieldInfo.keyOnly) change the key only: they are
+ *    not in the frame. tun_src / tun_dst also set P_TUNNEL, so that later tables can match
+ *    them; the tunnel port reads them from the key at output (remote_ip=flow, key=flow).
  *  - Checksums: through patchBytes (src/packet/rewrite-patch.ts).
  *  - The frame length never changes, so (start, len) stay valid.
  */
 import { rd16, rd32, wr16, wr32 } from './bytes.js';
 import {
   type FlowKey, M_ETHTYPE_OFS, M_L3_OFS, M_L4_OFS, M_L4_PROTO_OFS, M_MPLS_OFS, M_ND_OPT_OFS,
-  M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_ETH_TYPE_VLAN,
+  M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_ETH_TYPE_VLAN, W_PRESENT,
 } from './flow-key.js';
 import { patchBytes, scratch } from './rewrite-patch.js';
 import * as X from '../pipeline/oxm.js';
@@ -44,8 +46,9 @@ function put32(b: Uint8Array, s: number, key: FlowKey, o: number, v: number): vo
 export function setField(buf: Uint8Array, start: number, _len: number, key: FlowKey, field: number, value: Uint8Array): boolean {
   const info = X.OXM_FIELDS[field];
   if (info === undefined || !info.settable || value.length !== info.bytes) return false;
-  if (field === X.OFPXMT_OFB_TUNNEL_ID) {
+  if (info.keyOnly) {
     X.writeFieldWords(info, value, key.words);
+    key.words[W_PRESENT] = (key.words[W_PRESENT]! | info.presence) >>> 0;
     return true;
   }
   if (info.presence !== 0 && !key.has(info.presence)) return false;

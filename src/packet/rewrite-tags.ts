@@ -9,7 +9,8 @@
  *
  * After a structural change the key is rebuilt by parsing the new frame (simple and
  * exactly right; these actions are rare next to set-field). Pipeline fields the frame does
- * not carry — in_port, in_phy_port, metadata, tunnel_id — are kept across the re-parse.
+ * not carry — in_port, in_phy_port, metadata, tunnel_id, tun_src, tun_dst (with P_TUNNEL),
+ * flow-key.ts PIPELINE_WORDS — are kept across the re-parse.
  *
  * Field values of a new header, OF1.3.5 §5.12.1 (push actions, Table 7: "existing field"
  * copy rules; 0 when there is nothing to copy):
@@ -28,9 +29,8 @@
  */
 import { rd16, rd32, wr16, wr32 } from './bytes.js';
 import {
-  type FlowKey, M_ETHTYPE_OFS, M_FRAME_LEN, M_MPLS_OFS, M_NW_TTL, M_PBB_OFS, M_VLAN_OFS, P_ETH,
-  P_MPLS, P_PBB, W_IN_PHY_PORT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_PBB, W_TUNNEL_HI,
-  W_TUNNEL_LO,
+  type FlowKey, KEY_WORDS, M_ETHTYPE_OFS, M_FRAME_LEN, M_MPLS_OFS, M_NW_TTL, M_PBB_OFS, M_VLAN_OFS,
+  P_ETH, P_MPLS, P_PBB, W_IN_PORT, W_PBB, copyPipelineWords,
 } from './flow-key.js';
 import { parseFrame } from './parse.js';
 
@@ -41,21 +41,15 @@ const PBB_HLEN = 18;
 /** MPLS TTL for a pushed label over a non-IP payload (see the module comment). */
 export const MPLS_DEFAULT_TTL = 64;
 
+/** reparse's scratch (one module-level array: no allocation per push or pop). */
+const savedWords = new Uint32Array(KEY_WORDS);
+
 /** Re-parses the frame at its new bounds, keeping the pipeline-only fields of the key. */
 export function reparse(buf: Uint8Array, start: number, len: number, key: FlowKey): void {
   const w = key.words;
-  const inPort = w[W_IN_PORT]!;
-  const phy = w[W_IN_PHY_PORT]!;
-  const mdHi = w[W_METADATA_HI]!;
-  const mdLo = w[W_METADATA_LO]!;
-  const tunHi = w[W_TUNNEL_HI]!;
-  const tunLo = w[W_TUNNEL_LO]!;
-  parseFrame(buf, len, inPort, key, start);
-  w[W_IN_PHY_PORT] = phy;
-  w[W_METADATA_HI] = mdHi;
-  w[W_METADATA_LO] = mdLo;
-  w[W_TUNNEL_HI] = tunHi;
-  w[W_TUNNEL_LO] = tunLo;
+  copyPipelineWords(w, savedWords);
+  parseFrame(buf, len, w[W_IN_PORT]!, key, start);
+  copyPipelineWords(savedWords, w);
 }
 
 export function pushVlan(buf: Uint8Array, start: number, len: number, key: FlowKey, tpid: number): number {

@@ -25,7 +25,9 @@
  *    no rule (table OFPTT_ALL, cookie all-ones); output:OFPP_TABLE runs the tables on a
  *    copy, as a branch, with the packet as it is at that point.
  */
-import { FlowKey, W_IN_PHY_PORT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO } from '../packet/flow-key.js';
+import {
+  FlowKey, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, copyPipelineWords,
+} from '../packet/flow-key.js';
 import { ActionSet } from './action-set.js';
 import {
   type Decision, type DecisionRule, type Op, type TraceGroup, type TraceStep,
@@ -83,9 +85,6 @@ const NO_FIELDS = {} as const;
 function word64(words: Uint32Array, hi: number, lo: number): bigint {
   return (BigInt(words[hi]!) << 32n) | BigInt(words[lo]!);
 }
-
-/** Words that belong to the pipeline, not to the frame: kept across a re-parse. */
-const PIPELINE_WORDS = [W_IN_PORT, W_IN_PHY_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO];
 
 class Builder<R extends DecisionRule> {
   readonly rules: R[] = [];
@@ -180,7 +179,9 @@ class Builder<R extends DecisionRule> {
     const k = new FlowKey();
     const all = this.prefix.length > 0 ? [...this.prefix, ...ops] : ops;
     if (!this.env.reparse(frame, all, words[W_IN_PORT]!, k)) return;
-    for (const w of PIPELINE_WORDS) k.words[w] = words[w]!;
+    // Words that belong to the pipeline, not to the frame (flow-key.ts PIPELINE_WORDS,
+    // tunnel metadata included): kept across the re-parse.
+    copyPipelineWords(words, k.words);
     words.set(k.words);
   }
 

@@ -59,6 +59,9 @@ export function applyToKey(a: Action, words: Uint32Array): typeof TRACKED | type
         return TRACKED;
       }
       writeFieldWords(info, a.field.value, words);
+      // tun_src / tun_dst (key-only metadata): setting one makes the packet's tunnel
+      // metadata present, as in rewrite-field.ts setField.
+      if (info.keyOnly) words[W_PRESENT] = (words[W_PRESENT]! | info.presence) >>> 0;
       return TRACKED;
     }
     case 'push_vlan': {

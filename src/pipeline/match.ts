@@ -14,7 +14,8 @@
  *    list; dumps rebuild it from the words.
  *
  * Error choices (OFPET_BAD_MATCH codes), in the order they are checked per TLV:
- *  - field id not one of the 40 basic fields      → OFPBMC_BAD_FIELD
+ *  - field id not one of the OXM_FIELD_COUNT known → OFPBMC_BAD_FIELD
+ *    (the 40 basic fields and the NXM_1 tun_src / tun_dst, pipeline/oxm.ts)
  *  - the same field twice                          → OFPBMC_DUP_FIELD
  *  - value or mask length not the field's size     → OFPBMC_BAD_LEN
  *  - a mask on a field that cannot be masked        → OFPBMC_BAD_WILDCARDS
@@ -150,7 +151,7 @@ function checkTlv(info: OxmFieldInfo, tlv: OxmField): Uint8Array | null | OFErro
   return mask === full ? mask : isZero(mask) ? null : mask;
 }
 
-/** True when field `id` is in this call's seen bitmask (ids 0..31 in lo, 32..39 in hi). */
+/** True when field `id` is in this call's seen bitmask (ids 0..31 in lo, 32..63 in hi). */
 const seenHas = (lo: number, hi: number, id: number): boolean =>
   (id < 32 ? (lo >>> id) & 1 : (hi >>> (id - 32)) & 1) !== 0;
 

@@ -1,7 +1,13 @@
 /**
- * The 40 OXM basic fields of OpenFlow 1.3 (OF1.3.5 §7.2.3.7, Table 12): their wire ids,
- * sizes, whether a mask is allowed, their prerequisites, and where each one lives in a
- * FlowKey (see src/packet/flow-key.ts).
+ * The 40 OXM basic fields of OpenFlow 1.3 (OF1.3.5 §7.2.3.7, Table 12), plus the two
+ * Nicira tunnel fields Open vSwitch carries in class OFPXMC_NXM_1 (tun_src, tun_dst):
+ * their wire ids, sizes, whether a mask is allowed, their prerequisites, and where each
+ * one lives in a FlowKey (see src/packet/flow-key.ts).
+ *
+ * Field ids: a basic field's id is its OXM field number (0..39). The NXM fields get the
+ * ids after them (40, 41), and `oxmClass` / `oxmField` give their wire class and number;
+ * the wire codec translates with oxmIdFromWire / the info (an OXM basic TLV with field
+ * number 40 is NOT tun_src: it is an unknown basic field).
  *
  * This table is the single source of truth that the match compiler, the packet parser's
  * tests, set-field and the wire codec all read, so that "field 12 is ipv4_dst, 4 bytes,
@@ -9,14 +15,15 @@
  */
 import {
   P_ARP, P_ETH, P_ICMPV4, P_ICMPV6, P_IPV4, P_IPV6, P_L3, P_MPLS, P_ND_SLL, P_ND_TARGET,
-  P_ND_TLL, P_PBB, P_SCTP, P_TCP, P_UDP,
+  P_ND_TLL, P_PBB, P_SCTP, P_TCP, P_TUNNEL, P_UDP,
   W_ARP_MIX, W_ARP_SHA_HI, W_ARP_THA_LO, W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO,
   W_ETH_TYPE_VLAN, W_IN_PHY_PORT, W_IN_PORT, W_IP, W_IPV6_DST, W_IPV6_MISC, W_IPV6_SRC,
   W_L4, W_METADATA_HI, W_METADATA_LO, W_MPLS, W_ND_TARGET, W_NW_DST, W_NW_SRC, W_PBB,
-  W_TUNNEL_HI, W_TUNNEL_LO,
+  W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO,
 } from '../packet/flow-key.js';
 
-/** OXM classes (OF1.3.5 §7.2.3.2). Sluice matches on OFPXMC_OPENFLOW_BASIC only. */
+/** OXM classes (OF1.3.5 §7.2.3.2). Sluice matches on OFPXMC_OPENFLOW_BASIC, and on the
+ * two tunnel fields of OFPXMC_NXM_1. */
 export const OFPXMC_NXM_0 = 0x0000;
 export const OFPXMC_NXM_1 = 0x0001;
 export const OFPXMC_OPENFLOW_BASIC = 0x8000;
@@ -63,7 +70,20 @@ export const OFPXMT_OFB_MPLS_BOS = 36;
 export const OFPXMT_OFB_PBB_ISID = 37;
 export const OFPXMT_OFB_TUNNEL_ID = 38;
 export const OFPXMT_OFB_IPV6_EXTHDR = 39;
-export const OXM_FIELD_COUNT = 40;
+/** Number of OXM basic fields of OF1.3 (ids 0..39). */
+export const OXM_BASIC_FIELD_COUNT = 40;
+
+// Nicira extension fields, OXM class OFPXMC_NXM_1 (Open vSwitch's meta-flow.xml;
+// os-ken's nicira_ext.py calls them tun_ipv4_src / tun_ipv4_dst): wire field numbers...
+/** NXM_NX_TUN_IPV4_SRC: NXM_HEADER(0x0001, 31, 4), maskable. */
+export const NXM_NX_TUN_IPV4_SRC = 31;
+/** NXM_NX_TUN_IPV4_DST: NXM_HEADER(0x0001, 32, 4), maskable. */
+export const NXM_NX_TUN_IPV4_DST = 32;
+// ...and Sluice's field ids for them (after the basic fields).
+export const OXM_TUN_SRC = 40;
+export const OXM_TUN_DST = 41;
+/** Number of fields Sluice knows (ids 0..OXM_FIELD_COUNT-1). */
+export const OXM_FIELD_COUNT = 42;
 
 /** A run of bits of a field inside one key word: bits [shift, shift+width) of `word`. */
 export interface KeySegment {
@@ -100,6 +120,12 @@ export interface OxmFieldInfo {
   readonly segments: readonly KeySegment[];
   /** OF1.3 allows set-field on this field (all but in_port, in_phy_port, metadata, exthdr). */
   readonly settable: boolean;
+  /** Wire class and field number (OFPXMC_OPENFLOW_BASIC and `id` for basic fields). */
+  readonly oxmClass: number;
+  readonly oxmField: number;
+  /** Packet metadata that is not in the frame (tunnel_id, tun_src, tun_dst): set-field
+   * changes only the key, and sets the field's presence bit. */
+  readonly keyOnly: boolean;
 }
 
 const seg = (word: number, shift: number, width: number): KeySegment => ({ word, shift, width });
@@ -111,7 +137,18 @@ function f(
   id: number, name: string, bytes: number, bits: number, maskable: boolean,
   prereq: Prerequisite | null, presence: number, segments: KeySegment[], settable = true,
 ): OxmFieldInfo {
-  return { id, name, bytes, bits, maskable, prereq, presence, segments, settable };
+  return {
+    id, name, bytes, bits, maskable, prereq, presence, segments, settable,
+    oxmClass: OFPXMC_OPENFLOW_BASIC, oxmField: id, keyOnly: id === OFPXMT_OFB_TUNNEL_ID,
+  };
+}
+
+/** A Nicira (OFPXMC_NXM_1) tunnel field: key only, no prerequisite, needs P_TUNNEL. */
+function nxTunnel(id: number, name: string, nxmField: number, word: number): OxmFieldInfo {
+  return {
+    id, name, bytes: 4, bits: 32, maskable: true, prereq: null, presence: P_TUNNEL, segments: [seg(word, 0, 32)],
+    settable: true, oxmClass: OFPXMC_NXM_1, oxmField: nxmField, keyOnly: true,
+  };
 }
 
 const MAC_HI_A = [seg(W_ETH_DST_HI, 0, 32), seg(W_ETH_MIX, 16, 16)];
@@ -162,6 +199,9 @@ export const OXM_FIELDS: readonly OxmFieldInfo[] = [
   f(37, 'pbb_isid', 3, 24, true, ETH_TYPE_IS(0x88e7), P_PBB, [seg(W_PBB, 0, 24)]),
   f(38, 'tunnel_id', 8, 64, true, null, 0, [seg(W_TUNNEL_HI, 0, 32), seg(W_TUNNEL_LO, 0, 32)]),
   f(39, 'ipv6_exthdr', 2, 9, true, ETH_TYPE_IS(0x86dd), P_IPV6, [seg(W_IPV6_MISC, 20, 9)], false),
+  // Open vSwitch's names (ovs-fields(7)): tun_src / tun_dst.
+  nxTunnel(OXM_TUN_SRC, 'tun_src', NXM_NX_TUN_IPV4_SRC, W_TUN_SRC),
+  nxTunnel(OXM_TUN_DST, 'tun_dst', NXM_NX_TUN_IPV4_DST, W_TUN_DST),
 ];
 
 const BY_NAME = new Map(OXM_FIELDS.map((x) => [x.name, x]));
@@ -174,7 +214,17 @@ export function oxmFieldByName(name: string): OxmFieldInfo | undefined {
 export function oxmHeader(field: number, hasMask: boolean): number {
   const info = OXM_FIELDS[field]!;
   const len = hasMask ? info.bytes * 2 : info.bytes;
-  return ((OFPXMC_OPENFLOW_BASIC << 16) | (field << 9) | (hasMask ? 0x100 : 0) | len) >>> 0;
+  return ((info.oxmClass << 16) | (info.oxmField << 9) | (hasMask ? 0x100 : 0) | len) >>> 0;
+}
+
+/** Sluice's field id of a wire (class, field number), or -1 when it knows no such field. */
+export function oxmIdFromWire(oxmClass: number, oxmField: number): number {
+  if (oxmClass === OFPXMC_OPENFLOW_BASIC) return oxmField < OXM_BASIC_FIELD_COUNT ? oxmField : -1;
+  if (oxmClass === OFPXMC_NXM_1) {
+    if (oxmField === NXM_NX_TUN_IPV4_SRC) return OXM_TUN_SRC;
+    if (oxmField === NXM_NX_TUN_IPV4_DST) return OXM_TUN_DST;
+  }
+  return -1;
 }
 
 /**

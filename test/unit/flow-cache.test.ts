@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlowCache } from '../../src/datapath/flow-cache.js';
-import { KEY_WORDS, hashKeyWords } from '../../src/packet/flow-key.js';
+import { FlowKey, KEY_WORDS, W_PRESENT, W_TUN_DST, W_TUN_SRC, hashKeyWords, setTunnelMeta } from '../../src/packet/flow-key.js';
+import { parseFrame } from '../../src/packet/parse.js';
 
 function key(i: number): Uint32Array {
   const k = new Uint32Array(KEY_WORDS);
@@ -122,5 +123,33 @@ describe('exact-match flow cache', () => {
 
   it('refuses a capacity that is not a power of two', () => {
     expect(() => new FlowCache(100)).toThrow(/power of two/);
+  });
+
+  it('tells apart keys that differ only in tun_src (words past 32 of the compressed map)', () => {
+    // A UDP/IPv4 frame from a tunnel: tun_src / tun_dst sit in words 32 / 33 (the map's
+    // high half), next to W_PRESENT with P_TUNNEL.
+    const frame = Uint8Array.from(Buffer.from(
+      '0200000000020200000000010800' + '4500001c000000004011f9cd0a0000010a000002' + '003500350008ffff', 'hex'));
+    const a = new FlowKey();
+    const b = new FlowKey();
+    parseFrame(frame, frame.length, 1, a, 0);
+    parseFrame(frame, frame.length, 1, b, 0);
+    setTunnelMeta(a, 0, 42, 0xc0a80001, 0xc0a80002);
+    setTunnelMeta(b, 0, 42, 0xc0a80003, 0xc0a80002);
+    expect(W_TUN_SRC).toBeGreaterThanOrEqual(32);
+    expect(a.words[W_TUN_DST]).toBe(b.words[W_TUN_DST]);
+    expect(a.words[W_PRESENT]).toBe(b.words[W_PRESENT]);
+    const c = new FlowCache<string>(64);
+    // Same hash on purpose: only the exact compare may tell them apart.
+    c.insert(a.words, 7, 1, 'from 192.168.0.1');
+    expect(c.lookup(b.words, 7, 1)).toBeUndefined();
+    c.insert(b.words, 7, 1, 'from 192.168.0.3');
+    expect(c.lookup(a.words, 7, 1)).toBe('from 192.168.0.1');
+    expect(c.lookup(b.words, 7, 1)).toBe('from 192.168.0.3');
+    expect(hashKeyWords(a.words)).not.toBe(hashKeyWords(b.words));
+    // And a key without tunnel metadata is a third flow.
+    const plain = new FlowKey();
+    parseFrame(frame, frame.length, 1, plain, 0);
+    expect(c.lookup(plain.words, 7, 1)).toBeUndefined();
   });
 });

@@ -59,6 +59,13 @@ const FLOW_ERRORS: readonly Case[] = [
   ['actions=learn(table=1)', 'learn is an Open vSwitch extension, not OpenFlow 1.3', 'learn(table=1)', 9],
   ['actions=ct(commit)', 'ct is an Open vSwitch extension, not OpenFlow 1.3', 'ct(commit)', 9],
   ['actions=enqueue:1:2', 'enqueue is OpenFlow 1.0: use set_queue:Q,output:P', 'enqueue', 9],
+  // Nicira's NXAST_SET_TUNNEL(64): OF1.3 writes tunnel_id with set-field
+  ['actions=set_tunnel:5,output:1', 'set_tunnel is a Nicira extension action; use set_field:5->tun_id', 'set_tunnel', 9],
+  ['actions=output:1,set_tunnel64:0x1234567890', 'set_tunnel64 is a Nicira extension action; use set_field:0x1234567890->tun_id', 'set_tunnel64', 18],
+  ['actions=write_actions(set_tunnel)', 'set_tunnel is a Nicira extension action; use set_field:V->tun_id', 'set_tunnel', 23],
+  ['tun_src=1.2.3.256,actions=drop', 'bad value for tun_src: "1.2.3.256"', '1.2.3.256', 9],
+  ['tun_dst=10.0.0.0/33,actions=drop', 'bad prefix length for tun_dst', '10.0.0.0/33', 9],
+  ['actions=set_field:1.2.3.4/24->tun_dst', 'set_field takes no mask in OpenFlow 1.3: "1.2.3.4/24"', '1.2.3.4/24', 19],
   ['actions=output:nowhere', 'bad port for output: "nowhere"', 'nowhere', 16],
   ['actions=push_vlan:0x10000', 'bad value for push_vlan: "0x10000"', '0x10000', 19],
   ['actions=set_queue', 'missing value for set_queue', 'set_queue', 9],

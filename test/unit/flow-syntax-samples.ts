@@ -53,6 +53,11 @@ export const FLOWS = [
   'actions=set_field:5->tun_id',
   'priority=0,actions=NORMAL',
   'ip,actions=set_field:1.2.3.4->nw_src',
+  // Tunnel metadata: tun_id = OXM tunnel_id; tun_src / tun_dst = NXM_NX_TUN_IPV4_SRC / _DST
+  // (OXM class 0x0001 fields 31 / 32), as ovs-ofctl -O OpenFlow13 encodes them.
+  'tun_src=192.168.0.1,tun_dst=192.168.0.2,tun_id=0x2a,actions=output:2',
+  'tcp,in_port=1,tun_dst=10.0.0.0/8,tun_src=172.16.0.0/255.255.0.255,metadata=0x3,tp_dst=80,actions=set_field:10.1.1.1->tun_dst,set_field:0x64->tun_id,output:2',
+  'priority=10,tun_id=0x0,tun_dst=0.0.0.0,actions=set_field:1.1.1.1->tun_src,write_actions(set_field:2.2.2.2->tun_dst,set_field:0xffffffffffffffff->tun_id,output:3)',
 ];
 
 export const GROUPS = [

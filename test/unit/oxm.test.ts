@@ -24,8 +24,11 @@ function bitsOf(words: Uint32Array, name: string): Set<string> {
 }
 
 describe('OXM field table', () => {
-  it('has the 40 OF1.3 basic fields in id order', () => {
+  it('has the 40 OF1.3 basic fields in id order, then the NXM_1 tun_src / tun_dst', () => {
     expect(OXM_FIELDS.length).toBe(OXM_FIELD_COUNT);
+    expect(OXM_FIELD_COUNT).toBe(42);
+    expect(OXM_FIELDS.map((f) => f.oxmClass === 0x8000 ? f.oxmField === f.id : `${f.name} ${f.oxmClass}:${f.oxmField}`).filter((x) => x !== true))
+      .toEqual(['tun_src 1:31', 'tun_dst 1:32']);
     OXM_FIELDS.forEach((f, i) => expect(f.id).toBe(i));
     expect(oxmFieldByName('ipv6_exthdr')!.id).toBe(39);
     expect(oxmFieldByName('tcp_dst')!.id).toBe(14);

@@ -15,7 +15,7 @@ import {
   OFPXMT_OFB_ARP_OP, OFPXMT_OFB_ARP_SPA, OFPXMT_OFB_ARP_TPA, OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV4_CODE,
   OFPXMT_OFB_ICMPV4_TYPE, OFPXMT_OFB_ICMPV6_CODE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO,
   OFPXMT_OFB_IPV4_DST, OFPXMT_OFB_IPV4_SRC, OFPXMT_OFB_SCTP_DST, OFPXMT_OFB_SCTP_SRC, OFPXMT_OFB_TCP_DST,
-  OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OXM_FIELDS,
+  OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC,
 } from '../../pipeline/oxm.js';
 
 export const ETH_IP = 0x0800;
@@ -31,12 +31,14 @@ export type ValueKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'port';
 export function valueKind(oxm: number): ValueKind {
   if (oxm === 0 || oxm === 1) return 'port';
   if ([3, 4, 24, 25, 32, 33].includes(oxm)) return 'mac';
-  if ([11, 12, 22, 23].includes(oxm)) return 'ipv4';
+  if ([11, 12, 22, 23, OXM_TUN_SRC, OXM_TUN_DST].includes(oxm)) return 'ipv4';
   if ([26, 27, 31].includes(oxm)) return 'ipv6';
   return 'uint';
 }
 
-/** ovs-fields names (and OXM spellings) that map to exactly one OXM field. */
+/** ovs-fields names (and OXM spellings) that map to exactly one OXM field. tun_src and
+ * tun_dst (NXM_NX_TUN_IPV4_SRC/DST) come with OXM_FIELDS under their ovs-fields names;
+ * tun_id is tunnel_id. */
 export const DIRECT_NAMES: ReadonlyMap<string, number> = new Map<string, number>([
   ...OXM_FIELDS.filter((f) => f.name !== 'ipv6_exthdr').map((f) => [f.name, f.id] as [string, number]),
   ['dl_dst', 3], ['dl_src', 4], ['dl_type', 5], ['nw_ecn', 9], ['ip_src', 11], ['ip_dst', 12],

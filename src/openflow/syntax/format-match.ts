@@ -2,12 +2,13 @@
  * An OF1.3 Match → ovs-ofctl text, in the order and with the shorthands that ovs-ofctl
  * (lib/match.c, match_format) uses, so that `sluice dump-flows` reads like
  * `ovs-ofctl -O OpenFlow13 dump-flows`: priority, protocol shorthand (`tcp`, `icmp6`,
- * `arp`, ...), tun_id, metadata, in_port, VLAN, Ethernet addresses, dl_type (when no
+ * `arp`, ...), tun_id, tun_src, tun_dst, metadata, in_port, VLAN, Ethernet addresses, dl_type (when no
  * shorthand said it), L3 addresses, nw_proto, ARP hardware addresses, ToS/ECN, MPLS, L4.
  * VLAN matches print as ovs-ofctl prints its 16-bit TCI view of vlan_vid + vlan_pcp
  * (`dl_vlan=10,dl_vlan_pcp=3`, or `vlan_tci=V/M` when that view cannot say it).
  * Every name printed here is accepted back by parseMatch.
  */
+import { OXM_TUN_DST, OXM_TUN_SRC } from '../../pipeline/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { ETH_ARP, ETH_IP, ETH_IPV6, ETH_MPLS, ETH_MPLS_MC, ETH_RARP } from './fields.js';
 import { formatMasked } from './format-value.js';
@@ -45,7 +46,10 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
     skipType = true;
     out.push(TYPE_NAMES[ethType]!);
   }
+  // lib/match.c match_format: tunnel metadata right after the protocol shorthand.
   put('tun_id', 38);
+  put('tun_src', OXM_TUN_SRC);
+  put('tun_dst', OXM_TUN_DST);
   put('metadata', 2);
   put('in_port', 0);
   put('in_phy_port', 1);

@@ -21,13 +21,18 @@ export function ovsFieldName(oxm: number): string {
   return OVS_NAMES[oxm] ?? OXM_FIELDS[oxm]!.name;
 }
 
+/** ovs-ofctl prints the 64-bit metadata and tun_id with printf's "%#"PRIx64, which writes
+ * zero as "0" (not "0x0"): `tun_id=0`, `set_field:0->tun_id`, `tun_id=0/0xff`. */
+const C_ALT_HEX = new Set([2, 38]);
+const hexC = (oxm: number, v: bigint): string => (v === 0n && C_ALT_HEX.has(oxm) ? '0' : '0x' + v.toString(16));
+
 export function formatScalar(oxm: number, b: Uint8Array): string {
   switch (valueKind(oxm)) {
     case 'mac': return formatMac(b);
     case 'ipv4': return formatIPv4(b);
     case 'ipv6': return formatIPv6(b);
     case 'port': return formatPort(Number(bytesUint(b)));
-    case 'uint': return HEX_FIELDS.has(oxm) ? '0x' + bytesUint(b).toString(16) : bytesUint(b).toString();
+    case 'uint': return HEX_FIELDS.has(oxm) ? hexC(oxm, bytesUint(b)) : bytesUint(b).toString();
   }
 }
 

@@ -84,6 +84,10 @@ const REFUSED: ReadonlyMap<string, string> = new Map([
   ['enqueue', 'enqueue is OpenFlow 1.0: use set_queue:Q,output:P'],
 ]);
 
+/** NXAST_SET_TUNNEL / NXAST_SET_TUNNEL64: OF1.3 sets tunnel_id with set-field (§7.2.5);
+ * the message gives the OF1.3 form with the user's value (V when there is none). */
+const SET_TUNNEL = new Set(['set_tunnel', 'set_tunnel64']);
+
 const KNOWN = [
   'output', 'controller', 'drop', 'mod_vlan_vid', 'mod_nw_tos', 'mod_tp_src', 'mod_tp_dst', 'set_field', 'push_vlan',
   'push_mpls', 'pop_mpls', 'push_pbb', 'set_mpls_ttl', 'mod_nw_ttl', 'set_queue', 'group',
@@ -149,6 +153,9 @@ export function parseAction(kv: KeyValue, ctx: ActionContext): One | ParseError 
   if (/^[0-9]+$/.test(key) && val === undefined) {
     const p = parsePort(key);
     return p === undefined ? parseError(`bad port "${key}"`, key, kv.column) : act({ type: 'output', port: p, maxLen: 0 });
+  }
+  if (SET_TUNNEL.has(key)) {
+    return parseError(`${key} is a Nicira extension action; use set_field:${val || 'V'}->tun_id`, kv.key, kv.column);
   }
   const refused = REFUSED.get(key.replace(/\(.*$/s, ''));
   if (refused) return parseError(refused, kv.key, kv.column);
