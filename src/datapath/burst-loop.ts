@@ -27,7 +27,7 @@
  */
 import {
   FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
-  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC,
+  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, setTunnelMeta,
 } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision, Op } from '../pipeline/decision.js';
@@ -50,8 +50,7 @@ const ETH_HLEN = 14;
 /** Ingress from a tunnel port: the outer packet's metadata into the key (FrameBatch.tun). */
 function setTunnelFromBatch(k: FlowKey, tun: Uint32Array, i: number): void {
   const t = i * TUN_STRIDE;
-  k.words[W_TUNNEL_HI] = tun[t]!; // TEMP until tun_src/tun_dst land
-  k.words[W_TUNNEL_LO] = tun[t + 1]!;
+  setTunnelMeta(k, tun[t]!, tun[t + 1]!, tun[t + 2]!, tun[t + 3]!);
 }
 
 /** Egress to a tunnel port: the packet's tunnel_id and tun_dst at this output (set_field
@@ -62,7 +61,7 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
   h = Math.imul(h ^ w[W_NW_SRC]!, 0x85ebca6b) ^ w[W_NW_DST]!;
   h = Math.imul(h ^ w[W_L4]!, 0xc2b2ae35) ^ (w[W_IP]! & 0x00ff0000);
   h ^= h >>> 15;
-  p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, 0, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
+  p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, w[W_TUN_DST]!, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
 }
 
 export interface CacheEntry extends LearnRef {

@@ -17,7 +17,7 @@ import { iperf, ping } from './ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from './datapath-lab.js';
 import { hostKernelVxlan, hostSluice, twoHosts, vmBehind } from './overlay-lab.js';
 
-const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark');
+const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark', 'ovs-ofctl');
 
 need.describe('vxlan port ⇄ kernel vxlan', () => {
   const lab = new Lab();
@@ -75,4 +75,46 @@ need.describe('vxlan port ⇄ kernel vxlan', () => {
     expect(vx.rx_packets).toBeGreaterThan(10);
     expect(vx.link).toBe('up');
   });
+});
+
+/**
+ * A flow-based port (remote_ip=flow,key=flow), as OVS flow-based tunnels: the controller's
+ * rules pick the remote and the VNI with set_field, and match what came in on tun_src and
+ * tun_id. The rules go in with ovs-ofctl.
+ */
+need.describe('flow-based vxlan port: remote and VNI from set_field', () => {
+  const lab = new Lab();
+  const rundir = mkdtempSync(join(tmpdir(), 'sluice-ovlf-'));
+  let v1 = '';
+  let v2 = '';
+  let h = { h1: '', h2: '', u1: '', u2: '' };
+  const br = lab.name('br');
+  const ofctl = (args: string) => sh(`ovs-ofctl -O OpenFlow13 ${args}`);
+
+  beforeAll(async () => {
+    h = await twoHosts(lab, 43);
+    v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
+    v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
+    await hostKernelVxlan(h.h2, 100, h.u2, h.u1, ['p2']);
+    await hostSluice(h.h1, br, ['p1@ofport=1', `vxlan:vxf,remote_ip=flow,key=flow,local_ip=${h.u1}@ofport=2`], ['--fail-mode', 'secure', '--rundir', rundir]);
+    const mgmt = `unix:${rundir}/${br}.mgmt`;
+    await ofctl(`add-flow ${mgmt} 'in_port=1,actions=set_field:${h.u2}->tun_dst,set_field:100->tun_id,output:2'`);
+    await ofctl(`add-flow ${mgmt} 'in_port=2,tun_src=${h.u2},tun_id=100,actions=output:1'`);
+    await ofctl(`add-flow ${mgmt} 'priority=0,actions=drop'`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAll();
+    await lab.cleanup();
+    rmSync(rundir, { recursive: true, force: true });
+  });
+
+  need.it('reaches the remote the rule chose, and matches tun_src and tun_id on the way back', async () => {
+    expect((await ping(v1, '10.50.0.2')).ok).toBe(true);
+    expect((await ping(v2, '10.50.0.1')).ok).toBe(true);
+    const dump = await ofctl(`dump-flows unix:${rundir}/${br}.mgmt`);
+    const back = dump.split('\n').find((l) => l.includes(`tun_src=${h.u2}`)) ?? '';
+    expect(back).toMatch(/tun_id=0x64/);
+    expect(Number(/n_packets=(\d+)/.exec(back)?.[1])).toBeGreaterThanOrEqual(4);
+  }, 30_000);
 });

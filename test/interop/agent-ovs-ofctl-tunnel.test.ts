@@ -4,6 +4,7 @@
 // / _DST (OXM class 0x0001, fields 31 / 32), tun_id as OXM_OF_TUNNEL_ID; dump-flows must
 // print back exactly what ovs-ofctl would print for its own switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../tools.js';
 import { execFile, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
@@ -17,10 +18,9 @@ import { MemoryPort } from '../../src/ports/memory.js';
 import { TestController } from '../unit/agent-helpers.js';
 
 const run = promisify(execFile);
-const hasOfctl = spawnSync('ovs-ofctl', ['--version']).status === 0;
+const need = needs('ovs-ofctl');
+const needOsken = needs('ovs-ofctl', 'python3', 'python3:os_ken');
 const PY = '/usr/bin/python3';
-const hasOsken = spawnSync(PY, ['-c', 'import os_ken.ofproto.ofproto_v1_3_parser']).status === 0;
-if (!hasOfctl) console.warn('SKIP agent-ovs-ofctl-tunnel: ovs-ofctl not found (apt-get install openvswitch-common)');
 
 // What os-ken builds for a controller app that steers tunnel traffic (run live).
 const OSKEN_SCRIPT = `
@@ -34,7 +34,7 @@ fm = p.OFPFlowMod(D(), table_id=3, priority=77, cookie=0x99, match=m, instructio
 fm.set_xid(11); fm.serialize(); print(bytes(fm.buf).hex())
 `;
 
-describe.skipIf(!hasOfctl)('tunnel metadata: ovs-ofctl and os-ken against Sluice', () => {
+need.describe('tunnel metadata: ovs-ofctl and os-ken against Sluice', () => {
   const ports = [1, 2, 3].map((i) => MemoryPort.pair(`p${i}`, `h${i}`));
   let bridge: Bridge;
   let svc: OpenFlowService;
@@ -108,7 +108,7 @@ describe.skipIf(!hasOfctl)('tunnel metadata: ovs-ofctl and os-ken against Sluice
     expect(lines).toContain('arbitrary mask: tun_{id,src,dst} metadata eth_{src,dst} vlan_vid ip_{src,dst} ipv6_{src,dst,label} arp_{spa,tpa,sha,tha}');
   });
 
-  it.skipIf(!hasOsken)('a flow-mod os-ken encodes with tun_ipv4_src / tun_ipv4_dst is stored and dumped', async () => {
+  needOsken.it('a flow-mod os-ken encodes with tun_ipv4_src / tun_ipv4_dst is stored and dumped', async () => {
     const py = spawnSync(PY, ['-c', OSKEN_SCRIPT], { encoding: 'utf8' });
     expect(py.stderr).toBe('');
     const sock = createConnection({ host: '127.0.0.1', port: (svc.endpointsOpen.find((e) => e.target.kind === 'ptcp') as PassiveEndpoint).port });
