@@ -146,6 +146,8 @@ napi_value sl_throw(napi_env env, const char *msg);
 napi_value sl_throw_msg_errno(napi_env env, const char *msg, int err); /* Error with .code/.errno */
 const char *sl_errno_name(int err);
 bool sl_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out);
+/* v is a typed array of type `want`: its data and element count. */
+bool sl_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len);
 bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out);
 bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap);
 

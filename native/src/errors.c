@@ -96,3 +96,8 @@ bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap) {
   }
   return true;
 }
+
+bool sl_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  napi_typedarray_type t;
+  return napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) == napi_ok && t == want;
+}

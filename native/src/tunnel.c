@@ -298,11 +298,6 @@ static int tunnel_rx(sl_handle *h, uint32_t max, uint8_t *buf, size_t blen, uint
   return (int)n;
 }
 
-static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  napi_typedarray_type t;
-  return napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) == napi_ok && t == want;
-}
-
 napi_value sl_tunnel_rx_burst(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6], res;
@@ -318,8 +313,8 @@ napi_value sl_tunnel_rx_burst(napi_env env, napi_callback_info info) {
   uint8_t *buf;
   size_t blen, no, nl, nm;
   napi_get_value_uint32(env, argv[1], &max);
-  if (!typed(env, argv[2], napi_uint8_array, (void **)&buf, &blen) || !typed(env, argv[3], napi_uint32_array, (void **)&offs, &no) ||
-      !typed(env, argv[4], napi_uint32_array, (void **)&lens, &nl) || !typed(env, argv[5], napi_uint32_array, (void **)&meta, &nm)) {
+  if (!sl_typed(env, argv[2], napi_uint8_array, (void **)&buf, &blen) || !sl_typed(env, argv[3], napi_uint32_array, (void **)&offs, &no) ||
+      !sl_typed(env, argv[4], napi_uint32_array, (void **)&lens, &nl) || !sl_typed(env, argv[5], napi_uint32_array, (void **)&meta, &nm)) {
     napi_throw_type_error(env, NULL, "tunnelRxBurst: buf must be Uint8Array, offs, lens and meta Uint32Array");
     return NULL;
   }

@@ -131,11 +131,6 @@ static int emit_segment(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len
   return 0;
 }
 
-static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  napi_typedarray_type t;
-  return napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) == napi_ok && t == want;
-}
-
 #define ARGS "tunnelTxBurst(handle, hdr, hdrOffs, hdrLens, frames, offs, lens, n, vnetPrefix, meta[, alt, altPrefix, sel])"
 
 napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
@@ -152,10 +147,10 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
   uint8_t *hdr, *buf, *alt = NULL, *sel = NULL;
   uint32_t *hoffs, *hlens, *offs, *lens, *meta, n = 0;
   size_t hdrlen, nho, nhl, blen, no, nl, nm, alen = 0, slen = 0;
-  if (!typed(env, argv[1], napi_uint8_array, (void **)&hdr, &hdrlen) || !typed(env, argv[2], napi_uint32_array, (void **)&hoffs, &nho) ||
-      !typed(env, argv[3], napi_uint32_array, (void **)&hlens, &nhl) || !typed(env, argv[4], napi_uint8_array, (void **)&buf, &blen) ||
-      !typed(env, argv[5], napi_uint32_array, (void **)&offs, &no) || !typed(env, argv[6], napi_uint32_array, (void **)&lens, &nl) ||
-      !typed(env, argv[9], napi_uint32_array, (void **)&meta, &nm)) {
+  if (!sl_typed(env, argv[1], napi_uint8_array, (void **)&hdr, &hdrlen) || !sl_typed(env, argv[2], napi_uint32_array, (void **)&hoffs, &nho) ||
+      !sl_typed(env, argv[3], napi_uint32_array, (void **)&hlens, &nhl) || !sl_typed(env, argv[4], napi_uint8_array, (void **)&buf, &blen) ||
+      !sl_typed(env, argv[5], napi_uint32_array, (void **)&offs, &no) || !sl_typed(env, argv[6], napi_uint32_array, (void **)&lens, &nl) ||
+      !sl_typed(env, argv[9], napi_uint32_array, (void **)&meta, &nm)) {
     napi_throw_type_error(env, NULL, "tunnelTxBurst: hdr and frames must be Uint8Array; hdrOffs, hdrLens, offs, lens, meta Uint32Array");
     return NULL;
   }
@@ -170,7 +165,7 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
     napi_valuetype t;
     napi_typeof(env, argv[10], &t);
     if (t != napi_undefined && t != napi_null) {
-      if (!typed(env, argv[10], napi_uint8_array, (void **)&alt, &alen) || !typed(env, argv[12], napi_uint8_array, (void **)&sel, &slen)) {
+      if (!sl_typed(env, argv[10], napi_uint8_array, (void **)&alt, &alen) || !sl_typed(env, argv[12], napi_uint8_array, (void **)&sel, &slen)) {
         napi_throw_type_error(env, NULL, "tunnelTxBurst: alt and sel must be Uint8Array");
         return NULL;
       }

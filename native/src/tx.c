@@ -105,11 +105,6 @@ static int emit_plain(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len) 
   return 0;
 }
 
-static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  napi_typedarray_type t;
-  return napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) == napi_ok && t == want;
-}
-
 napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
   size_t argc = 9;
   napi_value argv[9], res;
@@ -124,8 +119,8 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
   uint8_t *buf;
   uint32_t *offs, *lens, n = 0;
   size_t blen, no, nl;
-  if (!typed(env, argv[1], napi_uint8_array, (void **)&buf, &blen) || !typed(env, argv[2], napi_uint32_array, (void **)&offs, &no) ||
-      !typed(env, argv[3], napi_uint32_array, (void **)&lens, &nl)) {
+  if (!sl_typed(env, argv[1], napi_uint8_array, (void **)&buf, &blen) || !sl_typed(env, argv[2], napi_uint32_array, (void **)&offs, &no) ||
+      !sl_typed(env, argv[3], napi_uint32_array, (void **)&lens, &nl)) {
     napi_throw_type_error(env, NULL, "txBurst: buf must be Uint8Array, offs and lens Uint32Array");
     return NULL;
   }
@@ -142,7 +137,7 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
     napi_valuetype t;
     napi_typeof(env, argv[6], &t);
     if (t != napi_undefined && t != napi_null) {
-      if (!typed(env, argv[6], napi_uint8_array, (void **)&alt, &alen) || !typed(env, argv[8], napi_uint8_array, (void **)&sel, &slen)) {
+      if (!sl_typed(env, argv[6], napi_uint8_array, (void **)&alt, &alen) || !sl_typed(env, argv[8], napi_uint8_array, (void **)&sel, &slen)) {
         napi_throw_type_error(env, NULL, "txBurst: alt and sel must be Uint8Array");
         return NULL;
       }
