@@ -190,7 +190,7 @@ export class RunningBridge {
     return [
       ...this.bridge.ports().map(statsLine),
       // the underlay sockets tunnel ports share: what they dropped before any port saw it
-      ...tunnelEndpoints().map((e) => `stats tunnel ${e.label} ${Object.entries(e.drops).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+      ...tunnelEndpoints().map((e) => `stats tunnel ${e.label} ${Object.entries(e.dropCounts()).map(([k, v]) => `${k}=${v}`).join(' ')}`),
       `stats flow-cache hits=${c.hits} misses=${c.misses} entries=${c.entries} uncacheable=${c.uncacheable}`,
     ];
   }

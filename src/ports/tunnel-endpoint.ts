@@ -18,14 +18,17 @@
  *  - The per-packet work allocates nothing: headers decode into one reused TunnelHeader.
  */
 import { nativeIO, type NativeHandle, type NativeIO } from './native.js';
-import { decodeTunnel, DROP_REASON_NAMES, DropReason, dropReasonName, TunnelHeader, type DropReasonName, type TunnelProto } from './tunnel-wire.js';
+import {
+  decodeTunnel, DROP_REASON_NAMES, DropReason, dropReasonName, formatIpv4, TunnelHeader, type DropReasonName, type TunnelProto,
+} from './tunnel-wire.js';
 import type { TunnelConfig } from './tunnel-spec.js';
 
 /** What a port offers to the endpoint (tunnel-port.ts implements it). */
 export interface TunnelReceiver {
   readonly config: TunnelConfig;
-  /** Copies a decapsulated frame into the port's pending buffer; false when it is full. */
-  deliver(src: Uint8Array, off: number, len: number, key: number, outerSrc: number, outerDst: number): boolean;
+  /** Copies a decapsulated frame into the port's pending buffer (a full one drops it and
+   * counts it in the port's rxDropped). */
+  deliver(src: Uint8Array, off: number, len: number, key: number, outerSrc: number, outerDst: number): void;
   pendingCount(): number;
   wake(): void;
 }
@@ -58,7 +61,7 @@ export class TunnelEndpoint {
     this.io = nativeIO();
     this.handle = this.io.tunnelOpen({
       proto: proto === 'gre' ? 'gre' : 'udp',
-      localAddr: `${local >>> 24}.${(local >>> 16) & 0xff}.${(local >>> 8) & 0xff}.${local & 0xff}`,
+      localAddr: formatIpv4(local),
       port: proto === 'gre' ? 0 : port,
       ttl,
       df,
@@ -104,7 +107,7 @@ export class TunnelEndpoint {
   }
 
   private onReadable(): void {
-    this.pump();
+    this.read();
     this.wakePorts();
   }
 
@@ -116,10 +119,20 @@ export class TunnelEndpoint {
     }
   }
 
-  /** Reads one burst from the socket and hands each datagram to its port. Returns how many
-   * datagrams were read (0: nothing waiting), or a negative errno. Ports other than the
+  /** A port's rxBurst found nothing pending: reads one burst (read()). Ports other than the
    * caller that received frames are woken on the next turn of the event loop. */
   pump(): number {
+    const n = this.read();
+    if (n > 0 && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      setImmediate(() => this.wakePorts());
+    }
+    return n;
+  }
+
+  /** Reads one burst from the socket and hands each datagram to its port. Returns how many
+   * datagrams were read (0: nothing waiting), or a negative errno. */
+  private read(): number {
     const n = this.io.tunnelRxBurst(this.handle, RX_BURST, this.rxBuf, this.offs, this.lens, this.meta);
     if (n <= 0) return n;
     const b = this.rxBuf;
@@ -145,10 +158,6 @@ export class TunnelEndpoint {
       }
       r.deliver(b, off + hl, len - hl, h.hasKey ? h.key : 0, src, dst);
     }
-    if (!this.wakeScheduled) {
-      this.wakeScheduled = true;
-      setImmediate(() => this.wakePorts());
-    }
     return n;
   }
 
@@ -171,10 +180,15 @@ export class TunnelEndpoint {
     return best;
   }
 
+  /** Drops by reason; `truncated` (a datagram larger than a receive slot) is counted by
+   * the addon, which drops it before it reaches here. */
+  dropCounts(): Record<DropReasonName | 'truncated', number> {
+    return { ...this.drops, truncated: this.io.stats(this.handle).rxTruncated };
+  }
+
   /** `vxlan 172.31.0.1:4789`, as the stats line and metrics name it. */
   get label(): string {
-    const l = this.local;
-    return `${this.proto} ${l >>> 24}.${(l >>> 16) & 0xff}.${(l >>> 8) & 0xff}.${l & 0xff}${this.proto === 'gre' ? '' : `:${this.port}`}`;
+    return `${this.proto} ${formatIpv4(this.local)}${this.proto === 'gre' ? '' : `:${this.port}`}`;
   }
 }
 
@@ -184,6 +198,6 @@ export function tunnelEndpoints(): TunnelEndpoint[] {
 }
 
 function describe(c: TunnelConfig): string {
-  const ip = c.remote === null ? 'flow' : `${c.remote >>> 24}.${(c.remote >>> 16) & 0xff}.${(c.remote >>> 8) & 0xff}.${c.remote & 0xff}`;
+  const ip = c.remote === null ? 'flow' : formatIpv4(c.remote);
   return `${ip}/${c.key === null ? 'flow' : c.key}`;
 }

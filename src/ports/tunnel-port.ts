@@ -84,11 +84,11 @@ export class TunnelPort implements Port, TunnelReceiver {
 
   // ---- receive (TunnelReceiver: called by the endpoint)
 
-  deliver(src: Uint8Array, off: number, len: number, key: number, outerSrc: number, outerDst: number): boolean {
+  deliver(src: Uint8Array, off: number, len: number, key: number, outerSrc: number, outerDst: number): void {
     const a = this.pending;
     if (a.count >= a.offs.length || len > SLOT) {
       this.counters.rxDropped++;
-      return false;
+      return;
     }
     const i = a.count++;
     const at = i * SLOT + (off & 3); // same alignment mod 4: copyBytes moves words
@@ -100,7 +100,6 @@ export class TunnelPort implements Port, TunnelReceiver {
     a.tun[t + 1] = this.config.nvgre ? key >>> 8 : key;
     a.tun[t + 2] = outerSrc;
     a.tun[t + 3] = outerDst;
-    return true;
   }
 
   pendingCount(): number {

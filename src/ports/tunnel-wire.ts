@@ -47,11 +47,10 @@ export const DropReason = {
   BadProtocol: -4,
   CriticalOption: -5,
   NoPort: -6,
-  Truncated: -7,
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
-export const DROP_REASON_NAMES = ['short_header', 'bad_flags', 'bad_version', 'bad_protocol', 'critical_option', 'no_port', 'truncated'] as const;
+export const DROP_REASON_NAMES = ['short_header', 'bad_flags', 'bad_version', 'bad_protocol', 'critical_option', 'no_port'] as const;
 export type DropReasonName = (typeof DROP_REASON_NAMES)[number];
 export const dropReasonName = (r: number): DropReasonName => DROP_REASON_NAMES[-r - 1]!;
 
