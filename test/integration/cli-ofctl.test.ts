@@ -7,7 +7,7 @@
  * Errors: syntax (exit 2, nothing sent), refusals (exit 1, error names), no such bridge,
  * daemon gone. Every name starts with "sc" + a random suffix; rundir is a fresh temp dir.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -8,7 +8,7 @@
  * The chain is built through the control socket directly (ctlRequest, what every vsctl
  * verb does) to spare 46 CLI start-ups; `sluice show` itself is checked in cli-vsctl.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@
  * exact text; mistakes → one line and exit 2 (input) or 1 (daemon refused); a trace
  * leaves the rules' counters at zero (ovs-ofctl dump-flows).
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

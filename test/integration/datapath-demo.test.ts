@@ -2,7 +2,7 @@
  * `npm run demo` (bench/demo.ts) end to end (needs root and the addon): it must ping both
  * ways through the real CLI, print the per-port counters, exit 0 and leave nothing behind.
  */
-import { describe, it, expect } from 'vitest';
+import { it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';

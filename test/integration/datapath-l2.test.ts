@@ -7,7 +7,7 @@
  *   - a port whose peer interface is deleted goes down, the others keep forwarding.
  * All namespaces have IPv6 off, so the counters only see the traffic sent here.
  */
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { needs } from '../tools.js';
 import { ping } from './ports-lab.js';
 import { AfPacketPort } from '../../src/ports/afpacket.js';

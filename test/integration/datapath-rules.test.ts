@@ -10,7 +10,7 @@
  * so A (port 1) and C (port 3) talk and B (port 2) is cut off (OF1.3.5 §5.1 pipeline, §5.8
  * write-metadata, §5.4 table-miss).
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { needs } from '../tools.js';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { isOFError } from '../../src/pipeline/errors.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { METRICS_CONTENT_TYPE, startMetricsServer, type MetricsBridge, type MetricsServer } from '../../src/control/metrics.js';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { needs } from '../tools.js';

@@ -64,3 +64,13 @@ export async function hostKernelVxlan(host: string, vni: number, local: string, 
       ports.map((p) => ` && ip -n ${host} link set ${p} master br${vni}`).join(''),
   );
 }
+
+/** The kernel-peer topology: V1 behind H1 (whose switch the caller starts, port p1), V2
+ * behind H2, bridged there with a kernel vxlan device of VNI 100 whose remote is H1. */
+export async function kernelPeer(lab: Lab, subnet: number): Promise<Hosts & { v1: string; v2: string }> {
+  const h = await twoHosts(lab, subnet);
+  const v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
+  const v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
+  await hostKernelVxlan(h.h2, 100, h.u2, h.u1, ['p2']);
+  return { ...h, v1, v2 };
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { needs } from '../tools.js';
 import { iperf, ping } from './ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from './datapath-lab.js';
-import { hostKernelVxlan, hostSluice, twoHosts, vmBehind } from './overlay-lab.js';
+import { hostSluice, kernelPeer } from './overlay-lab.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark', 'ovs-ofctl');
 
@@ -28,10 +28,7 @@ need.describe('vxlan port ⇄ kernel vxlan', () => {
   let h = { h1: '', h2: '', u1: '', u2: '' };
 
   beforeAll(async () => {
-    h = await twoHosts(lab, 41);
-    v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
-    v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
-    await hostKernelVxlan(h.h2, 100, h.u2, h.u1, ['p2']);
+    ({ v1, v2, ...h } = await kernelPeer(lab, 41));
     d = await hostSluice(h.h1, lab.name('br'), ['p1', `vxlan:vx1,remote_ip=${h.u2},local_ip=${h.u1},key=100`]);
   }, 60_000);
 
@@ -92,10 +89,7 @@ need.describe('flow-based vxlan port: remote and VNI from set_field', () => {
   const ofctl = (args: string) => sh(`ovs-ofctl -O OpenFlow13 ${args}`);
 
   beforeAll(async () => {
-    h = await twoHosts(lab, 43);
-    v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
-    v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
-    await hostKernelVxlan(h.h2, 100, h.u2, h.u1, ['p2']);
+    ({ v1, v2, ...h } = await kernelPeer(lab, 43));
     await hostSluice(h.h1, br, ['p1@ofport=1', `vxlan:vxf,remote_ip=flow,key=flow,local_ip=${h.u1}@ofport=2`], ['--fail-mode', 'secure', '--rundir', rundir]);
     const mgmt = `unix:${rundir}/${br}.mgmt`;
     await ofctl(`add-flow ${mgmt} 'in_port=1,actions=set_field:${h.u2}->tun_dst,set_field:100->tun_id,output:2'`);

@@ -5,7 +5,7 @@
  * (the kernel segments for us), a device deleted under the port, and that close() removes
  * the device.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { TapPort } from '../../src/ports/tap.js';
 import { needs } from '../tools.js';
 import { Lab, forward, iperf, ping, sh } from './ports-lab.js';

@@ -6,7 +6,7 @@
  * two namespaces really sends unmodified frames from the receive ring; and a Bridge of
  * two TAPs carries ping and TCP (GSO frames) that way.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { AfPacketPort } from '../../src/ports/afpacket.js';
 import { TapPort } from '../../src/ports/tap.js';

@@ -3,21 +3,13 @@
 // and an os-ken controller's flow-mod bytes. tun_src / tun_dst travel as NXM_NX_TUN_IPV4_SRC
 // / _DST (OXM class 0x0001, fields 31 / 32), tun_id as OXM_OF_TUNNEL_ID; dump-flows must
 // print back exactly what ovs-ofctl would print for its own switch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../tools.js';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Bridge } from '../../src/datapath/bridge.js';
-import { OpenFlowService } from '../../src/openflow/service.js';
-import type { PassiveEndpoint } from '../../src/openflow/transport.js';
-import { MemoryPort } from '../../src/ports/memory.js';
+import { OfctlLab } from './ofctl-lab.js';
 import { TestController } from '../unit/agent-helpers.js';
 
-const run = promisify(execFile);
 const need = needs('ovs-ofctl');
 const needOsken = needs('ovs-ofctl', 'python3', 'python3:os_ken');
 const PY = '/usr/bin/python3';
@@ -35,41 +27,14 @@ fm.set_xid(11); fm.serialize(); print(bytes(fm.buf).hex())
 `;
 
 need.describe('tunnel metadata: ovs-ofctl and os-ken against Sluice', () => {
-  const ports = [1, 2, 3].map((i) => MemoryPort.pair(`p${i}`, `h${i}`));
-  let bridge: Bridge;
-  let svc: OpenFlowService;
-  let target = '';
-  const rundir = mkdtempSync(join(tmpdir(), 'sluice-ofctl-tun-'));
-
-  const ofctl = async (...args: string[]): Promise<string> => {
-    try {
-      const r = await run('ovs-ofctl', ['-O', 'OpenFlow13', args[0]!, target, ...args.slice(1)], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
-  };
+  const lab = new OfctlLab('br-tun', { failMode: 'secure', dpid: 0xbeefn, ports: 3 });
+  const ofctl = (verb: string, ...args: string[]) => lab.ofctl(verb, ...args);
   /** dump-flows lines, without the one thing that is never the same twice (duration). */
   const flows = async (...filter: string[]) => (await ofctl('dump-flows', ...filter)).split('\n')
     .filter((l) => l.includes('cookie=')).map((l) => l.replace(/ duration=[0-9.]+s,/, ''));
 
-  beforeAll(async () => {
-    bridge = new Bridge({
-      name: 'br-tun', failMode: 'secure', localPort: false, dpid: 0xbeefn,
-      ports: ports.map(([p], i) => ({ spec: `memory:p${i + 1}`, port: p, ofport: i + 1 })),
-    });
-    bridge.start();
-    for (const [, h] of ports) h.open();
-    svc = new OpenFlowService(bridge, { rundir });
-    await svc.start({ listen: ['ptcp:0'] });
-    target = `tcp:127.0.0.1:${(svc.endpointsOpen.find((e) => e.target.kind === 'ptcp') as PassiveEndpoint).port}`;
-  });
-  afterAll(() => {
-    svc?.stop();
-    bridge?.stop();
-    rmSync(rundir, { recursive: true, force: true });
-  });
+  beforeAll(() => lab.start());
+  afterAll(() => lab.stop());
 
   it('add-flow with tun_id / tun_src / tun_dst in match and set_field; dump-flows prints them back line for line', async () => {
     for (const f of [
@@ -111,7 +76,7 @@ need.describe('tunnel metadata: ovs-ofctl and os-ken against Sluice', () => {
   needOsken.it('a flow-mod os-ken encodes with tun_ipv4_src / tun_ipv4_dst is stored and dumped', async () => {
     const py = spawnSync(PY, ['-c', OSKEN_SCRIPT], { encoding: 'utf8' });
     expect(py.stderr).toBe('');
-    const sock = createConnection({ host: '127.0.0.1', port: (svc.endpointsOpen.find((e) => e.target.kind === 'ptcp') as PassiveEndpoint).port });
+    const sock = createConnection({ host: '127.0.0.1', port: lab.ptcpPort() });
     await new Promise<void>((r) => sock.once('connect', () => r()));
     const ctl = new TestController(sock);
     await ctl.handshake();

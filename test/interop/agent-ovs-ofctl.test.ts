@@ -1,21 +1,14 @@
 // The agent behind a real Bridge (memory ports), driven by Open vSwitch's ovs-ofctl over
 // ptcp:127.0.0.1:<random port>; assertions are on what ovs-ofctl prints.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../tools.js';
-import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bridge } from '../../src/datapath/bridge.js';
-import { OpenFlowService } from '../../src/openflow/service.js';
-import type { PassiveEndpoint } from '../../src/openflow/transport.js';
-import { MemoryPort } from '../../src/ports/memory.js';
+import type { MemoryPort } from '../../src/ports/memory.js';
+import { OfctlLab } from './ofctl-lab.js';
 import { OFPP_CONTROLLER, OFPR_NO_MATCH, OFP_NO_BUFFER, flowMod } from '../../src/pipeline/types.js';
 import { TestController } from '../unit/agent-helpers.js';
 
-const run = promisify(execFile);
 const need = needs('ovs-ofctl');
 
 // ARP request 10.0.0.1 → 10.0.0.2 from 02:00:00:00:00:01 (42 bytes).
@@ -23,41 +16,13 @@ const ARP = 'ffffffffffff0200000000010806000108000604000102000000000100000000fff
 const hexBytes = (h: string) => Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
 
 need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
-  const [p1, h1] = MemoryPort.pair('p1', 'h1');
-  const [p2, h2] = MemoryPort.pair('p2', 'h2');
-  let bridge: Bridge;
-  let svc: OpenFlowService;
-  let target = '';
-  const rundir = mkdtempSync(join(tmpdir(), 'sluice-ofctl-'));
-
-  const ofctl = async (...args: string[]): Promise<string> => {
-    try {
-      const r = await run('ovs-ofctl', ['-O', 'OpenFlow13', args[0]!, target, ...args.slice(1)], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
-  };
+  const lab = new OfctlLab('br-ofctl', { failMode: 'standalone', dpid: 0xabcdn, ports: 2 });
+  const [[p1, h1], [p2, h2]] = lab.pairs as [[MemoryPort, MemoryPort], [MemoryPort, MemoryPort]];
+  const ofctl = (verb: string, ...args: string[]) => lab.ofctl(verb, ...args);
   const flows = async (...filter: string[]) => (await ofctl('dump-flows', ...filter)).split('\n').filter((l) => l.includes('cookie='));
 
-  beforeAll(async () => {
-    bridge = new Bridge({
-      name: 'br-ofctl', failMode: 'standalone', localPort: false, dpid: 0xabcdn,
-      ports: [{ spec: 'memory:p1', port: p1, ofport: 1 }, { spec: 'memory:p2', port: p2, ofport: 2 }],
-    });
-    bridge.start();
-    h1.open();
-    h2.open();
-    svc = new OpenFlowService(bridge, { rundir });
-    await svc.start({ listen: ['ptcp:0'] });
-    target = `tcp:127.0.0.1:${(svc.endpointsOpen.find((e) => e.target.kind === 'ptcp') as PassiveEndpoint).port}`;
-  });
-  afterAll(() => {
-    svc?.stop();
-    bridge?.stop();
-    rmSync(rundir, { recursive: true, force: true });
-  });
+  beforeAll(() => lab.start());
+  afterAll(() => lab.stop());
 
   it('show: features, ports, config', async () => {
     const out = await ofctl('show');
@@ -71,8 +36,7 @@ need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
   });
 
   it('the bridge also answers on punix:<rundir>/<bridge>.mgmt, as OVS does', async () => {
-    const r = await run('ovs-ofctl', ['-O', 'OpenFlow13', 'show', `unix:${join(rundir, 'br-ofctl.mgmt')}`], { timeout: 10_000 });
-    expect(r.stdout).toContain('dpid:000000000000abcd');
+    expect(await lab.ofctlAt(`unix:${join(lab.rundir, 'br-ofctl.mgmt')}`, 'show')).toContain('dpid:000000000000abcd');
   });
 
   it('dump-desc, dump-tables, dump-ports-desc', async () => {
@@ -148,7 +112,7 @@ need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
 
   it('a real packet through the tables updates flow counters (table-miss → NORMAL floods)', async () => {
     p2.inject(hexBytes(ARP.replace(/^ffffffffffff0200000000010806/, 'ffffffffffff02000000000a0806')));
-    bridge.poll();
+    lab.bridge.poll();
     await new Promise((r) => setTimeout(r, 20));
     const f = (await flows()).find((l) => l.includes('priority=50,in_port=2'));
     expect(f).toMatch(/n_packets=1, n_bytes=42/);
@@ -156,8 +120,7 @@ need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
   });
 
   it('packet-in from the real datapath reaches a controller connection, buffered', async () => {
-    const ep = svc.endpointsOpen.find((e) => e.target.kind === 'ptcp') as PassiveEndpoint;
-    const sock = createConnection({ host: '127.0.0.1', port: ep.port });
+    const sock = createConnection({ host: '127.0.0.1', port: lab.ptcpPort() });
     await new Promise<void>((r) => sock.once('connect', () => r()));
     const ctl = new TestController(sock);
     await ctl.handshake();
@@ -169,7 +132,7 @@ need.describe('ovs-ofctl -O OpenFlow13 against Sluice', () => {
     ctl.send({ type: 'barrier_request', xid: 5 });
     await ctl.next('barrier_reply');
     p1.inject(hexBytes(ARP));
-    bridge.poll();
+    lab.bridge.poll();
     const pi = await ctl.next('packet_in');
     expect(pi.reason).toBe(OFPR_NO_MATCH);
     expect(pi.totalLen).toBe(42);

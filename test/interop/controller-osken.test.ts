@@ -13,7 +13,7 @@
  * nothing malformed in the captured controller channel, which holds OF1.3 PACKET_IN and
  * FLOW_MOD messages.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../tools.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,7 +9,7 @@
  * Skips (with a message) when ovs-ofctl is not installed (Debian openvswitch-common).
  */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import {

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import { OXM_FIELDS } from '../../src/pipeline/oxm.js';
