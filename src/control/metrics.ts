@@ -10,6 +10,8 @@
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
+ *   sluice_tunnel_rx_dropped_total{endpoint,reason}  encapsulated packets a tunnel socket
+ *                                                dropped (short header, bad flags, no port...)
  *
  * Invariants
  *  - Rendering only reads counters (the same ones the OpenFlow stats replies use): it never
@@ -28,6 +30,7 @@ import type { OpenFlowService } from '../openflow/service.js';
 import { OFPP_LOCAL } from '../pipeline/types.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
+import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 
 export interface MetricsBridge {
   name: string;
@@ -111,6 +114,13 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
     }
   }
   family(out, 'sluice_controller_connected', 'gauge', '1 when the OpenFlow connection to the controller is up.', ctl);
+
+  // tunnel endpoints are the process's (shared by the bridges' tunnel ports)
+  const drops: Sample[] = [];
+  for (const e of tunnelEndpoints()) {
+    for (const [reason, n] of Object.entries(e.dropCounts())) drops.push([{ endpoint: e.label, reason }, n]);
+  }
+  family(out, 'sluice_tunnel_rx_dropped_total', 'counter', 'Encapsulated packets dropped before reaching a tunnel port, by reason.', drops);
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 

@@ -10,11 +10,14 @@
  *  - NORMAL is described by the datapath's own logic run read-only (Bridge.normalPlan): the
  *    in_port's access/trunk VLAN, the MAC table with aging, the ports that carry the VLAN.
  *  - An output after a meter is marked as subject to it: the trace does not run meters.
+ *  - An output to a tunnel port says what it encapsulates with (tunnel-spec describeEncap):
+ *    the remote and key from the port or, for remote_ip=flow/key=flow, from tun_dst/tun_id.
  */
 import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
 import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_PORT_DOWN } from '../datapath/bridge-port.js';
 import { isGroupMac, macToString } from '../datapath/mac-learning.js';
-import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN } from '../packet/flow-key.js';
+import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN, W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
+import { describeEncap } from '../ports/tunnel-spec.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import {
   OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL,
@@ -39,6 +42,14 @@ function collect(ops: readonly Op[], meters: readonly number[], out: Output[]): 
     else if (o.op === 'output') out.push({ port: o.port, maxLen: o.maxLen, reason: o.reason, meters: m });
     else if (o.op === 'branch') collect(o.ops, m, out);
   }
+}
+
+/** portLabel, plus for a tunnel port the encapsulation its output applies to the packet
+ * whose end-of-pipeline key is `words`. */
+function outLabel(bridge: Bridge, ofport: number, words: Uint32Array): string {
+  const t = bridge.port(ofport)?.tunnel;
+  if (t === undefined) return portLabel(bridge, ofport);
+  return `${portLabel(bridge, ofport)} [${describeEncap(t, words[W_TUNNEL_LO]!, words[W_TUN_DST]!, words[W_IP]! >>> 24)}]`;
 }
 
 export function portLabel(bridge: Bridge, ofport: number): string {
@@ -85,7 +96,7 @@ function describe(bridge: Bridge, inPort: number, o: Output, words: Uint32Array)
       const mask = o.port === OFPP_FLOOD ? OFPPC_NO_FWD | OFPPC_NO_FLOOD : OFPPC_NO_FWD;
       const to = bridge.ports().filter((p) => p.ofport !== inPort && live(p) && (p.config & mask) === 0);
       const name = o.port === OFPP_FLOOD ? 'FLOOD' : 'ALL';
-      return to.length ? `${name}: output to ${to.map((p) => portLabel(bridge, p.ofport)).join(', ')}` : `${name}: no other live port`;
+      return to.length ? `${name}: output to ${to.map((p) => outLabel(bridge, p.ofport, words)).join(', ')}` : `${name}: no other live port`;
     }
     case OFPP_IN_PORT:
       return `output to the in_port, ${portLabel(bridge, inPort)}`;
@@ -95,7 +106,7 @@ function describe(bridge: Bridge, inPort: number, o: Output, words: Uint32Array)
       // §4.5: a packet goes back out its in_port only through OFPP_IN_PORT.
       if (o.port === inPort) return `not sent: ${portLabel(bridge, o.port)} is the in_port (that needs output:IN_PORT)`;
       if (!live(p)) return `output to ${portLabel(bridge, o.port)}, which is down: not sent`;
-      return `output to ${portLabel(bridge, o.port)}`;
+      return `output to ${outLabel(bridge, o.port, words)}`;
     }
   }
 }
@@ -105,7 +116,7 @@ function normal(bridge: Bridge, inPort: number, words: Uint32Array): string {
   // with aging at the bridge's clock, and the ports that carry the VLAN.
   const plan = bridge.normalPlan(inPort, words);
   const head = `NORMAL (learning switch): ${macToString(plan.dst)}`;
-  const outs = () => plan.out.map((o) => `${portLabel(bridge, o.ofport)}${o.vid >= 0 ? ` tagged ${o.vid}` : ''}`).join(', ');
+  const outs = () => plan.out.map((o) => `${outLabel(bridge, o.ofport, words)}${o.vid >= 0 ? ` tagged ${o.vid}` : ''}`).join(', ');
   switch (plan.kind) {
     case 'refused': return `${head}: dropped, the in_port does not carry the packet's VLAN`;
     case 'in_port': return `${head} on VLAN ${plan.vlan} was learned on the in_port → dropped`;

@@ -51,7 +51,7 @@ export class BridgePort {
     this.tag = vlan.tag ?? 0;
     this.trunks = vlan.trunks && vlan.trunks.length > 0 ? new Set(vlan.trunks) : null;
     this.tx = new TxQueue(txSlots, () => flush(this));
-    this.tunnel = port.kind === 'vxlan' || port.kind === 'geneve' || port.kind === 'gre';
+    this.tunnel = port.tunnel !== undefined;
     if (this.tunnel) this.tx.enableTunnel();
   }
 

@@ -239,6 +239,7 @@ export class Bridge extends EventEmitter {
     return {
       ofport: p.ofport, name: p.port.name, kind: p.port.kind, hwAddr: p.hwAddr.slice(), linkUp: p.linkUp,
       config: p.config, state: p.state, currSpeedKbps: DEFAULT_SPEED_KBPS, stats: p.port.stats(),
+      ...(p.port.tunnel ? { tunnel: p.port.tunnel } : {}),
     };
   }
 

@@ -27,7 +27,7 @@
  */
 import {
   FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
-  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, setTunnelMeta,
+  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, W_TUN_SRC, setTunnelMeta,
 } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision, Op } from '../pipeline/decision.js';
@@ -290,6 +290,7 @@ export class Datapath implements Sink, NormalContext {
       // changed in the op, the others are still the packet's own (the key's).
       metadata: op.metadata ?? (BigInt(w[W_METADATA_HI]!) << 32n) | BigInt(w[W_METADATA_LO]!),
       tunnelId: op.tunnelId ?? (BigInt(w[W_TUNNEL_HI]!) << 32n) | BigInt(w[W_TUNNEL_LO]!),
+      tunSrc: op.tunSrc ?? w[W_TUN_SRC]!, tunDst: op.tunDst ?? w[W_TUN_DST]!,
       totalLen: f.len, maxLen: op.maxLen, data: f.buf.slice(f.start, f.start + f.len),
     });
   }

@@ -3,6 +3,7 @@
  * kept apart so that the burst loop and the bridge share them without importing each other.
  */
 import type { PortStats } from '../ports/port.js';
+import type { TunnelConfig } from '../ports/tunnel-spec.js';
 
 export interface BridgePortInfo {
   ofport: number;
@@ -14,6 +15,8 @@ export interface BridgePortInfo {
   state: number /* OFPPS_* bits */;
   currSpeedKbps: number;
   stats: PortStats;
+  /** a tunnel port's configuration (remote, key, outer header options) */
+  tunnel?: TunnelConfig;
 }
 
 export interface PacketIn {
@@ -23,6 +26,9 @@ export interface PacketIn {
   inPort: number;
   metadata: bigint;
   tunnelId: bigint;
+  /** the outer addresses (host-order IPv4) of a packet from a tunnel port, as rewritten by the pipeline; 0 = none */
+  tunSrc: number;
+  tunDst: number;
   totalLen: number;
   /** the op's max_len; OFPCML_NO_BUFFER = whole packet */
   maxLen: number;

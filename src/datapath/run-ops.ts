@@ -199,6 +199,8 @@ export class OpRunner {
           ...INVALID_TTL_OP, tableId: op.tableId ?? 0, cookie: op.cookie ?? 0n,
           ...(op.metadata !== undefined ? { metadata: op.metadata } : {}),
           ...(op.tunnelId !== undefined ? { tunnelId: op.tunnelId } : {}),
+          ...(op.tunSrc !== undefined ? { tunSrc: op.tunSrc } : {}),
+          ...(op.tunDst !== undefined ? { tunDst: op.tunDst } : {}),
         }, this.queueId);
         return STOP_BRANCH;
       }

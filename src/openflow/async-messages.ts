@@ -16,7 +16,7 @@
  * The match carries in_port, plus metadata and tunnel_id when non-zero (§7.4.1: fields
  * that are "relevant"; zero metadata/tunnel carry no information).
  */
-import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID } from '../pipeline/oxm.js';
+import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID, OXM_TUN_DST, OXM_TUN_SRC } from '../pipeline/oxm.js';
 import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, type OxmField } from '../pipeline/types.js';
 import type { AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';
@@ -37,6 +37,9 @@ export function packetInMatch(pi: BridgePacketIn): OxmField[] {
   const m: OxmField[] = [{ field: OFPXMT_OFB_IN_PORT, value: be(BigInt(pi.inPort >>> 0), 4) }];
   if (pi.metadata !== 0n) m.push({ field: OFPXMT_OFB_METADATA, value: be(pi.metadata, 8) });
   if (pi.tunnelId !== 0n) m.push({ field: OFPXMT_OFB_TUNNEL_ID, value: be(pi.tunnelId, 8) });
+  // Open vSwitch's NXM tun_src / tun_dst, as ovs-vswitchd puts them in a packet-in's match
+  if (pi.tunSrc !== 0) m.push({ field: OXM_TUN_SRC, value: be(BigInt(pi.tunSrc >>> 0), 4) });
+  if (pi.tunDst !== 0) m.push({ field: OXM_TUN_DST, value: be(BigInt(pi.tunDst >>> 0), 4) });
   return m;
 }
 

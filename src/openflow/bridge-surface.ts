@@ -25,7 +25,7 @@ export interface AgentPortInfo {
 /** The Bridge's 'packet-in' event (contract: PacketIn). */
 export interface BridgePacketIn {
   readonly reason: number; readonly tableId: number; readonly cookie: bigint; readonly inPort: number;
-  readonly metadata: bigint; readonly tunnelId: bigint; readonly totalLen: number;
+  readonly metadata: bigint; readonly tunnelId: bigint; readonly tunSrc: number; readonly tunDst: number; readonly totalLen: number;
   /** The op's max_len; OFPCML_NO_BUFFER = the whole packet, unbuffered. */
   readonly maxLen: number;
   /** A copy of the frame: the agent may keep it (buffer pool). */

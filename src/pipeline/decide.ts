@@ -26,11 +26,11 @@
  *    copy, as a branch, with the packet as it is at that point.
  */
 import {
-  FlowKey, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, copyPipelineWords,
+  FlowKey, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO, copyPipelineWords,
 } from '../packet/flow-key.js';
 import { ActionSet } from './action-set.js';
 import {
-  type Decision, type DecisionRule, type Op, type TraceGroup, type TraceStep,
+  type Decision, type DecisionRule, type Op, type PipelineFields, type TraceGroup, type TraceStep,
 } from './decision.js';
 import { chooseBucket, type PortLive } from './group-buckets.js';
 import type { Group, GroupBucket, GroupTable } from './groups.js';
@@ -102,26 +102,34 @@ class Builder<R extends DecisionRule> {
    * before its output:TABLE): replayed in front of it on a re-parse. */
   prefix: readonly Op[] = [];
 
-  /** The packet's own metadata / tunnel_id (the key decide() was given). */
+  /** The packet's own metadata / tunnel_id / tun_src / tun_dst (the key decide() was given). */
   private readonly inMetadata: bigint;
   private readonly inTunnelId: bigint;
+  private readonly inTunSrc: number;
+  private readonly inTunDst: number;
 
   constructor(readonly env: DecideEnv<R>, readonly opts: DecideOptions, readonly words: Uint32Array) {
     this.inMetadata = word64(words, W_METADATA_HI, W_METADATA_LO);
     this.inTunnelId = word64(words, W_TUNNEL_HI, W_TUNNEL_LO);
+    this.inTunSrc = words[W_TUN_SRC]!;
+    this.inTunDst = words[W_TUN_DST]!;
   }
 
   /** §7.4.1: a packet-in reports the pipeline fields as they are at its output (`words`
    * has write-metadata and set_field tunnel_id applied so far). Only values the pipeline
    * changed are recorded: an unchanged one is still the packet's own, which the executor
    * has in its key. */
-  private pipelineFields(words: Uint32Array): { metadata?: bigint; tunnelId?: bigint } {
+  private pipelineFields(words: Uint32Array): PipelineFields {
     const metadata = word64(words, W_METADATA_HI, W_METADATA_LO);
     const tunnelId = word64(words, W_TUNNEL_HI, W_TUNNEL_LO);
-    if (metadata === this.inMetadata && tunnelId === this.inTunnelId) return NO_FIELDS;
+    const tunSrc = words[W_TUN_SRC]!;
+    const tunDst = words[W_TUN_DST]!;
+    if (metadata === this.inMetadata && tunnelId === this.inTunnelId && tunSrc === this.inTunSrc && tunDst === this.inTunDst) return NO_FIELDS;
     return {
       ...(metadata !== this.inMetadata ? { metadata } : {}),
       ...(tunnelId !== this.inTunnelId ? { tunnelId } : {}),
+      ...(tunSrc !== this.inTunSrc ? { tunSrc } : {}),
+      ...(tunDst !== this.inTunDst ? { tunDst } : {}),
     };
   }
 

@@ -23,12 +23,15 @@ import type { Meter } from './meters.js';
 import type { Action, Instruction, Match } from './types.js';
 
 /** On CONTROLLER outputs and TTL decrements (whose failure is a packet-in): the metadata /
- * tunnel_id the packet has at this point of the pipeline, for the packet-in's match
+ * tunnel_id / tun_src / tun_dst the packet has at this point of the pipeline, for the packet-in's match
  * (OF1.3.5 §7.4.1), each present only when the pipeline changed it from the packet's own
  * value (else the executor's key has it). */
 export interface PipelineFields {
   readonly metadata?: bigint;
   readonly tunnelId?: bigint;
+  /** host-order IPv4 */
+  readonly tunSrc?: number;
+  readonly tunDst?: number;
 }
 
 export type Op =

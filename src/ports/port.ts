@@ -23,6 +23,7 @@
  *  - An idle port costs nothing: onReadable(cb) arms an event-loop poll (no timers, no
  *    threads); cb is also called when the port fails, so the drain loop sees the error.
  */
+import type { TunnelConfig } from './tunnel-spec.js';
 
 export type PortKind = 'afpacket' | 'tap' | 'pcap' | 'memory' | 'patch' | 'vxlan' | 'geneve' | 'gre';
 
@@ -86,6 +87,8 @@ export interface Port {
   linkUp(): boolean;
   /** Calls cb when frames may be ready or the port failed; null stops watching. */
   onReadable(cb: (() => void) | null): void;
+  /** A tunnel port's configuration (what its output encapsulates with); absent elsewhere. */
+  readonly tunnel?: TunnelConfig;
 }
 
 export const DEFAULT_MAX_BURST = 64;

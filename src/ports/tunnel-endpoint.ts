@@ -19,7 +19,7 @@
  */
 import { nativeIO, type NativeHandle, type NativeIO } from './native.js';
 import {
-  decodeTunnel, DROP_REASON_NAMES, DropReason, dropReasonName, formatIpv4, TunnelHeader, type DropReasonName, type TunnelProto,
+  decapEcn, decodeTunnel, DROP_REASON_NAMES, DropReason, dropReasonName, formatIpv4, TunnelHeader, type DropReasonName, type TunnelProto,
 } from './tunnel-wire.js';
 import type { TunnelConfig } from './tunnel-spec.js';
 
@@ -75,19 +75,24 @@ export class TunnelEndpoint {
     const key = `${c.proto}/${c.local}/${port}`;
     let ep = registry.get(key);
     if (ep === undefined) {
-      ep = new TunnelEndpoint(key, c.proto, c.local, port, c.ttl, c.df);
+      ep = open(key, c, port);
       registry.set(key, ep);
     } else if (ep.ttl !== c.ttl || ep.df !== c.df) {
-      throw new Error(`port ${c.name}: ttl=${c.ttl},df=${c.df} differs from the other ${c.proto} ports on this local_ip and port (ttl=${ep.ttl},df=${ep.df}); one underlay socket has one ttl and df`);
+      throw new Error(`ttl=${c.ttl},df=${c.df} differs from the other ${c.proto} ports on this local_ip and port (ttl=${ep.ttl},df=${ep.df}); one underlay socket has one ttl and df`);
     }
     for (const o of ep.ports) {
       if (o.config.remote === c.remote && o.config.key === c.key) {
-        throw new Error(`port ${c.name}: port ${o.config.name} already takes remote_ip and key ${describe(c)} on this socket`);
+        throw new Error(`port ${o.config.name} already takes remote_ip and key ${describe(c)} on this socket`);
       }
     }
     ep.ports.push(r);
     ep.startPolling();
     return ep;
+  }
+
+  /** The constructor behind attach(): opens the socket. */
+  static create(key: string, c: TunnelConfig, port: number): TunnelEndpoint {
+    return new TunnelEndpoint(key, c.proto, c.local, port, c.ttl, c.df);
   }
 
   detach(r: TunnelReceiver): void {
@@ -156,6 +161,11 @@ export class TunnelEndpoint {
         this.drops[dropReasonName(DropReason.Short)]++;
         continue;
       }
+      const ecn = decapEcn(b, off + hl, len - hl, this.meta[i * 4 + 3]! >>> 8);
+      if (ecn < 0) {
+        this.drops[dropReasonName(ecn)]++;
+        continue;
+      }
       r.deliver(b, off + hl, len - hl, h.hasKey ? h.key : 0, src, dst);
     }
     return n;
@@ -189,6 +199,23 @@ export class TunnelEndpoint {
   /** `vxlan 172.31.0.1:4789`, as the stats line and metrics name it. */
   get label(): string {
     return `${this.proto} ${formatIpv4(this.local)}${this.proto === 'gre' ? '' : `:${this.port}`}`;
+  }
+}
+
+/** Opens the endpoint's socket; the errors a user can fix name the port option to change. */
+function open(key: string, c: TunnelConfig, port: number): TunnelEndpoint {
+  try {
+    return TunnelEndpoint.create(key, c, port);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const where = `${formatIpv4(c.local)}${c.proto === 'gre' ? '' : `:${port}`}`;
+    if (code === 'EADDRNOTAVAIL') {
+      throw new Error(`local_ip ${formatIpv4(c.local)} is not an address of this host (add it with ip addr, or leave local_ip out)`);
+    }
+    if (code === 'EADDRINUSE') {
+      throw new Error(`${c.proto} ${where} is already bound by another program (another switch or a kernel ${c.proto} device?); choose another local_ip or dst_port`);
+    }
+    throw e;
   }
 }
 

@@ -21,7 +21,7 @@ import { copyBytes } from './copy-bytes.js';
 import { nativeIO, type NativeIO } from './native.js';
 import { DEFAULT_MAX_BURST, emptyBatch, TUN_STRIDE, type FrameBatch, type Port, type PortStats } from './port.js';
 import { TunnelEndpoint, type TunnelReceiver } from './tunnel-endpoint.js';
-import type { TunnelConfig } from './tunnel-spec.js';
+import { outerTos, type TunnelConfig } from './tunnel-spec.js';
 import { encodeGeneve, encodeGre, encodeVxlan, udpSourcePort } from './tunnel-wire.js';
 
 const EBADF = 9;
@@ -74,6 +74,10 @@ export class TunnelPort implements Port, TunnelReceiver {
 
   get kind(): 'vxlan' | 'geneve' | 'gre' {
     return this.config.proto;
+  }
+
+  get tunnel(): TunnelConfig {
+    return this.config;
   }
 
   open(): void {
@@ -166,7 +170,7 @@ export class TunnelPort implements Port, TunnelReceiver {
       this.meta[m] = dst;
       this.meta[m + 1] = 0;
       this.meta[m + 2] = c.proto === 'gre' ? 0 : udpSourcePort(hash);
-      this.meta[m + 3] = c.tos < 0 ? flow & 0xff : c.tos;
+      this.meta[m + 3] = outerTos(c.tos, flow & 0xff);
       if (k !== i) this.compact(batch, i, k);
       k++;
     }

@@ -12,8 +12,11 @@
  * tunnel_id at output (set_field:IP->tun_dst, set_field:V->tun_id), as OVS flow-based
  * tunnels do. A bad option is an Error naming it; whether local_ip is on this host is
  * known only when the socket is bound (tunnel-endpoint.ts).
+ *
+ * The outer TOS: tos=N sets the DSCP bits, tos=inherit copies the inner IP's DSCP; the ECN
+ * bits are always the inner packet's (RFC 6040 §4.1 normal mode; OVS does the same).
  */
-import { GENEVE_PORT, parseIpv4, VXLAN_PORT, type TunnelProto } from './tunnel-wire.js';
+import { formatIpv4, GENEVE_PORT, parseIpv4, VXLAN_PORT, type TunnelProto } from './tunnel-wire.js';
 
 export interface TunnelConfig {
   proto: TunnelProto;
@@ -77,10 +80,36 @@ export function parseTunnelSpec(proto: TunnelProto, spec: string, name: string, 
   const tosText = opts.get('tos') ?? '0';
   const tos = tosText === 'inherit' ? -1 : Number(tosText);
   if (!Number.isInteger(tos) || tos < -1 || tos > 255) return bad(`tos "${tosText}" is not 0 to 255 or inherit`);
+  if (tos > 0 && (tos & 3) !== 0) return bad(`tos "${tosText}" sets ECN bits; tos is the DSCP part (a multiple of 4), the ECN bits are always copied from the inner packet`);
   const ttlText = opts.get('ttl') ?? '64';
   const ttl = Number(ttlText);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) return bad(`ttl "${ttlText}" is not 1 to 255`);
   const dfText = opts.get('df') ?? 'true';
   if (dfText !== 'true' && dfText !== 'false') return bad(`df "${dfText}" is true or false`);
   return { proto, name, remote, local, key, dstPort, tos, ttl, df: dfText === 'true', nvgre };
+}
+
+/** The outer header's TOS byte for a port's `tos` option (-1 = inherit) and the inner IP
+ * TOS byte (0 when the inner packet is not IP). */
+export function outerTos(tos: number, inner: number): number {
+  return tos < 0 ? inner : (tos & 0xfc) | (inner & 3);
+}
+
+/** What an output to the port puts around a packet whose tunnel_id (low 32 bits), tun_dst
+ * and inner TOS are given, in words, for `sluice trace`; the datapath's own path is
+ * TunnelPort.txBurst. */
+export function describeEncap(c: TunnelConfig, tunId: number, tunDst: number, innerTos: number): string {
+  const dst = c.remote ?? tunDst;
+  if (dst === 0) return `not sent: remote_ip=flow and the packet has no tun_dst (set_field:IP->tun_dst), counted as tx_errors`;
+  const key = c.key === null ? tunId >>> 0 : c.key;
+  const id = key === 'none' ? 'no key'
+    : c.proto !== 'gre' ? `VNI ${key & 0xffffff}`
+    : c.nvgre ? `VSID ${key & 0xffffff}, FlowID by flow hash` : `key ${key >>> 0}`;
+  const proto = c.proto === 'gre' ? (c.nvgre ? 'NVGRE' : 'GRE') : c.proto === 'vxlan' ? 'VXLAN' : 'Geneve';
+  const to = c.proto === 'gre' ? formatIpv4(dst) : `${formatIpv4(dst)}:${c.dstPort}`;
+  const from = c.local === 0 ? 'the routed source address' : formatIpv4(c.local);
+  const tos = outerTos(c.tos, innerTos);
+  const tosWhy = c.tos < 0 ? 'inherited' : 'DSCP set, ECN inherited';
+  return `${proto} ${id}${c.key === null ? ' (from tun_id)' : ''} to ${to}${c.remote === null ? ' (from tun_dst)' : ''} from ${from}, ` +
+    `tos 0x${tos.toString(16).padStart(2, '0')} (${tosWhy}), ttl ${c.ttl}${c.df ? ', df' : ''}`;
 }

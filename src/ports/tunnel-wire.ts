@@ -47,10 +47,13 @@ export const DropReason = {
   BadProtocol: -4,
   CriticalOption: -5,
   NoPort: -6,
+  /** the outer header says Congestion Experienced, the inner packet is not ECN-capable:
+   * RFC 6040 §4.2 drops it (the congestion signal could not be passed on) */
+  EcnNotEct: -7,
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
-export const DROP_REASON_NAMES = ['short_header', 'bad_flags', 'bad_version', 'bad_protocol', 'critical_option', 'no_port'] as const;
+export const DROP_REASON_NAMES = ['short_header', 'bad_flags', 'bad_version', 'bad_protocol', 'critical_option', 'no_port', 'ecn_ce_not_ect'] as const;
 export type DropReasonName = (typeof DROP_REASON_NAMES)[number];
 export const dropReasonName = (r: number): DropReasonName => DROP_REASON_NAMES[-r - 1]!;
 
@@ -157,6 +160,53 @@ export function decodeGre(b: Uint8Array, off: number, len: number, h: TunnelHead
 
 export function decodeTunnel(proto: TunnelProto, b: Uint8Array, off: number, len: number, h: TunnelHeader): number {
   return proto === 'vxlan' ? decodeVxlan(b, off, len, h) : proto === 'geneve' ? decodeGeneve(b, off, len, h) : decodeGre(b, off, len, h);
+}
+
+const ECN_ECT1 = 1;
+const ECN_ECT0 = 2;
+const ECN_CE = 3;
+
+/** RFC 6040 §4.2 (normal mode) at decapsulation: the outer ECN field is combined into the
+ * inner IPv4/IPv6 header of the frame at b[off..off+len) (one VLAN tag allowed), in place:
+ * outer CE marks an ECT inner packet CE, outer ECT(1) turns inner ECT(0) into ECT(1); an
+ * inner Not-ECT packet under an outer CE is to be dropped (DropReason.EcnNotEct). The IPv4
+ * header checksum is updated incrementally (RFC 1624). Returns 0 or the drop reason. */
+export function decapEcn(b: Uint8Array, off: number, len: number, outerTos: number): number {
+  const outer = outerTos & 3;
+  if (outer !== ECN_CE && outer !== ECN_ECT1) return 0;
+  let et = off + 12;
+  let type = (b[et]! << 8) | b[et + 1]!;
+  if (type === 0x8100 || type === 0x88a8) {
+    et += 4;
+    type = (b[et]! << 8) | b[et + 1]!;
+  }
+  const ip = et + 2;
+  const end = off + len;
+  let inner: number;
+  if (type === 0x0800 && ip + 20 <= end) inner = b[ip + 1]! & 3;
+  else if (type === 0x86dd && ip + 40 <= end) inner = (b[ip + 1]! >>> 4) & 3;
+  else return 0; // not IP: no ECN field to carry the mark
+  let ecn = inner;
+  if (outer === ECN_CE) {
+    if (inner === 0) return DropReason.EcnNotEct;
+    ecn = ECN_CE;
+  } else if (inner === ECN_ECT0) ecn = ECN_ECT1;
+  if (ecn === inner) return 0;
+  if (type === 0x86dd) {
+    b[ip + 1] = (b[ip + 1]! & 0xcf) | (ecn << 4);
+    return 0;
+  }
+  const before = (b[ip]! << 8) | b[ip + 1]!;
+  b[ip + 1] = (b[ip + 1]! & 0xfc) | ecn;
+  const after = (b[ip]! << 8) | b[ip + 1]!;
+  // HC' = ~(~HC + ~m + m'), one's complement sums of 16-bit words
+  let sum = (~((b[ip + 10]! << 8) | b[ip + 11]!) & 0xffff) + (~before & 0xffff) + after;
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  const hc = ~sum & 0xffff;
+  b[ip + 10] = hc >>> 8;
+  b[ip + 11] = hc & 0xff;
+  return 0;
 }
 
 /** UDP source port for an inner flow: the ephemeral range 49152–65535 (RFC 7348 §5,

@@ -41,6 +41,26 @@ describe('sluice start: user mistakes', () => {
     expect(d.lines).toEqual([`sluice: config ${f}: bridges[0].ports[0].ofport: expected an integer 1..4294967040`]);
   });
 
+  need.it('a tunnel port with a bad remote_ip, key or local_ip prints one line naming the option and exits 2', async () => {
+    const cases: [string, RegExp][] = [
+      ['vxlan:t1,key=5', /remote_ip/],
+      ['vxlan:t1,remote_ip=10.9.9,key=5', /remote_ip "10\.9\.9" is not an IPv4 address/],
+      ['geneve:t1,remote_ip=10.9.9.9,key=16777216', /key "16777216" is out of range/],
+      // 192.0.2.0/24 (TEST-NET-1) is on no interface of this machine
+      ['gre:t1,remote_ip=10.9.9.9,local_ip=192.0.2.77,key=1', /local_ip 192\.0\.2\.77 is not an address of this host/],
+    ];
+    const br = new Lab().name('br');
+    for (const [spec, re] of cases) {
+      const d = sluice(['start', '--bridge', br, '--port', spec]);
+      expect(await d.wait()).toBe(2);
+      const errs = d.lines.filter((l) => l.startsWith('sluice: '));
+      expect(errs, spec).toHaveLength(1);
+      expect(errs[0], spec).toMatch(re);
+      expect(errs[0], spec).toMatch(/t1/);
+    }
+    await expect(sh(`ip link show ${br}`)).rejects.toThrow(); // no LOCAL port left behind
+  }, 60_000);
+
   need.it('a missing interface prints one line naming it and exits 2', async () => {
     const lab = new Lab();
     const missing = lab.name('nx');

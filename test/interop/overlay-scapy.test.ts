@@ -20,7 +20,7 @@ import { ping } from '../integration/ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from '../integration/datapath-lab.js';
 import { hostSluice, twoHosts, vmBehind } from '../integration/overlay-lab.js';
 
-const need = needs('root', 'native', 'ip', 'sysctl', 'ethtool', 'ping', 'tcpdump', 'python3', 'python3:scapy');
+const need = needs('root', 'native', 'ip', 'sysctl', 'ethtool', 'ping', 'tcpdump', 'python3', 'python3:scapy', 'tshark');
 const SCAPY = new URL('./overlay_scapy.py', import.meta.url).pathname;
 const scapy = (args: string, ns?: string) => sh(`${ns === undefined ? '' : `ip netns exec ${ns} `}/usr/bin/python3 ${SCAPY} ${args}`, 30_000);
 
@@ -35,7 +35,7 @@ need.describe('overlay encapsulation against scapy', () => {
     h = await twoHosts(lab, 42);
     v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
     const opts = `remote_ip=${h.u2},local_ip=${h.u1}`;
-    d = await hostSluice(h.h1, lab.name('br'), ['p1', `vxlan:vx1,${opts},key=100`, `geneve:gn1,${opts},key=200`, `gre:gr1,${opts},key=300`]);
+    d = await hostSluice(h.h1, lab.name('br'), ['p1', `vxlan:vx1,${opts},key=100`, `geneve:gn1,${opts},key=200`, `gre:gr1,${opts},key=300`], ['--metrics', '127.0.0.1:0']);
   }, 60_000);
 
   afterAll(async () => {
@@ -87,5 +87,25 @@ need.describe('overlay encapsulation against scapy', () => {
     expect(line('geneve')).toMatch(/critical_option=1/);
     expect(line('gre')).toMatch(/bad_version=1/);
     expect(await sh(`ip -n ${v1} neigh show 10.50.0.99`)).toBe(''); // nothing of them reached V1
+    // the same counts on /metrics (served on the host's loopback, so fetched from inside it)
+    const url = /metrics on (http:\S+)/.exec(await d.waitFor(/metrics on http/))![1]!;
+    const page = await sh(`ip netns exec ${h.h1} python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('${url}').read().decode())"`);
+    expect(page).toContain(`sluice_tunnel_rx_dropped_total{endpoint="vxlan ${h.u1}:4789",reason="bad_flags"} 1`);
+    expect(page).toContain(`sluice_tunnel_rx_dropped_total{endpoint="gre ${h.u1}",reason="bad_version"} 1`);
+  }, 20_000);
+
+  need.it('passes Congestion Experienced on to an ECN-capable inner packet and drops a Not-ECT one (RFC 6040)', async () => {
+    const file = join(dir, 'ecn.pcap');
+    const cap = sh(`ip netns exec ${v1} timeout 4 tcpdump -i eth0 -w ${file} -U udp port 9999 2>/dev/null; true`, 10_000);
+    await new Promise((r) => setTimeout(r, 800));
+    await scapy(`send ${h.u1} ecn:2 ecn:0`, h.h2);
+    await cap;
+    // one datagram arrived (the ECT(0) one), marked CE, with a valid IPv4 header checksum
+    const got = await sh(`tshark -n -r ${file} -o ip.check_checksum:TRUE -T fields -e ip.dsfield.dscp -e ip.dsfield.ecn -e ip.checksum.status`);
+    expect(got.trim().split('\n')).toEqual(['46\t3\t1']); // checksum status 1 = good (0 bad, 2 unverified)
+    const from = d.lines.length;
+    d.child.kill('SIGUSR1');
+    await d.waitFor(/stats flow-cache/, 5000, from);
+    expect(d.lines.slice(from).find((l) => l.includes(`stats tunnel vxlan ${h.u1}`))).toMatch(/ecn_ce_not_ect=1/);
   }, 20_000);
 });

@@ -8,7 +8,9 @@
                                         SPEC = PROTO:KEY:MAC:IP  an ARP request for 10.50.0.1 from
                                         MAC/IP inside a PROTO tunnel with KEY (vxlan, geneve, gre,
                                         gre-nokey), or bad:KIND (vxlan-flags, geneve-critical,
-                                        gre-version, vxlan-short)
+                                        gre-version, vxlan-short), or ecn:N (a UDP datagram to
+                                        10.50.0.1 with inner ECN N in VXLAN 100 whose outer
+                                        header says Congestion Experienced)
 """
 import json
 import sys
@@ -78,6 +80,10 @@ def send_specs(dst, specs):
                 pkt = IP(dst=dst) / UDP(sport=50000, dport=4789, chksum=0) / VXLAN(vni=4242, flags=0x08) / frame
             else:
                 raise SystemExit('unknown bad kind ' + bad)
+        elif parts[0] == 'ecn':
+            # VXLAN VNI 100 with Congestion Experienced outside, inner IPv4 ECN = parts[1]
+            inner = Ether(src='02:00:00:00:0e:cc', dst='ff:ff:ff:ff:ff:ff') / IP(src='10.50.0.77', dst='10.50.0.1', tos=0xb8 | int(parts[1])) / UDP(sport=9998, dport=9999) / Raw(b'ecn')
+            pkt = IP(dst=dst, tos=3) / UDP(sport=50001, dport=4789, chksum=0) / VXLAN(vni=100, flags=0x08) / inner
         else:
             f = spec.split(':')
             proto, key, mac, ip4 = f[0], int(f[1]), ':'.join(f[2:8]), f[8]

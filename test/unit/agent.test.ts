@@ -204,7 +204,7 @@ describe('roles (OF1.3.5 §6.3.7)', () => {
 describe('async messages and buffers', () => {
   const frame = (n: number) => Uint8Array.from({ length: n }, (_, i) => i & 0xff);
   const pin = (over: object = {}) => ({
-    reason: OFPR_ACTION, tableId: 0, cookie: 5n, inPort: 2, metadata: 0n, tunnelId: 0n,
+    reason: OFPR_ACTION, tableId: 0, cookie: 5n, inPort: 2, metadata: 0n, tunnelId: 0n, tunSrc: 0, tunDst: 0,
     totalLen: 300, maxLen: 64, data: frame(300), ...over,
   });
 
@@ -224,6 +224,15 @@ describe('async messages and buffers', () => {
     expect([e1.xid, e1.code, e2.xid, e2.code]).toEqual([31, OFPBRC_BUFFER_EMPTY, 32, OFPBRC_BUFFER_UNKNOWN]);
     expect(bridge.packetOuts.length).toBe(1);
     expect(bridge.packetOuts[0]!.data.length).toBe(300);
+  });
+
+  it('PACKET_IN from a tunnel port: tunnel_id, and tun_src / tun_dst as Open vSwitch encodes them (NXM class 1)', async () => {
+    const { ctl, bridge } = await setup();
+    bridge.emit('packet-in', pin({ tunnelId: 100n, tunSrc: 0xac1f2902, tunDst: 0xac1f2901 }));
+    const p = await ctl.next('packet_in');
+    expect(p.match.map((f) => [f.field, Buffer.from(f.value).toString('hex')])).toEqual([
+      [0, '00000002'], [38, '0000000000000064'], [40, 'ac1f2902'], [41, 'ac1f2901'],
+    ]);
   });
 
   it('buffers, miss_send_len, NO_BUFFER and the rate limit', async () => {

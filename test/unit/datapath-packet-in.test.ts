@@ -23,6 +23,16 @@ describe('datapath packet-in pipeline fields', () => {
     }
   });
 
+  it('reports tun_dst / tun_src set by the pipeline, on misses and cache hits', () => {
+    const r = rig(2);
+    r.bridge.flowMod(fm({ tableId: 0, instructions: [
+      apply(setField('tun_dst', 0x0a000009), setField('tun_src', 0x0a000001), out(OFPP_CONTROLLER, 0xffff)),
+    ] }));
+    const f = ipFrame();
+    r.send(1, f, f);
+    expect(r.packetIns.map((p) => [p.tunSrc, p.tunDst])).toEqual([[0x0a000001, 0x0a000009], [0x0a000001, 0x0a000009]]);
+  });
+
   it('takes the values at the point of output: an apply-action output before a later write', () => {
     const r = rig(2);
     r.bridge.flowMod(fm({ tableId: 0, instructions: [

@@ -10,6 +10,8 @@ import { parseTraceFlow } from '../../src/control/trace-flow.js';
 import type { Bridge } from '../../src/datapath/bridge.js';
 import { isParseError, parseFlow } from '../../src/openflow/syntax/index.js';
 import { isOFError } from '../../src/pipeline/errors.js';
+import { MemoryPort } from '../../src/ports/memory.js';
+import { parseTunnelSpec } from '../../src/ports/tunnel-spec.js';
 import { rig } from './datapath-helpers.js';
 
 function flows(b: Bridge, ...texts: string[]): void {
@@ -80,5 +82,50 @@ describe('trace: tunnel metadata at ingress', () => {
       frame: expect.any(Uint8Array), tunnel: { idHi: 0, idLo: 5, src: 0x01020304, dst: 0x05060708 },
     });
     expect(parseTraceFlow('tun_id=0x100000002')).toMatchObject({ tunnel: { idHi: 1, idLo: 2, src: 0, dst: 0 } });
+  });
+});
+
+/** A bridge whose ports 2 and 3 are tunnel ports as far as the trace sees (memory ports
+ * carrying a tunnel configuration: the trace reads it, it sends nothing). */
+function encapRig(): Bridge {
+  const tunnel = (spec: string) => {
+    const [kind, rest] = spec.split(':') as ['vxlan' | 'geneve' | 'gre', string];
+    const [name, ...opts] = rest.split(',');
+    const cfg = parseTunnelSpec(kind, spec, name!, opts);
+    if (cfg instanceof Error) throw cfg;
+    return { port: Object.assign(MemoryPort.pair(name!, `${name!}-far`)[0], { tunnel: cfg }) };
+  };
+  const { bridge } = rig(4, {}, [{}, tunnel('vxlan:vx1,remote_ip=172.16.0.2,local_ip=172.16.0.1,key=100,tos=inherit'),
+    tunnel('geneve:gnv,remote_ip=flow,key=flow,tos=0x20,ttl=9,df=false'), tunnel('gre:gr,remote_ip=172.16.0.3,key=7,nvgre=true')]);
+  flows(bridge,
+    'priority=10,in_port=1,ip,nw_dst=10.0.0.2,actions=output:2',
+    'priority=10,in_port=1,ip,nw_dst=10.0.0.3,actions=set_field:172.16.0.9->tun_dst,set_field:5000->tun_id,output:3',
+    'priority=10,in_port=1,ip,nw_dst=10.0.0.4,actions=output:3',
+    'priority=10,in_port=1,ip,nw_dst=10.0.0.5,actions=output:4',
+  );
+  return bridge;
+}
+
+describe('trace: what a tunnel output encapsulates with', () => {
+  const final = (flow: string) => text(encapRig(), flow).split('\n').find((l) => l.startsWith('Final:'));
+
+  it('a fixed-remote vxlan port: VNI, remote, local, the inherited TOS, ttl and df', () => {
+    expect(final('in_port=1,ip,nw_dst=10.0.0.2,nw_tos=40,nw_ecn=1')).toBe(
+      'Final: output to port 2 (vx1) [VXLAN VNI 100 to 172.16.0.2:4789 from 172.16.0.1, tos 0x29 (inherited), ttl 64, df]');
+  });
+
+  it('a flow-based geneve port: remote and VNI from set_field; tos=N sets the DSCP, ECN stays the inner one', () => {
+    expect(final('in_port=1,ip,nw_dst=10.0.0.3,nw_ecn=3')).toBe(
+      'Final: output to port 3 (gnv) [Geneve VNI 5000 (from tun_id) to 172.16.0.9:6081 (from tun_dst) from the routed source address, tos 0x23 (DSCP set, ECN inherited), ttl 9]');
+  });
+
+  it('a flow-based port with no tun_dst sends nothing, and says so', () => {
+    expect(final('in_port=1,ip,nw_dst=10.0.0.4')).toBe(
+      'Final: output to port 3 (gnv) [not sent: remote_ip=flow and the packet has no tun_dst (set_field:IP->tun_dst), counted as tx_errors]');
+  });
+
+  it('NVGRE: the VSID, and the FlowID from the flow hash', () => {
+    expect(final('in_port=1,ip,nw_dst=10.0.0.5')).toBe(
+      'Final: output to port 4 (gr) [NVGRE VSID 7, FlowID by flow hash to 172.16.0.3 from the routed source address, tos 0x00 (DSCP set, ECN inherited), ttl 64, df]');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  decodeGeneve, decodeGre, decodeVxlan, DropReason, encodeGeneve, encodeGre, encodeVxlan, parseIpv4, TunnelHeader, udpSourcePort,
+  decapEcn, decodeGeneve, decodeGre, decodeVxlan, DropReason, dropReasonName, encodeGeneve, encodeGre, encodeVxlan, parseIpv4, TunnelHeader, udpSourcePort,
 } from '../../src/ports/tunnel-wire.js';
 import { parseTunnelSpec } from '../../src/ports/tunnel-spec.js';
 import { createPort } from '../../src/ports/spec.js';
@@ -107,6 +107,7 @@ describe('tunnel port specs', () => {
     expect(msg('vxlan:vx0,remote_ip=10.0.0.3,dst_port=0')).toMatch(/dst_port "0" is not a UDP port/);
     expect(msg('vxlan:vx0,remote_ip=10.0.0.3,ttl=0')).toMatch(/ttl "0" is not 1 to 255/);
     expect(msg('vxlan:vx0,remote_ip=10.0.0.3,tos=300')).toMatch(/tos "300" is not 0 to 255 or inherit/);
+    expect(msg('vxlan:vx0,remote_ip=10.0.0.3,tos=0x21')).toMatch(/tos "0x21" sets ECN bits; tos is the DSCP part/);
     expect(msg('vxlan:vx0,remote_ip=10.0.0.3,df=maybe')).toMatch(/df "maybe" is true or false/);
     expect(msg('vxlan:vx0,remote_ip=10.0.0.3,csum=true')).toMatch(/unknown option "csum" \(vxlan ports take remote_ip, local_ip, key, dst_port, tos, ttl, df\)/);
     expect(msg('gre:g0,remote_ip=10.0.0.3,dst_port=5')).toMatch(/unknown option "dst_port"/);
@@ -116,5 +117,55 @@ describe('tunnel port specs', () => {
   it('makes tunnel ports of the right kind', () => {
     const p = createPort('geneve:gn0,remote_ip=192.0.2.1,key=7');
     expect(p instanceof Error ? p.message : [p.kind, p.name]).toEqual(['geneve', 'gn0']);
+  });
+});
+
+describe('ECN at decapsulation (RFC 6040 §4.2, normal mode)', () => {
+  /** Ethernet + IPv4 header (tos byte given, valid checksum) + 8 bytes of payload. */
+  function v4(tos: number, vlan = false): Uint8Array {
+    const eth = vlan ? [...Array(12).fill(0), 0x81, 0x00, 0, 5, 0x08, 0x00] : [...Array(12).fill(0), 0x08, 0x00];
+    const ip = [0x45, tos, 0, 28, 0x12, 0x34, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+    const f = Uint8Array.from([...eth, ...ip, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const at = eth.length;
+    const c = ipv4Checksum(f, at);
+    f[at + 10] = c >>> 8;
+    f[at + 11] = c & 0xff;
+    return f;
+  }
+  function ipv4Checksum(f: Uint8Array, at: number): number {
+    let s = 0;
+    for (let i = 0; i < 20; i += 2) if (i !== 10) s += (f[at + i]! << 8) | f[at + i + 1]!;
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    return ~s & 0xffff;
+  }
+  const outcome = (inner: number, outer: number, vlan = false) => {
+    const f = v4(0xb8 | inner, vlan);
+    const at = vlan ? 18 : 14;
+    const r = decapEcn(f, 0, f.length, 0x20 | outer);
+    expect((f[at + 10]! << 8) | f[at + 11]!).toBe(ipv4Checksum(f, at)); // still valid
+    expect(f[at + 1]! & 0xfc).toBe(0xb8); // the DSCP is the inner one, untouched
+    return r < 0 ? 'drop' : f[at + 1]! & 3;
+  };
+
+  it('combines the outer ECN into the inner IPv4 header, checksum kept valid', () => {
+    // rows: inner Not-ECT, ECT(1), ECT(0), CE; columns: outer Not-ECT, ECT(1), ECT(0), CE
+    const table = [0, 1, 2, 3].map((inner) => [0, 1, 2, 3].map((outer) => outcome(inner, outer)));
+    expect(table).toEqual([
+      [0, 0, 0, 'drop'],
+      [1, 1, 1, 3],
+      [2, 1, 2, 3],
+      [3, 3, 3, 3],
+    ]);
+    expect(outcome(2, 3, true)).toBe(3);
+  });
+
+  it('marks IPv6 traffic class, leaves non-IP frames alone, and counts the drop by name', () => {
+    const eth = [...Array(12).fill(0), 0x86, 0xdd];
+    const f = Uint8Array.from([...eth, 0x6b, 0xa0, ...Array(38).fill(0)]); // traffic class 0xba: DSCP 46, ECT(0)
+    expect(decapEcn(f, 0, f.length, 3)).toBe(0);
+    expect(((f[14]! & 0xf) << 4) | (f[15]! >>> 4)).toBe(0xbb); // DSCP kept, ECN = CE
+    const arp = Uint8Array.from([...Array(12).fill(0), 0x08, 0x06, ...Array(28).fill(0)]);
+    expect(decapEcn(arp, 0, arp.length, 3)).toBe(0);
+    expect(dropReasonName(decapEcn(v4(0), 0, 42, 3))).toBe('ecn_ce_not_ect');
   });
 });
