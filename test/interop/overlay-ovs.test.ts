@@ -4,7 +4,7 @@
  *
  *   V1 ── H1: sluice [p1, TYPE:tn1 remote=H2 key=K] ══ underlay u ══ H2: OVS netdev br-phy [u] · br-int [TYPE tun0, p2] ── V2
  *
- * for TYPE = vxlan, geneve, gre. H2 is built by ovs-netdev.sh (beside this file). Asserts,
+ * for TYPE = vxlan, geneve, gre (and gre with OVS's csum=true). H2 is built by ovs-netdev.sh (beside this file). Asserts,
  * as a user of an overlay would see it: ARP resolves across (and OVS learnt H1's underlay
  * address), ping works both ways, iperf3 TCP runs both ways with the default offloads on in
  * V1, and tshark dissects the captured underlay as TYPE with key K around the inner ICMP,
@@ -30,7 +30,7 @@ const need = needs(
   'ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-appctl',
 );
 const OVS_NETDEV = new URL('./ovs-netdev.sh', import.meta.url).pathname;
-const ovsNetdev = (args: string) => sh(`bash ${OVS_NETDEV} ${args}`, 60_000);
+const ovsNetdev = (args: string, tunOptions = '') => sh(`OVS_TUN_OPTIONS='${tunOptions}' bash ${OVS_NETDEV} ${args}`, 60_000);
 
 interface Case {
   proto: TunnelProto;
@@ -40,16 +40,23 @@ interface Case {
   /** tcpdump filter for the underlay packets, tshark field with the VNI / key */
   capture: string;
   keyField: string;
+  /** more options of OVS's tunnel port, and a tshark filter all of OVS's packets then match */
+  ovs?: { options: string; wire: string };
 }
 
 const CASES: Case[] = [
   { proto: 'vxlan', subnet: 51, key: 100, capture: 'udp port 4789', keyField: 'vxlan.vni' },
   { proto: 'geneve', subnet: 52, key: 200, capture: 'udp port 6081', keyField: 'geneve.vni' },
   { proto: 'gre', subnet: 53, key: 300, capture: 'ip proto 47', keyField: 'gre.key' },
+  // GRE with the checksum present (C bit, RFC 2784): Sluice skips it on receive
+  {
+    proto: 'gre', subnet: 54, key: 400, capture: 'ip proto 47', keyField: 'gre.key',
+    ovs: { options: 'options:csum=true', wire: 'gre.flags.checksum == 1 && gre.flags.key == 1' },
+  },
 ];
 
 for (const c of CASES) {
-  need.describe(`${c.proto} port ⇄ Open vSwitch netdev ${c.proto}`, () => {
+  need.describe(`${c.proto} port ⇄ Open vSwitch netdev ${c.proto}${c.ovs ? ` (${c.ovs.options})` : ''}`, () => {
     const lab = new Lab();
     const dir = mkdtempSync(join(tmpdir(), `sluice-ovs-${c.proto}-`));
     const ovsDir = join(dir, 'ovs');
@@ -63,7 +70,7 @@ for (const c of CASES) {
       v1 = await vmBehind(lab, h.h1, 'v1', 'p1', '10.50.0.1/24');
       v2 = await vmBehind(lab, h.h2, 'v2', 'p2', '10.50.0.2/24');
       await sh(`ip netns exec ${v2} ethtool -K eth0 tx off >/dev/null`); // see the header
-      await ovsNetdev(`start ${h.h2} ${ovsDir} ${c.proto} ${h.u2}/24 ${h.u1} ${c.key} p2`);
+      await ovsNetdev(`start ${h.h2} ${ovsDir} ${c.proto} ${h.u2}/24 ${h.u1} ${c.key} p2`, c.ovs?.options);
       d = await hostSluice(h.h1, lab.name('br'), ['p1', `${c.proto}:tn1,remote_ip=${h.u2},local_ip=${h.u1},key=${c.key}`]);
     }, 60_000);
 
@@ -110,6 +117,11 @@ for (const c of CASES) {
         `${h.u2},10.50.0.2 0`, `${h.u2},10.50.0.2 8`, // OVS's
       ]);
       expect(Number(await tshark(`-Y '${c.proto} && tcp' | wc -l`))).toBeGreaterThan(100);
+      if (c.ovs) {
+        const fromOvs = `ip.src == ${h.u2} && ${c.proto}`;
+        expect(Number(await tshark(`-Y '${fromOvs}' | wc -l`))).toBeGreaterThan(10);
+        expect(await tshark(`-Y '${fromOvs} && !(${c.ovs.wire})' | wc -l`)).toBe('0\n');
+      }
       // nothing malformed, no bad checksum (outer IP, UDP when not zero, inner IP and TCP),
       // and no ICMP error from either host's kernel
       const checks = '-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE';

@@ -32,6 +32,16 @@
 #   Environment: OVS_UNDERLAY (default u); OVS_TUN_OPTIONS extra `options:K=V` words for
 #   the tunnel port (e.g. "options:csum=true"); OVS_TSO=1 sets userspace-tso-enable.
 #
+# What OVS 3.1's userspace datapath needs from the caller (found with this fixture):
+#  - the far end of each PORT veth (the VM's side) with `ethtool -K DEV tx off`: OVS reads
+#    veths with AF_PACKET, which gives it partial checksums as they are and GSO frames it
+#    drops; OVS's own tests do the same (CONFIGURE_VETH_OFFLOADS). OVS_TSO=1 does not help
+#    here: 3.1 then drops such packets at the tunnel ("Tunneling packets with HW offload
+#    flags is not supported", coverage netdev_push_header_drops);
+#  - under load, OVS's AF_PACKET socket on the underlay overflows (its receive buffer is
+#    net.core.rmem_default) and TCP retransmits: `ip netns exec NS ss -0 -m -p` shows the
+#    drops (skmem d...). A benchmark should report them with its numbers.
+#
 # Invariants
 #  - Everything OVS keeps (database, sockets, pidfiles, logs) is under DIR: OVS_RUNDIR,
 #    OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR point there, as bench/e2e/switches.sh does,
@@ -41,7 +51,7 @@
 #  - Stop kills only the PIDs in DIR's pidfiles (SIGTERM, then SIGKILL after ~3 s), never
 #    by name; it is safe to call twice or after a failed start.
 #  - A failed start returns non-zero after printing the reason and the tail of the logs on
-#    stderr; the caller still calls stop.
+#    stderr; the caller still calls stop. Both work in a caller with `set -euo pipefail`.
 
 OVS_NETDEV_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
 
@@ -75,7 +85,7 @@ ovs_netdev_start() {
     return 2
   fi
   local ns="$1" dir="$2" type="$3" local_cidr="$4" remote="$5" key="$6"; shift 6
-  local underlay="${OVS_UNDERLAY:-u}" local_ip="${local_cidr%/*}" prefix="${local_cidr#*/}" p mac i ofport err
+  local underlay="${OVS_UNDERLAY:-u}" local_ip="${local_cidr%/*}" prefix="${local_cidr#*/}" p mac i ofport err rpf arpi
   # the OVS tools below (and the daemons) find this instance through these, and only here
   local -x OVS_RUNDIR="$dir/run" OVS_DBDIR="$dir/db" OVS_LOGDIR="$dir/log" OVS_SYSCONFDIR="$dir/etc"
   if [ "$type" != vxlan ] && [ "$type" != geneve ] && [ "$type" != gre ]; then
@@ -85,8 +95,10 @@ ovs_netdev_start() {
   [ "$prefix" != "$local_cidr" ] || { echo "ovs-netdev: LOCAL needs a prefix (e.g. $local_ip/24)" >&2; return 2; }
   mkdir -p "$dir/run" "$dir/db" "$dir/log" "$dir/etc"
   rm -f "$dir/db/conf.db"
-  # what stop undoes besides the daemons
-  printf '%s %s %s\n' "$ns" "$underlay" "$local_cidr" >"$dir/undo"
+  # what stop undoes besides the daemons: the address move and the two sysctls below
+  rpf=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.rp_filter" 2>/dev/null) || rpf=0
+  arpi=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.arp_ignore" 2>/dev/null) || arpi=0
+  printf '%s %s %s %s %s\n' "$ns" "$underlay" "$local_cidr" "$rpf" "$arpi" >"$dir/undo"
 
   ovsdb-tool create "$dir/db/conf.db" "$OVS_NETDEV_SCHEMA" ||
     { _ovs_netdev_fail "$dir" "ovsdb-tool create failed"; return 1; }
@@ -96,7 +108,8 @@ ovs_netdev_start() {
     { _ovs_netdev_fail "$dir" "ovsdb-server did not start"; return 1; }
   ovs-vsctl --timeout=20 --no-wait init || { _ovs_netdev_fail "$dir" "ovs-vsctl init failed"; return 1; }
   if [ "${OVS_TSO:-0}" = 1 ]; then
-    ovs-vsctl --timeout=20 --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
+    ovs-vsctl --timeout=20 --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true ||
+      { _ovs_netdev_fail "$dir" "could not set userspace-tso-enable"; return 1; }
   fi
   ip netns exec "$ns" ovs-vswitchd "unix:$dir/run/db.sock" \
     --pidfile="$dir/run/ovs-vswitchd.pid" --log-file="$dir/log/ovs-vswitchd.log" \
@@ -105,7 +118,7 @@ ovs_netdev_start() {
 
   # br-phy: the underlay. Its internal port takes the underlay's MAC (OVS's userspace
   # tunneling howto), so the peer's ARP cache and the wire keep seeing the same address.
-  mac=$(ip -n "$ns" -o link show "$underlay" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  mac=$(ip -n "$ns" -o link show "$underlay" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p') || true
   [ -n "$mac" ] || { _ovs_netdev_fail "$dir" "no interface $underlay in $ns"; return 1; }
   ovs-vsctl --timeout=20 add-br br-phy -- set bridge br-phy datapath_type=netdev \
     other_config:hwaddr="$mac" -- add-port br-phy "$underlay" ||
@@ -137,16 +150,16 @@ ovs_netdev_start() {
     -- add-port br-int tun0 -- set interface tun0 type="$type" "${opts[@]}")
   for p in "$@"; do add+=(-- add-port br-int "$p"); done
   ovs-vsctl --timeout=20 "${add[@]}" || { _ovs_netdev_fail "$dir" "ovs-vsctl add-br br-int failed"; return 1; }
-  ip -n "$ns" link set br-int up
+  ip -n "$ns" link set br-int up || { _ovs_netdev_fail "$dir" "br-int did not come up"; return 1; }
 
   # Every interface attached (ofport assigned, no error) before we return.
   for p in "$underlay" tun0 "$@"; do
     for i in $(seq 1 50); do
-      ofport=$(ovs-vsctl --timeout=20 get interface "$p" ofport 2>/dev/null)
+      ofport=$(ovs-vsctl --timeout=20 get interface "$p" ofport 2>/dev/null) || true
       [ "${ofport:-0}" -gt 0 ] 2>/dev/null && break
       sleep 0.1
     done
-    err=$(ovs-vsctl --timeout=20 get interface "$p" error 2>/dev/null)
+    err=$(ovs-vsctl --timeout=20 get interface "$p" error 2>/dev/null) || true
     if [ "$i" = 50 ] || { [ -n "$err" ] && [ "$err" != "[]" ]; }; then
       _ovs_netdev_fail "$dir" "interface $p not attached: ${err:-no ofport}"
       return 1
@@ -163,18 +176,20 @@ _ovs_netdev_stop_pid() {
 }
 
 # ovs_netdev_stop DIR: stops the daemons started with DIR (vswitchd first), by pidfile,
-# then removes the TAP devices vswitchd leaves behind in NS (they persist) and gives the
-# underlay address back to the underlay interface, so NS is as start found it.
+# then removes the TAP devices vswitchd leaves behind in NS (they persist), gives the
+# underlay address back to the underlay interface and resets its sysctls, so NS is as
+# start found it.
 ovs_netdev_stop() {
-  local dir="$1" f ns underlay cidr
+  local dir="$1" f ns underlay cidr rpf arpi
   [ -n "$dir" ] || return 0
   for f in ovs-vswitchd ovsdb-server; do
-    [ -f "$dir/run/$f.pid" ] && _ovs_netdev_stop_pid "$(cat "$dir/run/$f.pid")"
+    if [ -f "$dir/run/$f.pid" ]; then _ovs_netdev_stop_pid "$(cat "$dir/run/$f.pid")"; fi
     rm -f "$dir/run/$f.pid"
   done
-  if [ -f "$dir/undo" ] && read -r ns underlay cidr <"$dir/undo"; then
-    for f in br-int br-phy ovs-netdev; do ip -n "$ns" link del "$f" 2>/dev/null; done
-    ip -n "$ns" addr replace "$cidr" dev "$underlay" 2>/dev/null
+  if [ -f "$dir/undo" ] && read -r ns underlay cidr rpf arpi <"$dir/undo"; then
+    for f in br-int br-phy ovs-netdev; do ip -n "$ns" link del "$f" 2>/dev/null || true; done
+    ip -n "$ns" addr replace "$cidr" dev "$underlay" 2>/dev/null || true
+    ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$underlay.rp_filter=$rpf" "net.ipv4.conf.$underlay.arp_ignore=$arpi" 2>/dev/null || true
     rm -f "$dir/undo"
   fi
   return 0
