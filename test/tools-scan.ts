@@ -9,7 +9,10 @@
  *    wrappers `ip netns exec NS`, `timeout [-s SIG] N`, `exec`; `${...}` in a command's
  *    place is unknown and ignored;
  *  - a literal naming a `.py` file beside the test: python3, and python3:MODULE for each
- *    module that script imports (stdlib modules are told apart by the caller).
+ *    module that script imports (stdlib modules are told apart by the caller);
+ *  - a literal naming a `.sh` file beside the test or in bench/ or test/: every command of
+ *    every line of that script (comments dropped), read as above, where a word naming a
+ *    function the script defines is no program (its body is read like the rest).
  *
  * Attribution: each top-level declaration of a module (function, class, const) owns the
  * programs in its body; a test file runs the programs of its own top-level statements and
@@ -27,11 +30,13 @@ const SHELLS = new Set(['sh', 'bash']);
 const BUILTINS = new Set([
   'for', 'in', 'do', 'done', 'if', 'then', 'else', 'elif', 'fi', 'while', 'true', 'false', 'echo', 'cd',
   'command', 'test', '[', 'exit', 'set', 'export', 'read', 'printf', 'kill', 'wait', '{', '}', '!',
+  'local', 'return', 'shift', 'break', 'continue', '.', 'source',
 ]);
 const HOLE = '\u0000';
 
-/** Commands of a shell line; HOLE marks an interpolation. */
-export function shellPrograms(line: string): string[] {
+/** Commands of a shell line; HOLE marks an interpolation; `functions` are the shell
+ * functions in scope (a call to one is no program). */
+export function shellPrograms(line: string, functions: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   const unquoted = line.replace(/'[^']*'|"[^"]*"/g, 'ARG'); // operators inside quotes are arguments
   for (const seg of unquoted.split(/&&|\|\||;|\||\$\(|`|\n|\bdo\b|\bthen\b/)) {
@@ -52,7 +57,7 @@ export function shellPrograms(line: string): string[] {
       break;
     }
     const prog = words[i];
-    if (prog === undefined || prog.includes(HOLE) || prog.startsWith('-') || BUILTINS.has(prog)) continue;
+    if (prog === undefined || prog.includes(HOLE) || prog.startsWith('-') || BUILTINS.has(prog) || functions.has(prog)) continue;
     if (/^[A-Za-z0-9_.+/-]+$/.test(prog) && !/^\d/.test(prog)) out.push(prog.slice(prog.lastIndexOf('/') + 1));
   }
   return out;
@@ -74,6 +79,18 @@ function calleeName(e: ts.Expression): string | undefined {
   if (ts.isIdentifier(e)) return e.text;
   if (ts.isPropertyAccessExpression(e)) return e.name.text;
   return undefined;
+}
+
+/** Programs a shell script runs: each line without its comment, as shellPrograms reads
+ * it, the script's own functions (`name() {`) left out. */
+export function scriptPrograms(src: string): string[] {
+  const functions = new Set([...src.matchAll(/^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)/gm)].map((m) => m[1]!));
+  const code = src
+    .split('\n')
+    .map((l) => (/^\s*#/.test(l) ? '' : l.replace(/(^|\s)#.*$/, '')))
+    .join('\n')
+    .replace(/\\\n/g, ' '); // continued lines are one line
+  return shellPrograms(code, functions);
 }
 
 /** Third-party modules a Python script imports (first dotted component). */
@@ -126,6 +143,10 @@ function scanNode(root: ts.Node, d: Decl, file: string): void {
         d.programs.add('python3');
         for (const m of pythonImports(readFileSync(py, 'utf8'))) d.programs.add(`python3:${m}`);
       }
+    }
+    if (text !== undefined && /^[\w./-]+\.sh$/.test(text)) {
+      const script = [resolve(dirname(file), text), resolve(REPO, text)].find((p) => existsSync(p));
+      if (script && /^(bench|test)\//.test(script.slice(REPO.length + 1))) for (const p of scriptPrograms(readFileSync(script, 'utf8'))) d.programs.add(p);
     }
     if (text !== undefined && /^[\w./-]+\.ts$/.test(text)) {
       const script = [resolve(dirname(file), text), resolve(REPO, text)].find((p) => existsSync(p));

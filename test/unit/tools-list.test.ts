@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { needs } from '../tools.js';
 import { readTools } from '../tools-file.js';
-import { declaredNeeds, programsOf, pythonImports, shellPrograms } from '../tools-scan.js';
+import { declaredNeeds, programsOf, pythonImports, scriptPrograms, shellPrograms } from '../tools-scan.js';
 
 const TEST_DIR = fileURLToPath(new URL('..', import.meta.url));
 const testFiles = (readdirSync(TEST_DIR, { recursive: true }) as string[])
@@ -83,6 +83,23 @@ describe('the scanner', () => {
     expect([...l2]).toEqual(expect.arrayContaining(['tcpdump', 'ping', 'ip', 'sysctl']));
     expect(l2.has('iperf3')).toBe(false); // ports-lab's iperf() is not called there
     expect(programsOf(join(TEST_DIR, 'integration/datapath-demo.test.ts')).has('ping')).toBe(true); // via bench/demo.ts
+  });
+
+  it('reads a shell script a test runs: its commands, not its comments or its own functions', () => {
+    const script = [
+      '# ovs-vsctl in a comment is no program',
+      '_fail() { echo "$1" >&2; tail -n 5 "$2"; }',
+      'start() {',
+      '  local -x OVS_RUNDIR="$1"',
+      '  ip netns exec "$ns" ovs-vswitchd --detach \\',
+      '    --pidfile=x || { _fail "no vswitchd" log; return 1; }',
+      '  for i in $(seq 1 5); do ovs-vsctl get x ofport && break; done # ovs-ofctl',
+      '}',
+      'if [ "$cmd" = start ]; then start "$@"; fi',
+    ].join('\n');
+    expect(scriptPrograms(script)).toEqual(['tail', 'ovs-vswitchd', 'seq', 'ovs-vsctl']);
+    const ovs = programsOf(join(TEST_DIR, 'interop/overlay-ovs.test.ts')); // via ovs-netdev.sh
+    expect([...ovs]).toEqual(expect.arrayContaining(['bash', 'ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-appctl', 'sysctl']));
   });
 
   it('reads a Python script\'s imports', () => {
