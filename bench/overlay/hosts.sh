@@ -93,9 +93,21 @@ _sluice_host() {
   return 1
 }
 
-# ---- Open vSwitch 3.1 netdev with native tunneling (test/interop/ovs-netdev.sh).
+# ---- Open vSwitch 3.1 netdev with native tunneling (test/interop/ovs-netdev.sh: br-phy
+# holds the underlay and its address, br-int the VM port and the tunnel port, NORMAL).
+. "$REPO_ROOT/test/interop/ovs-netdev.sh"
 _ovs_host() {
-  HOST_REASON="not wired yet"
-  return 1
+  local ns="$1" port="$2" proto="$3" local_ip="$4" remote="$5"
+  local dir="$E2E_TMP/ovs-$ns"
+  OVS_HOST_DIRS="$OVS_HOST_DIRS $dir"
+  ovs_netdev_start "$ns" "$dir" "$proto" "$local_ip/24" "$remote" "$OVL_KEY" "$port" 2>"$E2E_TMP/ovs-start.log" ||
+    { HOST_REASON="OVS did not start in $ns: $(head -n 1 "$E2E_TMP/ovs-start.log" | cut -c1-120)"; return 1; }
 }
-ovs_host_stop() { :; }
+# OVS's AF_PACKET sockets drop under load (the fixture's header): say how many, per host.
+ovs_host_stop() {
+  local dir="$1" ns="${1##*/ovs-}"
+  local drops
+  drops=$(ip netns exec "$ns" ss -0 -m -p 2>/dev/null | grep -o 'd[0-9]*)' | tr -dc '0-9\n' | awk '{s+=$1} END{print s+0}')
+  [ -n "$drops" ] && echo "  OVS in ${ns#$E2E_PREFIX}: AF_PACKET socket drops $drops" >&2
+  ovs_netdev_stop "$dir" 2>/dev/null || true
+}
