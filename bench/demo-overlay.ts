@@ -33,8 +33,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeAvailable } from '../src/ports/native.js';
 import { packageOf } from '../test/tools-file.js';
-import { Lab, killAll, macOf, quietNetns, sh, sluice, type Daemon } from '../test/integration/datapath-lab.js';
-import { twoHosts } from '../test/integration/overlay-lab.js';
+import { Lab, killAll, macOf, sh, sluice, type Daemon } from '../test/integration/datapath-lab.js';
+import { twoHosts, vmOnTap } from '../test/integration/overlay-lab.js';
 
 const prefix = `so${process.pid}`;
 const lab = new Lab(prefix);
@@ -102,13 +102,9 @@ async function startHost(n: 1 | 2, host: string, local: string, remote: string):
 
 /** Moves the TAP Sluice made in `host` into the VM namespace and addresses it there. */
 async function attachVm(t: Tenant, n: 1 | 2, host: string): Promise<string> {
-  const vm = await quietNetns(lab, t.toLowerCase() + n);
   const dev = tap(t, n);
   const addr = TENANTS[t].addr[n - 1]!;
-  await sh(
-    `ip -n ${host} link set ${dev} netns ${vm} && ip netns exec ${vm} sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1 && ` +
-      `ip -n ${vm} link set ${dev} mtu 1450 && ip -n ${vm} addr add ${addr}/24 dev ${dev} && ip -n ${vm} link set ${dev} up`,
-  );
+  const vm = await vmOnTap(lab, host, t.toLowerCase() + n, dev, `${addr}/24`, 1450);
   say(`VM ${vm}: TAP ${dev} moved in from ${host}, ${addr}/24, MTU 1450 (tenant ${t}, VNI ${TENANTS[t].vni})`);
   return vm;
 }

@@ -79,6 +79,18 @@ export async function vmBehind(lab: Lab, host: string, vm: string, port: string,
   return ns;
 }
 
+/** A VM namespace `vm` on a TAP port: moves `dev` (a `tap:` port Sluice created in `host`)
+ * into it, as a hypervisor hands a TAP to a VM, and addresses it there. The port keeps its
+ * fd, so it keeps forwarding (tap.ts). */
+export async function vmOnTap(lab: Lab, host: string, vm: string, dev: string, addr: string, mtu = 1450): Promise<string> {
+  const ns = await quietNetns(lab, vm);
+  await sh(
+    `ip -n ${host} link set ${dev} netns ${ns} && ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1 && ` +
+      `ip -n ${ns} link set ${dev} mtu ${mtu} && ip -n ${ns} addr add ${addr} dev ${dev} && ip -n ${ns} link set ${dev} up`,
+  );
+  return ns;
+}
+
 /** `sluice start` inside `host` with one bridge; resolves when the bridge is up. */
 export async function hostSluice(host: string, bridge: string, ports: string[], extra: string[] = []): Promise<Daemon> {
   const d = sluice(['start', '--bridge', bridge, ...ports.flatMap((p) => ['--port', p]), ...extra], host);

@@ -1,12 +1,13 @@
 /**
  * Sluice on both hosts, two tenants on one underlay, for each of vxlan, geneve and gre:
  *
- *   A1 10.50.0.1 ─ pa ┐                                              ┌ pa ─ A2 10.50.0.2
- *                     ├ H1: sluice [bra: pa, ta key=100] ══ underlay ══ H2: sluice [bra: pa, ta key=100]
- *   B1 10.50.0.1 ─ pb ┘          [brb: pb, tb key=200]                    [brb: pb, tb key=200] └ pb ─ B2 10.50.0.2
+ *   A1 10.50.0.1 ─ pa ┐                                                ┌ pa ─ A2 10.50.0.2
+ *                     ├ H1: sluice [bra: pa, ta key=100]  ══ underlay ══ H2: sluice [bra: pa, ta key=100]
+ *   B1 10.50.0.1 ─ vb ┘          [brb: tap:vb, tb key=200]                   [brb: tap:vb, tb key=200] └ vb ─ B2 10.50.0.2
  *
  * What a user would do: one bridge per tenant (standalone, NORMAL learning), each with the
- * tenant's VM ports and one tunnel port of the tenant's VNI / key. Both tenants use the SAME
+ * tenant's VM ports and one tunnel port of the tenant's VNI / key. Tenant A's VMs are on
+ * veths, tenant B's on TAP ports that Sluice created and the test moved into the VMs. Both tenants use the SAME
  * inner addresses (and both tunnel ports of a host share one underlay socket), so only the
  * VNI keeps them apart. Asserts: ping both ways in each tenant; iperf3 TCP with the default
  * offloads on (a small floor, never a speed); tenant B's VM sees none of tenant A's frames
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { needs } from '../tools.js';
 import { iperf, ping } from './ports-lab.js';
 import { Lab, killAll, macOf, sh } from './datapath-lab.js';
-import { hostSluiceBridges, twoHosts, vmBehind } from './overlay-lab.js';
+import { hostSluiceBridges, twoHosts, vmBehind, vmOnTap } from './overlay-lab.js';
 import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark');
@@ -40,20 +41,21 @@ for (const proto of ['vxlan', 'geneve', 'gre'] as const) {
     const dir = mkdtempSync(join(tmpdir(), `sluice-pair-${proto}-`));
     const vm = { a1: '', a2: '', b1: '', b2: '' };
     let h2 = '';
+    const tapB = lab.name('vb');
 
     beforeAll(async () => {
       const h = await twoHosts(lab, WIRE[proto].subnet);
       h2 = h.h2;
       vm.a1 = await vmBehind(lab, h.h1, 'a1', 'pa', '10.50.0.1/24');
-      vm.b1 = await vmBehind(lab, h.h1, 'b1', 'pb', '10.50.0.1/24');
       vm.a2 = await vmBehind(lab, h.h2, 'a2', 'pa', '10.50.0.2/24');
-      vm.b2 = await vmBehind(lab, h.h2, 'b2', 'pb', '10.50.0.2/24');
       const tenants = (local: string, remote: string) => [
         { name: lab.name('bra'), ports: ['pa', `${proto}:ta,remote_ip=${remote},local_ip=${local},key=100`] },
-        { name: lab.name('brb'), ports: ['pb', `${proto}:tb,remote_ip=${remote},local_ip=${local},key=200`] },
+        { name: lab.name('brb'), ports: [`tap:${tapB}`, `${proto}:tb,remote_ip=${remote},local_ip=${local},key=200`] },
       ];
       await hostSluiceBridges(h.h1, tenants(h.u1, h.u2));
       await hostSluiceBridges(h.h2, tenants(h.u2, h.u1));
+      vm.b1 = await vmOnTap(lab, h.h1, 'b1', tapB, '10.50.0.1/24');
+      vm.b2 = await vmOnTap(lab, h.h2, 'b2', tapB, '10.50.0.2/24');
     }, 90_000);
 
     afterAll(async () => {
@@ -70,11 +72,13 @@ for (const proto of ['vxlan', 'geneve', 'gre'] as const) {
       // each tenant resolved its own peer: the MACs learned differ per tenant
       const mac = async (ns: string) => /lladdr ([0-9a-f:]{17})/.exec(await sh(`ip -n ${ns} neigh show 10.50.0.2`))?.[1];
       expect(await mac(vm.a1)).toBe(await macOf(vm.a2, 'eth0'));
-      expect(await mac(vm.b1)).toBe(await macOf(vm.b2, 'eth0'));
+      expect(await mac(vm.b1)).toBe(await macOf(vm.b2, tapB));
     }, 30_000);
 
-    need.it('carries iperf3 TCP in each tenant with the default offloads on', async () => {
-      expect(await sh(`ip netns exec ${vm.a1} ethtool -k eth0 2>/dev/null | grep -E '^tcp-segmentation-offload' || true`)).not.toMatch(/: off/);
+    need.it('carries iperf3 TCP in each tenant with the default offloads on (veth and TAP)', async () => {
+      const tso = (ns: string, dev: string) => sh(`ip netns exec ${ns} ethtool -k ${dev} 2>/dev/null | grep -E '^tcp-segmentation-offload' || true`);
+      expect(await tso(vm.a1, 'eth0')).toMatch(/: on/);
+      expect(await tso(vm.b2, tapB)).toMatch(/: on/);
       expect(await iperf(vm.a1, vm.a2, '10.50.0.2', 2)).toBeGreaterThan(0.05);
       expect(await iperf(vm.b2, vm.b1, '10.50.0.1', 2)).toBeGreaterThan(0.05);
     }, 60_000);
@@ -83,8 +87,8 @@ for (const proto of ['vxlan', 'geneve', 'gre'] as const) {
       const pcap = join(dir, 'b2.pcap');
       const macA1 = await macOf(vm.a1, 'eth0');
       const macA2 = await macOf(vm.a2, 'eth0');
-      const macB1 = await macOf(vm.b1, 'eth0');
-      const cap = sh(`ip netns exec ${vm.b2} timeout 5 tcpdump -i eth0 -w ${pcap} -U 2>/dev/null; true`, 10_000);
+      const macB1 = await macOf(vm.b1, tapB);
+      const cap = sh(`ip netns exec ${vm.b2} timeout 5 tcpdump -i ${tapB} -w ${pcap} -U 2>/dev/null; true`, 10_000);
       await sleep(800);
       // A forgets its neighbour: its ARP request is a broadcast the bridges flood
       await sh(`ip -n ${vm.a1} neigh flush all && ip -n ${vm.b1} neigh flush all`);
