@@ -13,6 +13,13 @@
  *                  every live port that carries the VLAN except the ingress port and
  *                  ports with OFPPC_NO_FWD / OFPPC_NO_FLOOD.
  *   egress tag     access: untagged; trunk: tagged with the VLAN unless VLAN 0.
+ *   split horizon  a frame that came in on a tunnel port never goes out of another tunnel
+ *                  port, flooded or learned: it came out of the overlay, whose sender
+ *                  reached every remote itself (head-end replication), as a VXLAN VTEP
+ *                  (the Linux vxlan device: one bridge port for all remotes) behaves. Without it, a full mesh
+ *                  of three or more hosts loops every broadcast forever. (Open vSwitch's
+ *                  NORMAL floods tunnel to tunnel; a hub that relays between spokes
+ *                  takes explicit rules here.)
  *
  * Invariants
  *  - Learning happens on the slow path; a cached flow keeps a reference to its source
@@ -63,6 +70,9 @@ const forwardsTo = (p: BridgePort | undefined, vlan: number): p is BridgePort =>
 const floodsTo = (p: BridgePort, inPort: number, vlan: number): boolean =>
   p.ofport !== inPort && p.live && (p.config & (OFPPC_NO_FWD | OFPPC_NO_FLOOD)) === 0 && p.carries(vlan);
 
+/** Split horizon: nothing from a tunnel port goes back into the overlay. */
+const horizon = (inRec: BridgePort | undefined, p: BridgePort): boolean => !(inRec?.tunnel === true && p.tunnel);
+
 /** Runs NORMAL for frame `f` that came in on `inPort`. `hit`: a cache hit (refresh only). */
 export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, ref: LearnRef | null, hit: boolean, now: number): void {
   const w = f.key.words;
@@ -79,13 +89,13 @@ export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, 
   if (to >= 0) {
     if (to === inPort) return;
     const p = ctx.port(to);
-    if (forwardsTo(p, vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
+    if (forwardsTo(p, vlan) && horizon(inRec, p)) ctx.stageVlan(p, f, p.egressVid(vlan));
     return;
   }
   const ports = ctx.portList;
   for (let i = 0; i < ports.length; i++) {
     const p = ports[i]!;
-    if (floodsTo(p, inPort, vlan)) ctx.stageVlan(p, f, p.egressVid(vlan));
+    if (floodsTo(p, inPort, vlan) && horizon(inRec, p)) ctx.stageVlan(p, f, p.egressVid(vlan));
   }
 }
 
@@ -104,14 +114,15 @@ export interface NormalPlan {
 /** The same decisions as normalForward, without learning or sending. */
 export function normalPlan(ctx: NormalContext, words: Uint32Array, inPort: number, now: number): NormalPlan {
   const dst = dstMac(words);
-  const vlan = ingressVlan(ctx.port(inPort), outerVid(words));
+  const inRec = ctx.port(inPort);
+  const vlan = ingressVlan(inRec, outerVid(words));
   if (vlan < 0) return { vlan, dst, kind: 'refused', out: [] };
   const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
   if (to === inPort) return { vlan, dst, kind: 'in_port', out: [] };
   if (to >= 0) {
     const p = ctx.port(to);
-    return { vlan, dst, kind: 'learned', out: forwardsTo(p, vlan) ? [{ ofport: p.ofport, vid: p.egressVid(vlan) }] : [] };
+    return { vlan, dst, kind: 'learned', out: forwardsTo(p, vlan) && horizon(inRec, p) ? [{ ofport: p.ofport, vid: p.egressVid(vlan) }] : [] };
   }
-  const out = ctx.portList.filter((p) => floodsTo(p, inPort, vlan)).map((p) => ({ ofport: p.ofport, vid: p.egressVid(vlan) }));
+  const out = ctx.portList.filter((p) => floodsTo(p, inPort, vlan) && horizon(inRec, p)).map((p) => ({ ofport: p.ofport, vid: p.egressVid(vlan) }));
   return { vlan, dst, kind: 'flood', out };
 }

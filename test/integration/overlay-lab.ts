@@ -4,11 +4,22 @@
  *
  *   V1 (10.50.0.1/24, MTU 1450) ── veth ── H1 (172.31.U.1) ══ underlay ══ H2 (172.31.U.2) ── veth ── V2 (10.50.0.2/24)
  *
+ * More hosts share one underlay: `hosts(lab, subnet, n)` puts a Linux bridge in its own
+ * namespace (`ul`) and joins host i (172.31.U.i) to it:
+ *
+ *   H1 (172.31.U.1) ─┐
+ *   H2 (172.31.U.2) ─┼─ ul: bridge ub
+ *   H3 (172.31.U.3) ─┘
+ *
  * Which switch runs on each host is the test's: `hostSluice` starts a Sluice daemon inside
- * a host with the given ports; `hostKernelVxlan` builds a Linux bridge with a kernel vxlan
- * device. Everything is named with the lab prefix; Lab.cleanup removes the namespaces (and
- * so every link in them), killAll() the daemons.
+ * a host with the given ports (`hostSluiceBridges`: several bridges, one daemon, as a host
+ * with one bridge per tenant runs it); `hostKernelVxlan` builds a Linux bridge with a
+ * kernel vxlan device. Everything is named with the lab prefix; Lab.cleanup removes the
+ * namespaces (and so every link in them), killAll() the daemons.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Lab, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
 
 export interface Hosts {
@@ -37,6 +48,27 @@ export async function twoHosts(lab: Lab, subnet: number): Promise<Hosts> {
   return { h1, h2, u1, u2 };
 }
 
+/** `n` hosts (`h1`..`hN`, underlay address 172.31.`subnet`.i on their `u`) joined by a
+ * Linux bridge in the namespace `ul`; transmit checksums off on each `u` as in twoHosts. */
+export async function hosts(lab: Lab, subnet: number, n: number): Promise<{ ns: string[]; addr: string[] }> {
+  const ul = await quietNetns(lab, 'ul');
+  await sh(`ip -n ${ul} link add ub type bridge && ip -n ${ul} link set ub up`);
+  const ns: string[] = [];
+  const addr: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const h = await quietNetns(lab, `h${i}`);
+    const a = `172.31.${subnet}.${i}`;
+    await sh(
+      `ip -n ${h} link add u type veth peer name h${i} netns ${ul} && ` +
+        `ip -n ${ul} link set h${i} master ub && ip -n ${ul} link set h${i} up && ` +
+        `ip -n ${h} addr add ${a}/24 dev u && ip -n ${h} link set u up && ip netns exec ${h} ethtool -K u tx off >/dev/null`,
+    );
+    ns.push(h);
+    addr.push(a);
+  }
+  return { ns, addr };
+}
+
 /** A VM namespace `vm` with eth0 (addr, MTU) whose other end is `port` in `host`. */
 export async function vmBehind(lab: Lab, host: string, vm: string, port: string, addr: string, mtu = 1450): Promise<string> {
   const ns = await quietNetns(lab, vm);
@@ -47,11 +79,43 @@ export async function vmBehind(lab: Lab, host: string, vm: string, port: string,
   return ns;
 }
 
+/** A VM namespace `vm` on a TAP port: moves `dev` (a `tap:` port Sluice created in `host`)
+ * into it, as a hypervisor hands a TAP to a VM, and addresses it there. The port keeps its
+ * fd, so it keeps forwarding (tap.ts). */
+export async function vmOnTap(lab: Lab, host: string, vm: string, dev: string, addr: string, mtu = 1450): Promise<string> {
+  const ns = await quietNetns(lab, vm);
+  await sh(
+    `ip -n ${host} link set ${dev} netns ${ns} && ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1 && ` +
+      `ip -n ${ns} link set ${dev} mtu ${mtu} && ip -n ${ns} addr add ${addr} dev ${dev} && ip -n ${ns} link set ${dev} up`,
+  );
+  return ns;
+}
+
 /** `sluice start` inside `host` with one bridge; resolves when the bridge is up. */
 export async function hostSluice(host: string, bridge: string, ports: string[], extra: string[] = []): Promise<Daemon> {
   const d = sluice(['start', '--bridge', bridge, ...ports.flatMap((p) => ['--port', p]), ...extra], host);
   await d.waitFor(/bridge started/, 30_000);
   await sh(`ip netns exec ${host} sysctl -qw net.ipv6.conf.${bridge}.disable_ipv6=1`);
+  return d;
+}
+
+export interface BridgeSpec {
+  name: string;
+  /** `--port` syntax */
+  ports: string[];
+  failMode?: 'standalone' | 'secure';
+}
+
+/** `sluice start --config` inside `host` with several bridges (one daemon: its tunnel ports
+ * on one local_ip share the underlay socket); resolves when every bridge is up. */
+export async function hostSluiceBridges(host: string, bridges: BridgeSpec[], extra: string[] = []): Promise<Daemon> {
+  const file = join(mkdtempSync(join(tmpdir(), 'sluice-cfg-')), 'bridges.json');
+  writeFileSync(file, JSON.stringify({ bridges: bridges.map((b) => ({ failMode: 'standalone', ...b })) }, null, 2));
+  const d = sluice(['start', '--config', file, ...extra], host);
+  for (const b of bridges) {
+    await d.waitFor(new RegExp(`${b.name}: bridge started`), 30_000);
+    await sh(`ip netns exec ${host} sysctl -qw net.ipv6.conf.${b.name}.disable_ipv6=1`);
+  }
   return d;
 }
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { needs } from '../tools.js';
 import { iperf, ping } from './ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from './datapath-lab.js';
-import { hostSluice, kernelPeer } from './overlay-lab.js';
+import { hostKernelVxlan, hostSluice, hosts, kernelPeer, vmBehind } from './overlay-lab.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'iperf3', 'ethtool', 'tcpdump', 'tshark', 'ovs-ofctl');
 
@@ -110,5 +110,82 @@ need.describe('flow-based vxlan port: remote and VNI from set_field', () => {
     const back = dump.split('\n').find((l) => l.includes(`tun_src=${h.u2}`)) ?? '';
     expect(back).toMatch(/tun_id=0x64/);
     expect(Number(/n_packets=(\d+)/.exec(back)?.[1])).toBeGreaterThanOrEqual(4);
+  }, 30_000);
+});
+
+/**
+ * One flow-based port, two remotes: H1 runs Sluice with `vxlan:vxf,remote_ip=flow,key=flow`;
+ * H2 and H3 run kernel vxlan devices towards H1, all three on one bridged underlay:
+ *
+ *   V1 10.50.0.1 ─ H1: sluice [p1, vxf (flow)] ═╗
+ *   V2 10.50.0.2 ─ H2: br100 [vx100 → H1]  ═════╬═ ul: bridge
+ *   V3 10.50.0.3 ─ H3: br100 [vx100 → H1]  ═════╝
+ *
+ * The rules pick the remote by the inner destination (nw_dst for IP, arp_tpa for ARP), as
+ * a controller of flow-based tunnels would. Each peer is reached, and captures on the
+ * other peer's underlay interface show that nothing of that conversation went there.
+ */
+need.describe('flow-based vxlan port: one port, a remote per destination (three hosts)', () => {
+  const lab = new Lab();
+  const rundir = mkdtempSync(join(tmpdir(), 'sluice-ovl3-'));
+  const br = lab.name('br');
+  const ofctl = (args: string) => sh(`ovs-ofctl -O OpenFlow13 ${args}`);
+  let h: { ns: string[]; addr: string[] } = { ns: [], addr: [] };
+  const v: string[] = [];
+
+  beforeAll(async () => {
+    h = await hosts(lab, 64, 3);
+    const [h1, h2, h3] = h.ns as [string, string, string];
+    const [u1, u2, u3] = h.addr as [string, string, string];
+    v.push(await vmBehind(lab, h1, 'v1', 'p1', '10.50.0.1/24'));
+    v.push(await vmBehind(lab, h2, 'v2', 'p2', '10.50.0.2/24'));
+    v.push(await vmBehind(lab, h3, 'v3', 'p3', '10.50.0.3/24'));
+    await hostKernelVxlan(h2, 100, u2, u1, ['p2']);
+    await hostKernelVxlan(h3, 100, u3, u1, ['p3']);
+    await hostSluice(h1, br, ['p1@ofport=1', `vxlan:vxf,remote_ip=flow,key=flow,local_ip=${u1}@ofport=2`], ['--fail-mode', 'secure', '--rundir', rundir]);
+    const mgmt = `unix:${rundir}/${br}.mgmt`;
+    for (const [inner, remote] of [['10.50.0.2', u2], ['10.50.0.3', u3]]) {
+      const to = `actions=set_field:${remote}->tun_dst,set_field:100->tun_id,output:2`;
+      await ofctl(`add-flow ${mgmt} 'in_port=1,ip,nw_dst=${inner},${to}'`);
+      await ofctl(`add-flow ${mgmt} 'in_port=1,arp,arp_tpa=${inner},${to}'`);
+    }
+    await ofctl(`add-flow ${mgmt} 'in_port=2,tun_id=100,actions=output:1'`);
+    await ofctl(`add-flow ${mgmt} 'priority=0,actions=drop'`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await killAll();
+    await lab.cleanup();
+    rmSync(rundir, { recursive: true, force: true });
+  });
+
+  need.it('reaches each peer by ping, both ways', async () => {
+    expect((await ping(v[0]!, '10.50.0.2')).ok).toBe(true);
+    expect((await ping(v[0]!, '10.50.0.3')).ok).toBe(true);
+    expect((await ping(v[1]!, '10.50.0.1')).ok).toBe(true);
+    expect((await ping(v[2]!, '10.50.0.1')).ok).toBe(true);
+  }, 30_000);
+
+  /** VXLAN datagrams captured on each host's underlay while V1 pings `dst`. */
+  async function vxlanSeen(dst: string): Promise<number[]> {
+    const pcaps = h.ns.map((_, i) => join(rundir, `u${i + 1}-${dst}.pcap`));
+    const caps = h.ns.map((ns, i) => sh(`ip netns exec ${ns} timeout 4 tcpdump -i u -w ${pcaps[i]} -U udp port 4789 2>/dev/null; true`, 10_000));
+    await new Promise((r) => setTimeout(r, 800));
+    await sh(`ip -n ${v[0]} neigh flush all`); // the ARP request must be steered too
+    expect((await ping(v[0]!, dst, 3)).ok).toBe(true);
+    await Promise.all(caps);
+    const counts: number[] = [];
+    for (const f of pcaps) counts.push(Number(await sh(`tshark -n -r ${f} -Y vxlan | wc -l`)));
+    expect(await sh(`tshark -n -r ${pcaps[0]} -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
+    return counts;
+  }
+
+  need.it("sends V1 → V2 only to H2 and V1 → V3 only to H3 (captures on the other's underlay)", async () => {
+    const toV2 = await vxlanSeen('10.50.0.2');
+    expect(toV2[1]).toBeGreaterThanOrEqual(8); // ARP and 3 echo requests and their replies
+    expect(toV2[2]).toBe(0);
+    const toV3 = await vxlanSeen('10.50.0.3');
+    expect(toV3[2]).toBeGreaterThanOrEqual(8);
+    expect(toV3[1]).toBe(0);
   }, 30_000);
 });

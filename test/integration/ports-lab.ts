@@ -23,8 +23,11 @@ export async function sh(cmd: string, timeoutMs = 20_000): Promise<string> {
 }
 
 export class Lab {
-  readonly prefix = 'slt' + randomBytes(3).toString('hex').slice(0, 5);
   private readonly namespaces: string[] = [];
+
+  /** `prefix` (default `slt` + 5 random hex digits) starts every name; a script such as
+   * bench/demo-overlay.ts passes its own (e.g. with its pid). */
+  constructor(readonly prefix = 'slt' + randomBytes(3).toString('hex').slice(0, 5)) {}
 
   name(suffix: string): string {
     return this.prefix + suffix; // <= 15 bytes: 8 + suffix

@@ -70,12 +70,15 @@ export interface Rig {
   take(ofport: number): string[];
 }
 
-export function rig(n: number, cfg: Partial<BridgeConfig> = {}, portCfg: Partial<BridgePortConfig>[] = []): Rig {
+/** `tunnels`: ofports whose memory port poses as a vxlan port (the datapath knows tunnel
+ * ports by their kind: split horizon in NORMAL, tunnel metadata at output). */
+export function rig(n: number, cfg: Partial<BridgeConfig> = {}, portCfg: Partial<BridgePortConfig>[] = [], tunnels: number[] = []): Rig {
   const hosts: MemoryPort[] = [];
   const ports: MemoryPort[] = [];
   const pcs: BridgePortConfig[] = [];
   for (let i = 1; i <= n; i++) {
     const [p, h] = MemoryPort.pair(`p${i}`, `h${i}`, { slots: 1024 });
+    if (tunnels.includes(i)) Object.defineProperty(p, 'kind', { value: 'vxlan' });
     h.open();
     hosts.push(h);
     ports.push(p);

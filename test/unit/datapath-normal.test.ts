@@ -1,4 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import { FlowKey } from '../../src/packet/flow-key.js';
+import { parseFrame } from '../../src/packet/parse.js';
 import { arpFrame, hex, ipFrame, MAC, rig } from './datapath-helpers.js';
 
 describe('datapath NORMAL (standalone learning switch)', () => {
@@ -68,6 +70,38 @@ describe('datapath NORMAL (standalone learning switch)', () => {
     // VLAN 30 is carried by no trunk: dropped at the ingress
     r.send(5, ipFrame({ src: MAC(5), dst: MAC(9), vlan: 30 }));
     expect([1, 2, 3, 4].flatMap((p) => r.take(p))).toEqual([]);
+  });
+
+  it('split horizon: what came in on a tunnel port never goes out of another, flooded or learned', () => {
+    // ports 1, 2: VMs; ports 3, 4: tunnels to two remote hosts (a full mesh of three)
+    const r = rig(4, { failMode: 'standalone' }, [], [3, 4]);
+    const bcFromRemote = arpFrame(MAC(3));
+    r.send(3, bcFromRemote);
+    expect(r.take(1)).toEqual([hex(bcFromRemote)]);
+    expect(r.take(2)).toEqual([hex(bcFromRemote)]);
+    expect(r.take(4)).toEqual([]); // not relayed to the other remote: a mesh would loop
+    // unknown unicast from a tunnel floods to the VMs only
+    const uu = ipFrame({ src: MAC(3), dst: MAC(9) });
+    r.send(3, uu);
+    expect([r.take(1), r.take(2), r.take(4)].map((x) => x.length)).toEqual([1, 1, 0]);
+    // an address learned behind tunnel 4 is not reached from tunnel 3 either
+    r.send(4, ipFrame({ src: MAC(4), dst: MAC(1) })); // MAC(1) unknown yet: flooded to the VMs
+    expect([r.take(1), r.take(2), r.take(3)].map((x) => x.length)).toEqual([1, 1, 0]);
+    r.send(3, ipFrame({ src: MAC(3), dst: MAC(4) }));
+    expect(r.take(4)).toEqual([]);
+    // from a VM, floods and learned unicast reach the tunnels as before
+    const bcFromVm = arpFrame(MAC(1));
+    r.send(1, bcFromVm);
+    expect([r.take(2), r.take(3), r.take(4)].map((x) => x.length)).toEqual([1, 1, 1]);
+    r.send(1, ipFrame({ src: MAC(1), dst: MAC(4) }));
+    expect([r.take(2), r.take(3), r.take(4)].map((x) => x.length)).toEqual([0, 0, 1]);
+    // `sluice trace` plans the same (Bridge.normalPlan)
+    const key = new FlowKey();
+    const bc = arpFrame(MAC(3));
+    parseFrame(bc, bc.length, 3, key, 0);
+    expect(r.bridge.normalPlan(3, key.words).out.map((o) => o.ofport)).toEqual([1, 2]);
+    parseFrame(bcFromVm, bcFromVm.length, 1, key, 0);
+    expect(r.bridge.normalPlan(1, key.words).out.map((o) => o.ofport)).toEqual([2, 3, 4]);
   });
 
   it('fail-open bypasses the tables', () => {
