@@ -1,6 +1,8 @@
 // Shared helpers for the datapath tests: literal frames, a bridge wired to memory hosts.
 import { Bridge, type BridgeConfig, type BridgePortConfig, type PacketIn } from '../../src/datapath/bridge.js';
 import { MemoryPort } from '../../src/ports/memory.js';
+import { parseTunnelSpec, type TunnelConfig } from '../../src/ports/tunnel-spec.js';
+import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
 
 export const MAC = (n: number): number[] => [0x02, 0, 0, 0, 0, n];
 export const BCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
@@ -70,15 +72,16 @@ export interface Rig {
   take(ofport: number): string[];
 }
 
-/** `tunnels`: ofports whose memory port poses as a vxlan port (the datapath knows tunnel
- * ports by their kind: split horizon in NORMAL, tunnel metadata at output). */
+/** `tunnels`: ofports whose memory port poses as a vxlan port: it carries a tunnel
+ * configuration (Port.tunnel, by which the datapath knows tunnel ports: split horizon in
+ * NORMAL, tunnel metadata at output); it still sends and receives as a memory port. */
 export function rig(n: number, cfg: Partial<BridgeConfig> = {}, portCfg: Partial<BridgePortConfig>[] = [], tunnels: number[] = []): Rig {
   const hosts: MemoryPort[] = [];
   const ports: MemoryPort[] = [];
   const pcs: BridgePortConfig[] = [];
   for (let i = 1; i <= n; i++) {
     const [p, h] = MemoryPort.pair(`p${i}`, `h${i}`, { slots: 1024 });
-    if (tunnels.includes(i)) Object.defineProperty(p, 'kind', { value: 'vxlan' });
+    if (tunnels.includes(i)) Object.defineProperty(p, 'tunnel', { value: tunnelConfig(`vxlan:p${i},remote_ip=192.0.2.${i},key=${i}`) });
     h.open();
     hosts.push(h);
     ports.push(p);
@@ -110,3 +113,12 @@ export function rig(n: number, cfg: Partial<BridgeConfig> = {}, portCfg: Partial
 }
 
 export const hex = (f: Uint8Array): string => Buffer.from(f).toString('hex');
+
+/** A tunnel port's configuration from its spec (`vxlan:NAME,remote_ip=...`). */
+export function tunnelConfig(spec: string): TunnelConfig {
+  const [kind, rest] = spec.split(':') as [TunnelProto, string];
+  const [name, ...opts] = rest.split(',');
+  const c = parseTunnelSpec(kind, spec, name!, opts);
+  if (c instanceof Error) throw c;
+  return c;
+}

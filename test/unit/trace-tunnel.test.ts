@@ -11,8 +11,7 @@ import type { Bridge } from '../../src/datapath/bridge.js';
 import { isParseError, parseFlow } from '../../src/openflow/syntax/index.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import { MemoryPort } from '../../src/ports/memory.js';
-import { parseTunnelSpec } from '../../src/ports/tunnel-spec.js';
-import { rig } from './datapath-helpers.js';
+import { rig, tunnelConfig } from './datapath-helpers.js';
 
 function flows(b: Bridge, ...texts: string[]): void {
   for (const t of texts) {
@@ -89,11 +88,8 @@ describe('trace: tunnel metadata at ingress', () => {
  * carrying a tunnel configuration: the trace reads it, it sends nothing). */
 function encapRig(): Bridge {
   const tunnel = (spec: string) => {
-    const [kind, rest] = spec.split(':') as ['vxlan' | 'geneve' | 'gre', string];
-    const [name, ...opts] = rest.split(',');
-    const cfg = parseTunnelSpec(kind, spec, name!, opts);
-    if (cfg instanceof Error) throw cfg;
-    return { port: Object.assign(MemoryPort.pair(name!, `${name!}-far`)[0], { tunnel: cfg }) };
+    const cfg = tunnelConfig(spec);
+    return { port: Object.assign(MemoryPort.pair(cfg.name, `${cfg.name}-far`)[0], { tunnel: cfg }) };
   };
   const { bridge } = rig(4, {}, [{}, tunnel('vxlan:vx1,remote_ip=172.16.0.2,local_ip=172.16.0.1,key=100,tos=inherit'),
     tunnel('geneve:gnv,remote_ip=flow,key=flow,tos=0x20,ttl=9,df=false'), tunnel('gre:gr,remote_ip=172.16.0.3,key=7,nvgre=true')]);
