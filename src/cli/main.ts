@@ -49,6 +49,9 @@ Port specs (--port, repeatable):
           tap:NAME[,novnet]                     a TAP device created by the bridge, removed at exit
           pcap:in=FILE[,out=FILE]               replay / record a capture file
           patch:NAME,peer=PEER                  wired to patch port PEER on another bridge
+          vxlan:NAME,remote_ip=IP|flow[,local_ip=IP][,key=VNI|flow][,dst_port=4789]
+                [,tos=N|inherit][,ttl=64][,df=true|false]   a VXLAN tunnel (README: Overlays)
+          geneve:NAME,...  (dst_port 6081)  gre:NAME,...[,nvgre=true]  the same for Geneve, GRE
     OPT   ofport=N                 request OpenFlow port number N (default: next free)
           vlan=access:VID          access port of VLAN VID (untagged frames join VID)
           vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)

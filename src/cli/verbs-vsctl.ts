@@ -115,7 +115,7 @@ export function registerVsctlVerbs(program: Command): void {
     await call(o, 'del-br', { name });
   });
 
-  verb('add-port <bridge> <spec>', 'add a port: NAME (AF_PACKET), tap:NAME, patch:NAME,peer=PEER, pcap:in=FILE (see sluice start --help)')
+  verb('add-port <bridge> <spec>', 'add a port: NAME (AF_PACKET), tap:NAME, patch:NAME,peer=PEER, pcap:in=FILE, vxlan:/geneve:/gre:NAME,remote_ip=... (see sluice start --help)')
     .option('--ofport <n>', 'request this OpenFlow port number (default: next free)')
     .option('--vlan-mode <mode>', 'access (needs --tag) | trunk')
     .option('--tag <vid>', 'the VLAN of an access port')
