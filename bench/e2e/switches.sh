@@ -11,14 +11,9 @@
 SW_REASON=""
 REPO_ROOT="${REPO_ROOT:-$(pwd)}"
 
-# _stop_pid PID: SIGTERM, then SIGKILL after ~3 s.
-_stop_pid() {
-  local pid="$1" i
-  [ -n "$pid" ] || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
+# The private OVS (database, daemons in a namespace, stop by pidfile) and _stop_pid.
+. "$REPO_ROOT/test/interop/ovs-netdev.sh"
+_stop_pid() { ovs_netdev_stop_pid "$1"; }
 
 # ---- Linux bridge: the kernel's own forwarder (STP off, so ports forward at once).
 sw_bridge_start() {
@@ -31,22 +26,13 @@ sw_bridge_stop() { ip -n "$NS_SW" link del br0 2>/dev/null || true; }
 
 # ---- Open vSwitch 3.1, userspace datapath (datapath_type=netdev: veths over AF_PACKET).
 OVS_DIR=""
-_ovs() {
-  env OVS_RUNDIR="$OVS_DIR/run" OVS_DBDIR="$OVS_DIR/db" OVS_LOGDIR="$OVS_DIR/log" \
-    OVS_SYSCONFDIR="$OVS_DIR/etc" "$@"
-}
+_ovs() { ovs_netdev_ctl "$OVS_DIR" "$@"; }
 sw_ovs_start() {
-  local schema=/usr/share/openvswitch/vswitch.ovsschema db
-  OVS_DIR="$E2E_TMP/ovs"; mkdir -p "$OVS_DIR"/run "$OVS_DIR"/db "$OVS_DIR"/log "$OVS_DIR"/etc
+  local db
+  OVS_DIR="$E2E_TMP/ovs"
   db="unix:$OVS_DIR/run/db.sock"
-  _ovs ovsdb-tool create "$OVS_DIR/db/conf.db" "$schema" || { SW_REASON="ovsdb-tool create failed"; return 1; }
-  _ovs ip netns exec "$NS_SW" ovsdb-server "$OVS_DIR/db/conf.db" --remote="punix:$OVS_DIR/run/db.sock" \
-    --pidfile="$OVS_DIR/run/ovsdb-server.pid" --log-file="$OVS_DIR/log/ovsdb-server.log" \
-    --detach --no-chdir 2>>"$OVS_DIR/log/console.log" || { SW_REASON="ovsdb-server did not start"; return 1; }
-  _ovs ovs-vsctl --db="$db" --no-wait init
-  _ovs ip netns exec "$NS_SW" ovs-vswitchd "$db" --pidfile="$OVS_DIR/run/ovs-vswitchd.pid" \
-    --log-file="$OVS_DIR/log/ovs-vswitchd.log" --detach --no-chdir 2>>"$OVS_DIR/log/console.log" ||
-    { SW_REASON="ovs-vswitchd did not start"; return 1; }
+  ovs_netdev_daemons "$NS_SW" "$OVS_DIR" 2>>"$E2E_TMP/ovs-start.log" ||
+    { SW_REASON="OVS did not start: $(head -n 1 "$E2E_TMP/ovs-start.log")"; return 1; }
   # fail-mode=secure: only our flows forward (no NORMAL fallback behind our back).
   _ovs ovs-vsctl --db="$db" --timeout=20 add-br br0 -- set bridge br0 datapath_type=netdev \
     fail-mode=secure -- add-port br0 sa -- add-port br0 sb ||
@@ -58,10 +44,7 @@ sw_ovs_start() {
 }
 sw_ovs_stop() {
   [ -n "$OVS_DIR" ] || return 0
-  local f
-  for f in ovs-vswitchd ovsdb-server; do
-    [ -f "$OVS_DIR/run/$f.pid" ] && _stop_pid "$(cat "$OVS_DIR/run/$f.pid")"
-  done
+  ovs_netdev_stop "$OVS_DIR"
   OVS_DIR=""
 }
 

@@ -52,9 +52,7 @@ hosts_start() {
 hosts_stop() {
   local pid host
   for pid in $HOST_PIDS; do
-    kill "$pid" 2>/dev/null || continue
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    ovs_netdev_stop_pid "$pid"
     wait "$pid" 2>/dev/null; forget "$pid"
   done
   HOST_PIDS=""

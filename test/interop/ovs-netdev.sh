@@ -78,28 +78,14 @@ _ovs_netdev_fail() {
   return 1
 }
 
-# ovs_netdev_start NS DIR TYPE LOCAL/PREFIX REMOTE KEY PORT...
-ovs_netdev_start() {
-  if [ $# -lt 6 ]; then
-    echo "usage: ovs_netdev_start NS DIR vxlan|geneve|gre LOCAL/PREFIX REMOTE KEY|none [PORT...]" >&2
-    return 2
-  fi
-  local ns="$1" dir="$2" type="$3" local_cidr="$4" remote="$5" key="$6"; shift 6
-  local underlay="${OVS_UNDERLAY:-u}" local_ip="${local_cidr%/*}" prefix="${local_cidr#*/}" p mac i ofport err rpf arpi
-  # the OVS tools below (and the daemons) find this instance through these, and only here
+# ovs_netdev_daemons NS DIR: a fresh database under DIR, ovsdb-server and ovs-vswitchd
+# running inside NS (no bridge yet; OVS_TSO=1 sets userspace-tso-enable first). Also the
+# start of bench/e2e's OVS row; ovs_netdev_stop DIR stops them.
+ovs_netdev_daemons() {
+  local ns="$1" dir="$2"
   local -x OVS_RUNDIR="$dir/run" OVS_DBDIR="$dir/db" OVS_LOGDIR="$dir/log" OVS_SYSCONFDIR="$dir/etc"
-  if [ "$type" != vxlan ] && [ "$type" != geneve ] && [ "$type" != gre ]; then
-    echo "ovs-netdev: type $type is not vxlan, geneve or gre" >&2
-    return 2
-  fi
-  [ "$prefix" != "$local_cidr" ] || { echo "ovs-netdev: LOCAL needs a prefix (e.g. $local_ip/24)" >&2; return 2; }
   mkdir -p "$dir/run" "$dir/db" "$dir/log" "$dir/etc"
   rm -f "$dir/db/conf.db"
-  # what stop undoes besides the daemons: the address move and the two sysctls below
-  rpf=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.rp_filter" 2>/dev/null) || rpf=0
-  arpi=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.arp_ignore" 2>/dev/null) || arpi=0
-  printf '%s %s %s %s %s\n' "$ns" "$underlay" "$local_cidr" "$rpf" "$arpi" >"$dir/undo"
-
   ovsdb-tool create "$dir/db/conf.db" "$OVS_NETDEV_SCHEMA" ||
     { _ovs_netdev_fail "$dir" "ovsdb-tool create failed"; return 1; }
   ip netns exec "$ns" ovsdb-server "$dir/db/conf.db" --remote="punix:$dir/run/db.sock" \
@@ -115,6 +101,30 @@ ovs_netdev_start() {
     --pidfile="$dir/run/ovs-vswitchd.pid" --log-file="$dir/log/ovs-vswitchd.log" \
     --detach --no-chdir 2>>"$dir/log/console.log" ||
     { _ovs_netdev_fail "$dir" "ovs-vswitchd did not start"; return 1; }
+}
+
+# ovs_netdev_start NS DIR TYPE LOCAL/PREFIX REMOTE KEY PORT...
+ovs_netdev_start() {
+  if [ $# -lt 6 ]; then
+    echo "usage: ovs_netdev_start NS DIR vxlan|geneve|gre LOCAL/PREFIX REMOTE KEY|none [PORT...]" >&2
+    return 2
+  fi
+  local ns="$1" dir="$2" type="$3" local_cidr="$4" remote="$5" key="$6"; shift 6
+  local underlay="${OVS_UNDERLAY:-u}" local_ip="${local_cidr%/*}" prefix="${local_cidr#*/}" p mac i ofport err rpf arpi
+  # the OVS tools below (and the daemons) find this instance through these, and only here
+  local -x OVS_RUNDIR="$dir/run" OVS_DBDIR="$dir/db" OVS_LOGDIR="$dir/log" OVS_SYSCONFDIR="$dir/etc"
+  if [ "$type" != vxlan ] && [ "$type" != geneve ] && [ "$type" != gre ]; then
+    echo "ovs-netdev: type $type is not vxlan, geneve or gre" >&2
+    return 2
+  fi
+  [ "$prefix" != "$local_cidr" ] || { echo "ovs-netdev: LOCAL needs a prefix (e.g. $local_ip/24)" >&2; return 2; }
+  mkdir -p "$dir"
+  # what stop undoes besides the daemons: the address move and the two sysctls below
+  rpf=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.rp_filter" 2>/dev/null) || rpf=0
+  arpi=$(ip netns exec "$ns" sysctl -n "net.ipv4.conf.$underlay.arp_ignore" 2>/dev/null) || arpi=0
+  printf '%s %s %s %s %s\n' "$ns" "$underlay" "$local_cidr" "$rpf" "$arpi" >"$dir/undo"
+
+  ovs_netdev_daemons "$ns" "$dir" || return 1
 
   # br-phy: the underlay. Its internal port takes the underlay's MAC (OVS's userspace
   # tunneling howto), so the peer's ARP cache and the wire keep seeing the same address.
@@ -167,7 +177,8 @@ ovs_netdev_start() {
   done
 }
 
-_ovs_netdev_stop_pid() {
+# ovs_netdev_stop_pid PID: SIGTERM, then SIGKILL after ~3 s (also bench's other daemons).
+ovs_netdev_stop_pid() {
   local pid="$1" i
   [ -n "$pid" ] || return 0
   kill "$pid" 2>/dev/null || return 0
@@ -183,7 +194,7 @@ ovs_netdev_stop() {
   local dir="$1" f ns underlay cidr rpf arpi
   [ -n "$dir" ] || return 0
   for f in ovs-vswitchd ovsdb-server; do
-    if [ -f "$dir/run/$f.pid" ]; then _ovs_netdev_stop_pid "$(cat "$dir/run/$f.pid")"; fi
+    if [ -f "$dir/run/$f.pid" ]; then ovs_netdev_stop_pid "$(cat "$dir/run/$f.pid")"; fi
     rm -f "$dir/run/$f.pid"
   done
   if [ -f "$dir/undo" ] && read -r ns underlay cidr rpf arpi <"$dir/undo"; then
