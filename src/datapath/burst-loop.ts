@@ -17,7 +17,9 @@
  *    checked per packet, so even a change made by an event listener in the middle of a
  *    burst (packet-in → flow-mod) applies to the very next packet.
  *  - Counters are exact at every moment: pipeline.account() runs per packet, before the
- *    ops, on hits and misses alike; meters count themselves in Meter.apply.
+ *    ops, on cache hits and misses alike, and for every decision that looked up a table
+ *    (a table miss that drops included: OF1.3.5 §7.3.5.4 lookup_count); meters count
+ *    themselves in Meter.apply.
  *  - Nothing is allocated per packet on a hit. A miss allocates its Decision and entry.
  *  - Reserved ports resolved here (OF1.3.5 §4.5): FLOOD/ALL = every live port but the
  *    ingress one and ports with OFPPC_NO_FWD (FLOOD also OFPPC_NO_FLOOD); NORMAL in
@@ -232,7 +234,11 @@ export class Datapath implements Sink, NormalContext {
     this.hit = hit;
     this.inPort = inPort;
     this.now = now;
-    if (e.d.rules.length !== 0) this.pipeline.account(e.d, 1, len, now);
+    // Every table the packet visited counts it, hit or miss (OF1.3.5 §7.3.5.4
+    // ofp_table_stats lookup_count / matched_count): a drop on a miss without a
+    // table-miss entry matched no rule but still looked up. Only the fail-open (NORMAL)
+    // decision visits no table. A cached entry replays the same tables and results.
+    if (e.d.tablesVisited.length !== 0) this.pipeline.account(e.d, 1, len, now);
     r.run(e.d.ops, buf, off, len, vnet, inPort, now);
     this.cur = null;
   }
@@ -251,7 +257,8 @@ export class Datapath implements Sink, NormalContext {
     this.hit = false;
     this.inPort = inPort;
     this.now = now;
-    if (d.rules.length !== 0) this.pipeline.account(d, 1, data.length, now);
+    // output:TABLE looked the packet up (§7.3.5.4), whether or not a rule matched.
+    if (d.tablesVisited.length !== 0) this.pipeline.account(d, 1, data.length, now);
     r.run(d.ops, data, 0, data.length, false, inPort, now);
     [this.cur, this.hit, this.inPort, this.now] = saved;
     if (!this.inBurst) this.flush();

@@ -6,7 +6,9 @@
  * copy of the key (key-effects.ts) so later tables see the rewritten packet; write-metadata
  * changes the metadata words. When no goto-table follows, the action set runs in §5.10
  * order. A table miss without a table-miss entry drops the packet (§5.4, OF1.3): the action
- * set is discarded, whatever apply-actions already output stays output.
+ * set is discarded, whatever apply-actions already output stays output. Every table looked
+ * up is recorded in tablesVisited / matched, the miss included, so that account() counts it
+ * in that table's lookup_count (OF1.3.5 §7.3.5.4) whatever decided the packet.
  *
  * Invariants
  *  - Pure with respect to switch state: no counters change, no clock is read.

@@ -63,11 +63,16 @@ export class BandBucket {
 }
 
 /**
- * DSCP after a dscp_remark band with `precLevel` (OF1.3.5 §7.3.4.4: "increase the drop
- * precedence"). Sluice follows the Assured Forwarding classes of RFC 2597: DSCP AFcd =
- * 8c + 2d (class c 1..4, drop precedence d 1..3); the precedence rises by precLevel and
- * saturates at 3 (AF11 +1 → AF12, AF12 +2 → AF13). Other code points (best effort, EF,
- * class selectors) have no drop precedence to raise and are left unchanged.
+ * DSCP after a dscp_remark band with `precLevel` (OF1.3.5 §7.3.4.5 ofp_meter_band_dscp_remark:
+ * prec_level is the number of drop precedence levels to add). Sluice follows the Assured
+ * Forwarding classes of RFC 2597: DSCP AFcd = 8c + 2d (class c 1..4, drop precedence d
+ * 1..3); the precedence rises by precLevel and saturates at 3, the highest RFC 2597 §3
+ * defines (AF11 +1 → AF12, AF12 +2 → AF13, AF23 +1 stays AF23): a remark never moves a
+ * packet to another class. Other code points (best effort, EF, class selectors) have no
+ * drop precedence to raise and are left unchanged; so are packets without an IP header.
+ * There is no Open vSwitch behaviour to copy: OVS 3.1 (netdev and kernel datapaths)
+ * supports drop bands only (meter-features "band_types: drop") and refuses a dscp_remark
+ * band with OFPMMFC_BAD_BAND.
  */
 export function remarkDscp(dscp: number, precLevel: number): number {
   const cls = dscp >> 3;
