@@ -18,8 +18,10 @@
  *    from the current outer tag, else 0.
  *  - push_mpls: inserted as the outermost label, after the MAC addresses and any VLAN tags
  *    (where Open vSwitch and Linux put it: a VLAN tag is part of L2); label, TC and TTL
- *    from the current top label with BOS 0, else label 0, TC 0, BOS 1, TTL from the IP
- *    TTL, or 64 when the payload is not IP (the spec names no source; 64 as OVS does).
+ *    from the current top label with BOS 0 (only the innermost label is bottom of stack),
+ *    else label 0, TC 0, BOS 1 and the TTL from the IP TTL / hop limit, or 0 when the
+ *    payload is neither MPLS nor IP (e.g. ARP): Table 7 names no other source, and §5.12.1
+ *    sets every field without one to zero (Open vSwitch writes 64 there).
  *  - push_pbb: a new outer Ethernet header + I-TAG in front of the frame, whose MAC
  *    addresses become the customer addresses (C-DA/C-SA ← eth_dst/eth_src); B-DA/B-SA
  *    start as copies of them; I-PCP from the outer VLAN PCP, else 0; I-SID from an
@@ -38,8 +40,9 @@ const VLAN_HLEN = 4;
 const MPLS_HLEN = 4;
 /** B-DA(6) B-SA(6) ethertype(2) I-TAG TCI(4). */
 const PBB_HLEN = 18;
-/** MPLS TTL for a pushed label over a non-IP payload (see the module comment). */
-export const MPLS_DEFAULT_TTL = 64;
+/** MPLS TTL for a pushed label over a payload that is neither MPLS nor IP (see the
+ * module comment: OF1.3.5 §5.12.1, a field with no source in Table 7 is 0). */
+export const MPLS_DEFAULT_TTL = 0;
 
 /** reparse's scratch (one module-level array: no allocation per push or pop). */
 const savedWords = new Uint32Array(KEY_WORDS);
