@@ -15,14 +15,16 @@
  *    OFPP_IN_PORT is resolved to it (§4.5); ops that do not apply to the frame are skipped.
  *  - Pushes/pops move the frame start; a vnet frame's csum_start/hdr_len move with it.
  *  - Every output (reserved ports unresolved, except IN_PORT) goes to the Sink with the
- *    frame as it is at that moment; the sink copies what it keeps.
+ *    frame as it is at that moment; the sink copies what it keeps. An output to a port
+ *    (not a packet-in) of a frame a pop shortened below 60 bytes carries zero padding to
+ *    60 (padForOutput, src/packet/rewrite-tags.ts), as the reference executor's does.
  */
 import {
   FlowKey, P_L3, W_IP,
 } from '../packet/flow-key.js';
 import {
-  copyTtlIn, copyTtlOut, decMplsTtl, decNwTtl, frameLen, popMpls, popPbb, popVlan, pushMpls,
-  pushPbb, pushVlan, setField, setMplsTtl, setNwTtl,
+  copyTtlIn, copyTtlOut, decMplsTtl, decNwTtl, frameLen, padForOutput, popMpls, popPbb, popVlan,
+  pushMpls, pushPbb, pushVlan, setField, setMplsTtl, setNwTtl,
 } from '../packet/rewrite.js';
 import type { Op } from '../pipeline/decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
@@ -140,13 +142,13 @@ export class OpRunner {
     return CONTINUE;
   }
 
-  /** After a push/pop that returned `ns` (or -1): moves the frame bounds. */
+  /** After a push/pop that returned `ns` (or -1): moves the frame bounds. The headers
+   * in front of L4 grew or shrank by start - ns (a pop may also trim the frame's end). */
   private moved(f: WorkFrame, ns: number): void {
     if (ns < 0) return;
-    const nl = frameLen(f.key);
-    if (f.hasVnet && nl !== f.len) vnetShift(f.vh, VNET_HDR_LEN, nl - f.len);
+    if (f.hasVnet && ns !== f.start) vnetShift(f.vh, VNET_HDR_LEN, f.start - ns);
     f.start = ns;
-    f.len = nl;
+    f.len = frameLen(f.key);
   }
 
   private op(op: Op, depth: number): number {
@@ -155,7 +157,16 @@ export class OpRunner {
       case 'output': {
         const port = op.port === OFPP_IN_PORT ? this.inPort : op.port;
         if (op.port !== OFPP_IN_PORT && port === this.inPort) return CONTINUE;
+        if (port === OFPP_CONTROLLER) {
+          this.sink.output(port, f, op, this.queueId);
+          return CONTINUE;
+        }
+        // A frame a pop shortened leaves padded to the Ethernet minimum; the padding is
+        // not part of the packet, so later ops see the frame as it was.
+        const len = f.len;
+        f.len = padForOutput(f.buf, f.start, len, f.key);
         this.sink.output(port, f, op, this.queueId);
+        f.len = len;
         return CONTINUE;
       }
       case 'set_queue':

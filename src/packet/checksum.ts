@@ -10,8 +10,12 @@
  *  - Incremental update, RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), where m and m' may be
  *    the sums of whole changed regions (one's complement addition is associative), so one
  *    update covers any number of changed 16-bit words.
- *  - UDP (RFC 768): over IPv4 a checksum of 0 means "none" and stays 0 across rewrites; a
- *    computed 0 is sent as 0xffff. Over IPv6 the checksum is mandatory (RFC 8200 §8.1).
+ *  - UDP (RFC 768): a checksum of 0 means "none" and stays 0 across rewrites; a computed 0
+ *    is sent as 0xffff. Over IPv6 the checksum is mandatory (RFC 8200 §8.1) except where
+ *    RFC 6936 lets a tunnel endpoint accept 0 (Linux: UDP_NO_CHECK6_RX, vxlan/geneve
+ *    udp6zerocsumrx; other receivers drop it). A rewrite keeps the sender's 0 there too:
+ *    updating it as if it were a checksum would give a value no receiver accepts, while 0
+ *    is still accepted by exactly the receivers that accepted the original.
  *  - Nothing allocates; the CRC32c table is built once at module load.
  */
 import { rd16, wr16 } from './bytes.js';
@@ -72,12 +76,12 @@ export function patchChecksum(b: Uint8Array, csumOfs: number, oldSum: number, ne
 }
 
 /**
- * The same for a UDP checksum: over IPv4 a stored 0 ("no checksum") is left alone, and
- * a result of 0 is written as 0xffff (RFC 768), over IPv4 and IPv6 alike.
+ * The same for a UDP checksum: a stored 0 ("no checksum") is left alone, and a result of
+ * 0 is written as 0xffff (RFC 768), over IPv4 and IPv6 alike (see the module comment).
  */
-export function patchUdpChecksum(b: Uint8Array, csumOfs: number, oldSum: number, newSum: number, overIpv4: boolean): void {
+export function patchUdpChecksum(b: Uint8Array, csumOfs: number, oldSum: number, newSum: number): void {
   const hc = rd16(b, csumOfs);
-  if (hc === 0 && overIpv4) return;
+  if (hc === 0) return;
   const n = csumUpdate(hc, oldSum, newSum);
   wr16(b, csumOfs, n === 0 ? 0xffff : n);
 }

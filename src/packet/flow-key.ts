@@ -143,7 +143,11 @@ export const M_L4_PROTO_OFS = 12;
 /** TCP flags (12 bits: NS/reserved + CWR..FIN, as in OVS's tcp_flags), or -1. Not an OF1.3
  * OXM field; kept for statistics and tracing. (Added by the packet parser.) */
 export const M_TCP_FLAGS = 13;
-export const META_SLOTS = 14;
+/** 1 once a pop (pop_vlan, pop_mpls, pop_pbb) has shortened the frame: an output to a
+ * port pads it with zeros to ETH_MIN_FRAME, as a NIC would (rewrite-tags.ts). 0 else;
+ * the parser clears it, later pushes and pops keep it. */
+export const M_PAD_ON_OUTPUT = 14;
+export const META_SLOTS = 15;
 
 export const NW_FRAG_NONE = 0;
 export const NW_FRAG_FIRST = 1;
@@ -165,6 +169,7 @@ export class FlowKey {
     this.meta[M_NW_FRAG] = 0;
     this.meta[M_MALFORMED] = 0;
     this.meta[M_FRAME_LEN] = 0;
+    this.meta[M_PAD_ON_OUTPUT] = 0;
   }
 
   copyFrom(other: FlowKey): void {

@@ -14,7 +14,9 @@
  *  - tunnel_id, tun_src and tun_dst (OxmFieldInfo.keyOnly) change the key only: they are
  *    not in the frame. tun_src / tun_dst also set P_TUNNEL, so that later tables can match
  *    them; the tunnel port reads them from the key at output (remote_ip=flow, key=flow).
- *  - Checksums: through patchBytes (src/packet/rewrite-patch.ts).
+ *  - Checksums: through patchBytes (src/packet/rewrite-patch.ts); ip_proto also updates
+ *    the L4 checksum whose pseudo-header carries it (patchPseudoProto), the L4 header
+ *    keeping its layout.
  *  - The frame length never changes, so (start, len) stay valid.
  */
 import { rd16, rd32, wr16, wr32 } from './bytes.js';
@@ -22,7 +24,7 @@ import {
   type FlowKey, M_ETHTYPE_OFS, M_L3_OFS, M_L4_OFS, M_L4_PROTO_OFS, M_MPLS_OFS, M_ND_OPT_OFS,
   M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_ETH_TYPE_VLAN, W_PRESENT,
 } from './flow-key.js';
-import { patchBytes, scratch } from './rewrite-patch.js';
+import { patchBytes, patchPseudoProto, scratch } from './rewrite-patch.js';
 import * as X from '../pipeline/oxm.js';
 
 /** Big-endian value of up to 4 bytes. */
@@ -91,9 +93,13 @@ export function setField(buf: Uint8Array, start: number, _len: number, key: Flow
       }
       break;
     }
-    case X.OFPXMT_OFB_IP_PROTO:
-      patchBytes(buf, s, key, key.has(P_IPV4) ? l3 + 9 : s + m[M_L4_PROTO_OFS]!, value, 0, 1);
+    case X.OFPXMT_OFB_IP_PROTO: {
+      const o = key.has(P_IPV4) ? l3 + 9 : s + m[M_L4_PROTO_OFS]!;
+      const old = buf[o]!;
+      patchBytes(buf, s, key, o, value, 0, 1); // IPv4: the header checksum
+      patchPseudoProto(buf, s, key, old, value[0]!);
       break;
+    }
     case X.OFPXMT_OFB_IPV4_SRC: patchBytes(buf, s, key, l3 + 12, value, 0, 4); break;
     case X.OFPXMT_OFB_IPV4_DST: patchBytes(buf, s, key, l3 + 16, value, 0, 4); break;
     case X.OFPXMT_OFB_TCP_SRC:

@@ -9,8 +9,11 @@
  *  - IPv4 header checksum: when the bytes are inside the IPv4 header.
  *  - TCP / UDP / ICMPv6 checksum: when the bytes are inside the L4 header or are the IP
  *    addresses of the pseudo-header. ICMPv4 has no pseudo-header. UDP keeps RFC 768's
- *    "0 = no checksum" over IPv4. A later fragment carries no L4 header, and the key has
- *    no L4 presence bit for it, so nothing is touched.
+ *    "0 = no checksum" (checksum.ts). A later fragment carries no L4 header, and the key
+ *    has no L4 presence bit for it, so nothing is touched.
+ *  - The pseudo-header's protocol number is not where the IP header keeps it (IPv6: the
+ *    high byte of a word, maybe in an extension header), so a change of ip_proto updates
+ *    the L4 checksum through patchPseudoProto, not through patchBytes's word sums.
  *  - SCTP uses CRC32c, which is not incremental: recomputed over the whole packet.
  *  - Known limit: with an IPv6 routing header whose segments left > 0, the pseudo-header
  *    uses the final destination (RFC 8200 §8.1), which a rewrite of ipv6_dst does not
@@ -59,8 +62,24 @@ export function patchBytes(b: Uint8Array, s: number, key: FlowKey, o: number, sr
   if (!inL4 && !inPseudo) return;
   const l4 = s + l4Rel;
   if (key.has(P_TCP)) patchChecksum(b, l4 + 16, oldSum, newSum);
-  else if (key.has(P_UDP)) patchUdpChecksum(b, l4 + 6, oldSum, newSum, v4);
+  else if (key.has(P_UDP)) patchUdpChecksum(b, l4 + 6, oldSum, newSum);
   else if (key.has(P_ICMPV6)) patchChecksum(b, l4 + 2, oldSum, newSum);
   else if (inL4 && key.has(P_ICMPV4)) patchChecksum(b, l4 + 2, oldSum, newSum);
   else if (inL4 && key.has(P_SCTP)) fixSctpChecksum(b, l4, ipEnd(b, s, key) - l4);
+}
+
+/**
+ * The L4 checksum after the pseudo-header's protocol number changed from `oldProto` to
+ * `newProto` (set_field ip_proto; RFC 793 §3.1, RFC 768, RFC 8200 §8.1, RFC 4443 §2.3).
+ * The L4 header keeps the layout the key describes (P_TCP, P_UDP, P_ICMPV6), and its
+ * checksum becomes the one a receiver computes over the pseudo-header with the new
+ * number. ICMPv4 and SCTP have no pseudo-header: nothing to do.
+ */
+export function patchPseudoProto(b: Uint8Array, s: number, key: FlowKey, oldProto: number, newProto: number): void {
+  const l4Rel = key.meta[M_L4_OFS]!;
+  if (l4Rel < 0) return;
+  const l4 = s + l4Rel;
+  if (key.has(P_TCP)) patchChecksum(b, l4 + 16, oldProto, newProto);
+  else if (key.has(P_UDP)) patchUdpChecksum(b, l4 + 6, oldProto, newProto);
+  else if (key.has(P_ICMPV6)) patchChecksum(b, l4 + 2, oldProto, newProto);
 }

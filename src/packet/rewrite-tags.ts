@@ -18,38 +18,86 @@
  *    from the current outer tag, else 0.
  *  - push_mpls: inserted as the outermost label, after the MAC addresses and any VLAN tags
  *    (where Open vSwitch and Linux put it: a VLAN tag is part of L2); label, TC and TTL
- *    from the current top label with BOS 0, else label 0, TC 0, BOS 1, TTL from the IP
- *    TTL, or 64 when the payload is not IP (the spec names no source; 64 as OVS does).
+ *    from the current top label with BOS 0 (only the innermost label is bottom of stack),
+ *    else label 0, TC 0, BOS 1 and the TTL from the IP TTL / hop limit, or 0 when the
+ *    payload is neither MPLS nor IP (e.g. ARP): Table 7 names no other source, and §5.12.1
+ *    sets every field without one to zero (Open vSwitch writes 64 there).
  *  - push_pbb: a new outer Ethernet header + I-TAG in front of the frame, whose MAC
  *    addresses become the customer addresses (C-DA/C-SA ← eth_dst/eth_src); B-DA/B-SA
  *    start as copies of them; I-PCP from the outer VLAN PCP, else 0; I-SID from an
  *    existing I-TAG, else 0.
  *  - pop_mpls sets the ethertype given by the action; pop_pbb removes everything up to and
  *    including the outer I-TAG, leaving the customer frame.
+ *
+ * Short frames after a pop (the frame a host would build, as a NIC sends it):
+ *  - the popped frame ends where its L3 packet ends when the frame says so (IPv4 total
+ *    length, IPv6 payload length, the 28 bytes of an Ethernet/IPv4 ARP packet): bytes past
+ *    it were the input's Ethernet padding (or a trailer), not data, and a later push must
+ *    not carry them inside. Under an MPLS label nothing says where the payload ends, so
+ *    there the bytes stay.
+ *  - the key's M_PAD_ON_OUTPUT is set, and padForOutput() gives an output to a port the
+ *    frame padded with zeros to ETH_MIN_FRAME (60 bytes, FCS excluded; IEEE 802.3 §3.2.8
+ *    pads the data field the same way). Frames no pop shortened are sent as they came
+ *    (a TAP peer's 42-byte ARP stays 42 bytes), and a packet-in is not padded.
  */
 import { rd16, rd32, wr16, wr32 } from './bytes.js';
 import {
-  type FlowKey, KEY_WORDS, M_ETHTYPE_OFS, M_FRAME_LEN, M_MPLS_OFS, M_NW_TTL, M_PBB_OFS, M_VLAN_OFS,
-  P_ETH, P_MPLS, P_PBB, W_IN_PORT, W_PBB, copyPipelineWords,
+  type FlowKey, KEY_WORDS, M_ETHTYPE_OFS, M_FRAME_LEN, M_L3_OFS, M_MALFORMED, M_MPLS_OFS, M_NW_TTL,
+  M_PAD_ON_OUTPUT, M_PBB_OFS, M_VLAN_OFS, P_ARP, P_ETH, P_L3, P_MPLS, P_PBB, W_IN_PORT, W_PBB,
+  copyPipelineWords,
 } from './flow-key.js';
 import { parseFrame } from './parse.js';
+import { ipEnd } from './rewrite-patch.js';
 
 const VLAN_HLEN = 4;
 const MPLS_HLEN = 4;
 /** B-DA(6) B-SA(6) ethertype(2) I-TAG TCI(4). */
 const PBB_HLEN = 18;
-/** MPLS TTL for a pushed label over a non-IP payload (see the module comment). */
-export const MPLS_DEFAULT_TTL = 64;
+/** MPLS TTL for a pushed label over a payload that is neither MPLS nor IP (see the
+ * module comment: OF1.3.5 §5.12.1, a field with no source in Table 7 is 0). */
+export const MPLS_DEFAULT_TTL = 0;
+
+/** The shortest frame a port sends, FCS excluded (the 64-byte minimum less 4). */
+export const ETH_MIN_FRAME = 60;
+/** An ARP packet for Ethernet and IPv4 (RFC 826; the only kind that sets P_ARP). */
+const ARP_ETH_IPV4_LEN = 28;
 
 /** reparse's scratch (one module-level array: no allocation per push or pop). */
 const savedWords = new Uint32Array(KEY_WORDS);
 
-/** Re-parses the frame at its new bounds, keeping the pipeline-only fields of the key. */
+/** Re-parses the frame at its new bounds, keeping the pipeline-only fields of the key
+ * and whether a pop shortened the frame (M_PAD_ON_OUTPUT). */
 export function reparse(buf: Uint8Array, start: number, len: number, key: FlowKey): void {
   const w = key.words;
+  const pad = key.meta[M_PAD_ON_OUTPUT]!;
   copyPipelineWords(w, savedWords);
   parseFrame(buf, len, w[W_IN_PORT]!, key, start);
   copyPipelineWords(savedWords, w);
+  key.meta[M_PAD_ON_OUTPUT] = pad;
+}
+
+/** After a pop: ends the frame at its L3 packet's end when the frame says where that is,
+ * and marks it for padding on output (see the module comment). */
+function popped(buf: Uint8Array, start: number, key: FlowKey): void {
+  const m = key.meta;
+  m[M_PAD_ON_OUTPUT] = 1;
+  if (m[M_MALFORMED] !== 0) return;
+  let end: number;
+  if (key.has(P_L3)) end = ipEnd(buf, start, key) - start;
+  else if (key.has(P_ARP)) end = m[M_L3_OFS]! + ARP_ETH_IPV4_LEN;
+  else return;
+  if (end < m[M_FRAME_LEN]!) m[M_FRAME_LEN] = end;
+}
+
+/**
+ * The length to send buf[start, start+len) with to a port: after a pop, a frame shorter
+ * than ETH_MIN_FRAME is padded with zeros up to it (written after the frame, which must
+ * be a work buffer with room; `len` itself, the packet, does not change). Allocation free.
+ */
+export function padForOutput(buf: Uint8Array, start: number, len: number, key: FlowKey): number {
+  if (len >= ETH_MIN_FRAME || key.meta[M_PAD_ON_OUTPUT] !== 1) return len;
+  for (let i = start + len, end = start + ETH_MIN_FRAME; i < end; i++) buf[i] = 0;
+  return ETH_MIN_FRAME;
 }
 
 export function pushVlan(buf: Uint8Array, start: number, len: number, key: FlowKey, tpid: number): number {
@@ -69,6 +117,7 @@ export function popVlan(buf: Uint8Array, start: number, len: number, key: FlowKe
   const ns = start + VLAN_HLEN;
   buf.copyWithin(ns, start, start + 12);
   reparse(buf, ns, len - VLAN_HLEN, key);
+  popped(buf, ns, key);
   return ns;
 }
 
@@ -97,6 +146,7 @@ export function popMpls(buf: Uint8Array, start: number, len: number, key: FlowKe
   buf.copyWithin(ns, start, et);
   wr16(buf, et + MPLS_HLEN, ethertype);
   reparse(buf, ns, len - MPLS_HLEN, key);
+  popped(buf, ns, key);
   return ns;
 }
 
@@ -117,10 +167,11 @@ export function popPbb(buf: Uint8Array, start: number, len: number, key: FlowKey
   if (!key.has(P_PBB)) return -1;
   const ns = start + key.meta[M_PBB_OFS]! + 4;
   reparse(buf, ns, len - (ns - start), key);
+  popped(buf, ns, key);
   return ns;
 }
 
-/** New frame length after a push/pop (what the last reparse saw). */
+/** New frame length after a push/pop (what the last reparse saw, less what a pop trimmed). */
 export function frameLen(key: FlowKey): number {
   return key.meta[M_FRAME_LEN]!;
 }

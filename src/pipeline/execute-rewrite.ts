@@ -90,6 +90,12 @@ export function applyOp(op: Op, v: FrameView): boolean {
   }
 }
 
+/** The length an output to a port sends the frame with: zero padding to the Ethernet
+ * minimum after a pop shortened it (R.padForOutput writes the zeros after the frame). */
+export function paddedLen(v: FrameView): number {
+  return R.padForOutput(v.buf, v.start, v.len, v.key);
+}
+
 /** ip_dscp of the frame (IPv4 or IPv6), or -1 when it has no IP header. */
 export function frameDscp(v: FrameView): number {
   return v.key.has(P_L3) ? v.key.words[W_IP]! >>> 26 : -1;

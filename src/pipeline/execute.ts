@@ -11,7 +11,8 @@
  *    allocated once per executor and per branch depth, then reused.
  *  - `out` receives a view of the bytes as they are at the moment of the output action
  *    (an output in apply-actions sees the packet before later rewrites). The view is only
- *    valid during the call: copy it to keep it.
+ *    valid during the call: copy it to keep it. To a port (not CONTROLLER), a frame a pop
+ *    shortened below 60 bytes comes padded with zeros to 60 (src/packet/rewrite-tags.ts).
  *  - A `branch` (group bucket) runs on its own copy; the packet it branched from continues
  *    unchanged.
  *  - A meter that drops stops the whole decision (outputs already done stay done); a
@@ -31,7 +32,7 @@
 import type { Decision, Op } from './decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from './meters.js';
 import {
-  applyOp, copyView, frameDscp, loadFrame, newFrameView, setFrameDscp, type FrameView,
+  applyOp, copyView, frameDscp, loadFrame, newFrameView, paddedLen, setFrameDscp, type FrameView,
 } from './execute-rewrite.js';
 import { OFPCML_NO_BUFFER, OFPP_CONTROLLER, OFPP_IN_PORT, OFPP_MAX, OFPR_INVALID_TTL } from './types.js';
 
@@ -101,7 +102,9 @@ export class Executor {
         // §4.5 concerns physical ports; a reserved in_port (a packet-out from the
         // controller, in_port CONTROLLER) may still go to the controller.
         if (op.port !== OFPP_IN_PORT && port === st.inPort && port <= OFPP_MAX) return CONTINUE;
-        st.out(port, v.buf.subarray(v.start, v.start + v.len), {
+        // To a port, a frame a pop shortened is padded to the Ethernet minimum (rewrite-tags.ts).
+        const len = port === OFPP_CONTROLLER ? v.len : paddedLen(v);
+        st.out(port, v.buf.subarray(v.start, v.start + len), {
           reason: op.reason, maxLen: op.maxLen, tableId: op.tableId, cookie: op.cookie, queueId: st.queueId,
         });
         return CONTINUE;

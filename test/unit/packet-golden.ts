@@ -33,6 +33,10 @@ export const frameByName = (name: string): GoldenFrame => FRAMES.find((f) => f.n
 
 export const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
+/** A frame a pop shortened, as an output to a port sends it: padded with zeros to 60 bytes,
+ * as a NIC pads (src/packet/rewrite-tags.ts; egress.json checks it against scapy). */
+export const popOnWire = (hex: string): string => hex.padEnd(2 * 60, '0');
+
 export function fieldInfo(name: string): OxmFieldInfo {
   const info = oxmFieldByName(name);
   if (!info) throw new Error(`unknown OXM field ${name}`);

@@ -127,10 +127,10 @@ describe('rewrite edge cases', () => {
     expect(hex(frame)).toBe(frameByName('tcp4').hex);
   });
 
-  it('push_mpls over a non-IP payload uses TTL 64', () => {
+  it('push_mpls over a non-IP payload uses TTL 0 (OF1.3.5 §5.12.1: no source in Table 7)', () => {
     const { buf, len, key } = load('arp-req');
     const ns = R.pushMpls(buf, HEADROOM, len, key, 0x8847);
-    expect(hex(buf.subarray(ns + 12, ns + 18))).toBe('884700000140');
+    expect(hex(buf.subarray(ns + 12, ns + 18))).toBe('884700000100');
   });
 
   it('a chain of rewrites keeps the frame valid for scapy-equivalent results', () => {

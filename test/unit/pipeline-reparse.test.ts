@@ -7,12 +7,13 @@ import { parseFrame } from '../../src/packet/parse.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import { executeDecision } from '../../src/pipeline/execute.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { REWRITES, frameByName, hexBytes } from './packet-golden.js';
+import { REWRITES, frameByName, hexBytes, popOnWire } from './packet-golden.js';
 import { apply, fm, goto, out, oxm } from './pipeline-helpers.js';
 
 const ok = (r: unknown) => expect(isOFError(r) ? r : null).toBeNull();
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const golden = (name: string) => REWRITES.find((r) => r.name === name)!.hex;
+/** A golden pop result as a port sends it (padded to 60 bytes). */
+const golden = (name: string) => popOnWire(REWRITES.find((r) => r.name === name)!.hex);
 const newPipeline = () => new Pipeline({ nTables: 4, portExists: (p) => p >= 1 && p <= 8, portLive: () => true });
 
 function keyOf(frame: Uint8Array, inPort: number): FlowKey {
