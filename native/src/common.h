@@ -42,6 +42,7 @@
 
 #define SL_TUN_RX_MAX 256   /* datagrams per tunnelRxBurst (one recvmmsg) */
 #define SL_TUN_TX_BATCH 256 /* packets per sendmmsg on a tunnel handle */
+#define SL_TUN_IOV 4        /* per message: UDP header, tunnel header, frame or segment headers, payload */
 #define SL_TUN_CTL 128      /* receive control buffer per datagram (pktinfo, tos, ttl, ovfl) */
 
 enum sl_kind { SL_TAP = 1, SL_PACKET = 2, SL_TUNNEL = 3 };
@@ -65,7 +66,7 @@ typedef struct sl_tunnel {
   union { struct cmsghdr align; uint8_t b[SL_TUN_CTL]; } rctl[SL_TUN_RX_MAX];
 
   struct mmsghdr tmsg[SL_TUN_TX_BATCH];
-  struct iovec tiov[SL_TUN_TX_BATCH * 3];
+  struct iovec tiov[SL_TUN_TX_BATCH * SL_TUN_IOV];
   struct sockaddr_in tdst[SL_TUN_TX_BATCH];
   uint8_t tudp[SL_TUN_TX_BATCH][8];
   union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(int))]; } tctl[SL_TUN_TX_BATCH];
@@ -179,7 +180,8 @@ void sl_tunnel_release(sl_handle *h); /* closes the send socket (release_io) */
 void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o);
 
 /* offload.c: software fallback for GSO / partial checksums */
-typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len);
+/* A segment is emitted as headers (in scratch) + payload (in place; NULL, 0 when none). */
+typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen);
 int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *frame,
                   uint32_t len, sl_emit_fn emit);
 uint8_t *sl_scratch_take(sl_handle *h, uint32_t len);

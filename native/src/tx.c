@@ -122,8 +122,8 @@ uint8_t *sl_scratch_take(sl_handle *h, uint32_t len) {
   return p;
 }
 
-static int emit_plain(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len) {
-  queue(h, src, frame, len, NULL, 0);
+static int emit_plain(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen) {
+  queue(h, src, hdr, hlen, payload, plen);
   return 0;
 }
 
