@@ -13,6 +13,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { AfPacketPort } from '../../src/ports/afpacket.js';
+import { TapPort } from '../../src/ports/tap.js';
 import type { FrameBatch } from '../../src/ports/port.js';
 import { needs } from '../tools.js';
 import { Lab, sh } from './ports-lab.js';
@@ -104,6 +105,23 @@ function batch(frames: Uint8Array[]): FrameBatch {
     o += f.length;
   });
   return { buf, offs, lens, count: frames.length, vnet: false };
+}
+
+/** The same with a virtio_net_hdr before each frame (flags byte `flags`, the rest zero). */
+function prefixed(frames: Uint8Array[], flags: number): FrameBatch {
+  const b = batch(frames.map((f) => {
+    const g = new Uint8Array(10 + f.length);
+    g[0] = flags;
+    g[6] = 34; // csum_start, csum_offset: the TCP checksum (only read with NEEDS_CSUM)
+    g[8] = 16;
+    g.set(f, 10);
+    return g;
+  }));
+  for (let i = 0; i < b.count; i++) {
+    b.offs[i]! += 10;
+    b.lens[i]! -= 10;
+  }
+  return { ...b, vnet: true };
 }
 
 interface Got {
@@ -289,6 +307,38 @@ need.describe('userspace GRO on vnet outputs', () => {
     const got = await shapes(segs, 4);
     expect(got.map(([k]) => k)).toEqual([1, 1, 1, 1]);
     got.forEach(([, g], i) => expect([...g.frame]).toEqual([...segs[i]!]));
+  });
+
+  need.it('merges frames whose virtio_net_hdr says nothing, not those with a partial checksum', async () => {
+    const segs = [0, 1, 2].map((i) => segment({ seq: i * MSS, payload: MSS, id: i }));
+    expect(tx.txBurst(prefixed(segs, 2))).toBe(3); // DATA_VALID only
+    expect((await collect(rx, 1)).map((g) => g.vnet.gsoType)).toEqual([1]);
+    const before = tx.nativeStats()!.txGroFrames;
+    expect(tx.txBurst(prefixed(segs, 1))).toBe(3); // NEEDS_CSUM: sent as they are
+    expect((await collect(rx, 3)).map((g) => g.vnet.gsoType)).toEqual([0, 0, 0]);
+    expect(tx.nativeStats()!.txGroFrames).toBe(before);
+  });
+
+  need.it('a TAP with IFF_VNET_HDR gets the burst as one GSO frame too', async () => {
+    const name = lab.name('t0');
+    const tap = new TapPort(name, { vnetHdr: true });
+    tap.open();
+    await sh(`sysctl -qw net.ipv6.conf.${name}.disable_ipv6=1`);
+    const seen = new AfPacketPort(name, { vnetHdr: true }); // the frames the TAP writes arrive on its netdev
+    seen.open();
+    try {
+      const segs = Array.from({ length: 8 }, (_, i) => segment({ seq: i * MSS, payload: MSS, id: i }));
+      expect(tap.txBurst(batch(segs))).toBe(8);
+      expect(tap.nativeStats()!.txGroSegments).toBe(8);
+      const got = await collect(seen, 1);
+      expect(got.length).toBe(1);
+      expect(got[0]!.frame.length).toBe(66 + 8 * MSS);
+      expect(got[0]!.vnet.gsoSize).toBe(MSS);
+      expect(l4Valid(completed(got[0]!), 14, false, 6)).toBe(true);
+    } finally {
+      seen.close();
+      tap.close();
+    }
   });
 
   need.it('merges segments with a fixed IPv4 id (DF set), as Linux GRO does', async () => {
