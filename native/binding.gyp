@@ -15,6 +15,7 @@
         "src/tunnel.c",
         "src/tunnel_tx.c",
         "src/offload.c",
+        "src/gro.c",
         "src/poll.c",
         "src/link.c"
       ],

@@ -37,9 +37,12 @@
 #define SL_VNET_LEN ((uint32_t)sizeof(struct virtio_net_hdr)) /* 10 bytes */
 #define SL_TX_BATCH 64            /* frames per sendmmsg call */
 #define SL_SCRATCH (256u * 1024u) /* software segmentation output, >= one 64 KiB GSO frame */
+#define SL_GRO_MAX_SEGS 64        /* segments per userspace-GRO super-frame (tx.c, gro.c) */
+#define SL_GRO_IOV 1024           /* iovecs for super-frames per sendmmsg batch */
 
 #define SL_TUN_RX_MAX 256   /* datagrams per tunnelRxBurst (one recvmmsg) */
 #define SL_TUN_TX_BATCH 256 /* packets per sendmmsg on a tunnel handle */
+#define SL_TUN_IOV 4        /* per message: UDP header, tunnel header, frame or segment headers, payload */
 #define SL_TUN_CTL 128      /* receive control buffer per datagram (pktinfo, tos, ttl, ovfl) */
 
 enum sl_kind { SL_TAP = 1, SL_PACKET = 2, SL_TUNNEL = 3 };
@@ -63,7 +66,7 @@ typedef struct sl_tunnel {
   union { struct cmsghdr align; uint8_t b[SL_TUN_CTL]; } rctl[SL_TUN_RX_MAX];
 
   struct mmsghdr tmsg[SL_TUN_TX_BATCH];
-  struct iovec tiov[SL_TUN_TX_BATCH * 3];
+  struct iovec tiov[SL_TUN_TX_BATCH * SL_TUN_IOV];
   struct sockaddr_in tdst[SL_TUN_TX_BATCH];
   uint8_t tudp[SL_TUN_TX_BATCH][8];
   union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(int))]; } tctl[SL_TUN_TX_BATCH];
@@ -106,7 +109,11 @@ typedef struct sl_handle {
   /* transmit batch */
   struct mmsghdr msgs[SL_TX_BATCH];
   struct iovec iov[SL_TX_BATCH * 2];
-  uint32_t msg_src[SL_TX_BATCH]; /* input frame index each message came from */
+  uint32_t msg_src[SL_TX_BATCH]; /* input frame index each message came from (the first, merged) */
+  uint32_t msg_cnt[SL_TX_BATCH]; /* input frames in the message: 1, or the segments of a super-frame */
+  uint32_t msg_extra[SL_TX_BATCH]; /* bytes the inputs had beyond the message (repeated headers) */
+  struct iovec giov[SL_GRO_IOV];  /* super-frames: header + one iovec per segment payload */
+  uint32_t giov_used;
   uint32_t nmsg;
   uint8_t *scratch;
   size_t scratch_used;
@@ -116,6 +123,7 @@ typedef struct sl_handle {
   /* counters */
   uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_errors, tx_dropped;
   uint64_t rx_truncated, tx_segmented, tx_too_big;
+  uint64_t tx_gro_frames, tx_gro_segments; /* super-frames built (tx.c), input frames in them */
   int last_error; /* last errno seen on the data path (0 if none) */
 
   sl_tunnel *tun; /* SL_TUNNEL only */
@@ -172,10 +180,24 @@ void sl_tunnel_release(sl_handle *h); /* closes the send socket (release_io) */
 void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o);
 
 /* offload.c: software fallback for GSO / partial checksums */
-typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len);
+/* A segment is emitted as headers (in scratch) + payload (in place; NULL, 0 when none). */
+typedef int (*sl_emit_fn)(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen);
 int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *frame,
                   uint32_t len, sl_emit_fn emit);
 uint8_t *sl_scratch_take(sl_handle *h, uint32_t len);
+
+/* gro.c: which consecutive TCP segments may leave as one GSO super-frame (tx.c) */
+typedef struct sl_gro_seg {
+  uint32_t l3, l4, hdrs, payload; /* offsets in the frame; hdrs = end of the TCP header */
+  uint32_t seq;
+  uint16_t id;                    /* IPv4 identification (0 for IPv6) */
+  bool v6, psh, csum_ok;
+} sl_gro_seg;
+bool sl_gro_parse(const uint8_t *f, uint32_t len, sl_gro_seg *s); /* a verified candidate */
+bool sl_gro_follows(const uint8_t *a, const sl_gro_seg *sa, const uint8_t *b, const sl_gro_seg *sb, int *fixed_id);
+uint64_t sl_gro_pseudo(const uint8_t *f, const sl_gro_seg *s, uint32_t l4len); /* host order, unfolded */
+uint64_t sl_csum_add(const uint8_t *p, uint32_t len, uint64_t acc);            /* host order, unfolded */
+uint16_t sl_csum_fold(uint64_t s);
 
 /* poll.c / link.c */
 napi_value sl_poll_start(napi_env env, napi_callback_info info);

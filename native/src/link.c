@@ -109,6 +109,9 @@ napi_value sl_stats(napi_env env, napi_callback_info info) {
   set_num(env, o, "txErrors", h->tx_errors);
   set_num(env, o, "txSegmented", h->tx_segmented);
   set_num(env, o, "txTooBig", h->tx_too_big);
+  /* userspace GRO (tx.c): super-frames sent as one packet, and the input frames in them */
+  set_num(env, o, "txGroFrames", h->tx_gro_frames);
+  set_num(env, o, "txGroSegments", h->tx_gro_segments);
   set_num(env, o, "lastErrno", (uint64_t)h->last_error);
   return o;
 }

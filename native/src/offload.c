@@ -11,33 +11,22 @@
  *    length; TCP seq = seq0 + i*mss; FIN/PSH only on the last segment, CWR only on the
  *    first (RFC 3168 §6.1.2); full TCP checksum with the pseudo-header (RFC 793, RFC 8200 §8.1).
  *  - GSO_UDP_L4 (USO): same split with each segment's UDP length and checksum.
- * The input frame is never modified (it may also be sent to ports that take the header);
- * output is built in the handle's scratch area and handed to `emit`.
+ * The input frame is never modified (it may also be sent to ports that take the header).
+ * A segment is handed to `emit` in two parts: its headers, rewritten in the handle's
+ * scratch area, and its payload, pointed to in place in the input frame (no copy; the
+ * caller gathers both with iovecs). The checksum-only case copies the frame to scratch
+ * and has no second part. Checksums are summed in host byte order (gro.c, RFC 1071).
  * Returns 0, or -1 for a malformed frame (counted as a tx error by the caller).
  */
 #include "common.h"
+#include <arpa/inet.h>
 #include <string.h>
 
 static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 static inline void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-
-/* One's-complement sum of big-endian 16-bit words (RFC 1071), not yet folded. */
-static uint64_t sum_bytes(const uint8_t *p, uint32_t len, uint64_t acc) {
-  while (len >= 2) {
-    acc += be16(p);
-    p += 2;
-    len -= 2;
-  }
-  if (len) acc += (uint32_t)p[0] << 8;
-  return acc;
-}
-
-static uint16_t fold(uint64_t s) {
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return (uint16_t)s;
-}
+static inline void put16n(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); } /* a host-order checksum */
 
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
@@ -69,15 +58,16 @@ static int csum_only(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh
   uint8_t *p = sl_scratch_take(h, len);
   if (!p) return -1;
   memcpy(p, f, len);
-  uint16_t c = (uint16_t)~fold(sum_bytes(p + cs, end - cs, 0));
+  uint16_t c = (uint16_t)~sl_csum_fold(sl_csum_add(p + cs, end - cs, 0));
   if (c == 0 && vh->csum_offset == 6) c = 0xffff; /* UDP: 0 means "no checksum" */
-  put16(p + at, c);
-  return emit(h, src, p, len);
+  put16n(p + at, c);
+  return emit(h, src, p, len, NULL, 0);
 }
 
+/* Pseudo-header sum in host byte order (RFC 793 §3.1, RFC 8200 §8.1); l4len < 64 KiB. */
 static uint64_t pseudo(const uint8_t *p, uint32_t l3, bool v6, uint8_t proto, uint32_t l4len) {
-  uint64_t s = v6 ? sum_bytes(p + l3 + 8, 32, 0) : sum_bytes(p + l3 + 12, 8, 0);
-  return s + proto + l4len;
+  uint64_t s = v6 ? sl_csum_add(p + l3 + 8, 32, 0) : sl_csum_add(p + l3 + 12, 8, 0);
+  return s + htons(proto) + htons((uint16_t)l4len);
 }
 
 int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t len, sl_emit_fn emit) {
@@ -102,10 +92,10 @@ int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, c
 
   for (uint32_t s = 0; s < nseg; s++) {
     uint32_t chunk = payload - s * mss < mss ? payload - s * mss : mss, flen = hdrs + chunk, l4len = flen - l4;
-    uint8_t *p = sl_scratch_take(h, flen);
+    const uint8_t *data = f + hdrs + s * mss;
+    uint8_t *p = sl_scratch_take(h, hdrs);
     if (!p) return -1;
     memcpy(p, f, hdrs);
-    memcpy(p + hdrs, f + hdrs + s * mss, chunk);
     if (v6) {
       put16(p + l3 + 4, flen - l3 - 40);
     } else {
@@ -113,7 +103,7 @@ int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, c
       put16(p + l3 + 2, flen - l3);
       put16(p + l3 + 4, (id0 + s) & 0xffff);
       put16(p + l3 + 10, 0);
-      put16(p + l3 + 10, (uint16_t)~fold(sum_bytes(p + l3, ihl, 0)));
+      put16n(p + l3 + 10, (uint16_t)~sl_csum_fold(sl_csum_add(p + l3, ihl, 0)));
     }
     uint32_t at;
     if (tcp) {
@@ -128,10 +118,12 @@ int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, c
       at = l4 + 6;
     }
     put16(p + at, 0);
-    uint16_t c = (uint16_t)~fold(sum_bytes(p + l4, l4len, pseudo(p, l3, v6, proto, l4len)));
+    /* the L4 header is an even number of bytes, so the payload's sum continues it */
+    uint64_t sum = sl_csum_add(p + l4, thl, pseudo(p, l3, v6, proto, l4len));
+    uint16_t c = (uint16_t)~sl_csum_fold(sl_csum_add(data, chunk, sum));
     if (c == 0 && !tcp) c = 0xffff;
-    put16(p + at, c);
-    if (emit(h, src, p, flen) < 0) return -1;
+    put16n(p + at, c);
+    if (emit(h, src, p, hdrs, data, chunk) < 0) return -1;
   }
   h->tx_segmented++;
   return 0;

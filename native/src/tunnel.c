@@ -15,7 +15,9 @@
  *      header, we write the UDP header), so the UDP SOURCE port can be chosen per packet
  *      (a hash of the inner flow, RFC 7348 §5). Bound to localAddr when it is not 0.0.0.0
  *      so that is the outer source. A raw UDP socket would also get a copy of every UDP
- *      datagram the host receives; a drop-all BPF filter keeps its queue empty.
+ *      datagram the host receives; a drop-all BPF filter keeps its queue empty, and with a
+ *      bound localAddr it is connected to that address, so the kernel does not even
+ *      clone the underlay's datagrams for it (connect_self).
  *  'gre': one AF_INET SOCK_RAW IPPROTO_GRE (47) socket, bound to localAddr when not
  *      0.0.0.0, for both directions. Received datagrams include the outer IPv4 header
  *      (raw(7)); it is parsed and skipped. On send the kernel writes the IP header.
@@ -133,6 +135,20 @@ static void setup_recv(int fd, const tun_opts *p) {
   sockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, 1); /* best effort: only feeds rxDropped */
 }
 
+/* The kernel hands a raw IPPROTO_UDP socket a clone of every UDP datagram the host
+ * receives (raw_v4_input), which the drop-all filter then frees: one clone, one filter
+ * run per underlay datagram. A connected raw socket matches only datagrams from its peer,
+ * so connected to its own (bound) address it matches none of the underlay's; sends still
+ * name their destination. Best effort (the filter stays), and only with a bound address:
+ * connecting an unbound socket would also pick its source address. */
+static void connect_self(int fd, uint32_t addr) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = addr;
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) { /* keeps working unconnected */ }
+}
+
 static int bind_addr(int fd, uint32_t addr, uint16_t port) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -192,6 +208,7 @@ napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   if (setsockopt(t->tx_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return fail(env, h, "SO_ATTACH_FILTER", &o, errno);
   sockopt(t->tx_fd, SOL_SOCKET, SO_RCVBUF, 0); /* the kernel's minimum */
   if (o.local && bind_addr(t->tx_fd, o.local, 0) < 0) return fail(env, h, "bind(raw)", &o, errno);
+  if (o.local) connect_self(t->tx_fd, o.local);
   if ((call = setup_send(t->tx_fd, &o))) return fail(env, h, call, &o, errno);
   return sl_handle_wrap(env, h);
 }

@@ -19,8 +19,8 @@
  * or alt[...] when sel[i] === 1, and vnetPrefix / altPrefix say a virtio_net_hdr sits in
  * the VNET_HDR_LEN (10) bytes before it. A frame with a header and gso_type != NONE is
  * segmented in software (offload.c) and each segment is encapsulated with the same hdr
- * bytes; a NEEDS_CSUM frame gets its checksum completed; both are built in the handle's
- * scratch. Every other frame is gathered by iovec straight from JS memory (no copy);
+ * bytes: its rewritten headers come from the handle's scratch and its payload straight
+ * from the frame (no copy); a NEEDS_CSUM frame gets its checksum completed in scratch. Every other frame is gathered by iovec straight from JS memory (no copy);
  * hdr is referenced the same way: JS memory cannot move during this synchronous call.
  *
  * All messages of a burst are built first and sent with one sendmmsg per
@@ -81,15 +81,16 @@ static void fail(sl_handle *h, uint32_t src, bool too_big) {
   sl_tx_mark_failed(h, src);
 }
 
-/* Queues the current packet's headers + `frame`; sends when the batch is full (after
- * adding, so a segment built in scratch is never overwritten before it is sent). */
-static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t flen) {
+/* Queues the current packet's headers + `frame` (+ `rest`: a segment's payload after its
+ * headers in scratch); sends when the batch is full (after adding, so a segment built in
+ * scratch is never overwritten before it is sent). */
+static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t flen, const uint8_t *rest, uint32_t rlen) {
   sl_tunnel *t = h->tun;
   uint32_t k = t->nmsg, niov = 0;
-  struct iovec *iov = &t->tiov[3 * k];
+  struct iovec *iov = &t->tiov[SL_TUN_IOV * k];
   struct msghdr *m = &t->tmsg[k].msg_hdr;
   if (t->udp) {
-    uint32_t ulen = UDP_HDR + t->cur_hlen + flen;
+    uint32_t ulen = UDP_HDR + t->cur_hlen + flen + rlen;
     if (ulen > 0xffff) { /* would not fit the UDP length field (the kernel refuses it anyway) */
       fail(h, src, true);
       return;
@@ -103,6 +104,7 @@ static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t fle
   }
   if (t->cur_hlen) iov[niov++] = (struct iovec){(void *)t->cur_hdr, t->cur_hlen};
   iov[niov++] = (struct iovec){(void *)frame, flen};
+  if (rlen) iov[niov++] = (struct iovec){(void *)rest, rlen};
   memset(m, 0, sizeof *m);
   struct sockaddr_in *d = &t->tdst[k];
   d->sin_family = AF_INET;
@@ -126,8 +128,8 @@ static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t fle
   if (++t->nmsg == SL_TUN_TX_BATCH) sl_tunnel_flush(h);
 }
 
-static int emit_segment(sl_handle *h, uint32_t src, uint8_t *frame, uint32_t len) {
-  queue(h, src, frame, len);
+static int emit_segment(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen) {
+  queue(h, src, hdr, hlen, payload, plen);
   return 0;
 }
 
@@ -205,7 +207,7 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
         continue;
       }
     }
-    queue(h, i, frame, (uint32_t)len);
+    queue(h, i, frame, (uint32_t)len, NULL, 0);
   }
   if (t->nmsg) sl_tunnel_flush(h);
   h->scratch_used = 0;

@@ -71,6 +71,10 @@ export interface NativeStats {
   txSegmented: number;
   /** tunnels: packets refused with EMSGSIZE (also counted in txErrors) */
   txTooBig: number;
+  /** vnet outputs: GSO super-frames built from consecutive TCP segments (userspace GRO,
+   * native/src/tx.c), and the input frames merged into them; tx still counts input frames */
+  txGroFrames: number;
+  txGroSegments: number;
   lastErrno: number;
 }
 

@@ -58,6 +58,10 @@ export interface PortStats {
   rxBytes: number;
   /** frames the kernel or the port dropped on receive (full ring, truncated frames) */
   rxDropped: number;
+  /** frames the bridge sent, each counted once: TCP segments a vnet output merged into one
+   * GSO super-frame (userspace GRO, native/src/tx.c) count one each, though the kernel's
+   * own interface counters see one packet (software segmentation, the other way, counts
+   * each segment it sends on AF_PACKET/TAP ports) */
   txPackets: number;
   txBytes: number;
   /** frames dropped because the output was full (EAGAIN/ENOBUFS): never retried, never spun on */
