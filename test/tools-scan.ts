@@ -21,7 +21,7 @@
  */
 import ts from 'typescript';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const EXEC = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync', 'run']);
@@ -100,6 +100,20 @@ export function pythonImports(src: string): string[] {
   return [...mods];
 }
 
+/** The modules a Python script needs, following its imports of sibling scripts (a module
+ * MOD.py next to it is part of the test, not a package to install). */
+function scriptModules(py: string, seen = new Set<string>()): string[] {
+  if (seen.has(py)) return [];
+  seen.add(py);
+  const out: string[] = [];
+  for (const m of pythonImports(readFileSync(py, 'utf8'))) {
+    const local = join(dirname(py), `${m}.py`);
+    if (existsSync(local)) out.push(...scriptModules(local, seen));
+    else out.push(m);
+  }
+  return out;
+}
+
 interface Decl {
   programs: Set<string>;
   refs: Set<string>;
@@ -141,7 +155,7 @@ function scanNode(root: ts.Node, d: Decl, file: string): void {
       const py = resolve(dirname(file), text);
       if (existsSync(py)) {
         d.programs.add('python3');
-        for (const m of pythonImports(readFileSync(py, 'utf8'))) d.programs.add(`python3:${m}`);
+        for (const m of scriptModules(py)) d.programs.add(`python3:${m}`);
       }
     }
     if (text !== undefined && /^[\w./-]+\.sh$/.test(text)) {

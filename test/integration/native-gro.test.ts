@@ -17,19 +17,11 @@ import { TapPort } from '../../src/ports/tap.js';
 import type { FrameBatch } from '../../src/ports/port.js';
 import { needs } from '../tools.js';
 import { Lab, sh } from './ports-lab.js';
-import { be16, be32, ipv4HeaderValid, l4Valid, onesSum, pseudoSum } from './ports-frames.js';
+import { be16, be32, ipv4HeaderValid, l4Valid, onesSum, pseudoSum, put16, put32 } from './ports-frames.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const put16 = (b: Uint8Array, o: number, v: number): void => {
-  b[o] = (v >>> 8) & 0xff;
-  b[o + 1] = v & 0xff;
-};
-const put32 = (b: Uint8Array, o: number, v: number): void => {
-  put16(b, o, v >>> 16);
-  put16(b, o + 2, v & 0xffff);
-};
 
 interface Seg {
   seq: number;
@@ -165,12 +157,7 @@ need.describe('userspace GRO on vnet outputs', () => {
   let rx: AfPacketPort;
 
   beforeAll(async () => {
-    const g0 = lab.name('g0');
-    const g1 = lab.name('g1');
-    await sh(
-      `ip link add ${g0} type veth peer name ${g1} && sysctl -qw net.ipv6.conf.${g0}.disable_ipv6=1 ` +
-        `net.ipv6.conf.${g1}.disable_ipv6=1 && ip link set ${g0} up && ip link set ${g1} up`,
-    );
+    const [g0, g1] = await lab.pair('g0', 'g1');
     tx = new AfPacketPort(g0, { vnetHdr: true });
     rx = new AfPacketPort(g1, { vnetHdr: true });
     tx.open();

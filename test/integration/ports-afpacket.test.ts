@@ -120,12 +120,7 @@ need.describe('AF_PACKET ports', () => {
     let tx: AfPacketPort;
     let rx: AfPacketPort;
     beforeAll(async () => {
-      const g0 = lab.name('g0');
-      const g1 = lab.name('g1');
-      await sh(
-        `ip link add ${g0} type veth peer name ${g1} && sysctl -qw net.ipv6.conf.${g0}.disable_ipv6=1 ` +
-          `net.ipv6.conf.${g1}.disable_ipv6=1 && ip link set ${g0} up && ip link set ${g1} up`,
-      );
+      const [g0, g1] = await lab.pair('g0', 'g1');
       tx = new AfPacketPort(g0, { vnetHdr: false });
       rx = new AfPacketPort(g1, { vnetHdr: false });
       tx.open();

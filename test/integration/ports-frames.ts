@@ -7,11 +7,11 @@ import { VNET_HDR_LEN, writeVnetHdr, VNET_F_NEEDS_CSUM } from '../../src/ports/v
 
 export const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 export const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-const put16 = (b: Uint8Array, o: number, v: number): void => {
+export const put16 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = (v >>> 8) & 0xff;
   b[o + 1] = v & 0xff;
 };
-const put32 = (b: Uint8Array, o: number, v: number): void => {
+export const put32 = (b: Uint8Array, o: number, v: number): void => {
   put16(b, o, v >>> 16);
   put16(b, o + 2, v & 0xffff);
 };

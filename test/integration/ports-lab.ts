@@ -49,6 +49,17 @@ export class Lab {
     );
   }
 
+  /** A veth pair `a` ⇄ `b` here (names with the lab prefix), both up, no IPv6 chatter. */
+  async pair(a: string, b: string): Promise<[string, string]> {
+    const x = this.name(a);
+    const y = this.name(b);
+    await sh(
+      `ip link add ${x} type veth peer name ${y} && sysctl -qw net.ipv6.conf.${x}.disable_ipv6=1 ` +
+        `net.ipv6.conf.${y}.disable_ipv6=1 && ip link set ${x} up && ip link set ${y} up`,
+    );
+    return [x, y];
+  }
+
   async cleanup(): Promise<void> {
     for (const ns of this.namespaces) await sh(`ip netns del ${ns}`).catch(() => undefined);
     const links = await sh(`ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1`).catch(() => '');
