@@ -23,7 +23,7 @@ import { Bridge, type BridgePortInfo } from '../datapath/bridge.js';
 import { OpenFlowService } from '../openflow/service.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
-import { OFPP_LOCAL } from '../pipeline/types.js';
+import { OFPPR_ADD, OFPPR_DELETE, OFPP_LOCAL, type PortReason } from '../pipeline/types.js';
 import type { Port } from '../ports/port.js';
 import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 import type { BridgeSetting } from './config.js';
@@ -161,9 +161,9 @@ export class RunningBridge {
   }
 
   private watch(): void {
-    this.bridge.on('port-status', (reason: number, p: BridgePortInfo) => {
-      if (reason === 0) this.log.info(`port ${p.name} added (ofport ${p.ofport}, ${p.kind})`);
-      else if (reason === 1) {
+    this.bridge.on('port-status', (reason: PortReason, p: BridgePortInfo) => {
+      if (reason === OFPPR_ADD) this.log.info(`port ${p.name} added (ofport ${p.ofport}, ${p.kind})`);
+      else if (reason === OFPPR_DELETE) {
         this.log.info(`port ${p.name} deleted (ofport ${p.ofport})`);
         this.link.delete(p.ofport);
         return;

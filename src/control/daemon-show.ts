@@ -19,6 +19,8 @@
  * The daemon builds a ShowResult (plain JSON: it crosses the control socket); the CLI
  * formats it. Pure, unit tested.
  */
+import { OFPP_LOCAL } from '../pipeline/types.js';
+
 export interface ShowPort {
   name: string;
   /** OpenFlow port number; OFPP_LOCAL for the bridge's own port */
@@ -52,7 +54,6 @@ export interface ShowResult {
   bridges: ShowBridge[];
 }
 
-const OFPP_LOCAL = 0xfffffffe;
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function formatShow(r: ShowResult): string {

@@ -18,7 +18,7 @@
  *    the packet it received, as ofproto/trace allows) are not part of the frame: they are
  *    returned beside it. Any of the three makes the packet one from a tunnel (P_TUNNEL).
  */
-import type { TunnelMeta } from '../packet/flow-key.js';
+import { OFPVID_PRESENT, type TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
 import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../pipeline/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
@@ -34,7 +34,6 @@ export interface TraceFrame {
   readonly tunnel?: TraceTunnel;
 }
 
-const OFPVID_PRESENT = 0x1000; // OF1.3.5 §7.2.3.8
 const DEFAULT_TTL = 64;
 
 const ETH_IP = 0x0800;

@@ -14,13 +14,12 @@
  *    the remote and key from the port or, for remote_ip=flow/key=flow, from tun_dst/tun_id.
  */
 import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
-import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_PORT_DOWN } from '../datapath/bridge-port.js';
 import { isGroupMac, macToString } from '../datapath/mac-learning.js';
 import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN, W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
 import { describeEncap } from '../ports/tunnel-spec.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import {
-  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL,
+  OFPCML_NO_BUFFER, OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_PORT_DOWN, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL,
   OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH,
 } from '../pipeline/types.js';
 

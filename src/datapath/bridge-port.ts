@@ -12,19 +12,9 @@
  *    ARE VLAN 0: a trunk list without 0 drops them on input and never sends them out
  *    (Open vSwitch's `trunks` semantics). A port with no vlanMode is a trunk of all VLANs.
  */
+import { OFPPC_PORT_DOWN, OFPPS_LINK_DOWN, OFPPS_LIVE } from '../pipeline/types.js';
 import type { Port } from '../ports/port.js';
 import { TxQueue } from './tx-queue.js';
-
-// OF1.3.5 §7.2.1 enum ofp_port_config / ofp_port_state.
-export const OFPPC_PORT_DOWN = 1 << 0;
-export const OFPPC_NO_RECV = 1 << 2;
-export const OFPPC_NO_FWD = 1 << 5;
-export const OFPPC_NO_PACKET_IN = 1 << 6;
-export const OFPPS_LINK_DOWN = 1 << 0;
-export const OFPPS_BLOCKED = 1 << 1;
-export const OFPPS_LIVE = 1 << 2;
-/** OF1.0's OFPPC_NO_FLOOD (bit 4); OF1.3 dropped it but Open vSwitch still honours it. */
-export const OFPPC_NO_FLOOD = 1 << 4;
 
 /** Default speed reported in port descriptions (10 Gb/s, what a veth/TAP claims). */
 export const DEFAULT_SPEED_KBPS = 10_000_000;

@@ -25,7 +25,7 @@ import type { Decision } from '../pipeline/decision.js';
 import { OFPBRC_BAD_PORT, OFPET_BAD_REQUEST, isOFError, ofError, type OFError } from '../pipeline/errors.js';
 import { Pipeline, type ModResult, type RemovedRule } from '../pipeline/pipeline.js';
 import {
-  OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX, OFPP_NORMAL, flowMod as mkFlowMod,
+  OFPFF_SEND_FLOW_REM, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX, OFPP_NORMAL, flowMod as mkFlowMod,
   type Action, type FlowMod, type GroupMod, type MeterMod,
 } from '../pipeline/types.js';
 import type { Port } from '../ports/port.js';
@@ -206,7 +206,7 @@ export class Bridge extends EventEmitter {
   private setLink(p: BridgePort, up: boolean): void {
     p.linkUp = up;
     this.portChanged(p);
-    this.emit('port-status', 2, this.info(p));
+    this.emit('port-status', OFPPR_MODIFY, this.info(p));
   }
 
   private portChanged(p: BridgePort): void {
@@ -282,7 +282,7 @@ export class Bridge extends EventEmitter {
     if (this.started) {
       this.arm(p);
       this.pipeline.bumpGeneration();
-      this.emit('port-status', 0, this.info(p));
+      this.emit('port-status', OFPPR_ADD, this.info(p));
     }
     return this.info(p);
   }
@@ -299,7 +299,7 @@ export class Bridge extends EventEmitter {
     this.cfgs.delete(p);
     this.pipeline.bumpGeneration();
     this.mac.flushPort(ofport);
-    this.emit('port-status', 1, { ...info, linkUp: false });
+    this.emit('port-status', OFPPR_DELETE, { ...info, linkUp: false });
     return true;
   }
 
@@ -311,7 +311,7 @@ export class Bridge extends EventEmitter {
     if (next === p.config) return true;
     p.config = next;
     this.portChanged(p);
-    this.emit('port-status', 2, this.info(p));
+    this.emit('port-status', OFPPR_MODIFY, this.info(p));
     return true;
   }
 

@@ -28,7 +28,7 @@
  *    output:TABLE is already a branch through the tables in its Decision.)
  */
 import {
-  FlowKey, KEY_WORDS, M_MALFORMED, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
+  FlowKey, KEY_WORDS, M_MALFORMED, OFPVID_PRESENT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
   W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, W_TUN_SRC, setTunnelMeta,
 } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
@@ -36,10 +36,11 @@ import type { Decision, Op } from '../pipeline/decision.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Rule } from '../pipeline/rule.js';
 import {
+  OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN,
   OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_NORMAL, OFPR_ACTION,
 } from '../pipeline/types.js';
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
-import { OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, type BridgePort } from './bridge-port.js';
+import type { BridgePort } from './bridge-port.js';
 import type { DatapathCounters, PacketIn } from './events.js';
 import { EntryInterner } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
@@ -312,7 +313,7 @@ export class Datapath implements Sink, NormalContext {
 
   stageVlan(p: BridgePort, f: WorkFrame, vid: number): void {
     const tv = (f.key.words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
-    const tagged = (tv & 0x1000) !== 0;
+    const tagged = (tv & OFPVID_PRESENT) !== 0;
     const plain = tagged
       ? vid === (tv & 0xfff) && f.buf[f.start + 12] === 0x81 && f.buf[f.start + 13] === 0x00
       : vid < 0;

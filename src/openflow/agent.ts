@@ -21,10 +21,13 @@ import {
   describeOFError, type OFError,
 } from '../pipeline/errors.js';
 import type { ModResult } from '../pipeline/pipeline.js';
-import { OFPP_ANY, OFPP_TABLE, OFPTT_ALL, OFP_NO_BUFFER, type Action } from '../pipeline/types.js';
+import {
+  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPPR_ADD, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
+  OFP_NO_BUFFER, type Action, type PortReason,
+} from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus } from './async-messages.js';
 import type { AgentBridge, AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
-import { OFPCR_ROLE_SLAVE } from './constants.js';
+import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
 import type { OFConnection } from './connection.js';
 import type { OFMessage } from './message-types.js';
 import { answerMultipart } from './multipart-handler.js';
@@ -66,8 +69,8 @@ export class OpenFlowAgent {
     this.packetInSent += sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter);
   };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
-  private readonly onPortStatus = (reason: number, info: AgentPortInfo): void => {
-    if (reason === 0) this.portSeen.set(info.ofport, this.now());
+  private readonly onPortStatus = (reason: PortReason, info: AgentPortInfo): void => {
+    if (reason === OFPPR_ADD) this.portSeen.set(info.ofport, this.now());
     sendPortStatus(reason, info, this.sessions);
   };
 
@@ -168,7 +171,7 @@ export class OpenFlowAgent {
         return reply({ type: 'get_config_reply', xid: msg.xid, flags: s.flags, missSendLen: s.missSendLen });
       case 'set_config':
         // Only OFPC_FRAG_NORMAL: Sluice neither drops nor reassembles fragments (§7.3.2).
-        if (msg.flags !== 0) return ofError(OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS, `config flags 0x${msg.flags.toString(16)}: only OFPC_FRAG_NORMAL is supported`);
+        if (msg.flags !== OFPC_FRAG_NORMAL) return ofError(OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS, `config flags 0x${msg.flags.toString(16)}: only OFPC_FRAG_NORMAL is supported`);
         s.flags = msg.flags;
         s.missSendLen = msg.missSendLen;
         return null;
@@ -238,7 +241,7 @@ const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
 
 /** OF1.3.5 §7.2.1 ofp_port_config bits this switch honours (the Bridge's datapath acts on
  *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN). Any other bit in a mask is refused. */
-const PORT_CONFIG_SUPPORTED = (1 << 0) | (1 << 2) | (1 << 5) | (1 << 6);
+const PORT_CONFIG_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN;
 
 /** OFPT_PORT_MOD (§7.3.4.3): the port must exist and hw_addr must be the port's own (a
  *  sanity check against a stale port number); only the masked config bits change. */

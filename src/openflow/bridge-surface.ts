@@ -6,13 +6,13 @@
  * Invariants: every name and signature here is copied from the Bridge contract; nothing
  * is added that the Bridge does not promise. Events the agent listens to:
  *   'packet-in'    (pi: BridgePacketIn)
- *   'port-status'  (reason: 0 add | 1 delete | 2 modify, info: AgentPortInfo)
+ *   'port-status'  (reason: OFPPR_ADD | OFPPR_DELETE | OFPPR_MODIFY, info: AgentPortInfo)
  *   'flow-removed' ({ rule, reason })
  */
 import type { OFError } from '../pipeline/errors.js';
 import type { Pipeline, ModResult } from '../pipeline/pipeline.js';
 import type { Rule } from '../pipeline/rule.js';
-import type { Action, FlowMod, GroupMod, MeterMod } from '../pipeline/types.js';
+import type { Action, FlowMod, GroupMod, MeterMod, PortReason } from '../pipeline/types.js';
 import type { PortStats } from '../ports/port.js';
 
 export interface AgentPortInfo {
@@ -50,9 +50,9 @@ export interface AgentBridge {
   portMod(ofport: number, config: number, mask: number): boolean;
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
   on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
-  on(event: 'port-status', fn: (reason: number, info: AgentPortInfo) => void): unknown;
+  on(event: 'port-status', fn: (reason: PortReason, info: AgentPortInfo) => void): unknown;
   on(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
   off(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
-  off(event: 'port-status', fn: (reason: number, info: AgentPortInfo) => void): unknown;
+  off(event: 'port-status', fn: (reason: PortReason, info: AgentPortInfo) => void): unknown;
   off(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
 }

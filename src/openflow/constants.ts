@@ -101,15 +101,19 @@ export const OFPCR_ROLE_EQUAL = 1;
 export const OFPCR_ROLE_MASTER = 2;
 export const OFPCR_ROLE_SLAVE = 3;
 
+// Capabilities of the datapath (§7.3.1, enum ofp_capabilities)
+export const OFPC_FLOW_STATS = 1 << 0;
+export const OFPC_TABLE_STATS = 1 << 1;
+export const OFPC_PORT_STATS = 1 << 2;
+export const OFPC_GROUP_STATS = 1 << 3;
+export const OFPC_IP_REASM = 1 << 5;
+export const OFPC_QUEUE_STATS = 1 << 6;
+export const OFPC_PORT_BLOCKED = 1 << 8;
+
 // Switch config flags (§7.3.2)
 export const OFPC_FRAG_NORMAL = 0;
 export const OFPC_FRAG_DROP = 1;
 export const OFPC_FRAG_REASM = 2;
-
-// Port-status reasons (§7.4.3)
-export const OFPPR_ADD = 0;
-export const OFPPR_DELETE = 1;
-export const OFPPR_MODIFY = 2;
 
 // Fixed structure sizes (openflow.h OFP_ASSERTs)
 export const OFP_PORT_LEN = 64;

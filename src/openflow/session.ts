@@ -16,6 +16,10 @@ import {
   OFPET_ROLE_REQUEST_FAILED, OFPRRFC_BAD_ROLE, OFPRRFC_STALE, ofError, type OFError,
 } from '../pipeline/errors.js';
 import {
+  OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT,
+  OFPR_ACTION, OFPR_NO_MATCH,
+} from '../pipeline/types.js';
+import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
 } from './constants.js';
 import type { OFConnection } from './connection.js';
@@ -23,9 +27,11 @@ import type { AsyncConfig, OFMessageType } from './message-types.js';
 
 export const OFP_DEFAULT_MISS_SEND_LEN = 128;
 
-const ALL_PORT_REASONS = 0b111; // OFPPR_ADD | DELETE | MODIFY
-const ALL_FLOW_REMOVED = 0b1111; // IDLE | HARD | DELETE | GROUP_DELETE
-const PIN_DEFAULT = 0b011; // OFPR_NO_MATCH | OFPR_ACTION
+// Async masks are bit sets indexed by reason (§7.3.10): bit N set = reason N is sent.
+const ALL_PORT_REASONS = (1 << OFPPR_ADD) | (1 << OFPPR_DELETE) | (1 << OFPPR_MODIFY);
+const ALL_FLOW_REMOVED =
+  (1 << OFPRR_IDLE_TIMEOUT) | (1 << OFPRR_HARD_TIMEOUT) | (1 << OFPRR_DELETE) | (1 << OFPRR_GROUP_DELETE);
+const PIN_DEFAULT = (1 << OFPR_NO_MATCH) | (1 << OFPR_ACTION);
 
 export function defaultAsyncConfig(): AsyncConfig {
   return {

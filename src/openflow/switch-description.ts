@@ -15,17 +15,14 @@ import {
   OFPMF_PKTPS, OFPMF_STATS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
   type ActionType, type InstructionType,
 } from '../pipeline/types.js';
+import { OFPC_FLOW_STATS, OFPC_GROUP_STATS, OFPC_PORT_STATS, OFPC_TABLE_STATS } from './constants.js';
 import type {
   DescStats, FeatureId, GroupFeatures, MeterFeatures, OxmId, TableFeatureProp, TableFeatures,
 } from './multipart-types.js';
 
 export const SLUICE_VERSION = '0.1.0';
 
-// enum ofp_capabilities (§7.3.1)
-export const OFPC_FLOW_STATS = 1 << 0;
-export const OFPC_TABLE_STATS = 1 << 1;
-export const OFPC_PORT_STATS = 1 << 2;
-export const OFPC_GROUP_STATS = 1 << 3;
+/** What FEATURES_REPLY claims (§7.3.1): the statistics this switch keeps. */
 export const SWITCH_CAPABILITIES = OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS;
 
 export function descStats(bridgeName: string, dpid: bigint): DescStats {

@@ -18,6 +18,25 @@ export const OFPP_CONTROLLER = 0xfffffffd;
 export const OFPP_LOCAL = 0xfffffffe;
 export const OFPP_ANY = 0xffffffff;
 
+// ---- Port config bits (§7.2.1, enum ofp_port_config): what a controller sets by PORT_MOD
+export const OFPPC_PORT_DOWN = 1 << 0;
+export const OFPPC_NO_RECV = 1 << 2;
+/** OF1.0's OFPPC_NO_FLOOD (bit 4); OF1.3 dropped it but Open vSwitch still honours it. */
+export const OFPPC_NO_FLOOD = 1 << 4;
+export const OFPPC_NO_FWD = 1 << 5;
+export const OFPPC_NO_PACKET_IN = 1 << 6;
+
+// ---- Port state bits (§7.2.1, enum ofp_port_state): what the switch reports
+export const OFPPS_LINK_DOWN = 1 << 0;
+export const OFPPS_BLOCKED = 1 << 1;
+export const OFPPS_LIVE = 1 << 2;
+
+// ---- Port-status reasons (§7.4.3, enum ofp_port_reason)
+export const OFPPR_ADD = 0;
+export const OFPPR_DELETE = 1;
+export const OFPPR_MODIFY = 2;
+export type PortReason = typeof OFPPR_ADD | typeof OFPPR_DELETE | typeof OFPPR_MODIFY;
+
 // ---- Groups (§7.3.4.2)
 export const OFPG_MAX = 0xffffff00;
 export const OFPG_ALL = 0xfffffffc;

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { isOFError, type OFError } from '../../src/pipeline/errors.js';
 import { Pipeline, type ModResult } from '../../src/pipeline/pipeline.js';
 import {
-  OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX,
+  OFPFF_SEND_FLOW_REM, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX,
   type Action, type FlowMod, type GroupMod, type MeterMod,
 } from '../../src/pipeline/types.js';
 import type { AgentBridge, AgentPortInfo } from '../../src/openflow/bridge-surface.js';
@@ -55,7 +55,7 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
     const next = (old.config & ~mask) | (config & mask);
     if (next === old.config) return true;
     this.portList[i] = { ...old, config: next };
-    this.emit('port-status', 2, this.portList[i]);
+    this.emit('port-status', OFPPR_MODIFY, this.portList[i]);
     return true;
   }
 

@@ -10,7 +10,7 @@ import {
 } from '../../src/pipeline/errors.js';
 import {
   OFPCML_NO_BUFFER, OFPFC_DELETE, OFPFF_SEND_FLOW_REM, OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFPP_LOCAL,
-  OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPRR_DELETE, OFPTT_ALL, OFP_NO_BUFFER, flowMod,
+  OFPPR_ADD, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPRR_DELETE, OFPTT_ALL, OFP_NO_BUFFER, flowMod,
 } from '../../src/pipeline/types.js';
 import { FakeBridge, fakePort } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
@@ -277,9 +277,9 @@ describe('async messages and buffers', () => {
     const fr = await ctl.next('flow_removed');
     expect(fr).toMatchObject({ priority: 9, reason: OFPRR_DELETE, tableId: 0 });
     expect(fr.match.map((f) => f.field)).toEqual([0]);
-    bridge.emit('port-status', 0, fakePort(7, 'p7'));
-    expect(await ctl.next('port_status')).toMatchObject({ reason: 0, port: { portNo: 7, name: 'p7' } });
-    expect(await slave.next('port_status')).toMatchObject({ reason: 0 });
+    bridge.emit('port-status', OFPPR_ADD, fakePort(7, 'p7'));
+    expect(await ctl.next('port_status')).toMatchObject({ reason: OFPPR_ADD, port: { portNo: 7, name: 'p7' } });
+    expect(await slave.next('port_status')).toMatchObject({ reason: OFPPR_ADD });
     bridge.emit('packet-in', pin());
     await ctl.next('packet_in');
     await new Promise((r) => setTimeout(r, 30));

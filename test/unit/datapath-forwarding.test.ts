@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { OFPFF_SEND_FLOW_REM, OFPGC_ADD, OFPGT_FF, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_TABLE, OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPFC_MODIFY, OFPFC_DELETE } from '../../src/pipeline/types.js';
-import { OFPPC_NO_FLOOD } from '../../src/datapath/bridge-port.js';
+import { OFPFF_SEND_FLOW_REM, OFPGC_ADD, OFPGT_FF, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_TABLE, OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPFC_MODIFY, OFPFC_DELETE, OFPPC_NO_FLOOD } from '../../src/pipeline/types.js';
 import { apply, bucket, fm, goto, oxm, out, setField } from './pipeline-helpers.js';
 import { hex, ipFrame, rig } from './datapath-helpers.js';
 

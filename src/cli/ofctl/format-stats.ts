@@ -14,6 +14,9 @@
 import type { PortDesc, PortStats, TableStats } from '../../openflow/index.js';
 import { formatDuration } from '../../openflow/syntax/index.js';
 import { formatPort } from '../../openflow/syntax/ports.js';
+import {
+  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPPS_BLOCKED, OFPPS_LINK_DOWN, OFPPS_LIVE,
+} from '../../pipeline/types.js';
 
 const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 const UINT32_MAX = 0xffff_ffff;
@@ -58,8 +61,10 @@ export function formatTableStats(tables: readonly TableStats[]): string[] {
 
 /** OF1.3.5 §7.2.1: ofp_port_config, ofp_port_state and ofp_port_features bits, in bit order,
  * with the names ovs-ofctl prints. */
-const CONFIG_NAMES: readonly [number, string][] = [[1, 'PORT_DOWN'], [4, 'NO_RECV'], [32, 'NO_FWD'], [64, 'NO_PACKET_IN']];
-const STATE_NAMES: readonly [number, string][] = [[1, 'LINK_DOWN'], [2, 'BLOCKED'], [4, 'LIVE']];
+const CONFIG_NAMES: readonly [number, string][] = [
+  [OFPPC_PORT_DOWN, 'PORT_DOWN'], [OFPPC_NO_RECV, 'NO_RECV'], [OFPPC_NO_FWD, 'NO_FWD'], [OFPPC_NO_PACKET_IN, 'NO_PACKET_IN'],
+];
+const STATE_NAMES: readonly [number, string][] = [[OFPPS_LINK_DOWN, 'LINK_DOWN'], [OFPPS_BLOCKED, 'BLOCKED'], [OFPPS_LIVE, 'LIVE']];
 const FEATURE_NAMES = ['10MB-HD', '10MB-FD', '100MB-HD', '100MB-FD', '1GB-HD', '1GB-FD', '10GB-FD', '40GB-FD', '100GB-FD',
   '1TB-FD', 'OTHER', 'COPPER', 'FIBER', 'AUTO_NEG', 'AUTO_PAUSE', 'AUTO_PAUSE_ASYM'];
 

@@ -6,7 +6,7 @@
  * with Open vSwitch's field names. No instruction at all prints as `drop`.
  * Every form printed here is accepted back by parseInstructions.
  */
-import { OFPP_CONTROLLER, type Action, type Instruction } from '../../pipeline/types.js';
+import { OFPP_CONTROLLER, OFPP_MAX, type Action, type Instruction } from '../../pipeline/types.js';
 import { formatScalar, ovsFieldName } from './format-value.js';
 import { formatPort } from './ports.js';
 
@@ -17,7 +17,7 @@ export function formatAction(a: Action): string {
   switch (a.type) {
     case 'output':
       if (a.port === OFPP_CONTROLLER) return `CONTROLLER:${a.maxLen}`;
-      return a.port < 0xffffff00 ? `output:${a.port}` : formatPort(a.port);
+      return a.port < OFPP_MAX ? `output:${a.port}` : formatPort(a.port);
     case 'set_field': return `set_field:${formatScalar(a.field.field, a.field.value)}->${ovsFieldName(a.field.field)}`;
     case 'push_vlan': case 'push_mpls': case 'pop_mpls': case 'push_pbb': return `${a.type}:${hex4(a.ethertype)}`;
     case 'pop_vlan': case 'dec_mpls_ttl': case 'copy_ttl_in': case 'copy_ttl_out': case 'pop_pbb': return a.type;

@@ -7,6 +7,7 @@
  * (meter, goto_table, ...) are parse-instructions.ts's business: here they are refused as
  * "not allowed inside an action list". `drop` is the empty list and must stand alone.
  */
+import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import { OXM_FIELDS } from '../../pipeline/oxm.js';
 import {
   OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, type Action,
@@ -176,7 +177,7 @@ export function parseAction(kv: KeyValue, ctx: ActionContext): One | ParseError 
     case 'mod_vlan_vid': {
       // OF1.3 set-field on vlan_vid carries OFPVID_PRESENT (OF1.3.5 §7.2.3.8), as ovs-ofctl encodes it.
       const v = num(12);
-      return isParseError(v) ? v : act({ type: 'set_field', field: { field: 6, value: uintBytes(BigInt(v | 0x1000), 2) } });
+      return isParseError(v) ? v : act({ type: 'set_field', field: { field: 6, value: uintBytes(BigInt(v | OFPVID_PRESENT), 2) } });
     }
     case 'mod_nw_tos': {
       const v = num(8);

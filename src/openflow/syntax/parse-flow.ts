@@ -8,6 +8,7 @@
  * (duration, n_packets, n_bytes, idle_age, hard_age) are accepted and ignored, as
  * ovs-ofctl does, so that a dumped line can be fed back.
  */
+import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import {
   OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPFF_CHECK_OVERLAP,
   OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPTT_ALL, OFPTT_MAX,
@@ -114,7 +115,7 @@ export function parseFlow(text: string, opts: ParseFlowOptions): FlowMod | Parse
     const protoF = match.find((f) => f.field === OFPXMT_OFB_IP_PROTO);
     const vidF = match.find((f) => f.field === OFPXMT_OFB_VLAN_VID);
     // A match that requires OFPVID_PRESENT guarantees a tag (dl_vlan=N, vlan_tci=0x1000/0x1000).
-    const tagged = vidF !== undefined && (Number(bytesUint(vidF.value)) & 0x1000) !== 0 && (vidF.mask === undefined || (Number(bytesUint(vidF.mask)) & 0x1000) !== 0);
+    const tagged = vidF !== undefined && (Number(bytesUint(vidF.value)) & OFPVID_PRESENT) !== 0 && (vidF.mask === undefined || (Number(bytesUint(vidF.mask)) & OFPVID_PRESENT) !== 0);
     const ctx = {
       ...(ethF ? { ethType: Number(bytesUint(ethF.value)) } : {}),
       ...(protoF ? { ipProto: Number(bytesUint(protoF.value)) } : {}),

@@ -11,6 +11,7 @@
  * Two passes: the first finds eth_type and ip_proto, which decide what context names
  * (nw_src, tp_dst, icmp_type, ...) mean; the second parses every field.
  */
+import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import { OXM_FIELDS, OFPXMT_OFB_VLAN_PCP, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IP_DSCP } from '../../pipeline/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { parseError, unknownName, type ParseError } from './errors.js';
@@ -22,7 +23,6 @@ import { parseFieldValue } from './field-value.js';
 import type { KeyValue } from './tokens.js';
 import { bytesUint, parseUint, uintBytes } from './values.js';
 
-const OFPVID_PRESENT = 0x1000; // OF1.3.5 §7.2.3.8
 
 export interface MatchOptions { readonly strict?: boolean }
 
