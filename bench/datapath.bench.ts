@@ -20,7 +20,7 @@
  */
 import { Bridge } from '../src/datapath/bridge.js';
 import { copyBytes, copyBytesSet } from '../src/ports/copy-bytes.js';
-import { oxmFieldByName } from '../src/pipeline/oxm.js';
+import { oxmFieldByName } from '../src/packet/oxm.js';
 import { flowMod, type OxmField } from '../src/pipeline/types.js';
 import { MemoryPort } from '../src/ports/memory.js';
 

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { FlowKey, P_ETH, P_IPV4, P_L3, P_TCP, W_IN_PORT, W_PRESENT } from '../src/packet/flow-key.js';
 import { isOFError } from '../src/pipeline/errors.js';
-import { OXM_FIELDS, oxmFieldByName, writeFieldWords } from '../src/pipeline/oxm.js';
+import { OXM_FIELDS, oxmFieldByName, writeFieldWords } from '../src/packet/oxm.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { flowMod, type FlowMod, type OxmField } from '../src/pipeline/types.js';
 import { benchClassifier } from './classifier.bench.js';

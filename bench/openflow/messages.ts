@@ -14,7 +14,7 @@
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import {
   OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IN_PORT, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_IPV4_DST, OFPXMT_OFB_UDP_SRC,
-} from '../../src/pipeline/oxm.js';
+} from '../../src/packet/oxm.js';
 import {
   OFPCML_NO_BUFFER, OFPFC_DELETE, OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFPTT_ALL, OFP_NO_BUFFER, flowMod,
   type Match,

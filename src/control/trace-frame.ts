@@ -20,7 +20,7 @@
  */
 import { OFPVID_PRESENT, type TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
-import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../pipeline/oxm.js';
+import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
 /** A packet's tunnel metadata at ingress (flow-key.ts setTunnelMeta's arguments). */

@@ -14,7 +14,7 @@
  *  - Values are read with readFieldWords, the inverse of the match compiler's layout.
  */
 import { OFPVID_PRESENT, W_ETH_TYPE_VLAN, W_PRESENT } from '../packet/flow-key.js';
-import { OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../pipeline/oxm.js';
+import { OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
 const IN_PHY_PORT = 1;

@@ -29,7 +29,7 @@ import type { Decision, DecisionRule, TraceGroup, TraceStep } from '../pipeline/
 import { applyToKey } from '../pipeline/key-effects.js';
 import { OFPMF_PKTPS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT, type Instruction } from '../pipeline/types.js';
 import { formatActionList, formatMatch } from '../openflow/syntax/index.js';
-import { OXM_FIELDS } from '../pipeline/oxm.js';
+import { OXM_FIELDS } from '../packet/oxm.js';
 import { changedFields, matchFromKey } from './trace-key.js';
 import { describeOutcome } from './trace-outcome.js';
 

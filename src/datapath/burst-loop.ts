@@ -42,10 +42,10 @@ import {
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
 import type { DatapathCounters, PacketIn } from './events.js';
-import { EntryInterner } from './entry-intern.js';
+import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
 import { MacLearningTable } from './mac-learning.js';
-import { normalForward, type LearnRef, type NormalContext } from './normal.js';
+import { normalForward, type NormalContext } from './normal.js';
 import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
 
 const ETH_HLEN = 14;
@@ -65,10 +65,6 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
   h = Math.imul(h ^ w[W_L4]!, 0xc2b2ae35) ^ (w[W_IP]! & 0x00ff0000);
   h ^= h >>> 15;
   p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, w[W_TUN_DST]!, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
-}
-
-export interface CacheEntry extends LearnRef {
-  readonly d: Decision<Rule>;
 }
 
 export interface DatapathHooks {

@@ -21,7 +21,14 @@
  *    (entries already in the flow cache keep working, they are just not shared further).
  */
 import type { Decision, Op } from '../pipeline/decision.js';
-import type { CacheEntry } from './burst-loop.js';
+import type { Rule } from '../pipeline/rule.js';
+import type { LearnRef } from './normal.js';
+
+/** A flow-cache entry: the flow's Decision, and where NORMAL keeps its learned source
+ * (LearnRef, refreshed on hits). The datapath (burst-loop.ts) caches these per flow. */
+export interface CacheEntry extends LearnRef {
+  readonly d: Decision<Rule>;
+}
 
 const MAX_SHARED = 65_536;
 

@@ -28,7 +28,7 @@ import {
 } from '../packet/rewrite.js';
 import type { Op } from '../pipeline/decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
-import { OFPXMT_OFB_IP_DSCP } from '../pipeline/oxm.js';
+import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
 import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 import { parseFrame } from '../packet/parse.js';

@@ -15,14 +15,25 @@
  *    flow cache, all dropped afterwards. Counters of real ports are unaffected.
  *  - It runs at most once per process and takes tens of milliseconds; a failure in it is
  *    ignored (it is an optimisation, never a reason not to start).
+ *  - The Bridge class is passed in by the Bridge that starts first (warmUpOnce(Bridge)):
+ *    this file knows a bridge only by the little it uses of one (WarmBridge), so it does
+ *    not import bridge.ts, which imports it.
  */
 import { MemoryPort } from '../ports/memory.js';
-import type { Bridge } from './bridge.js';
+import type { BridgeConfig } from './config.js';
+import type { BridgePortInfo } from './events.js';
 
 const WARMUP_PACKETS = 20_000;
 let done = false;
 
-type BridgeCtor = new (cfg: ConstructorParameters<typeof Bridge>[0]) => Bridge;
+/** What the warm-up uses of a Bridge (src/datapath/bridge.ts). */
+interface WarmBridge {
+  start(): void;
+  poll(): number;
+  stop(): void;
+  ports(): BridgePortInfo[];
+}
+type BridgeCtor = new (cfg: BridgeConfig) => WarmBridge;
 
 function frame(kind: number, i: number): Uint8Array {
   const f = new Uint8Array(kind === 4 ? 118 : 98);

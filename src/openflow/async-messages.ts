@@ -16,7 +16,7 @@
  * The match carries in_port, plus metadata and tunnel_id when non-zero (§7.4.1: fields
  * that are "relevant"; zero metadata/tunnel carry no information).
  */
-import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID, OXM_TUN_DST, OXM_TUN_SRC } from '../pipeline/oxm.js';
+import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
 import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, type OxmField, type PortReason } from '../pipeline/types.js';
 import type { AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';

@@ -10,8 +10,8 @@ import type { Group } from '../pipeline/groups.js';
 import type { Meter } from '../pipeline/meters.js';
 import { ruleDuration, type Rule } from '../pipeline/rule.js';
 import type { AgentPortInfo } from './bridge-surface.js';
-import type { FlowRemoved, PortDesc } from './message-types.js';
-import type { FlowStats, GroupDesc, GroupStats, MeterConfig, MeterStats, PortStats } from './multipart-types.js';
+import type { FlowRemoved } from './message-types.js';
+import type { FlowStats, GroupDesc, GroupStats, MeterConfig, MeterStats, PortDesc, PortStats } from './multipart-types.js';
 
 // enum ofp_port_features (§7.2.1)
 const OFPPF_10MB_FD = 1 << 1;

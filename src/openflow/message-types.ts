@@ -9,7 +9,7 @@
  * Group-mod's group type is `groupType` here, since `type` is the discriminant.
  */
 import type { Action, Bucket, FlowMod, Instruction, Match, MeterBand, MeterMod } from '../pipeline/types.js';
-import type { MultipartReplyBody, MultipartRequestBody } from './multipart-types.js';
+import type { MultipartReplyBody, MultipartRequestBody, PortDesc } from './multipart-types.js';
 
 export interface Hello {
   readonly type: 'hello'; readonly xid: number;
@@ -55,13 +55,6 @@ export interface FlowRemoved {
   readonly durationSec: number; readonly durationNsec: number;
   readonly idleTimeout: number; readonly hardTimeout: number;
   readonly packetCount: bigint; readonly byteCount: bigint; readonly match: Match;
-}
-/** struct ofp_port (§7.2.1). `hwAddr` is 6 bytes, `name` at most 15 bytes of UTF-8. */
-export interface PortDesc {
-  readonly portNo: number; readonly hwAddr: Uint8Array; readonly name: string;
-  readonly config: number; readonly state: number;
-  readonly curr: number; readonly advertised: number; readonly supported: number; readonly peer: number;
-  readonly currSpeed: number; readonly maxSpeed: number;
 }
 export interface PortStatus {
   readonly type: 'port_status'; readonly xid: number; readonly reason: number; readonly port: PortDesc;

@@ -3,9 +3,19 @@
  * by `kind` (the spec's OFPMP_ name without prefix, lower case). A reply body holds the
  * whole array of one message; splitting long replies over several messages with
  * OFPMPF_REPLY_MORE is the sender's business (the `flags` of the message).
+ *
+ * The structures these bodies share with messages (struct ofp_port, which PORT_STATUS
+ * also carries) are here too, so that message-types.ts imports this file and not back.
  */
 import type { Bucket, Instruction, Match, MeterBand } from '../pipeline/types.js';
-import type { PortDesc } from './message-types.js';
+
+/** struct ofp_port (§7.2.1). `hwAddr` is 6 bytes, `name` at most 15 bytes of UTF-8. */
+export interface PortDesc {
+  readonly portNo: number; readonly hwAddr: Uint8Array; readonly name: string;
+  readonly config: number; readonly state: number;
+  readonly curr: number; readonly advertised: number; readonly supported: number; readonly peer: number;
+  readonly currSpeed: number; readonly maxSpeed: number;
+}
 
 /** ofp_flow_stats_request / ofp_aggregate_stats_request (§7.3.5.2, §7.3.5.3). */
 export interface FlowStatsRequest {

@@ -11,7 +11,7 @@
  *    basic fields of class OFPXMC_OPENFLOW_BASIC (0x8000), whose id is their field number,
  *    and Open vSwitch's NXM_NX_TUN_IPV4_SRC / _DST (class OFPXMC_NXM_1 = 0x0001, fields 31
  *    and 32, as `ovs-ofctl -O OpenFlow13` and os-ken encode tun_src / tun_dst), which get
- *    the ids 40 / 41 (pipeline/oxm.ts oxmIdFromWire). Any other (class, field) — another
+ *    the ids 40 / 41 (packet/oxm.ts oxmIdFromWire). Any other (class, field) — another
  *    class, or a basic field number Sluice does not know — is refused here with
  *    OFPBMC_BAD_FIELD in a match (§7.2.3.2) and OFPBAC_BAD_SET_TYPE in a set-field.
  *  - Value sizes are NOT checked here: a wrong payload size is passed through, and the
@@ -24,7 +24,7 @@ import {
 } from '../pipeline/errors.js';
 import {
   OFPXMC_OPENFLOW_BASIC, OXM_BASIC_FIELD_COUNT, OXM_FIELD_COUNT, OXM_FIELDS, oxmIdFromWire,
-} from '../pipeline/oxm.js';
+} from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 import { OFPMT_OXM, pad8 } from './constants.js';
 import type { Reader, Writer } from './wire.js';

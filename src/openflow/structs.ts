@@ -20,7 +20,8 @@ import {
   OFPQT_MAX_RATE, OFPQT_MIN_RATE,
 } from './constants.js';
 import { decodeActions, encodeActions } from './actions-codec.js';
-import type { PacketQueue, PortDesc, QueueProp } from './message-types.js';
+import type { PacketQueue, QueueProp } from './message-types.js';
+import type { PortDesc } from './multipart-types.js';
 import type { Reader, Writer } from './wire.js';
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);

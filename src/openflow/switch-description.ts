@@ -9,7 +9,7 @@
  * set_queue (accepted by validation but there are no queues), experimenter anything.
  */
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { OXM_FIELDS, oxmHeader } from '../pipeline/oxm.js';
+import { OXM_FIELDS, oxmHeader } from '../packet/oxm.js';
 import {
   OFPAT, OFPIT, OFPG_MAX, OFPM_MAX, OFPMBT_DROP, OFPMBT_DSCP_REMARK, OFPMF_BURST, OFPMF_KBPS,
   OFPMF_PKTPS, OFPMF_STATS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,

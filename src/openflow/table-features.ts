@@ -17,7 +17,7 @@
 import {
   OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_LEN, OFPTFFC_BAD_TYPE, ofError, type OFError,
 } from '../pipeline/errors.js';
-import { OFPXMC_EXPERIMENTER } from '../pipeline/oxm.js';
+import { OFPXMC_EXPERIMENTER } from '../packet/oxm.js';
 import { OFP_MAX_TABLE_NAME_LEN, OFP_TABLE_FEATURES_LEN, pad8 } from './constants.js';
 import type { FeatureId, OxmId, TableFeatureProp, TableFeatures } from './multipart-types.js';
 import type { Reader, Writer } from './wire.js';

@@ -25,7 +25,7 @@ import {
   M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_ETH_TYPE_VLAN, W_PRESENT,
 } from './flow-key.js';
 import { patchBytes, patchPseudoProto, scratch } from './rewrite-patch.js';
-import * as X from '../pipeline/oxm.js';
+import * as X from './oxm.js';
 
 /** Big-endian value of up to 4 bytes. */
 function num(v: Uint8Array): number {

@@ -20,7 +20,7 @@ import {
 import {
   OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID,
   OXM_FIELDS, OXM_FIELD_COUNT,
-} from './oxm.js';
+} from '../packet/oxm.js';
 import {
   ETH_TYPE_MPLS, ETH_TYPE_MPLS_MC, ETH_TYPE_PBB, isIp, isMpls, prereqsHold, type PacketShape,
 } from './shape.js';

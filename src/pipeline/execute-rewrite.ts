@@ -23,7 +23,7 @@ import { FlowKey, M_FRAME_LEN, P_L3, W_IP } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import * as R from '../packet/rewrite.js';
 import type { Op } from './decision.js';
-import { OFPXMT_OFB_IP_DSCP } from './oxm.js';
+import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
 
 /** Bytes free in front of a frame: room for a PBB header (18) plus MPLS and VLAN pushes. */
 export const HEADROOM = 64;

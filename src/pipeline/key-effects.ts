@@ -18,7 +18,7 @@ import {
   P_ND_TLL, P_PBB, P_SCTP, P_TCP, P_UDP, W_ETH_TYPE_VLAN, W_MPLS, W_PBB, W_PRESENT, W_VLAN_INNER,
 } from '../packet/flow-key.js';
 import { vlanVidForKey } from './actions.js';
-import { OFPXMT_OFB_VLAN_VID, OXM_FIELDS, writeFieldWords } from './oxm.js';
+import { OFPXMT_OFB_VLAN_VID, OXM_FIELDS, writeFieldWords } from '../packet/oxm.js';
 import type { Action } from './types.js';
 
 export const TRACKED = 0;

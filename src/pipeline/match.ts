@@ -15,7 +15,7 @@
  *
  * Error choices (OFPET_BAD_MATCH codes), in the order they are checked per TLV:
  *  - field id not one of the OXM_FIELD_COUNT known → OFPBMC_BAD_FIELD
- *    (the 40 basic fields and the NXM_1 tun_src / tun_dst, pipeline/oxm.ts)
+ *    (the 40 basic fields and the NXM_1 tun_src / tun_dst, packet/oxm.ts)
  *  - the same field twice                          → OFPBMC_DUP_FIELD
  *  - value or mask length not the field's size     → OFPBMC_BAD_LEN
  *  - a mask on a field that cannot be masked        → OFPBMC_BAD_WILDCARDS
@@ -39,7 +39,7 @@ import {
 import {
   OFPXMT_OFB_VLAN_VID, OXM_FIELD_COUNT, OXM_FIELDS, fieldFullMask, readFieldWords, writeFieldWords,
   type OxmFieldInfo,
-} from './oxm.js';
+} from '../packet/oxm.js';
 import type { Match, OxmField } from './types.js';
 
 export interface CompiledMatch {

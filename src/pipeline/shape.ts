@@ -16,7 +16,7 @@ import { OFPVID_PRESENT } from '../packet/flow-key.js';
 import {
   OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID, OXM_FIELDS,
   type OxmFieldInfo,
-} from './oxm.js';
+} from '../packet/oxm.js';
 import type { Match } from './types.js';
 
 export interface PacketShape {

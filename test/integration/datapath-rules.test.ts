@@ -14,7 +14,7 @@ import { it, expect, beforeAll, afterAll } from 'vitest';
 import { needs } from '../tools.js';
 import { Bridge } from '../../src/datapath/bridge.js';
 import { isOFError } from '../../src/pipeline/errors.js';
-import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA } from '../../src/pipeline/oxm.js';
+import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA } from '../../src/packet/oxm.js';
 import { flowMod, type Instruction, type OxmField } from '../../src/pipeline/types.js';
 import { ping } from './ports-lab.js';
 import { Lab, quietNetns } from './datapath-lab.js';

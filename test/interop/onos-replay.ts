@@ -25,8 +25,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeMessage, encodeMessage, MessageFramer, OFPCR_ROLE_MASTER, OFPMPF_REPLY_MORE, type OFMessage } from '../../src/openflow/index.js';
-import type { PortDesc } from '../../src/openflow/message-types.js';
-import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IN_PORT } from '../../src/pipeline/oxm.js';
+import type { PortDesc } from '../../src/openflow/multipart-types.js';
+import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IN_PORT } from '../../src/packet/oxm.js';
 import { OFPCML_NO_BUFFER, OFPP_CONTROLLER, OFPP_MAX, OFP_NO_BUFFER, flowMod } from '../../src/pipeline/types.js';
 
 export const ETH_TYPE_LLDP = 0x88cc;

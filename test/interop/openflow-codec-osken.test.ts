@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { needs } from '../tools.js';
 import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
-import { OXM_FIELDS } from '../../src/pipeline/oxm.js';
+import { OXM_FIELDS } from '../../src/packet/oxm.js';
 import { decodeHex, OSKEN_EXPECTED } from '../unit/openflow-osken-expected.js';
 import { sampleMessages } from '../unit/openflow-samples.js';
 

@@ -3,7 +3,7 @@ import { validateActions, type ActionContext } from '../../src/pipeline/actions.
 import { ActionSet } from '../../src/pipeline/action-set.js';
 import { validateInstructions, type InstructionContext } from '../../src/pipeline/instructions.js';
 import * as E from '../../src/pipeline/errors.js';
-import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID, oxmFieldByName } from '../../src/pipeline/oxm.js';
+import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID, oxmFieldByName } from '../../src/packet/oxm.js';
 import { lenientShape, shapeFromMatch } from '../../src/pipeline/shape.js';
 import {
   OFPCML_MAX, OFPCML_NO_BUFFER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EntryInterner } from '../../src/datapath/entry-intern.js';
-import type { CacheEntry } from '../../src/datapath/burst-loop.js';
+import { EntryInterner, type CacheEntry } from '../../src/datapath/entry-intern.js';
 import type { Decision, Op } from '../../src/pipeline/decision.js';
 import type { Rule } from '../../src/pipeline/rule.js';
 

@@ -9,7 +9,7 @@ import { decodeMessage, encodeMessage } from '../../src/openflow/index.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import { internInstructions } from '../../src/pipeline/instructions.js';
 import { compileMatch, compileMatchInto, decompileMatch } from '../../src/pipeline/match.js';
-import { OXM_FIELDS, OFPXMT_OFB_VLAN_VID, fieldFullMask, type OxmFieldInfo } from '../../src/pipeline/oxm.js';
+import { OXM_FIELDS, OFPXMT_OFB_VLAN_VID, fieldFullMask, type OxmFieldInfo } from '../../src/packet/oxm.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { flowMod, type Instruction, type Match, type OxmField } from '../../src/pipeline/types.js';
 import { mulberry32 } from './prng.js';

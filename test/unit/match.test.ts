@@ -8,7 +8,7 @@ import {
   OFPBMC_BAD_WILDCARDS, OFPBMC_DUP_FIELD, OFPET_BAD_MATCH, isOFError, type OFError,
 } from '../../src/pipeline/errors.js';
 import { compileMatch, decompileMatch, type CompiledMatch } from '../../src/pipeline/match.js';
-import { OXM_FIELD_COUNT, oxmFieldByName } from '../../src/pipeline/oxm.js';
+import { OXM_FIELD_COUNT, oxmFieldByName } from '../../src/packet/oxm.js';
 import type { Match, OxmField } from '../../src/pipeline/types.js';
 
 /** Big-endian bytes of `v` in the field's wire size. */
@@ -86,7 +86,7 @@ describe('compileMatch', () => {
   });
 
   it('rejects an unknown field id with BAD_FIELD', () => {
-    // ids 40 / 41 are the NXM_1 tun_src / tun_dst (pipeline/oxm.ts); the first unknown is 42
+    // ids 40 / 41 are the NXM_1 tun_src / tun_dst (packet/oxm.ts); the first unknown is 42
     expect(err([{ field: OXM_FIELD_COUNT, value: new Uint8Array(4) }]).code).toBe(OFPBMC_BAD_FIELD);
     expect(err([{ field: -1, value: new Uint8Array(4) }]).code).toBe(OFPBMC_BAD_FIELD);
   });

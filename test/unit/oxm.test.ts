@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   OXM_FIELDS, OXM_FIELD_COUNT, fieldFullMask, oxmFieldByName, oxmHeader, readFieldWords, writeFieldWords,
-} from '../../src/pipeline/oxm.js';
+} from '../../src/packet/oxm.js';
 import { KEY_WORDS, W_PRESENT } from '../../src/packet/flow-key.js';
 
 // Pairs of fields that OpenFlow's prerequisites make mutually exclusive, and which

@@ -2,7 +2,7 @@
 // make-golden.py) and converts its values to the shapes the tests compare.
 import { readFileSync } from 'node:fs';
 import * as FK from '../../src/packet/flow-key.js';
-import { oxmFieldByName, type OxmFieldInfo } from '../../src/pipeline/oxm.js';
+import { oxmFieldByName, type OxmFieldInfo } from '../../src/packet/oxm.js';
 
 export interface GoldenFrame {
   name: string;

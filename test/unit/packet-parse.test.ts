@@ -1,13 +1,13 @@
 // parseFrame against golden frames built and dissected by scapy (an independent tool):
 // every OXM field scapy reports is read back from the key with readFieldWords(), so the
-// parser and the OXM segment table (src/pipeline/oxm.ts) are checked to agree.
+// parser and the OXM segment table (src/packet/oxm.ts) are checked to agree.
 import { describe, expect, it } from 'vitest';
 import {
   FlowKey, KEY_WORDS, M_FRAME_LEN, M_L3_OFS, M_MALFORMED, P_ETH, P_IPV4, P_L3, P_TCP,
   W_IN_PHY_PORT, W_IN_PORT, W_PRESENT, W_VLAN_INNER,
 } from '../../src/packet/flow-key.js';
 import { isMalformed, parseFrame } from '../../src/packet/parse.js';
-import { readFieldWords } from '../../src/pipeline/oxm.js';
+import { readFieldWords } from '../../src/packet/oxm.js';
 import { FRAMES, META, PRESENCE, fieldBytes, fieldInfo, frameByName, hexBytes } from './packet-golden.js';
 
 const IN_PORT = 7;

@@ -8,7 +8,7 @@ import {
 } from '../../src/packet/flow-key.js';
 import { parseFrame } from '../../src/packet/parse.js';
 import * as R from '../../src/packet/rewrite.js';
-import { OFPXMT_OFB_TUNNEL_ID, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IPV4_SRC } from '../../src/pipeline/oxm.js';
+import { OFPXMT_OFB_TUNNEL_ID, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IPV4_SRC } from '../../src/packet/oxm.js';
 import { REWRITES, type GoldenRewrite, fieldBytes, fieldInfo, frameByName, hexBytes } from './packet-golden.js';
 
 const HEADROOM = 32;

@@ -1,6 +1,6 @@
 // Shared helpers for the pipeline tests: literal flow-mods and keys.
 import { FlowKey, P_ETH, P_IPV4, P_L3, P_TCP, P_UDP, W_IN_PORT, W_PRESENT } from '../../src/packet/flow-key.js';
-import { oxmFieldByName, writeFieldWords } from '../../src/pipeline/oxm.js';
+import { oxmFieldByName, writeFieldWords } from '../../src/packet/oxm.js';
 import {
   flowMod, OFPP_ANY, OFPG_ANY, type Action, type Bucket, type FlowMod, type Instruction,
   type OxmField,

@@ -15,7 +15,7 @@ import { setField as rewriteField } from '../../src/packet/rewrite-field.js';
 import { pushVlan } from '../../src/packet/rewrite-tags.js';
 import * as E from '../../src/pipeline/errors.js';
 import { isOFError } from '../../src/pipeline/errors.js';
-import { OXM_TUN_DST, OXM_TUN_SRC, oxmHeader, oxmIdFromWire } from '../../src/pipeline/oxm.js';
+import { OXM_TUN_DST, OXM_TUN_SRC, oxmHeader, oxmIdFromWire } from '../../src/packet/oxm.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { apply, be, fm, goto, keyOf, out, oxm, setField, write } from './pipeline-helpers.js';
 

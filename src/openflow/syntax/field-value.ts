@@ -5,7 +5,7 @@
  * (OFPBMC_BAD_WILDCARDS), and ovs-ofctl normalises the same way. An all-ones mask is
  * dropped (exact match); an all-zeros mask means "wildcard" and yields `wildcard: true`.
  */
-import { OXM_FIELDS, fieldFullMask } from '../../pipeline/oxm.js';
+import { OXM_FIELDS, fieldFullMask } from '../../packet/oxm.js';
 import { parsePort } from './ports.js';
 import { valueKind } from './fields.js';
 import { isAllZeros, parseIPv4, parseIPv6, parseMac, parseUint, prefixMask, uintBytes, bytesUint } from './values.js';

@@ -8,7 +8,7 @@
  * (`dl_vlan=10,dl_vlan_pcp=3`, or `vlan_tci=V/M` when that view cannot say it).
  * Every name printed here is accepted back by parseMatch.
  */
-import { OXM_TUN_DST, OXM_TUN_SRC } from '../../pipeline/oxm.js';
+import { OXM_TUN_DST, OXM_TUN_SRC } from '../../packet/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { ETH_ARP, ETH_IP, ETH_IPV6, ETH_MPLS, ETH_MPLS_MC, ETH_RARP } from './fields.js';
 import { formatMasked } from './format-value.js';

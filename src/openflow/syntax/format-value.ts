@@ -4,7 +4,7 @@
  * decimal; masks as CIDR /N when they are prefixes of an IP address, else `/mask`.
  * Also the names ovs-ofctl uses for OXM fields inside `set_field:V->NAME`.
  */
-import { OXM_FIELDS } from '../../pipeline/oxm.js';
+import { OXM_FIELDS } from '../../packet/oxm.js';
 import { valueKind } from './fields.js';
 import { formatPort } from './ports.js';
 import { bytesUint, formatIPv4, formatIPv6, formatMac, isAllOnes, maskPrefix } from './values.js';

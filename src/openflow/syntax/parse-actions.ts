@@ -8,7 +8,7 @@
  * "not allowed inside an action list". `drop` is the empty list and must stand alone.
  */
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
-import { OXM_FIELDS } from '../../pipeline/oxm.js';
+import { OXM_FIELDS } from '../../packet/oxm.js';
 import {
   OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, type Action,
 } from '../../pipeline/types.js';

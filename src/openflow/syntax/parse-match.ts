@@ -12,7 +12,7 @@
  * (nw_src, tp_dst, icmp_type, ...) mean; the second parses every field.
  */
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
-import { OXM_FIELDS, OFPXMT_OFB_VLAN_PCP, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IP_DSCP } from '../../pipeline/oxm.js';
+import { OXM_FIELDS, OFPXMT_OFB_VLAN_PCP, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IP_DSCP } from '../../packet/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { parseError, unknownName, type ParseError } from './errors.js';
 import {

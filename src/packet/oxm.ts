@@ -12,6 +12,8 @@
  * This table is the single source of truth that the match compiler, the packet parser's
  * tests, set-field and the wire codec all read, so that "field 12 is ipv4_dst, 4 bytes,
  * maskable, needs eth_type=0x0800, lives in W_NW_DST" is written down exactly once.
+ * It lives in packet/, beside the FlowKey it maps, so that every layer that reads it
+ * (set-field in packet/, the pipeline, the codec) imports it downwards.
  */
 import {
   P_ARP, P_ETH, P_ICMPV4, P_ICMPV6, P_IPV4, P_IPV6, P_L3, P_MPLS, P_ND_SLL, P_ND_TARGET,
@@ -20,7 +22,7 @@ import {
   W_ETH_TYPE_VLAN, W_IN_PHY_PORT, W_IN_PORT, W_IP, W_IPV6_DST, W_IPV6_MISC, W_IPV6_SRC,
   W_L4, W_METADATA_HI, W_METADATA_LO, W_MPLS, W_ND_TARGET, W_NW_DST, W_NW_SRC, W_PBB,
   W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO,
-} from '../packet/flow-key.js';
+} from './flow-key.js';
 
 /** OXM classes (OF1.3.5 §7.2.3.2). Sluice matches on OFPXMC_OPENFLOW_BASIC, and on the
  * two tunnel fields of OFPXMC_NXM_1. */
