@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
- * `sluice` — the command line (commander). For now one verb: `start`, the foreground daemon.
- * The ovs-vsctl / ovs-ofctl-like verbs (add-flow, dump-flows, ...) come with the control socket.
+ * `sluice` — the command line (commander). `start` runs the daemon in the foreground (here);
+ * the other verbs talk to a running one: the ovs-vsctl-like verbs (add-br, add-port, show,
+ * ...: verbs-vsctl.ts) through its control socket RUNDIR/sluice.ctl, the ovs-ofctl-like
+ * verbs (add-flow, dump-flows, ...: verbs-ofctl.ts) as OpenFlow 1.3 through a bridge's mgmt
+ * socket, and `trace` (verbs-trace.ts) through the control socket.
  *
  * Invariants
  *  - A user mistake (unknown flag, bad value, bad config, missing interface) prints ONE line
@@ -34,7 +37,6 @@ function version(): string {
   }
   return 'unknown';
 }
-
 
 const START_HELP = `
 Bridges: without --bridge and --config the daemon runs the bridges of its db (--db FILE,

@@ -45,12 +45,13 @@ export interface DaemonOptions extends RunningBridgeOptions {
 
 const errMsg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** The port name a spec gives (createPort checks it; nothing is opened). */
-/** The port name and kind a spec gives (createPort checks it; nothing is opened). */
+/** The port name and kind a spec gives (createPort checks it; nothing is opened); a spec
+ * createPort refuses gives itself as the name and kind 'unknown'. */
 function specInfo(spec: string): { name: string; kind: string } {
   const p = createPort(spec);
   return p instanceof Error ? { name: spec, kind: 'unknown' } : { name: p.name, kind: p.kind };
 }
+/** The port name a spec gives (specInfo's name). */
 const portName = (spec: string): string => specInfo(spec).name;
 
 export class Daemon {

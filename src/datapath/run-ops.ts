@@ -19,23 +19,20 @@
  *    (not a packet-in) of a frame a pop shortened below 60 bytes carries zero padding to
  *    60 (padForOutput, src/packet/rewrite-tags.ts), as the reference executor's does.
  */
-import {
-  FlowKey, P_L3, W_IP,
-} from '../packet/flow-key.js';
+import { FlowKey, P_L3, W_IP } from '../packet/flow-key.js';
+import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
+import { parseFrame } from '../packet/parse.js';
 import {
   copyTtlIn, copyTtlOut, decMplsTtl, decNwTtl, frameLen, padForOutput, popMpls, popPbb, popVlan,
   pushMpls, pushPbb, pushVlan, setField, setMplsTtl, setNwTtl,
 } from '../packet/rewrite.js';
 import type { Op } from '../pipeline/decision.js';
+import { HEADROOM, MAX_FRAME } from '../pipeline/execute-rewrite.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
-import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
 import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
-import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
-import { parseFrame } from '../packet/parse.js';
 import { copyBytes } from '../ports/copy-bytes.js';
+import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 
-export const HEADROOM = 64;
-export const MAX_FRAME = 65_535 + 64;
 const MAX_DEPTH = 16;
 const CONTINUE = 0;
 const STOP_BRANCH = 1;

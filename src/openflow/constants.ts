@@ -1,8 +1,10 @@
 /**
  * OpenFlow 1.3 wire constants (OF1.3.5 §7, openflow.h): message types, multipart types,
- * fixed structure sizes and the enums the codec itself needs. Constants the pipeline also
- * uses (ports, groups, meters, flow-mod commands, action/instruction numbers) live in
- * src/pipeline/types.ts and are not repeated here.
+ * fixed structure sizes and the enums the codec and the agent need (capabilities, roles,
+ * switch config flags). Constants the pipeline or the datapath also use (port numbers,
+ * port config/state bits, port-status reasons, groups, meters, flow-mod commands,
+ * action/instruction numbers) live in src/pipeline/types.ts, and the OXM fields in
+ * src/packet/oxm.ts; they are not repeated here.
  *
  * Sizes are the spec's `OFP_ASSERT(sizeof(...) == N)` values; every decoder checks a
  * structure's size before reading it, so these numbers are the codec's bounds.

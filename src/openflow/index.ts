@@ -1,7 +1,14 @@
 /**
  * The OpenFlow 1.3 wire codec, in one import: message values (message-types.ts,
- * multipart-types.ts), encodeMessage / decodeMessage, encodeError, and the stream framer.
- * Upper layers (connections, agent) import from here, not from the individual files.
+ * multipart-types.ts), encodeMessage / decodeMessage, encodeError, the stream framer and
+ * the protocol's constants (constants.ts).
+ *
+ * Who imports it: code outside src/openflow/ that speaks OpenFlow as a peer and wants the
+ * codec and nothing else — the ovs-ofctl-like client (src/cli/ofctl/), the tests and the
+ * benchmarks. Files inside src/openflow/ (connection, agent, ...) import the individual
+ * files, never this one, so that it is in no import circle of theirs. The switch side's
+ * other entry points are their own files: service.ts (a bridge's OpenFlow endpoints),
+ * target.ts (tcp:/unix:/ssl: targets), transport.ts, connection.ts.
  */
 export * from './message-types.js';
 export * from './multipart-types.js';

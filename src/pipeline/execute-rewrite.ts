@@ -20,12 +20,13 @@
  *    here: applyOp() returns true for them without doing anything.
  */
 import { FlowKey, M_FRAME_LEN, P_L3, W_IP } from '../packet/flow-key.js';
+import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
 import { parseFrame } from '../packet/parse.js';
 import * as R from '../packet/rewrite.js';
 import type { Op } from './decision.js';
-import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
 
-/** Bytes free in front of a frame: room for a PBB header (18) plus MPLS and VLAN pushes. */
+/** Bytes free in front of a frame: room for a PBB header (18) plus MPLS and VLAN pushes.
+ * The datapath's work frames (src/datapath/run-ops.ts) have the same layout. */
 export const HEADROOM = 64;
 /** Largest frame a view holds (IPv4/IPv6 datagram maximum plus L2 headers). */
 export const MAX_FRAME = 65_535 + 64;

@@ -1,8 +1,10 @@
 /**
- * Reference executor of a Decision on one frame: for tests and for the datapath's slow
- * path (a packet that missed the cache). The fast path compiles decisions into closures
- * instead; both must forward identically. Frame changes go through src/packet/rewrite.ts
- * (via execute-rewrite.ts), the same rewriter the datapath uses.
+ * Reference executor of a Decision on one frame: the plain statement of what running a
+ * decision means, which the tests run. The datapath does not call it: its OpRunner
+ * (src/datapath/run-ops.ts) runs the same ops on received frames, allocation-free and
+ * copy-on-write, for cache hits and misses alike, and the equivalence tests hold the two
+ * to forwarding identically. Frame changes go through src/packet/rewrite.ts (via
+ * execute-rewrite.ts), the same rewriter the OpRunner uses.
  *
  * Invariants
  *  - The caller's frame is never modified: it is copied into a scratch buffer with
@@ -23,8 +25,7 @@
  *    the controller (OFPC_INVALID_TTL_TO_CONTROLLER, §7.3.2) is the datapath's call.
  *  - An output to the packet's own ingress port by number (a standard port, <= OFPP_MAX)
  *    is dropped: a packet goes back out its ingress port only through OFPP_IN_PORT
- *    (OF1.3.5 §4.5). OFPP_IN_PORT is
- *    resolved to the ingress port here; other reserved ports (FLOOD, ALL, NORMAL, LOCAL,
+ *    (OF1.3.5 §4.5). OFPP_IN_PORT is resolved to the ingress port here; other reserved ports (FLOOD, ALL, NORMAL, LOCAL,
  *    CONTROLLER) are passed to `out` as they are, for the datapath to resolve.
  *  - Ops the rewriter cannot apply to this frame (e.g. pop_vlan on an untagged frame from
  *    a group bucket, whose actions are not checked against a match) are skipped.
@@ -48,7 +49,6 @@ export interface OutputInfo {
 
 export type OutputFn = (port: number, bytes: Uint8Array, info: OutputInfo) => void;
 
-export { HEADROOM, MAX_FRAME } from './execute-rewrite.js';
 const MAX_DEPTH = 16;
 
 const CONTINUE = 0;

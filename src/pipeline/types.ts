@@ -4,7 +4,10 @@
  * into these and encodes from them; the pipeline validates and executes them.
  *
  * Plain objects with a string discriminant (`type`), so that tests and the CLI can write
- * them literally. Constants keep the specification's names (OF1.3.5 §7).
+ * them literally. Constants keep the specification's names (OF1.3.5 §7); this file is the
+ * one home of the spec numbers that the pipeline, the datapath and the OpenFlow agent
+ * share (ports and their config/state bits, port-status and flow-removed reasons, ...),
+ * imported from here by name, never written again as numbers.
  */
 
 // ---- Reserved port numbers (OF1.3.5 §7.2.1, enum ofp_port_no)

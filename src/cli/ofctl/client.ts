@@ -19,9 +19,8 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { OFConnection } from '../../openflow/connection.js';
-import { OFPMPF_REPLY_MORE } from '../../openflow/constants.js';
-import type {
-  ErrorMsg, MultipartReplyBody, MultipartRequestBody, OFMessage,
+import {
+  OFPMPF_REPLY_MORE, type ErrorMsg, type MultipartReplyBody, type MultipartRequestBody, type OFMessage,
 } from '../../openflow/index.js';
 import { describeErrorCode } from './error-names.js';
 import { unreachableMessage, type ResolvedTarget } from './target.js';
