@@ -262,15 +262,19 @@ export function hashKeyWords(words: Uint32Array): number {
   for (let i = 0; i < words.length; i++) {
     h = Math.imul(h ^ words[i]!, 0x01000193);
   }
-  return finishHash(h);
+  return fmix32(h) >>> 0;
 }
 
-/** murmur3's 32-bit finaliser: spreads every input bit over the whole result. */
-export function finishHash(h: number): number {
+/**
+ * murmur3's 32-bit finaliser (fmix32): spreads every input bit over the whole result.
+ * The one copy for every hash of the switch (flow cache, select groups, classifier
+ * subtables and prefix sets). Returns a signed int32, which stays a small integer even
+ * where the call is not inlined; `>>> 0` gives the unsigned value.
+ */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }

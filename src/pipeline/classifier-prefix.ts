@@ -33,21 +33,14 @@
  *    (≈ 2%) costs one table probe.
  *  - Tables are at most half full; deletion shifts probe runs back (no tombstones), so
  *    lookups stop at the first empty slot. subtablesOf() allocates nothing.
+ *  - Slots and filter bits come from fmix32(v) (src/packet/flow-key.ts): prefix values
+ *    have zero low bits, so the low bits need mixing in.
  */
+import { fmix32 } from '../packet/flow-key.js';
 
 const MIN_SLOTS = 8;
 /** Filter words = slots / 4 (8 bits per slot, ≥ 16 bits per value since slots ≥ 2 × values). */
 const LOG2_SLOTS_PER_FILTER_WORD = 2;
-
-/** murmur3 fmix32: prefix values have zero low bits, so the low bits need mixing in. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
-}
 
 /** The mask of the first `len` bits of a word (len 0..32). */
 export function prefixMask(len: number): number {
@@ -75,7 +68,7 @@ export class PrefixSet {
 
   /** False when no entry has this value; true when some entry may have it. Hot path. */
   mayHave(v: number): boolean {
-    const h = fmix(v);
+    const h = fmix32(v);
     const bits = (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
     return (this.filter[h >>> this.filterShift]! & bits) === bits;
   }
@@ -85,7 +78,7 @@ export class PrefixSet {
    * answers most absent values; a present one costs one table probe.
    */
   subtablesOf(v: number): number {
-    const h = fmix(v);
+    const h = fmix32(v);
     const bits = (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
     if ((this.filter[h >>> this.filterShift]! & bits) !== bits) return 0;
     const table = this.table, cap1 = this.cap1;
@@ -98,7 +91,7 @@ export class PrefixSet {
   /** True exactly when some entry has this value. */
   has(v: number): boolean {
     const table = this.table, cap1 = this.cap1;
-    for (let s = fmix(v) & cap1; ; s = (s + 1) & cap1) {
+    for (let s = fmix32(v) & cap1; ; s = (s + 1) & cap1) {
       if (table[3 * s + 1] === 0) return false;
       if (table[3 * s] === v) return true;
     }
@@ -112,7 +105,7 @@ export class PrefixSet {
   add(v: number, subtableBit: number): void {
     v |= 0;
     const table = this.table, cap1 = this.cap1;
-    let s = fmix(v) & cap1;
+    let s = fmix32(v) & cap1;
     for (; table[3 * s + 1] !== 0; s = (s + 1) & cap1) {
       if (table[3 * s] === v) {
         table[3 * s + 1]!++;
@@ -129,14 +122,14 @@ export class PrefixSet {
     table[3 * s + 1] = 1;
     table[3 * s + 2] = subtableBit;
     this.used++;
-    this.setFilterBit(fmix(v));
+    this.setFilterBit(fmix32(v));
   }
 
   /** Drops one reference to v (which must be present). */
   remove(v: number): void {
     v |= 0;
     const table = this.table, cap1 = this.cap1;
-    let s = fmix(v) & cap1;
+    let s = fmix32(v) & cap1;
     for (; ; s = (s + 1) & cap1) {
       if (table[3 * s + 1] === 0) throw new Error('PrefixSet.remove: value not present');
       if (table[3 * s] === v) break;
@@ -145,7 +138,7 @@ export class PrefixSet {
     // Backward-shift deletion (as in classifier-subtable.ts).
     let hole = s;
     for (let j = (hole + 1) & cap1; table[3 * j + 1] !== 0; j = (j + 1) & cap1) {
-      const home = fmix(table[3 * j]!) & cap1;
+      const home = fmix32(table[3 * j]!) & cap1;
       if (((j - home) & cap1) >= ((j - hole) & cap1)) {
         table[3 * hole] = table[3 * j]!;
         table[3 * hole + 1] = table[3 * j + 1]!;
@@ -167,7 +160,7 @@ export class PrefixSet {
     const table = this.table, cap1 = this.cap1;
     for (let i = 0; i < old.length; i += 3) {
       if (old[i + 1] === 0) continue;
-      let s = fmix(old[i]!) & cap1;
+      let s = fmix32(old[i]!) & cap1;
       while (table[3 * s + 1] !== 0) s = (s + 1) & cap1;
       table[3 * s] = old[i]!;
       table[3 * s + 1] = old[i + 1]!;
@@ -187,7 +180,7 @@ export class PrefixSet {
     this.filter = new Int32Array(slots >>> LOG2_SLOTS_PER_FILTER_WORD);
     this.staleBits = 0;
     const table = this.table;
-    for (let i = 0; i < table.length; i += 3) if (table[i + 1] !== 0) this.setFilterBit(fmix(table[i]!));
+    for (let i = 0; i < table.length; i += 3) if (table[i + 1] !== 0) this.setFilterBit(fmix32(table[i]!));
   }
 }
 

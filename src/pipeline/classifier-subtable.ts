@@ -29,7 +29,7 @@
  *    rehash. Why: a lookup probes most subtables in vain, and the filter (≤ 2 bytes per
  *    entry, cache resident) answers most of those misses without touching the table.
  */
-import { KEY_WORDS, W_NW_DST, W_NW_SRC } from '../packet/flow-key.js';
+import { KEY_WORDS, W_NW_DST, W_NW_SRC, fmix32 } from '../packet/flow-key.js';
 import { prefixLength, prefixMask } from './classifier-prefix.js';
 
 const MIN_SLOTS = 8;
@@ -38,7 +38,7 @@ const EMPTY = -1;
 const FILTER_BITS_PER_SLOT = 4;
 const LOG2_FILTER_BITS_PER_SLOT = 2;
 
-/** murmur3-style mixing of one word into a running hash. */
+/** murmur3-style mixing of one word into a running hash (finished with fmix32). */
 function mixWord(h: number, k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
@@ -46,15 +46,6 @@ function mixWord(h: number, k: number): number {
   h ^= k;
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
 }
 
 export class Subtable {
@@ -117,14 +108,14 @@ export class Subtable {
     const words = this.words, wmask = this.wmask;
     let h = this.n;
     for (let i = 0; i < this.n; i++) h = mixWord(h, key[words[i]!]! & wmask[i]!);
-    return finish(h);
+    return fmix32(h);
   }
 
   private hashEntry(e: number): number {
     const data = this.data, base = e * this.stride;
     let h = this.n;
     for (let i = 0; i < this.n; i++) h = mixWord(h, data[base + i]!);
-    return finish(h);
+    return fmix32(h);
   }
 
   /** The entry whose value equals key & mask, or -1. Allocation free (hot path). */

@@ -15,7 +15,7 @@
  * Invariants: pure functions of (group, key, liveness); no allocation per call.
  */
 import {
-  finishHash,
+  fmix32,
   W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_ETH_TYPE_VLAN, W_IP, W_IPV6_DST, W_IPV6_SRC, W_L4,
   W_NW_DST, W_NW_SRC,
 } from '../packet/flow-key.js';
@@ -37,7 +37,7 @@ export function selectHash(words: Uint32Array, groupId: number): number {
   let h = mix(0x811c9dc5, groupId);
   for (const i of HASH_WORDS) h = mix(h, words[i]!);
   h = mix(h, (words[W_IP]! >>> 16) & 0xff);
-  return finishHash(h);
+  return fmix32(h) >>> 0;
 }
 
 export function selectBucket(group: Group, words: Uint32Array): GroupBucket | null {
