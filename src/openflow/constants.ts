@@ -112,6 +112,30 @@ export const OFPC_IP_REASM = 1 << 5;
 export const OFPC_QUEUE_STATS = 1 << 6;
 export const OFPC_PORT_BLOCKED = 1 << 8;
 
+// Port features (§7.2.1, enum ofp_port_features)
+export const OFPPF_10MB_HD = 1 << 0;
+export const OFPPF_10MB_FD = 1 << 1;
+export const OFPPF_100MB_HD = 1 << 2;
+export const OFPPF_100MB_FD = 1 << 3;
+export const OFPPF_1GB_HD = 1 << 4;
+export const OFPPF_1GB_FD = 1 << 5;
+export const OFPPF_10GB_FD = 1 << 6;
+export const OFPPF_40GB_FD = 1 << 7;
+export const OFPPF_100GB_FD = 1 << 8;
+export const OFPPF_1TB_FD = 1 << 9;
+export const OFPPF_OTHER = 1 << 10;
+export const OFPPF_COPPER = 1 << 11;
+export const OFPPF_FIBER = 1 << 12;
+export const OFPPF_AUTONEG = 1 << 13;
+export const OFPPF_PAUSE = 1 << 14;
+export const OFPPF_PAUSE_ASYM = 1 << 15;
+
+// Group capabilities (§7.3.5.10, enum ofp_group_capabilities)
+export const OFPGFC_SELECT_WEIGHT = 1 << 0;
+export const OFPGFC_SELECT_LIVENESS = 1 << 1;
+export const OFPGFC_CHAINING = 1 << 2;
+export const OFPGFC_CHAINING_CHECKS = 1 << 3;
+
 // Switch config flags (§7.3.2)
 export const OFPC_FRAG_NORMAL = 0;
 export const OFPC_FRAG_DROP = 1;

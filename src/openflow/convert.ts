@@ -10,19 +10,12 @@ import type { Group } from '../pipeline/groups.js';
 import type { Meter } from '../pipeline/meters.js';
 import { ruleDuration, type Rule } from '../pipeline/rule.js';
 import type { AgentPortInfo } from './bridge-surface.js';
+import {
+  OFPPF_100GB_FD, OFPPF_100MB_FD, OFPPF_10GB_FD, OFPPF_10MB_FD, OFPPF_1GB_FD, OFPPF_1TB_FD, OFPPF_40GB_FD,
+  OFPPF_COPPER, OFPPF_OTHER,
+} from './constants.js';
 import type { FlowRemoved } from './message-types.js';
 import type { FlowStats, GroupDesc, GroupStats, MeterConfig, MeterStats, PortDesc, PortStats } from './multipart-types.js';
-
-// enum ofp_port_features (§7.2.1)
-const OFPPF_10MB_FD = 1 << 1;
-const OFPPF_100MB_FD = 1 << 3;
-const OFPPF_1GB_FD = 1 << 5;
-const OFPPF_10GB_FD = 1 << 6;
-const OFPPF_40GB_FD = 1 << 7;
-const OFPPF_100GB_FD = 1 << 8;
-const OFPPF_1TB_FD = 1 << 9;
-const OFPPF_OTHER = 1 << 10;
-const OFPPF_COPPER = 1 << 11;
 
 /** The ofp_port_features bit for a speed (kbps), 0 when unknown. */
 export function speedFeature(kbps: number): number {

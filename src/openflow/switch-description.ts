@@ -15,7 +15,10 @@ import {
   OFPMF_PKTPS, OFPMF_STATS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
   type ActionType, type InstructionType,
 } from '../pipeline/types.js';
-import { OFPC_FLOW_STATS, OFPC_GROUP_STATS, OFPC_PORT_STATS, OFPC_TABLE_STATS } from './constants.js';
+import {
+  OFPC_FLOW_STATS, OFPC_GROUP_STATS, OFPC_PORT_STATS, OFPC_TABLE_STATS, OFPGFC_CHAINING, OFPGFC_CHAINING_CHECKS,
+  OFPGFC_SELECT_LIVENESS, OFPGFC_SELECT_WEIGHT,
+} from './constants.js';
 import type {
   DescStats, FeatureId, GroupFeatures, MeterFeatures, OxmId, TableFeatureProp, TableFeatures,
 } from './multipart-types.js';
@@ -45,12 +48,6 @@ const INSTRUCTIONS: readonly InstructionType[] = [
 ];
 
 const actionBitmap = ACTIONS.reduce((m, a) => (m | (1 << OFPAT[a])) >>> 0, 0);
-
-// enum ofp_group_capabilities (§7.3.5.10)
-const OFPGFC_SELECT_WEIGHT = 1;
-const OFPGFC_SELECT_LIVENESS = 2;
-const OFPGFC_CHAINING = 4;
-const OFPGFC_CHAINING_CHECKS = 8;
 
 export function groupFeatures(): GroupFeatures {
   const types = (1 << OFPGT_ALL) | (1 << OFPGT_SELECT) | (1 << OFPGT_INDIRECT) | (1 << OFPGT_FF);
