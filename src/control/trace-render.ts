@@ -25,11 +25,11 @@
  */
 import type { Bridge } from '../datapath/bridge.js';
 import { W_METADATA_HI, W_METADATA_LO } from '../packet/flow-key.js';
+import { OXM_FIELDS } from '../packet/oxm.js';
 import type { Decision, DecisionRule, TraceGroup, TraceStep } from '../pipeline/decision.js';
 import { applyToKey } from '../pipeline/key-effects.js';
 import { OFPMF_PKTPS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT, type Instruction } from '../pipeline/types.js';
 import { formatActionList, formatMatch } from '../openflow/syntax/index.js';
-import { OXM_FIELDS } from '../packet/oxm.js';
 import { changedFields, matchFromKey } from './trace-key.js';
 import { describeOutcome } from './trace-outcome.js';
 

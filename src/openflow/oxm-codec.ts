@@ -20,11 +20,11 @@
  *    hasmask set (BAD_LEN), a match type other than OXM (BAD_TYPE).
  */
 import {
-  OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE, OFPET_BAD_MATCH, ofError, type OFError,
-} from '../pipeline/errors.js';
-import {
   OFPXMC_OPENFLOW_BASIC, OXM_BASIC_FIELD_COUNT, OXM_FIELD_COUNT, OXM_FIELDS, oxmIdFromWire,
 } from '../packet/oxm.js';
+import {
+  OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE, OFPET_BAD_MATCH, ofError, type OFError,
+} from '../pipeline/errors.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 import { OFPMT_OXM, pad8 } from './constants.js';
 import type { Reader, Writer } from './wire.js';

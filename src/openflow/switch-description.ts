@@ -8,8 +8,8 @@
  * Not claimed: IP_REASM and QUEUE_STATS (no reassembly, no queues), PORT_BLOCKED (no STP),
  * set_queue (accepted by validation but there are no queues), experimenter anything.
  */
-import type { Pipeline } from '../pipeline/pipeline.js';
 import { OXM_FIELDS, oxmHeader } from '../packet/oxm.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import {
   OFPAT, OFPIT, OFPG_MAX, OFPM_MAX, OFPMBT_DROP, OFPMBT_DSCP_REMARK, OFPMF_BURST, OFPMF_KBPS,
   OFPMF_PKTPS, OFPMF_STATS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,

@@ -14,10 +14,10 @@
  * Invariants: bad framing is OFPET_TABLE_FEATURES_FAILED/OFPTFFC_BAD_LEN, an unknown
  * property type OFPTFFC_BAD_TYPE (§7.3.5.5.2: the switch must refuse what it cannot parse).
  */
+import { OFPXMC_EXPERIMENTER } from '../packet/oxm.js';
 import {
   OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_LEN, OFPTFFC_BAD_TYPE, ofError, type OFError,
 } from '../pipeline/errors.js';
-import { OFPXMC_EXPERIMENTER } from '../packet/oxm.js';
 import { OFP_MAX_TABLE_NAME_LEN, OFP_TABLE_FEATURES_LEN, pad8 } from './constants.js';
 import type { FeatureId, OxmId, TableFeatureProp, TableFeatures } from './multipart-types.js';
 import type { Reader, Writer } from './wire.js';

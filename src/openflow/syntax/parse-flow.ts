@@ -9,12 +9,12 @@
  * ovs-ofctl does, so that a dumped line can be fed back.
  */
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
+import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID } from '../../packet/oxm.js';
 import {
   OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPFF_CHECK_OVERLAP,
   OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPTT_ALL, OFPTT_MAX,
   flowMod, type FlowMod, type Instruction,
 } from '../../pipeline/types.js';
-import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID } from '../../packet/oxm.js';
 import { parseError, type ParseError } from './errors.js';
 import { parseInstructions } from './parse-instructions.js';
 import { parseMatch } from './parse-match.js';
