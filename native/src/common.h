@@ -44,6 +44,8 @@
 #define SL_TUN_TX_BATCH 256 /* packets per sendmmsg on a tunnel handle */
 #define SL_TUN_IOV 4        /* per message: UDP header, tunnel header, frame or segment headers, payload */
 #define SL_TUN_CTL 128      /* receive control buffer per datagram (pktinfo, tos, ttl, ovfl) */
+#define SL_TUN_POOL 16      /* UDP send sockets per udp tunnel: one source port each (tunnel.c) */
+#define SL_TUN_GSO_SEGS 64  /* datagrams per UDP_SEGMENT send (the kernel's UDP_MAX_SEGMENTS >= 64) */
 
 enum sl_kind { SL_TAP = 1, SL_PACKET = 2, SL_TUNNEL = 3 };
 
@@ -72,9 +74,19 @@ typedef struct sl_tunnel {
   union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(int))]; } tctl[SL_TUN_TX_BATCH];
   uint32_t tsrc[SL_TUN_TX_BATCH]; /* input packet index of each message */
   uint32_t nmsg;
+  /* udp: the pool of ordinary UDP send sockets (bound to local, distinct kernel-chosen
+   * source ports, never read: drop-all filter) that carry UDP GSO sends; a flow's source
+   * port is pool_port[hash % SL_TUN_POOL] for all its packets (tunnel_tx.c) */
+  int pool_fd[SL_TUN_POOL];
+  uint16_t pool_port[SL_TUN_POOL];
+  /* one UDP_SEGMENT send being built: per datagram tunnel header, segment headers, payload */
+  struct iovec giov[SL_TUN_GSO_SEGS * 3];
+  uint32_t gn, giovn, gsize, gtotal, gbytes;
+  bool gshort; /* the last datagram added is shorter than gsize: it must end the send */
+  union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(int))]; } gctl;
   /* the packet being encapsulated, for the segment emitter */
   const uint8_t *cur_hdr;
-  uint32_t cur_hlen, cur_dst;
+  uint32_t cur_hlen, cur_dst, cur_pool, cur_src;
   uint16_t cur_sport;
   uint8_t cur_tos;
 } sl_tunnel;

@@ -18,10 +18,17 @@
  *      datagram the host receives; a drop-all BPF filter keeps its queue empty, and with a
  *      bound localAddr it is connected to that address, so the kernel does not even
  *      clone the underlay's datagrams for it (connect_self).
+ *    - send pool: SL_TUN_POOL (16) ordinary AF_INET SOCK_DGRAM sockets bound to localAddr
+ *      with kernel-chosen ephemeral ports (distinct), a drop-all BPF filter and the
+ *      minimum SO_RCVBUF (never read). Their ports are the tunnel's only source ports: a
+ *      flow uses srcPorts[flow value % SL_TUN_POOL] for all its packets, so it keeps one
+ *      underlay path while flows spread over 16 ports (ECMP entropy, RFC 7348 §5). GSO
+ *      super-frames leave through them with UDP_SEGMENT (tunnel_tx.c); the raw socket
+ *      writes the same port into the UDP headers it builds.
  *  'gre': one AF_INET SOCK_RAW IPPROTO_GRE (47) socket, bound to localAddr when not
  *      0.0.0.0, for both directions. Received datagrams include the outer IPv4 header
  *      (raw(7)); it is parsed and skipped. On send the kernel writes the IP header.
- *  Both send paths: IP_MTU_DISCOVER = IP_PMTUDISC_DO when df (a packet larger than the
+ *  All send sockets: IP_MTU_DISCOVER = IP_PMTUDISC_DO when df (a packet larger than the
  *  path MTU fails with EMSGSIZE, counted as txTooBig), IP_PMTUDISC_DONT otherwise (the
  *  kernel fragments); IP_TTL = ttl; IP_TOS = tos (per-packet TOS overrides, tunnel_tx.c).
  *  Open errors throw an Error naming the call, the address and the errno (`.code`,
@@ -176,6 +183,7 @@ napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   }
   h->tun = t;
   t->tx_fd = -1;
+  for (int k = 0; k < SL_TUN_POOL; k++) t->pool_fd[k] = -1;
   t->udp = o.udp;
   t->local = o.local;
   t->port = (uint16_t)o.port;
@@ -210,6 +218,22 @@ napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   if (o.local && bind_addr(t->tx_fd, o.local, 0) < 0) return fail(env, h, "bind(raw)", &o, errno);
   if (o.local) connect_self(t->tx_fd, o.local);
   if ((call = setup_send(t->tx_fd, &o))) return fail(env, h, call, &o, errno);
+  /* The send pool: SL_TUN_POOL ordinary UDP sockets bound to localAddr with kernel-chosen
+   * (distinct) ephemeral ports. They carry UDP GSO (UDP_SEGMENT) sends; their ports are
+   * the only source ports the tunnel uses (tunnel_tx.c). Never read: drop-all filter and
+   * the minimum receive buffer (the receive socket is the one bound to `port`). */
+  for (int k = 0; k < SL_TUN_POOL; k++) {
+    int fd = t->pool_fd[k] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (fd < 0) return fail(env, h, "socket(SOCK_DGRAM) send pool", &o, errno);
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return fail(env, h, "SO_ATTACH_FILTER(pool)", &o, errno);
+    sockopt(fd, SOL_SOCKET, SO_RCVBUF, 0);
+    if (bind_addr(fd, o.local, 0) < 0) return fail(env, h, "bind(pool)", &o, errno);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) return fail(env, h, "getsockname(pool)", &o, errno);
+    t->pool_port[k] = ntohs(sa.sin_port);
+    if ((call = setup_send(fd, &o))) return fail(env, h, call, &o, errno);
+  }
   return sl_handle_wrap(env, h);
 }
 
@@ -217,6 +241,10 @@ void sl_tunnel_release(sl_handle *h) {
   sl_tunnel *t = h->tun;
   if (t->tx_fd >= 0 && t->tx_fd != h->fd) close(t->tx_fd);
   t->tx_fd = -1;
+  for (int k = 0; k < SL_TUN_POOL; k++) {
+    if (t->pool_fd[k] >= 0) close(t->pool_fd[k]);
+    t->pool_fd[k] = -1;
+  }
 }
 
 /* Reads the control messages of one UDP datagram into meta[1] and meta[3]. */
@@ -346,7 +374,7 @@ napi_value sl_tunnel_rx_burst(napi_env env, napi_callback_info info) {
 
 static void set_prop(napi_env env, napi_value o, const char *k, napi_value v) { napi_set_named_property(env, o, k, v); }
 
-/* info() additions: proto, localAddr, port, txFd, df, ttl, tos, rcvbuf, sndbuf. */
+/* info() additions: proto, localAddr, port, txFd, srcPorts (udp: the send pool's source ports), df, ttl, tos, rcvbuf, sndbuf. */
 void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o) {
   sl_tunnel *t = h->tun;
   char a[INET_ADDRSTRLEN] = "";
@@ -361,6 +389,13 @@ void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o) {
   set_prop(env, o, "port", v);
   napi_create_int32(env, t->tx_fd, &v);
   set_prop(env, o, "txFd", v);
+  napi_create_array_with_length(env, t->udp ? SL_TUN_POOL : 0, &v);
+  for (uint32_t k = 0; t->udp && k < SL_TUN_POOL; k++) {
+    napi_value e;
+    napi_create_uint32(env, t->pool_port[k], &e);
+    napi_set_element(env, v, k, e);
+  }
+  set_prop(env, o, "srcPorts", v);
   napi_get_boolean(env, t->df, &v);
   set_prop(env, o, "df", v);
   napi_create_uint32(env, t->ttl, &v);

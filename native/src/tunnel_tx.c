@@ -6,9 +6,11 @@
  *               meta: Uint32Array[, alt: Uint8Array, altPrefix, sel: Uint8Array]) -> sent | -errno
  *
  * Packet i on the wire (the kernel adds the outer IPv4 header and routes it):
- *   'udp': [UDP header: src = meta[4i+2], dst = the port given at open, length,
- *           checksum 0 — allowed for IPv4 (RFC 7348 §5, RFC 8926 §3.3; Linux's vxlan
- *           sends 0 too)] + hdr[hdrOffs[i] .. +hdrLens[i]) + inner frame
+ *   'udp': [UDP header: src = the send pool's port srcPorts[meta[4i+2] % SL_TUN_POOL]
+ *           (tunnel.c: SL_TUN_POOL bound UDP sockets), dst = the port given at open,
+ *           length, checksum 0 — allowed for IPv4 (RFC 7348 §5, RFC 8926 §3.3; Linux's
+ *           vxlan sends 0 too)] + hdr[hdrOffs[i] .. +hdrLens[i]) + inner frame; sent
+ *           through the raw socket (sendmmsg), except GSO super-frames, below
  *   'gre': hdr[hdrOffs[i] .. +hdrLens[i]) (the GRE header) + inner frame
  * The header bytes are the caller's (TypeScript builds VXLAN / Geneve / GRE headers) and
  * are sent as they are. meta: [4i+0] outer destination IPv4 (host-order u32, must not be
@@ -20,7 +22,16 @@
  * the VNET_HDR_LEN (10) bytes before it. A frame with a header and gso_type != NONE is
  * segmented in software (offload.c) and each segment is encapsulated with the same hdr
  * bytes: its rewritten headers come from the handle's scratch and its payload straight
- * from the frame (no copy); a NEEDS_CSUM frame gets its checksum completed in scratch. Every other frame is gathered by iovec straight from JS memory (no copy);
+ * from the frame (no copy); a NEEDS_CSUM frame gets its checksum completed in scratch.
+ * 'udp' GSO super-frames (UDP GSO): the encapsulated segments are laid out as ONE UDP
+ * payload of equal-size datagrams (the last may be shorter) and sent with one sendmsg
+ * on the flow's pool socket with a UDP_SEGMENT cmsg (per-datagram size) and IP_TOS when
+ * meta[4i+3] != 0; up to SL_TUN_GSO_SEGS datagrams and 64 KiB per send. The kernel
+ * segments late and writes each datagram's UDP header with a real checksum (non-zero;
+ * allowed, receivers verify it). The pending raw messages are sent first (burst order).
+ * When the kernel refuses the GSO send (EINVAL: a datagram over the path MTU with df or
+ * over the device MTU; EMSGSIZE), the datagrams go one by one through the raw socket, so
+ * df / too-big outcomes and counters are exactly those of the raw path. Every other frame is gathered by iovec straight from JS memory (no copy);
  * hdr is referenced the same way: JS memory cannot move during this synchronous call.
  *
  * All messages of a burst are built first and sent with one sendmmsg per
@@ -36,6 +47,7 @@
 #include "common.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/udp.h>
 #include <string.h>
 
 #define UDP_HDR 8u
@@ -133,6 +145,119 @@ static int emit_segment(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen,
   return 0;
 }
 
+/* ---- UDP GSO: the segments of one super-frame leave as one UDP_SEGMENT send ----
+ * The group's UDP payload is [tunnel header + segment headers + payload slice] per
+ * datagram, all of t->gsize bytes but the last; the kernel writes one UDP header per
+ * datagram (with its checksum: non-zero, allowed by RFC 7348 §5 / RFC 8926 §3.3) when it
+ * segments the send late, as it does for its own vxlan device. */
+#define IP_MAX_UDP_PAYLOAD (0xffffu - 20u - UDP_HDR)
+
+/* Sends the group one datagram at a time through the raw socket (sendmmsg): the kernel
+ * refused the GSO send (EINVAL: a datagram larger than the path MTU with df, or than the
+ * device MTU; EMSGSIZE), so each datagram gets today's exact outcome: EMSGSIZE -> txTooBig
+ * per datagram with df, IP fragmentation without. */
+static void gso_fallback(sl_handle *h) {
+  sl_tunnel *t = h->tun;
+  for (uint32_t k = 0; k < t->gn; k++) {
+    struct iovec *v = &t->giov[3 * k];
+    /* queue() writes the tunnel header itself: skip ours (v[0]) */
+    queue(h, t->cur_src, v[1].iov_base, (uint32_t)v[1].iov_len, v[2].iov_base, (uint32_t)v[2].iov_len);
+  }
+  if (t->nmsg) sl_tunnel_flush(h);
+}
+
+static void gso_send(sl_handle *h) {
+  sl_tunnel *t = h->tun;
+  if (!t->gn) return;
+  struct sockaddr_in d;
+  memset(&d, 0, sizeof d);
+  d.sin_family = AF_INET;
+  d.sin_port = htons(t->port);
+  d.sin_addr.s_addr = htonl(t->cur_dst);
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_name = &d;
+  m.msg_namelen = sizeof d;
+  m.msg_iov = t->giov;
+  m.msg_iovlen = t->giovn;
+  struct cmsghdr *c = (struct cmsghdr *)t->gctl.b;
+  size_t cl = 0;
+  if (t->gn > 1) {
+    uint16_t gs = (uint16_t)t->gsize;
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof gs);
+    memcpy(CMSG_DATA(c), &gs, sizeof gs);
+    cl += CMSG_SPACE(sizeof gs);
+  }
+  if (t->cur_tos) {
+    struct cmsghdr *c2 = (struct cmsghdr *)(t->gctl.b + cl);
+    int tos = t->cur_tos;
+    c2->cmsg_level = IPPROTO_IP;
+    c2->cmsg_type = IP_TOS;
+    c2->cmsg_len = CMSG_LEN(sizeof tos);
+    memcpy(CMSG_DATA(c2), &tos, sizeof tos);
+    cl += CMSG_SPACE(sizeof tos);
+  }
+  if (cl) {
+    m.msg_control = t->gctl.b;
+    m.msg_controllen = cl;
+  }
+  ssize_t r;
+  do r = sendmsg(t->pool_fd[t->cur_pool], &m, MSG_DONTWAIT);
+  while (r < 0 && errno == EINTR);
+  if (r >= 0) {
+    h->tx_packets += t->gn;
+    h->tx_bytes += (uint64_t)r + (uint64_t)UDP_HDR * t->gn;
+  } else {
+    int e = errno;
+    h->last_error = e;
+    if (e == EINVAL || e == EMSGSIZE) {
+      gso_fallback(h);
+    } else if (e == EAGAIN || e == ENOBUFS) {
+      h->tx_dropped += t->gn;
+      sl_tx_mark_failed(h, t->cur_src);
+    } else {
+      h->tx_errors += t->gn;
+      sl_tx_mark_failed(h, t->cur_src);
+    }
+  }
+  t->gn = t->giovn = t->gsize = t->gtotal = 0;
+  t->gshort = false;
+}
+
+/* Segment emitter of the GSO path: appends one datagram to the group, sending the group
+ * first when this datagram cannot join it (count, 64 KiB, or a size change). The headers
+ * stay in scratch until the group is sent (the group never fills the 256 KiB scratch:
+ * at most 64 segments' headers). */
+static int emit_gso(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen) {
+  sl_tunnel *t = h->tun;
+  (void)src;
+  uint32_t len = t->cur_hlen + hlen + plen;
+  if (len > IP_MAX_UDP_PAYLOAD) { /* cannot be sent at all */
+    fail(h, src, true);
+    return 0;
+  }
+  if (t->gn && (t->gn == SL_TUN_GSO_SEGS || t->gshort || len > t->gsize || t->gtotal + len > IP_MAX_UDP_PAYLOAD)) {
+    gso_send(h);
+    /* scratch holds nothing else now: this segment's headers go to its start, so
+     * segmenting a long frame never runs out of scratch (nor flushes under us) */
+    memmove(h->scratch, hdr, hlen);
+    hdr = h->scratch;
+    h->scratch_used = hlen;
+  }
+  if (!t->gn) t->gsize = len;
+  struct iovec *v = &t->giov[3 * t->gn];
+  v[0] = (struct iovec){(void *)t->cur_hdr, t->cur_hlen};
+  v[1] = (struct iovec){hdr, hlen};
+  v[2] = (struct iovec){(void *)payload, plen};
+  t->gn++;
+  t->giovn += 3;
+  t->gtotal += len;
+  t->gshort = len < t->gsize;
+  return 0;
+}
+
 #define ARGS "tunnelTxBurst(handle, hdr, hdrOffs, hdrLens, frames, offs, lens, n, vnetPrefix, meta[, alt, altPrefix, sel])"
 
 napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
@@ -197,11 +322,33 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
     t->cur_hdr = hdr + hoff;
     t->cur_hlen = (uint32_t)hlen;
     t->cur_dst = meta[4 * i];
-    t->cur_sport = (uint16_t)meta[4 * i + 2];
+    /* udp: the flow's source port is one of the pool's, the same for all its packets
+     * (small ones through the raw socket, super-frames through UDP GSO on that pool
+     * socket), so one flow keeps one underlay path; different flows spread over
+     * SL_TUN_POOL ports, the ECMP / RSS entropy of RFC 7348 §5 (coarser than a port per
+     * flow hash, but a hash-based ECMP only needs distinct ports across flows). */
+    t->cur_pool = meta[4 * i + 2] % SL_TUN_POOL;
+    t->cur_sport = t->udp ? t->pool_port[t->cur_pool] : 0;
     t->cur_tos = (uint8_t)meta[4 * i + 3];
+    t->cur_src = i;
     if (prefix) {
       struct virtio_net_hdr vh;
       memcpy(&vh, frame - SL_VNET_LEN, sizeof vh);
+      if (t->udp && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        if (t->nmsg) sl_tunnel_flush(h); /* keeps the order of the burst; empties scratch */
+        h->scratch_used = 0;
+        int r = sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_gso);
+        if (r < 0) {
+          t->gn = t->giovn = t->gsize = t->gtotal = 0; /* a malformed frame sends nothing */
+          t->gshort = false;
+          h->scratch_used = 0;
+          fail(h, i, false);
+        } else {
+          gso_send(h);
+        }
+        h->scratch_used = 0;
+        continue;
+      }
       if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
         if (sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_segment) < 0) fail(h, i, false);
         continue;

@@ -96,6 +96,8 @@ export interface NativeInfo {
   localAddr?: string;
   port?: number;
   txFd?: number;
+  /** udp tunnels: the send pool's source ports; a flow uses srcPorts[meta port % length] */
+  srcPorts?: number[];
   df?: boolean;
   ttl?: number;
   tos?: number;

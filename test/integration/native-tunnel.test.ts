@@ -5,10 +5,14 @@
  * no packet leaves the host (the test process cannot enter a namespace of its own).
  *
  * Checked: VXLAN-style UDP round trip (bytes = hdr + frame, outer src/dst/port/tos/ttl in
- * meta, the chosen UDP source port, UDP checksum 0 and DF on the wire via tcpdump), the
+ * meta, the source port = the send pool's port for the flow value, UDP checksum 0 and DF
+ * on the wire via tcpdump), one flow -> one source port and many flows -> many, the
  * two-source (alt/sel) and vnet-prefix frame sources, IP_PKTINFO on a 0.0.0.0 socket,
  * GRE (protocol 47) round trip, a 20 KB TCPv4 GSO super-frame leaving as 15 segments with
- * valid inner checksums and lengths, NEEDS_CSUM completion, truncation, too-big
+ * valid inner checksums and lengths (one UDP_SEGMENT send: captured on lo as one GSO
+ * datagram; the outer checksums of the segmented datagrams are checked on a veth in
+ * overlay-vxlan-kernel.test.ts), a GSO super-frame over a
+ * smaller-MTU route with df dropped and counted per segment (txTooBig), NEEDS_CSUM completion, truncation, too-big
  * packets (EMSGSIZE: loopback's MTU is 65,536, so only packets over the 64 KiB IP limit
  * are too big here — a real path-MTU failure with df needs a smaller-MTU route and is not
  * tested), readiness, close, and open errors.
@@ -19,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeAvailable, nativeIO, type NativeHandle, type NativeIO } from '../../src/ports/native.js';
+import { needs } from '../tools.js';
 import { isRoot, sh } from './ports-lab.js';
 
 const ready = isRoot() && nativeAvailable();
@@ -223,6 +228,11 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
   let G2!: NativeHandle; // gre, 127.0.0.2
   let dir = '';
 
+  /** The source port a udp handle uses for the flow value v (meta word 2). */
+  const sp = (h: NativeHandle, v: number) => {
+    const ports = io.info(h).srcPorts!;
+    return ports[v % ports.length]!;
+  };
   const open = (o: Parameters<NativeIO['tunnelOpen']>[0]) => {
     const h = io.tunnelOpen(o);
     handles.push(h);
@@ -249,7 +259,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('UDP: hdr + frame arrive intact with outer src/dst, source port, tos and ttl; UDP checksum 0 and DF on the wire', async () => {
+  it('UDP: hdr + frame arrive intact with outer src/dst, pool source port, tos and ttl; UDP checksum 0 and DF on the wire', async () => {
     const canDump = await sh('command -v tcpdump').then(() => true, () => false);
     const cap = canDump ? await capture(`udp and dst port ${port} and dst host 127.0.0.2`, join(dir, 'vx.pcap')) : null;
     const b = new TxBurst();
@@ -273,8 +283,8 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
       expect(d.dst).toBe(LO2);
       expect(d.ttl).toBe(33);
     });
-    expect(got[3]).toMatchObject({ src: LO3, dst: LO2, sport: 4444, ttl: 64 });
-    expect(got.map((d) => d.sport)).toEqual([49152, 50000, 65000, 4444]);
+    expect(got[3]).toMatchObject({ src: LO3, dst: LO2, sport: sp(D, 4444), ttl: 64 });
+    expect(got.map((d) => d.sport)).toEqual([sp(A, 49152), sp(A, 50000), sp(A, 65000), sp(D, 4444)]);
     expect(got.map((d) => d.tos)).toEqual([0x28, 0, 0xb8, 0]);
     const s = io.stats(A);
     expect(s.tx - before.tx).toBe(3);
@@ -283,7 +293,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     // The raw send sockets would get a copy of every UDP datagram to their address; the
     // drop-all filter keeps their queues empty (/proc/net/raw: local 127.0.0.1, protocol 17).
     expect(new TxBurst().add(vxlanHdr(1), plainFrame(5), LO1, 5555).send(io, B)).toBe(1);
-    expect((await receive(io, A, 1)).map((d) => d.sport)).toEqual([5555]);
+    expect((await receive(io, A, 1)).map((d) => d.sport)).toEqual([sp(B, 5555)]);
     const raw = readFileSync('/proc/net/raw', 'utf8').split('\n').filter((l) => / 0100007F:0011 /.test(l));
     expect(raw.length).toBeGreaterThanOrEqual(1);
     for (const l of raw) expect(l.trim().split(/\s+/)[4]).toMatch(/:00000000$/); // tx_queue:rx_queue
@@ -295,7 +305,9 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
         expect(ip[6]! & 0x40).toBe(i < 3 ? 0x40 : 0); // DF from df: true / false
         const udp = ip.subarray((ip[0]! & 15) * 4);
         expect((udp[2]! << 8) | udp[3]!).toBe(port);
-        expect((udp[6]! << 8) | udp[7]!).toBe(0); // checksum 0 (RFC 7348 §5)
+        // checksum 0 (RFC 7348 §5): frames without GSO go through the raw socket; GSO
+        // super-frames leave with the kernel's checksum (the super-frame test)
+        expect((udp[6]! << 8) | udp[7]!).toBe(0);
         expect((udp[4]! << 8) | udp[5]!).toBe(udp.length);
       });
     }
@@ -312,7 +324,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     expect(first.length).toBeLessThan(40);
     // the drop count rides on the next datagram queued after the drops
     expect(new TxBurst().add(vxlanHdr(1), plainFrame(1), LO3, 2000).send(io, S)).toBe(1);
-    expect((await receive(io, R, 1)).map((d) => d.sport)).toEqual([2000]);
+    expect((await receive(io, R, 1)).map((d) => d.sport)).toEqual([sp(S, 2000)]);
     expect(io.stats(R).rxDropped).toBe(40 - first.length);
   });
 
@@ -357,7 +369,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     expect(io.info(Z)).toMatchObject({ kind: 'tunnel', proto: 'udp', localAddr: '0.0.0.0', port: zport, df: true, ttl: 64 });
     expect(new TxBurst().add(vxlanHdr(1), plainFrame(5), LO3, 4242).send(io, Z)).toBe(1);
     const [d] = await receive(io, Z, 1);
-    expect(d).toMatchObject({ dst: LO3, sport: 4242, ttl: 64 });
+    expect(d).toMatchObject({ dst: LO3, sport: sp(Z, 4242), ttl: 64 });
     expect(d!.bytes).toEqual(cat(vxlanHdr(1), plainFrame(5)));
   });
 
@@ -379,15 +391,31 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     const mss = 1400;
     const sf = vnetFrame({ tcp: true, payload, gso: 1 /* TCPV4 */, gsoSize: mss });
     const before = io.stats(A);
+    const canDump = await sh('command -v tcpdump').then(() => true, () => false);
+    const cap = canDump ? await capture(`udp and dst port ${port} and dst host 127.0.0.2`, join(dir, 'gso.pcap')) : null;
     expect(new TxBurst(true).add(vxlanHdr(9), sf, LO2, 60000).send(io, A)).toBe(1);
     const got = await receive(io, B, 15);
     expect(got.length).toBe(15);
+    if (cap) {
+      // one UDP_SEGMENT send: loopback takes UDP GSO, so the capture shows the one
+      // super-datagram (segmented only on receive, as B got it above): 15 datagrams of
+      // 8 + 54 + mss bytes (the last shorter) laid out back to back, one source port, DF
+      const pkts = await cap.stop();
+      expect(pkts.length).toBe(1);
+      const ip = pkts[0]!;
+      const udp = ip.subarray((ip[0]! & 15) * 4);
+      expect(ip.length).toBe(20 + 8 + 15 * (8 + 54) + payload);
+      expect(ip[6]! & 0x40).toBe(0x40);
+      expect(ip[8]).toBe(33); // ttl
+      expect((udp[0]! << 8) | udp[1]!).toBe(sp(A, 60000));
+      for (let i = 0; i < 15; i++) expect(udp.subarray(8 + i * (8 + 54 + mss), 16 + i * (8 + 54 + mss))).toEqual(vxlanHdr(9));
+    }
     const s = io.stats(A);
     expect(s.tx - before.tx).toBe(15);
     expect(s.txSegmented - before.txSegmented).toBe(1);
     const orig = sf.subarray(VNET + 54);
     got.forEach((d, i) => {
-      expect(d.sport).toBe(60000);
+      expect(d.sport).toBe(sp(A, 60000));
       expect(d.bytes.subarray(0, 8)).toEqual(vxlanHdr(9));
       const f = d.bytes.subarray(8);
       const ip = f.subarray(14);
@@ -404,6 +432,53 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     });
   });
 
+  it('source ports come from the send pool: one flow -> one port (small and GSO), many flows -> several', async () => {
+    const ports = io.info(A).srcPorts!;
+    expect(ports.length).toBe(16);
+    expect(new Set(ports).size).toBe(16);
+    for (const p of ports) expect(p).toBeGreaterThan(0);
+    expect(io.info(G1).srcPorts).toEqual([]);
+    // one flow value: a small frame, a GSO super-frame (3 segments), a small frame again
+    const sf = vnetFrame({ tcp: true, payload: 3000, gso: 1, gsoSize: 1400 });
+    const small = cat(new Uint8Array(VNET), plainFrame(0x55));
+    const b = new TxBurst(true).add(vxlanHdr(2), small, LO2, 51234).add(vxlanHdr(2), sf, LO2, 51234).add(vxlanHdr(2), small, LO2, 51234);
+    expect(b.send(io, A)).toBe(3);
+    const one = await receive(io, B, 5);
+    expect(one.length).toBe(5);
+    expect(new Set(one.map((d) => d.sport))).toEqual(new Set([sp(A, 51234)]));
+    expect(one[0]!.bytes).toEqual(cat(vxlanHdr(2), plainFrame(0x55))); // the burst's order is kept
+    expect(one[4]!.bytes).toEqual(cat(vxlanHdr(2), plainFrame(0x55)));
+    // 64 flow values: every pool port is used, each flow value always maps to the same one
+    const many = new TxBurst();
+    for (let i = 0; i < 64; i++) many.add(vxlanHdr(3), plainFrame(i), LO2, 49152 + i * 7);
+    expect(many.send(io, A)).toBe(64);
+    const got = await receive(io, B, 64);
+    expect(got.length).toBe(64);
+    expect(new Set(got.map((d) => d.sport)).size).toBe(16);
+    for (const d of got) expect(d.sport).toBe(sp(A, 49152 + d.bytes[8 + 14]! * 7));
+  });
+
+  needs('ip').it('GSO with df over a smaller-MTU route: every segment too big is dropped and counted (txTooBig)', async () => {
+    // a local route to 127.0.0.4 with MTU 1000: the 1400-byte segments do not fit
+    await sh('ip route add local 127.0.0.4/32 dev lo table local mtu lock 1000');
+    try {
+      const T = open({ proto: 'udp', localAddr: '127.0.0.4', port });
+      const LO4 = 0x7f000004;
+      const before = io.stats(A);
+      const sf = vnetFrame({ tcp: true, payload: 5600, gso: 1, gsoSize: 1400 });
+      const fits = vnetFrame({ tcp: true, payload: 2400, gso: 1, gsoSize: 800 });
+      expect(new TxBurst(true).add(vxlanHdr(4), sf, LO4, 7).add(vxlanHdr(4), fits, LO4, 7).send(io, A)).toBe(1);
+      const s = io.stats(A);
+      expect(s.txTooBig - before.txTooBig).toBe(4); // 4 segments, each too big
+      expect(s.txErrors - before.txErrors).toBe(4);
+      expect(s.tx - before.tx).toBe(3); // the 800-byte segments go
+      const got = await receive(io, T, 3);
+      expect(got.map((d) => d.bytes.length)).toEqual([8 + 54 + 800, 8 + 54 + 800, 8 + 54 + 800]);
+    } finally {
+      await sh('ip route del local 127.0.0.4/32 dev lo table local').catch(() => {});
+    }
+  });
+
   it('a NEEDS_CSUM frame (no GSO) gets its UDP checksum completed', async () => {
     const f = vnetFrame({ tcp: false, payload: 333, gso: 0, gsoSize: 0 });
     expect(new TxBurst(true).add(vxlanHdr(3), f, LO2, 777).send(io, A)).toBe(1);
@@ -418,7 +493,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     expect(new TxBurst().add(vxlanHdr(1), plainFrame(7, 3000), LO2, 1).add(vxlanHdr(1), plainFrame(8, 500), LO2, 2).send(io, A)).toBe(2);
     const got = await receive(io, B, 1, 2048, 4); // one 2048-byte slot per datagram
     expect(got.length).toBe(1);
-    expect(got[0]!.sport).toBe(2);
+    expect(got[0]!.sport).toBe(sp(A, 2));
     const s = io.stats(B);
     expect(s.rxTruncated - before.rxTruncated).toBe(1);
     expect(s.rxDropped - before.rxDropped).toBe(1);
@@ -436,7 +511,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
     expect(s.txTooBig - before.txTooBig).toBe(2);
     expect(s.txErrors - before.txErrors).toBe(2);
     const got = await receive(io, B, 1, 64 * 2048);
-    expect(got.map((d) => d.sport)).toEqual([3]);
+    expect(got.map((d) => d.sport)).toEqual([sp(A, 3)]);
     // GRE: the kernel refuses an IP packet over 64 KiB
     const g = new TxBurst().add(Uint8Array.of(0, 0, 0x65, 0x58), plainFrame(4, 65530), LO2, 0);
     expect(g.send(io, G1)).toBe(0);
@@ -457,7 +532,7 @@ describe.skipIf(!ready)('native tunnel underlay (loopback)', () => {
       expect(new TxBurst().add(vxlanHdr(1), plainFrame(9), LO2, 9).send(io, A)).toBe(1);
       for (let t = 0; t < 100 && calls === 0; t++) await sleep(10);
       expect(calls).toBeGreaterThan(0);
-      expect((await receive(io, B, 1)).map((d) => d.sport)).toEqual([9]);
+      expect((await receive(io, B, 1)).map((d) => d.sport)).toEqual([sp(A, 9)]);
     } finally {
       io.pollStop(B);
     }

@@ -21,18 +21,22 @@ from scapy.contrib.geneve import GENEVE
 
 
 def rebuild(p):
-    """The same packet built by scapy from the captured fields; None if not a tunnel packet."""
+    """The same packet built by scapy from the captured fields; None if not a tunnel packet.
+    The outer UDP checksum: 0 stays 0 (Sluice's frames without GSO, raw socket); any other
+    value is recomputed by scapy (chksum=None), so a wrong one makes the bytes differ
+    (GSO super-frames leave with the kernel's checksum; RFC 7348 §5, RFC 8926 §3.3)."""
     ip = p[IP]
+    csum = 0 if UDP in p and p[UDP].chksum == 0 else None
     outer = IP(src=ip.src, dst=ip.dst, ttl=ip.ttl, tos=ip.tos, id=ip.id, flags=ip.flags)
     if UDP in p and p[UDP].dport == 4789:
         inner = bytes(p[UDP].payload)[8:]
         vni = int.from_bytes(bytes(p[UDP].payload)[4:7], 'big')
-        return 'vxlan', vni, outer / UDP(sport=p[UDP].sport, dport=4789, chksum=0) / VXLAN(vni=vni, flags=0x08) / Raw(inner)
+        return 'vxlan', vni, outer / UDP(sport=p[UDP].sport, dport=4789, chksum=csum) / VXLAN(vni=vni, flags=0x08) / Raw(inner)
     if UDP in p and p[UDP].dport == 6081:
         g = bytes(p[UDP].payload)
         hl = 8 + (g[0] & 0x3f) * 4
         vni = int.from_bytes(g[4:7], 'big')
-        return 'geneve', vni, outer / UDP(sport=p[UDP].sport, dport=6081, chksum=0) / GENEVE(vni=vni, proto=0x6558) / Raw(g[hl:])
+        return 'geneve', vni, outer / UDP(sport=p[UDP].sport, dport=6081, chksum=csum) / GENEVE(vni=vni, proto=0x6558) / Raw(g[hl:])
     if ip.proto == 47:
         g = bytes(ip.payload)
         has_key = bool(g[0] & 0x20)
