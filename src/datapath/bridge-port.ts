@@ -12,6 +12,7 @@
  *    ARE VLAN 0: a trunk list without 0 drops them on input and never sends them out
  *    (Open vSwitch's `trunks` semantics). A port with no vlanMode is a trunk of all VLANs.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { OFPPC_PORT_DOWN, OFPPS_LINK_DOWN, OFPPS_LIVE } from '../pipeline/types.js';
 import type { Port } from '../ports/port.js';
 import { TxQueue } from './tx-queue.js';
@@ -74,13 +75,36 @@ export class BridgePort {
   }
 }
 
-/** A stable locally administered MAC from a name (FNV-1a): ports have no MAC API. */
-export function macFromName(name: string): Uint8Array {
+let salt: string | undefined;
+
+/** What tells this host (and network namespace) apart from another running a bridge of
+ * the same name: /etc/machine-id and the inode of this process's network namespace. Two
+ * hosts of one overlay both run `br0`; a controller that manages both must see two
+ * datapath ids, as two OVS hosts give it two (theirs come from random bridge MACs). */
+export function hostSalt(): string {
+  if (salt === undefined) {
+    let id = '';
+    try {
+      id = readFileSync('/etc/machine-id', 'utf8').trim();
+    } catch { /* no machine id: the namespace alone tells hosts apart */ }
+    try {
+      id += `/${statSync('/proc/self/ns/net').ino}`;
+    } catch { /* not Linux procfs */ }
+    salt = id;
+  }
+  return salt;
+}
+
+/** A stable locally administered MAC from a name (FNV-1a) on this host (`hostSalt`): ports
+ * have no MAC API. The same name gives the same MAC across restarts on one host, and a
+ * different one on another host or in another network namespace. */
+export function macFromName(name: string, host = hostSalt()): Uint8Array {
   let h = 0x811c9dc5;
   let g = 0x01000193;
-  for (let i = 0; i < name.length; i++) {
-    h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-    g = Math.imul(g ^ name.charCodeAt(i), 0x5bd1e995);
+  const text = `${host}\0${name}`;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    g = Math.imul(g ^ text.charCodeAt(i), 0x5bd1e995);
   }
   return Uint8Array.of(0x02, (g >>> 8) & 0xff, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
 }

@@ -153,4 +153,9 @@ need.describe('vxlan: three Sluice hosts in a full mesh (NORMAL)', () => {
     expect(tunnelRx).toBeGreaterThanOrEqual(12);
     expect(tunnelRx).toBeLessThan(100);
   }, 30_000);
+
+  need.it('gives the three bridges of one name three datapath ids (one controller can manage them all)', async () => {
+    const ids = await Promise.all(daemons.map(async (d) => /bridge started \(dpid (0x[0-9a-f]+)/.exec(await d.waitFor(/bridge started/))![1]));
+    expect(new Set(ids).size).toBe(3);
+  });
 });
