@@ -17,7 +17,7 @@ import { TapPort } from '../../src/ports/tap.js';
 import type { FrameBatch } from '../../src/ports/port.js';
 import { needs } from '../tools.js';
 import { Lab, sh } from './ports-lab.js';
-import { be16, be32, ipv4HeaderValid, l4Valid, onesSum, pseudoSum, put16, put32 } from './ports-frames.js';
+import { be16, be32, ipv4HeaderValid, l4Valid, onesSum, pseudoSum, put16, put32, putIpHeader } from './ports-frames.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,23 +52,7 @@ function segment(s: Seg): Uint8Array {
     put16(f, 14, s.vlan);
   }
   put16(f, l3 - 2, v6 ? 0x86dd : 0x0800);
-  if (v6) {
-    put32(f, l3, 0x60000000);
-    put16(f, l3 + 4, len - l3 - 40);
-    f[l3 + 6] = 6;
-    f[l3 + 7] = 64;
-    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], l3 + 8);
-    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], l3 + 24);
-  } else {
-    f[l3] = 0x45;
-    put16(f, l3 + 2, len - l3);
-    put16(f, l3 + 4, s.id ?? 0x100);
-    put16(f, l3 + 6, 0x4000); // DF
-    f[l3 + 8] = 64;
-    f[l3 + 9] = 6;
-    f.set([10, 9, 0, 1, 10, 9, 0, 2], l3 + 12);
-    put16(f, l3 + 10, ~onesSum(f, l3, l3 + 20) & 0xffff);
-  }
+  putIpHeader(f, l3, len, v6, 6, s.id ?? 0x100);
   put16(f, l4, s.sport ?? 40000);
   put16(f, l4 + 2, 5201);
   put32(f, l4 + 4, s.seq >>> 0);

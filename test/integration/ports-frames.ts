@@ -44,6 +44,28 @@ export interface GsoSpec {
   tcpFlags?: number;
 }
 
+/** The IPv6 header (fd00::1 → fd00::2) or IPv4 header (10.9.0.1 → 10.9.0.2, DF, `id`,
+ * header checksum) at f[l3] of a frame of `len` bytes carrying `proto`; TTL/hop limit 64. */
+export function putIpHeader(f: Uint8Array, l3: number, len: number, v6: boolean, proto: number, id: number): void {
+  if (v6) {
+    put32(f, l3, 0x60000000);
+    put16(f, l3 + 4, len - l3 - 40);
+    f[l3 + 6] = proto;
+    f[l3 + 7] = 64;
+    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], l3 + 8);
+    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], l3 + 24);
+    return;
+  }
+  f[l3] = 0x45;
+  put16(f, l3 + 2, len - l3);
+  put16(f, l3 + 4, id);
+  put16(f, l3 + 6, 0x4000); // DF
+  f[l3 + 8] = 64;
+  f[l3 + 9] = proto;
+  f.set([10, 9, 0, 1, 10, 9, 0, 2], l3 + 12);
+  put16(f, l3 + 10, ~onesSum(f, l3, l3 + 20) & 0xffff);
+}
+
 /**
  * Builds one frame with a virtio_net_hdr in front (at VNET_HDR_LEN), as a kernel would hand
  * it over: NEEDS_CSUM with the pseudo-header sum seeded in the L4 checksum field, and the
@@ -58,23 +80,7 @@ export function buildOffloadFrame(s: GsoSpec): { buf: Uint8Array; off: number; l
   const f = buf.subarray(VNET_HDR_LEN);
   f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]);
   put16(f, 12, s.v6 ? 0x86dd : 0x0800);
-  if (s.v6) {
-    put32(f, l3, 0x60000000);
-    put16(f, l3 + 4, len - l3 - 40);
-    f[l3 + 6] = s.proto;
-    f[l3 + 7] = 64;
-    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], l3 + 8);
-    f.set([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], l3 + 24);
-  } else {
-    f[l3] = 0x45;
-    put16(f, l3 + 2, len - l3);
-    put16(f, l3 + 4, 0x1234);
-    put16(f, l3 + 6, 0x4000);
-    f[l3 + 8] = 64;
-    f[l3 + 9] = s.proto;
-    f.set([10, 9, 0, 1, 10, 9, 0, 2], l3 + 12);
-    put16(f, l3 + 10, ~onesSum(f, l3, l3 + 20) & 0xffff);
-  }
+  putIpHeader(f, l3, len, s.v6, s.proto, 0x1234);
   put16(f, l4, 40000);
   put16(f, l4 + 2, 5001);
   let at: number;
