@@ -32,8 +32,10 @@ export interface PacketOpenOptions {
 
 /**
  * Underlay sockets of an overlay tunnel port (IPv4; the kernel routes the outer packets).
- * 'udp' (VXLAN, Geneve): a UDP socket bound to localAddr:port receives, a raw
- * IPPROTO_UDP socket sends, so the UDP source port is chosen per packet.
+ * 'udp' (VXLAN, Geneve): a UDP socket bound to localAddr:port receives; a pool of UDP
+ * sockets bound to localAddr (one per source port, `srcPorts`) sends GSO super-frames with
+ * UDP_SEGMENT, and a raw IPPROTO_UDP socket sends the other packets with the same per-flow
+ * source port.
  * 'gre': one raw IPPROTO_GRE (47) socket both ways.
  */
 export interface TunnelOpenOptions {
@@ -137,14 +139,16 @@ export interface NativeIO {
     h: NativeHandle, max: number, buf: Uint8Array, offs: Uint32Array, lens: Uint32Array, meta: Uint32Array,
   ): number;
   /**
-   * Sends n packets with one sendmmsg per up to 256: ['udp': a UDP header built in C,
-   * source port meta[4i+2], destination the open port, checksum 0] + hdr[hdrOffs[i] ..
-   * +hdrLens[i]) (the VXLAN / Geneve / GRE header, sent as is) + the inner frame, taken
-   * from frames (or from alt when sel[i] === 1) exactly as txBurst does, with a
-   * virtio_net_hdr before it when vnetPrefix / altPrefix. GSO super-frames are segmented
-   * and partial checksums completed in C, each segment with the same hdr bytes.
-   * meta[4i] = outer destination IPv4 (host-order u32, non-zero), meta[4i+2] = UDP source
-   * port, meta[4i+3] = TOS (0 = the socket's default). Returns the number of packets sent
+   * Sends n packets: ['udp': UDP source port srcPorts[meta[4i+2] % srcPorts.length],
+   * destination the open port] + hdr[hdrOffs[i] .. +hdrLens[i]) (the VXLAN / Geneve / GRE
+   * header, sent as is) + the inner frame, taken from frames (or from alt when sel[i] === 1)
+   * exactly as txBurst does, with a virtio_net_hdr before it when vnetPrefix / altPrefix.
+   * Plain packets go with one sendmmsg per up to 256 (udp: UDP checksum 0). GSO super-frames
+   * are segmented and partial checksums completed in C, each segment with the same hdr
+   * bytes; for udp the segments leave in one UDP_SEGMENT send on the flow's pool socket
+   * (the kernel's UDP checksum). meta[4i] = outer destination IPv4 (host-order u32,
+   * non-zero), meta[4i+2] = the flow's source-port value (0 for gre), meta[4i+3] = TOS
+   * (0 = the socket's default). Returns the number of packets sent
    * completely, or -errno (closed handle); per-packet failures are counted in stats().
    */
   tunnelTxBurst(

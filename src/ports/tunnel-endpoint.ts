@@ -75,7 +75,7 @@ export class TunnelEndpoint {
     const key = `${c.proto}/${c.local}/${port}`;
     let ep = registry.get(key);
     if (ep === undefined) {
-      ep = open(key, c, port);
+      ep = TunnelEndpoint.open(key, c, port);
       registry.set(key, ep);
     } else if (ep.ttl !== c.ttl || ep.df !== c.df) {
       throw new Error(`ttl=${c.ttl},df=${c.df} differs from the other ${c.proto} ports on this local_ip and port (ttl=${ep.ttl},df=${ep.df}); one underlay socket has one ttl and df`);
@@ -90,9 +90,21 @@ export class TunnelEndpoint {
     return ep;
   }
 
-  /** The constructor behind attach(): opens the socket. */
-  static create(key: string, c: TunnelConfig, port: number): TunnelEndpoint {
-    return new TunnelEndpoint(key, c.proto, c.local, port, c.ttl, c.df);
+  /** Opens the endpoint's socket; the errors a user can fix name the port option to change. */
+  private static open(key: string, c: TunnelConfig, port: number): TunnelEndpoint {
+    try {
+      return new TunnelEndpoint(key, c.proto, c.local, port, c.ttl, c.df);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRNOTAVAIL') {
+        throw new Error(`local_ip ${formatIpv4(c.local)} is not an address of this host (add it with ip addr, or leave local_ip out)`);
+      }
+      if (code === 'EADDRINUSE') {
+        const where = `${formatIpv4(c.local)}${c.proto === 'gre' ? '' : `:${port}`}`;
+        throw new Error(`${c.proto} ${where} is already bound by another program (another switch or a kernel ${c.proto} device?); choose another local_ip or dst_port`);
+      }
+      throw e;
+    }
   }
 
   detach(r: TunnelReceiver): void {
@@ -199,23 +211,6 @@ export class TunnelEndpoint {
   /** `vxlan 172.31.0.1:4789`, as the stats line and metrics name it. */
   get label(): string {
     return `${this.proto} ${formatIpv4(this.local)}${this.proto === 'gre' ? '' : `:${this.port}`}`;
-  }
-}
-
-/** Opens the endpoint's socket; the errors a user can fix name the port option to change. */
-function open(key: string, c: TunnelConfig, port: number): TunnelEndpoint {
-  try {
-    return TunnelEndpoint.create(key, c, port);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const where = `${formatIpv4(c.local)}${c.proto === 'gre' ? '' : `:${port}`}`;
-    if (code === 'EADDRNOTAVAIL') {
-      throw new Error(`local_ip ${formatIpv4(c.local)} is not an address of this host (add it with ip addr, or leave local_ip out)`);
-    }
-    if (code === 'EADDRINUSE') {
-      throw new Error(`${c.proto} ${where} is already bound by another program (another switch or a kernel ${c.proto} device?); choose another local_ip or dst_port`);
-    }
-    throw e;
   }
 }
 

@@ -209,9 +209,11 @@ export function decapEcn(b: Uint8Array, off: number, len: number, outerTos: numb
   return 0;
 }
 
-/** UDP source port for an inner flow: the ephemeral range 49152–65535 (RFC 7348 §5,
- * RFC 8926 §3.3), chosen by a hash of the flow so that the underlay's ECMP spreads flows
- * while one flow keeps its path. */
+/** The source-port value of an inner flow, in the ephemeral range 49152–65535 (RFC 7348
+ * §5, RFC 8926 §3.3), from a hash of the flow so that the underlay's ECMP spreads flows
+ * while one flow keeps its path. The addon sends from the bound pool socket this value
+ * selects (srcPorts[value % pool size], native.ts tunnelTxBurst), so the port on the wire
+ * is that socket's. */
 export function udpSourcePort(flowHash: number): number {
   return 49152 + ((flowHash ^ (flowHash >>> 16)) & 0x3fff);
 }

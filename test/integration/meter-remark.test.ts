@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../tools.js';
 import { Lab, killAll, quietNetns, sh, startSluice } from './datapath-lab.js';
+import { captureDuring } from './ports-lab.js';
 
 const need = needs('root', 'native', 'ip', 'sysctl', 'iperf3', 'tcpdump', 'tshark', 'ovs-ofctl', 'timeout');
 
@@ -60,12 +61,11 @@ need.describe('dscp_remark meter, real traffic at twice the band rate', () => {
   async function measure(unit: 'kbps' | 'pktps', rate: number, offer: string, dst: string) {
     await ofctl(`mod-meter ${mgmt} meter=1,${unit},band=type=dscp_remark,rate=${rate},prec_level=1`);
     const pcap = join(dir, `${unit}-${dst.includes(':') ? 6 : 4}.pcap`);
-    const cap = sh(`ip netns exec ${b} timeout ${SECONDS + 4} tcpdump -i eth0 -w ${pcap} -U 'udp dst port 5201' 2>/dev/null; true`, 30_000);
     const server = sh(`ip netns exec ${b} timeout ${SECONDS + 6} iperf3 -s -1 >/dev/null 2>&1; true`, 30_000);
-    await new Promise((r) => setTimeout(r, 800));
-    await sh(`ip netns exec ${a} timeout ${SECONDS + 5} iperf3 -c ${dst} -u -b ${offer} -l 1000 --tos ${AF21_TOS} -t ${SECONDS} >/dev/null`, 30_000);
-    await server;
-    await cap;
+    await captureDuring(b, 'eth0', pcap, 'udp dst port 5201', SECONDS + 4, async () => {
+      await sh(`ip netns exec ${a} timeout ${SECONDS + 5} iperf3 -c ${dst} -u -b ${offer} -l 1000 --tos ${AF21_TOS} -t ${SECONDS} >/dev/null`, 30_000);
+      await server;
+    });
     const rows = (await sh(`tshark -n -r ${pcap} -T fields -e frame.time_epoch -e ip.dsfield.dscp -e ipv6.tclass.dscp -e frame.len`))
       .trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
     const t = rows.map((r) => Number(r[0]));

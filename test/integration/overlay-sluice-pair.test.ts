@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../tools.js';
-import { iperf, ping } from './ports-lab.js';
+import { captureDuring, iperf, ping } from './ports-lab.js';
 import { Lab, killAll, macOf, sh, type Daemon } from './datapath-lab.js';
 import { hosts, hostSluiceBridges, twoHosts, vmBehind, vmOnTap } from './overlay-lab.js';
 import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
@@ -88,13 +88,12 @@ for (const proto of ['vxlan', 'geneve', 'gre'] as const) {
       const macA1 = await macOf(vm.a1, 'eth0');
       const macA2 = await macOf(vm.a2, 'eth0');
       const macB1 = await macOf(vm.b1, tapB);
-      const cap = sh(`ip netns exec ${vm.b2} timeout 5 tcpdump -i ${tapB} -w ${pcap} -U 2>/dev/null; true`, 10_000);
-      await sleep(800);
-      // A forgets its neighbour: its ARP request is a broadcast the bridges flood
-      await sh(`ip -n ${vm.a1} neigh flush all && ip -n ${vm.b1} neigh flush all`);
-      const [a, b] = await Promise.all([ping(vm.a1, '10.50.0.2', 4), ping(vm.b1, '10.50.0.2', 2)]);
-      expect(a.ok && b.ok).toBe(true);
-      await cap;
+      await captureDuring(vm.b2, tapB, pcap, '', 5, async () => {
+        // A forgets its neighbour: its ARP request is a broadcast the bridges flood
+        await sh(`ip -n ${vm.a1} neigh flush all && ip -n ${vm.b1} neigh flush all`);
+        const [a, b] = await Promise.all([ping(vm.a1, '10.50.0.2', 4), ping(vm.b1, '10.50.0.2', 2)]);
+        expect(a.ok && b.ok).toBe(true);
+      });
       const frames = (await sh(`tcpdump -e -nn -r ${pcap} 2>/dev/null`)).split('\n').filter(Boolean);
       // the capture works (B's own ARP and pings are there) and holds nothing of A
       expect(frames.filter((l) => l.includes(macB1)).length).toBeGreaterThanOrEqual(3);
@@ -103,11 +102,10 @@ for (const proto of ['vxlan', 'geneve', 'gre'] as const) {
 
     need.it(`puts both ${proto === 'gre' ? 'keys' : 'VNIs'} on the underlay, which tshark dissects cleanly`, async () => {
       const pcap = join(dir, 'underlay.pcap');
-      const cap = sh(`ip netns exec ${h2} timeout 4 tcpdump -i u -w ${pcap} -U ${WIRE[proto].filter} 2>/dev/null; true`, 10_000);
-      await sleep(800);
-      const [a, b] = await Promise.all([ping(vm.a1, '10.50.0.2', 3), ping(vm.b1, '10.50.0.2', 3)]);
-      expect(a.ok && b.ok).toBe(true);
-      await cap;
+      await captureDuring(h2, 'u', pcap, WIRE[proto].filter, 4, async () => {
+        const [a, b] = await Promise.all([ping(vm.a1, '10.50.0.2', 3), ping(vm.b1, '10.50.0.2', 3)]);
+        expect(a.ok && b.ok).toBe(true);
+      });
       const out = await sh(`tshark -n -r ${pcap} -T fields -e ${WIRE[proto].field} -Y icmp`);
       const keys = out.trim().split('\n').filter(Boolean).map(Number);
       expect(keys.filter((k) => k === 100).length).toBeGreaterThanOrEqual(6);

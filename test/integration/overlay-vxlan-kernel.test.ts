@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../tools.js';
-import { iperf, ping } from './ports-lab.js';
+import { captureDuring, iperf, ping, startCapture } from './ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from './datapath-lab.js';
 import { hostKernelVxlan, hostSluice, hosts, kernelPeer, vmBehind } from './overlay-lab.js';
 
@@ -54,10 +54,7 @@ need.describe('vxlan port ⇄ kernel vxlan', () => {
 
   need.it('puts VXLAN with VNI 100 on the wire, which tshark dissects cleanly', async () => {
     const pcap = join(dir, 'underlay.pcap');
-    const cap = sh(`ip netns exec ${h.h2} timeout 4 tcpdump -i u -w ${pcap} -U udp port 4789 2>/dev/null; true`, 10_000);
-    await new Promise((r) => setTimeout(r, 800));
-    expect((await ping(v1, '10.50.0.2', 3)).ok).toBe(true);
-    await cap;
+    await captureDuring(h.h2, 'u', pcap, 'udp port 4789', 4, async () => expect((await ping(v1, '10.50.0.2', 3)).ok).toBe(true));
     const out = await sh(`tshark -n -r ${pcap} -T fields -e vxlan.vni -e ip.src -e icmp.type -Y 'vxlan && icmp'`);
     const lines = out.trim().split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(6); // 3 requests from Sluice, 3 replies from the kernel
@@ -69,10 +66,7 @@ need.describe('vxlan port ⇄ kernel vxlan', () => {
 
   need.it('TCP super-frames leave as UDP GSO datagrams: MTU-sized, valid non-zero UDP checksums, one source port per flow', async () => {
     const pcap = join(dir, 'gso.pcap');
-    const cap = sh(`ip netns exec ${h.h2} timeout 5 tcpdump -i u -w ${pcap} -U -c 3000 'udp port 4789 and src host ${h.u1}' 2>/dev/null; true`, 10_000);
-    await new Promise((r) => setTimeout(r, 800));
-    await iperf(v1, v2, '10.50.0.2', 1);
-    await cap;
+    await captureDuring(h.h2, 'u', pcap, `udp port 4789 and src host ${h.u1}`, 5, () => iperf(v1, v2, '10.50.0.2', 1), 3000);
     // the underlay veth's transmit checksum offload is off: what tcpdump sees on H2 is the final checksum
     const rows = (await sh(`tshark -n -r ${pcap} -o udp.check_checksum:TRUE -E occurrence=f -T fields -e ip.len -e udp.srcport -e udp.checksum -e udp.checksum.status -e tcp.srcport`))
       .trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
@@ -192,11 +186,10 @@ need.describe('flow-based vxlan port: one port, a remote per destination (three 
   /** VXLAN datagrams captured on each host's underlay while V1 pings `dst`. */
   async function vxlanSeen(dst: string): Promise<number[]> {
     const pcaps = h.ns.map((_, i) => join(rundir, `u${i + 1}-${dst}.pcap`));
-    const caps = h.ns.map((ns, i) => sh(`ip netns exec ${ns} timeout 4 tcpdump -i u -w ${pcaps[i]} -U udp port 4789 2>/dev/null; true`, 10_000));
-    await new Promise((r) => setTimeout(r, 800));
+    const ends = await Promise.all(h.ns.map((ns, i) => startCapture(ns, 'u', pcaps[i]!, 'udp port 4789', 4)));
     await sh(`ip -n ${v[0]} neigh flush all`); // the ARP request must be steered too
     expect((await ping(v[0]!, dst, 3)).ok).toBe(true);
-    await Promise.all(caps);
+    await Promise.all(ends.map((end) => end()));
     const counts: number[] = [];
     for (const f of pcaps) counts.push(Number(await sh(`tshark -n -r ${f} -Y vxlan | wc -l`)));
     expect(await sh(`tshark -n -r ${pcaps[0]} -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');

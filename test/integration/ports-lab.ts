@@ -95,6 +95,28 @@ export async function ping(ns: string, dst: string, count = 3): Promise<{ ok: bo
   }
 }
 
+/** Starts tcpdump on `dev` in `ns`, writing `file` for at most `seconds` (and at most
+ * `count` packets when given), filtered by `filter` ('' = everything); resolves once the
+ * capture has had 0.8 s to start, to a function that waits for it to end. */
+export async function startCapture(ns: string, dev: string, file: string, filter: string, seconds: number, count?: number): Promise<() => Promise<void>> {
+  const cap = sh(
+    `ip netns exec ${ns} timeout ${seconds} tcpdump -i ${dev} -w ${file} -U${count === undefined ? '' : ` -c ${count}`}` +
+      `${filter === '' ? '' : ` '${filter}'`} 2>/dev/null; true`,
+    (seconds + 6) * 1000,
+  );
+  await new Promise((r) => setTimeout(r, 800));
+  return async () => void (await cap);
+}
+
+/** Captures (startCapture) around `during()`, and waits for the capture to end. */
+export async function captureDuring(
+  ns: string, dev: string, file: string, filter: string, seconds: number, during: () => Promise<unknown>, count?: number,
+): Promise<void> {
+  const done = await startCapture(ns, dev, file, filter, seconds, count);
+  await during();
+  await done();
+}
+
 /** iperf3 TCP from ns `client` to `serverAddr` in ns `server`; returns Gbit/s received. */
 export async function iperf(client: string, server: string, serverAddr: string, seconds = 2): Promise<number> {
   // `timeout` inside the command: killing `sh` alone would leave iperf3 running.

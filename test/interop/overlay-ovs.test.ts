@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../tools.js';
-import { iperf, ping } from '../integration/ports-lab.js';
+import { captureDuring, iperf, ping } from '../integration/ports-lab.js';
 import { Lab, killAll, macOf, sh, type Daemon } from '../integration/datapath-lab.js';
 import { hostSluice, twoHosts, vmBehind } from '../integration/overlay-lab.js';
 import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
@@ -98,12 +98,11 @@ for (const c of CASES) {
 
     need.it(`puts ${c.proto} with key ${c.key} on the wire both ways, which tshark dissects cleanly`, async () => {
       const pcap = join(dir, 'underlay.pcap');
-      const cap = sh(`ip netns exec ${h.h1} timeout 6 tcpdump -i u -w ${pcap} -U -c 3000 '${c.capture} or icmp' 2>/dev/null; true`, 15_000);
-      await new Promise((r) => setTimeout(r, 800));
-      expect((await ping(v1, '10.50.0.2', 3)).ok).toBe(true);
-      expect((await ping(v2, '10.50.0.1', 3)).ok).toBe(true);
-      expect(await iperf(v1, v2, '10.50.0.2', 1)).toBeGreaterThan(0.02); // TCP segments for the checksum check
-      await cap;
+      await captureDuring(h.h1, 'u', pcap, `${c.capture} or icmp`, 6, async () => {
+        expect((await ping(v1, '10.50.0.2', 3)).ok).toBe(true);
+        expect((await ping(v2, '10.50.0.1', 3)).ok).toBe(true);
+        expect(await iperf(v1, v2, '10.50.0.2', 1)).toBeGreaterThan(0.02); // TCP segments for the checksum check
+      }, 3000);
 
       const tshark = (args: string) => sh(`tshark -n -r ${pcap} 2>/dev/null ${args}`, 60_000);
       const rows = (await tshark(`-T fields -e ${c.keyField} -e ip.src -e icmp.type -Y '${c.proto} && icmp'`))

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../tools.js';
-import { ping } from '../integration/ports-lab.js';
+import { captureDuring, ping } from '../integration/ports-lab.js';
 import { Lab, killAll, sh, type Daemon } from '../integration/datapath-lab.js';
 import { hostSluice, twoHosts, vmBehind } from '../integration/overlay-lab.js';
 
@@ -44,12 +44,8 @@ need.describe('overlay encapsulation against scapy', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const capture = async (file: string, during: () => Promise<unknown>) => {
-    const cap = sh(`ip netns exec ${h.h2} timeout 4 tcpdump -i u -w ${file} -U 'udp port 4789 or udp port 6081 or ip proto 47' 2>/dev/null; true`, 10_000);
-    await new Promise((r) => setTimeout(r, 800));
-    await during();
-    await cap;
-  };
+  const capture = (file: string, during: () => Promise<unknown>) =>
+    captureDuring(h.h2, 'u', file, 'udp port 4789 or udp port 6081 or ip proto 47', 4, during);
 
   need.it('encapsulates exactly as scapy does, in all three tunnels', async () => {
     const file = join(dir, 'flood.pcap');
@@ -96,10 +92,7 @@ need.describe('overlay encapsulation against scapy', () => {
 
   need.it('passes Congestion Experienced on to an ECN-capable inner packet and drops a Not-ECT one (RFC 6040)', async () => {
     const file = join(dir, 'ecn.pcap');
-    const cap = sh(`ip netns exec ${v1} timeout 4 tcpdump -i eth0 -w ${file} -U udp port 9999 2>/dev/null; true`, 10_000);
-    await new Promise((r) => setTimeout(r, 800));
-    await scapy(`send ${h.u1} ecn:2 ecn:0`, h.h2);
-    await cap;
+    await captureDuring(v1, 'eth0', file, 'udp port 9999', 4, () => scapy(`send ${h.u1} ecn:2 ecn:0`, h.h2));
     // one datagram arrived (the ECT(0) one), marked CE, with a valid IPv4 header checksum
     const got = await sh(`tshark -n -r ${file} -o ip.check_checksum:TRUE -T fields -e ip.dsfield.dscp -e ip.dsfield.ecn -e ip.checksum.status`);
     expect(got.trim().split('\n')).toEqual(['46\t3\t1']); // checksum status 1 = good (0 bad, 2 unverified)
