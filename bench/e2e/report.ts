@@ -7,13 +7,15 @@
 // - ratios are computed from this one run only (figures drift run to run; ratios less so);
 //   for ping the ratio is of latencies, so below 1 means Sluice answers faster.
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 type Results = Map<string, Map<string, string>>;
 
-const PATHS: readonly string[] = ['plain', 'sluice', 'bridge', 'ovs'];
+const PATHS: readonly string[] = ['plain', 'sluice', 'base', 'bridge', 'ovs'];
 const LABEL: Readonly<Record<string, string>> = {
   plain: 'plain veth (ceiling)',
   sluice: 'Sluice',
+  base: 'Sluice at the base commit',
   bridge: 'Linux bridge',
   ovs: 'OVS 3.1 netdev',
 };
@@ -78,10 +80,11 @@ export function formatReport(r: Results, flows: number): string {
       `offered ${plain.get(`offered_kpps_${flows}`) ?? '-'} kpps (${flows} flows)`);
   }
   const s = r.get('sluice');
-  for (const other of ['ovs', 'bridge']) {
+  const names: Readonly<Record<string, string>> = { ovs: 'OVS', bridge: 'bridge', base: 'base' };
+  for (const other of ['ovs', 'bridge', 'base']) {
     const o = r.get(other);
     if (o === undefined) continue;
-    const name = `Sluice/${other === 'ovs' ? 'OVS' : 'bridge'}`;
+    const name = `Sluice/${names[other]}`;
     if (s === undefined || s.has('status')) {
       lines.push(`${name}: - (Sluice ${s?.get('status') ?? 'not measured'})`);
       continue;
@@ -97,6 +100,6 @@ export function formatReport(r: Results, flows: number): string {
 }
 
 const [file, flowsArg] = process.argv.slice(2);
-if (file !== undefined) {
+if (file !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(formatReport(parseResults(readFileSync(file, 'utf8')), Number(flowsArg ?? '10000')));
 }

@@ -13,7 +13,9 @@
 #
 # Environment: E2E_PATHS="plain sluice bridge ovs" (subset/order), E2E_FLOWS=10000,
 # FLOOD_SECONDS=5, TCP_SECONDS=5, PING_COUNT=20, E2E_NO_BUILD=1 (do not run tsc for Sluice),
-# E2E_KEEP_LOGS=1 (keep the temp dir: trafgen, iperf3, OVS and Sluice logs).
+# E2E_KEEP_LOGS=1 (keep the temp dir: trafgen, iperf3, OVS and Sluice logs),
+# E2E_RESULTS_OUT=FILE (also append the raw "path metric value" lines there: bench/ab.sh),
+# E2E_BASE_ROOT=DIR (the path "base": Sluice from another built checkout, see switches.sh).
 set -u
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -73,4 +75,5 @@ for path in $E2E_PATHS; do
 done
 topo_down
 
+if [ -n "${E2E_RESULTS_OUT:-}" ]; then cat "$E2E_RESULTS" >>"$E2E_RESULTS_OUT"; fi
 (cd "$REPO_ROOT" && npx tsx "$HERE/report.ts" "$E2E_RESULTS" "$E2E_FLOWS")

@@ -50,14 +50,17 @@ sw_ovs_stop() {
 
 # ---- Sluice: `sluice start` in standalone fail mode (acts as a learning switch, like NORMAL).
 SLUICE_PID=""
+# Sluice from this checkout, or (path "base") from another checkout of Sluice, E2E_BASE_ROOT,
+# built there (bench/ab.sh makes one at an older commit): the same harness measures both.
 sw_sluice_start() {
-  local main="$REPO_ROOT/dist/src/cli/main.js" log="$E2E_TMP/sluice.log"
+  local root="${1:-$REPO_ROOT}"
+  local main="$root/dist/src/cli/main.js" log="$E2E_TMP/sluice.log"
   if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
     # tsc still emits JavaScript when some unrelated file has type errors.
-    run_bg "$REPO_ROOT/node_modules/.bin/tsc" -p "$REPO_ROOT/tsconfig.json" >"$E2E_TMP/build.log" 2>&1 || true
+    run_bg "$root/node_modules/.bin/tsc" -p "$root/tsconfig.json" >"$E2E_TMP/build.log" 2>&1 || true
   fi
   if [ ! -f "$main" ]; then SW_REASON="not built ($main missing; see npm run build)"; return 1; fi
-  if ! (cd "$REPO_ROOT" && timeout 20 node "$main" start --help >"$log" 2>&1); then
+  if ! (cd "$root" && timeout 20 node "$main" start --help >"$log" 2>&1); then
     SW_REASON="'sluice start --help' fails: $(grep -m1 -E 'Error|error' "$log" | cut -c1-100)"
     return 1
   fi
@@ -85,3 +88,8 @@ sw_sluice_stop() {
   # Sluice logs its counters at exit (whole series): socket drops explain the flood's loss.
   grep -E ': stats (port s[ab] |flow-cache)' "$E2E_TMP/sluice.log" | sed 's/^[^ ]* info  /  sluice /' >&2 || true
 }
+sw_base_start() {
+  if [ -z "${E2E_BASE_ROOT:-}" ]; then SW_REASON="E2E_BASE_ROOT is not set (see bench/ab.sh)"; return 1; fi
+  sw_sluice_start "$E2E_BASE_ROOT"
+}
+sw_base_stop() { sw_sluice_stop; }
