@@ -104,16 +104,23 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Frames shorter than an Ethernet header (dropped).', 'sluice_datapath_runts_total', 'counter', (b) => b.bridge.counters().runts);
   per('Frames the parser gave up on part way.', 'sluice_datapath_malformed_total', 'counter', (b) => b.bridge.counters().malformed);
   per('Frames dropped because their ingress port does not receive.', 'sluice_datapath_dropped_total', 'counter', (b) => b.bridge.counters().dropped);
-  per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetInSent ?? null);
+  per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
+  per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',
+    'sluice_packet_in_backlog_dropped_total', 'counter', (b) => b.openflow?.agent.packetIns.backlogDropped ?? null);
 
   const ctl: Sample[] = [];
+  const queued: Sample[] = [];
   for (const b of bridges) {
     for (const ep of b.openflow?.endpointsOpen ?? []) {
-      if (ep instanceof ActiveEndpoint) ctl.push([{ bridge: b.name, target: formatTarget(ep.target) }, ep.connection?.isReady ? 1 : 0]);
+      if (!(ep instanceof ActiveEndpoint)) continue;
+      const labels = { bridge: b.name, target: formatTarget(ep.target) };
+      ctl.push([labels, ep.connection?.isReady ? 1 : 0]);
+      queued.push([labels, ep.connection?.isReady ? ep.connection.sendQueueBytes : 0]);
     }
   }
   family(out, 'sluice_controller_connected', 'gauge', '1 when the OpenFlow connection to the controller is up.', ctl);
+  family(out, 'sluice_controller_send_queue_bytes', 'gauge', 'Bytes queued for the controller and not yet taken by the kernel.', queued);
 
   // tunnel endpoints are the process's (shared by the bridges' tunnel ports)
   const drops: Sample[] = [];

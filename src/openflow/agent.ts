@@ -25,7 +25,7 @@ import {
   OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPPR_ADD, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
   OFP_NO_BUFFER, type Action, type PortReason,
 } from '../pipeline/types.js';
-import { sendFlowRemoved, sendPacketIn, sendPortStatus } from './async-messages.js';
+import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
 import type { AgentBridge, AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
 import type { OFConnection } from './connection.js';
@@ -62,11 +62,12 @@ export class OpenFlowAgent {
   private readonly log: AgentLogger;
   private readonly maxReplyBytes: number | undefined;
   private readonly portSeen = new Map<number, number>();
-  /** Addition (metrics): PACKET_IN messages sent, one per receiving connection. Refused
-   * events (rate limit) are counted in packetInLimiter.dropped. */
-  packetInSent = 0;
+  /** Addition (metrics): PACKET_IN messages sent, one per receiving connection, and those
+   * dropped at a connection whose send queue was full. Events refused by the rate limit are
+   * counted in packetInLimiter.dropped. */
+  readonly packetIns: PacketInCounts = { sent: 0, backlogDropped: 0 };
   private readonly onPacketIn = (pi: BridgePacketIn): void => {
-    this.packetInSent += sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter);
+    sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter, this.packetIns);
   };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
   private readonly onPortStatus = (reason: PortReason, info: AgentPortInfo): void => {

@@ -13,6 +13,9 @@
  *  - One token of the per-bridge rate limit per packet-in event (not per connection);
  *    refused events are counted in the limiter's `dropped`. The buffer is shared by all
  *    connections that receive the event.
+ *  - A connection whose send queue is full (a controller that stops reading) does not get
+ *    the message: OFConnection.sendDroppable drops and counts it there, and the other
+ *    connections still get theirs.
  * The match carries in_port, plus metadata and tunnel_id when non-zero (§7.4.1: fields
  * that are "relevant"; zero metadata/tunnel carry no information).
  */
@@ -43,12 +46,18 @@ export function packetInMatch(pi: BridgePacketIn): OxmField[] {
   return m;
 }
 
-/** Returns the number of PACKET_IN messages sent (one per connection; addition, for metrics). */
+/** What became of packet-in events (addition, for metrics): PACKET_IN messages queued (one
+ * per connection) and messages dropped because a connection's send queue was full. */
+export interface PacketInCounts {
+  sent: number;
+  backlogDropped: number;
+}
+
 export function sendPacketIn(
-  pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, limiter: TokenBucket,
-): number {
+  pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, limiter: TokenBucket, counts: PacketInCounts,
+): void {
   const targets = [...sessions].filter((s) => s.conn.isReady && s.wants('packetInMask', pi.reason));
-  if (targets.length === 0 || !limiter.take()) return 0;
+  if (targets.length === 0 || !limiter.take()) return;
   const match = packetInMatch(pi);
   let bufferId: number | null = null; // allocated on first need, shared by all targets
   for (const s of targets) {
@@ -60,12 +69,13 @@ export function sendPacketIn(
       id = bufferId;
       if (id !== OFP_NO_BUFFER) data = pi.data.subarray(0, len);
     }
-    s.conn.send({
+    const queued = s.conn.sendDroppable({
       type: 'packet_in', xid: 0, bufferId: id, totalLen: pi.totalLen, reason: pi.reason,
       tableId: pi.tableId, cookie: pi.cookie, match, data,
     });
+    if (queued) counts.sent++;
+    else counts.backlogDropped++;
   }
-  return targets.length;
 }
 
 export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Session>, nowMs: number): void {

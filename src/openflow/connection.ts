@@ -21,6 +21,14 @@
  *    receiving anything, send ECHO_REQUEST; if still nothing arrives within
  *    `probeTimeoutMs`, close. Timers are unref'd: a connection never keeps the process up.
  *  - 'close' is emitted exactly once, with a reason.
+ *  - The send queue is bounded (a controller that stops reading must not grow the switch
+ *    without end; OVS bounds its rconn backlog the same way). What the stream holds
+ *    unsent, `sendQueueBytes`, is kept near two limits:
+ *      - a message the switch may drop (packet-ins: `sendDroppable`) is dropped and
+ *        counted in `droppedForBacklog` once the queue holds `asyncBacklogBytes`;
+ *      - once the queue holds `readPauseBytes` (replies to the peer's own requests), the
+ *        connection stops reading requests until the queue drains: a peer that sends and
+ *        never reads gets no more work done, and the inactivity probe decides its fate.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -39,10 +47,16 @@ export interface ConnectionOptions {
   readonly probeTimeoutMs?: number;
   /** A name for logs ("tcp:127.0.0.1:6653", "ptcp:6634 ← 127.0.0.1:51234"). */
   readonly name?: string;
+  /** Queue bytes past which droppable messages (packet-ins) are dropped (default 256 KiB). */
+  readonly asyncBacklogBytes?: number;
+  /** Queue bytes past which reading pauses until the queue drains (default 4 MiB). */
+  readonly readPauseBytes?: number;
 }
 
 export const SUPPORTED_VERSIONS: readonly number[] = [OFP_VERSION];
 const CLOSE_GRACE_MS = 1000;
+export const ASYNC_BACKLOG_BYTES = 256 * 1024;
+export const READ_PAUSE_BYTES = 4 * 1024 * 1024;
 
 export interface OFConnectionEvents {
   ready: [version: number];
@@ -61,12 +75,19 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   private probeTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private nextXid = 1;
+  private readonly asyncBacklogBytes: number;
+  private readonly readPauseBytes: number;
+  private readPaused = false;
+  /** Droppable messages (packet-ins) not sent because the send queue was full. */
+  droppedForBacklog = 0;
 
   constructor(private readonly stream: Duplex, opts: ConnectionOptions = {}) {
     super();
     this.name = opts.name ?? 'connection';
     this.probeIntervalMs = opts.probeIntervalMs ?? 5000;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? this.probeIntervalMs;
+    this.asyncBacklogBytes = opts.asyncBacklogBytes ?? ASYNC_BACKLOG_BYTES;
+    this.readPauseBytes = opts.readPauseBytes ?? READ_PAUSE_BYTES;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.finish(`stream error: ${e.message}`));
     stream.on('close', () => this.finish('closed by peer'));
@@ -90,8 +111,24 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
     return x;
   }
 
+  /** Bytes written and not yet taken by the operating system. */
+  get sendQueueBytes(): number {
+    return this.stream.writableLength;
+  }
+
   send(msg: OFMessage): void {
     this.write(encodeMessage(msg));
+  }
+
+  /** Sends a message the switch may drop (a packet-in) unless the send queue already holds
+   * `asyncBacklogBytes`; then drops and counts it. Returns whether it was queued. */
+  sendDroppable(msg: OFMessage): boolean {
+    if (this.stream.writableLength >= this.asyncBacklogBytes) {
+      this.droppedForBacklog++;
+      return false;
+    }
+    this.send(msg);
+    return true;
   }
 
   /** Sends the OFPT_ERROR for `offending` (its xid, its first 64 bytes). */
@@ -101,7 +138,16 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
 
   write(bytes: Uint8Array): void {
     if (this.closed || this.stream.destroyed) return;
-    this.stream.write(bytes);
+    // write() returning false means 'drain' will come once the queue empties below the
+    // stream's high-water mark, far below readPauseBytes
+    if (!this.stream.write(bytes) && !this.readPaused && this.stream.writableLength >= this.readPauseBytes) {
+      this.readPaused = true;
+      this.stream.pause();
+      this.stream.once('drain', () => {
+        this.readPaused = false;
+        if (!this.closed) this.stream.resume();
+      });
+    }
   }
 
   /** Ends the stream (flushing what was written), destroys it if the peer lingers. */

@@ -162,3 +162,52 @@ describe('targets', () => {
     expect(msg('punix:')).toMatch(/missing socket path/);
   });
 });
+
+describe('a peer that stops reading: the send queue is bounded', () => {
+  const packetIn = (n: number) => ({
+    type: 'packet_in' as const, xid: 0, bufferId: 0xffffffff, totalLen: 1400, reason: 0, tableId: 0,
+    cookie: 0n, match: [], data: new Uint8Array(1400).fill(n & 0xff),
+  });
+
+  it('drops packet-ins past the backlog and counts them; other messages still queue', async () => {
+    const { ctl, conn } = await setup();
+    await ctl.handshake();
+    ctl.sock.pause(); // the controller never reads again
+    let queued = 0;
+    // far more than the kernel's socket buffers on loopback take, so the stream's own queue fills
+    for (let i = 0; i < 40_000 && conn.droppedForBacklog < 1000; i++) if (conn.sendDroppable(packetIn(i))) queued++;
+    expect(conn.droppedForBacklog).toBe(1000);
+    expect(queued).toBeGreaterThan(0);
+    // the queue stopped one message past the limit
+    expect(conn.sendQueueBytes).toBeLessThan(256 * 1024 + 1500);
+    const before = conn.sendQueueBytes;
+    conn.send({ type: 'barrier_reply', xid: 9 });
+    expect(conn.sendQueueBytes).toBe(before + 8);
+    // once the controller reads again, what was queued arrives, in order, the barrier last
+    ctl.sock.resume();
+    await ctl.until(() => ctl.received.some((r) => r.msg?.type === 'barrier_reply'), 10_000);
+    expect(ctl.received.filter((r) => r.msg?.type === 'packet_in').length).toBe(queued);
+    expect(ctl.received.at(-1)?.msg?.type).toBe('barrier_reply');
+  }, 20_000);
+
+  it('stops reading requests while replies pile up, and answers them once the peer reads', async () => {
+    const [c, s] = await socketPair();
+    open.push(c, s);
+    const ctl = new TestController(c);
+    const conn = new OFConnection(s, { probeIntervalMs: 0, readPauseBytes: 64 * 1024 });
+    await ctl.handshake();
+    c.pause();
+    // replies to requests the peer sent and does not read: the queue reaches the pause mark
+    const big = new Uint8Array(60_000);
+    for (let i = 0; i < 1000 && !s.isPaused(); i++) conn.send({ type: 'echo_reply', xid: i, data: big });
+    expect(s.isPaused()).toBe(true);
+    const seen: string[] = [];
+    conn.on('message', (m) => seen.push(m.type));
+    ctl.send({ type: 'barrier_request', xid: 77 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]); // not read while the queue is over the mark
+    c.resume();
+    await ctl.until(() => seen.includes('barrier_request'), 10_000);
+    expect(s.isPaused()).toBe(false);
+  }, 20_000);
+});
