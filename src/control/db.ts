@@ -11,11 +11,13 @@
  *    is left exactly as it is for the operator to inspect.
  *  - saveDb replaces the file atomically: the new text goes to FILE.tmp-PID, is fsync'd and
  *    renamed over FILE, then the directory is fsync'd, so after a crash FILE holds either
- *    the old or the new config, never a mix. Leftover .tmp files are never read.
+ *    the old or the new config, never a mix. Leftover .tmp files are never read; the next
+ *    save removes those whose writer is gone (a `kill -9` between open and rename), and
+ *    leaves a live process's own.
  *  - validateConfig(json) is the only checker: what loadDb accepts, `--config` accepts.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { configToJson, validateConfig, type DaemonConfig } from './config.js';
 import { lineColumn, scanJson } from './json-position.js';
 
@@ -83,6 +85,26 @@ export function loadDb(file: string): DaemonConfig | Error {
   return new Error(`${file}${line === null ? '' : ` line ${line}`}: ${c.message}`);
 }
 
+/** Removes FILE.tmp-PID files whose process no longer exists. */
+function removeStaleTemps(file: string): void {
+  const prefix = `${basename(file)}.tmp-`;
+  for (const name of readdirSync(dirname(file))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dirname(file), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, someone else's
+  }
+}
+
 /** Writes `cfg` atomically (see the invariants); throws an Error naming the file on failure. */
 export function saveDb(file: string, cfg: DaemonConfig): void {
   const text = JSON.stringify({ version: DB_VERSION, ...configToJson(cfg) }, null, 2) + '\n';
@@ -91,6 +113,7 @@ export function saveDb(file: string, cfg: DaemonConfig): void {
   let fd: number | null = null;
   try {
     mkdirSync(dir, { recursive: true });
+    removeStaleTemps(file);
     fd = openSync(tmp, 'w', 0o644);
     writeSync(fd, text);
     fsyncSync(fd);

@@ -31,6 +31,17 @@ describe('saveDb / loadDb', () => {
     expect(text.startsWith('{\n  "version": 1,\n  "bridges": [\n')).toBe(true);
     expect(JSON.parse(text).bridges[0].dpid).toBe('0x000000000000001a');
   });
+  it('a save removes the temp files of writers that died mid-save (kill -9), not a live one\'s', () => {
+    const d = fresh();
+    const f = join(d, 'conf.json');
+    const dead = spawnSync('true').pid!; // exited and reaped: no such process now
+    writeFileSync(`${f}.tmp-${dead}`, '{"half":');
+    writeFileSync(`${f}.tmp-${process.ppid}`, '{"other":'); // a live writer's
+    writeFileSync(join(d, 'other.json.tmp-1'), 'x'); // not this db's
+    saveDb(f, sample());
+    expect(readdirSync(d).sort()).toEqual(['conf.json', `conf.json.tmp-${process.ppid}`, 'other.json.tmp-1']);
+    expect(loadDb(f)).toEqual(sample());
+  });
   it('a missing file is an empty config', () => {
     expect(loadDb(join(fresh(), 'none.json'))).toEqual({ bridges: [] });
   });
@@ -73,14 +84,14 @@ describe('saveDb / loadDb', () => {
     const dir = fresh();
     const f = join(dir, 'conf.json');
     saveDb(f, sample());
-    writeFileSync(`${f}.tmp-99999`, '{ half-writ');
+    writeFileSync(`${f}.tmp-${process.ppid}`, '{ half-writ'); // a live writer's, kept
     expect(loadDb(f)).toEqual(sample());
     const before = statSync(f).ino;
     saveDb(f, { bridges: [] });
     // rename(2) put a new inode in place; no temp file of ours is left behind
     expect(statSync(f).ino).not.toBe(before);
     expect(loadDb(f)).toEqual({ bridges: [] });
-    expect(readdirSync(dir).sort()).toEqual(['conf.json', 'conf.json.tmp-99999']);
+    expect(readdirSync(dir).sort()).toEqual(['conf.json', `conf.json.tmp-${process.ppid}`]);
   });
   it('reports unreadable files and failed saves with the file and errno', () => {
     const dir = fresh();
