@@ -7,11 +7,13 @@
  *
  * Invariants: a stale socket file left by a killed daemon is replaced, but a live one
  * (another daemon answering on it) is not: listen() fails naming the path. close() removes
- * the socket file.
+ * the socket file. The socket is 0600 and a run directory it creates is 0700: only root
+ * (the daemon's user) drives the daemon.
  */
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { listenOwnerOnly, makeRundir } from '../openflow/transport.js';
 import { MAX_REQUEST_BYTES, type CtlRequest, type CtlResponse } from './ctl-protocol.js';
 
 export type CtlHandler = (args: Record<string, unknown>) => unknown;
@@ -25,7 +27,7 @@ export class CtlServer {
   constructor(readonly path: string, private readonly handlers: Readonly<Record<string, CtlHandler>>) {}
 
   async listen(): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeRundir(dirname(this.path));
     if (existsSync(this.path)) {
       if (await answers(this.path)) throw new Error(`another sluice daemon is running on ${this.path}`);
       unlinkSync(this.path);
@@ -33,7 +35,7 @@ export class CtlServer {
     const server = createServer((sock) => this.serve(sock));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.path, () => {
+      listenOwnerOnly(server, this.path, () => {
         server.off('error', reject);
         resolve();
       });

@@ -11,13 +11,12 @@
  * start() with an Error naming it, and nothing stays open. stop() closes everything it
  * opened (listeners, connections, socket files) and is idempotent.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpenFlowAgent, type AgentOptions } from './agent.js';
 import type { AgentBridge } from './bridge-surface.js';
 import type { OFConnection } from './connection.js';
 import { isPassive, parseTarget, type Target } from './target.js';
-import { ActiveEndpoint, PassiveEndpoint, type Endpoint, type TransportOptions } from './transport.js';
+import { ActiveEndpoint, PassiveEndpoint, makeRundir, type Endpoint, type TransportOptions } from './transport.js';
 
 export interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
   /** Directory of the mgmt sockets (default /var/run/sluice); null = no mgmt socket. */
@@ -60,7 +59,7 @@ export class OpenFlowService {
     const listen = parse(cfg.listen ?? []);
     const mgmt = this.mgmtPath;
     if (mgmt !== null) {
-      mkdirSync(this.opts.rundir ?? DEFAULT_RUNDIR, { recursive: true });
+      makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
       listen.push({ kind: 'punix', path: mgmt });
     }
     const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };

@@ -12,8 +12,11 @@
  *  - close() stops retrying/listening and closes what is open; timers are unref'd, so
  *    a target never keeps the process alive by itself. Nothing throws after start();
  *    failures are reported through `onError` with the target named.
+ *  - ssl/pssl authenticate both ends against the CA file (--ssl-ca). A peer certificate
+ *    the CA did not sign, or one out of its validity dates, is refused, and the report
+ *    says which, in words and with OpenSSL's code (tlsRefusal).
  */
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -38,6 +41,27 @@ function tlsOptions(t: Target, files: TlsFiles | undefined): tls.SecureContextOp
   } catch (e) {
     return new Error(`${formatTarget(t)}: cannot read TLS files: ${(e as Error).message}`);
   }
+}
+
+/** Why a TLS handshake was refused, for an operator: what to fix, then OpenSSL's code. */
+export function tlsRefusal(e: Error & { code?: string }): string {
+  const code = e.code ?? '';
+  const what: Readonly<Record<string, string>> = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by the CA of --ssl-ca',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by the CA of --ssl-ca',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed, not signed by the CA of --ssl-ca',
+    SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain ends in a CA other than --ssl-ca',
+    CERT_SIGNATURE_FAILURE: 'its certificate signature does not verify against --ssl-ca',
+    CERT_HAS_EXPIRED: 'its certificate has expired',
+    CERT_NOT_YET_VALID: 'its certificate is not valid yet (check the clocks)',
+    NO_PEER_CERTIFICATE: 'it sent no certificate (mutual authentication is required)',
+  };
+  const known = what[code];
+  if (known !== undefined) return `TLS peer refused: ${known} (${code})`;
+  // the far end refused ours: OpenSSL reports its alert
+  const alert = /alert (?:number \d+|[a-z ]+)/i.exec(e.message)?.[0];
+  if (alert !== undefined && /^ERR_SSL_/.test(code)) return `TLS refused by the peer (${alert}): check our --ssl-cert against its CA (${code})`;
+  return `TLS handshake failed: ${e.message}${code !== '' ? ` (${code})` : ''}`;
 }
 
 export interface Endpoint { close(): void; readonly target: Target }
@@ -83,14 +107,17 @@ export class ActiveEndpoint implements Endpoint {
       this.opts.onError?.(s.message);
       return; // a configuration error: retrying will not fix it
     }
-    s.on('error', () => {}); // reported through the connection's 'close'
+    let refused: string | null = null; // a TLS handshake failure, said in words
+    s.on('error', (e: Error & { code?: string }) => {
+      if (this.target.kind === 'ssl' && !(s as tls.TLSSocket).authorized && refused === null) refused = tlsRefusal(e);
+    }); // otherwise reported through the connection's 'close'
     const c = new OFConnection(s, { ...this.opts, name: formatTarget(this.target) });
     this.conn = c;
     c.on('ready', () => { this.backoff = this.opts.backoffMinMs ?? 1000; });
     c.on('close', (reason) => {
       if (this.conn === c) this.conn = null;
       if (this.closed) return;
-      this.opts.onError?.(`${formatTarget(this.target)}: ${reason}; retrying in ${this.backoff} ms`);
+      this.opts.onError?.(`${formatTarget(this.target)}: ${refused ?? reason}; retrying in ${this.backoff} ms`);
       this.timer = setTimeout(() => { this.timer = null; this.connect(); }, this.backoff);
       this.timer.unref();
       this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs ?? 8000);
@@ -104,6 +131,25 @@ export class ActiveEndpoint implements Endpoint {
     this.timer = null;
     this.conn?.close('target removed');
   }
+}
+
+/** Binds `server` to the unix socket `path` with mode 0600: only its owner (root, for the
+ * daemon) may connect, whatever the directory allows. The umask is narrowed around
+ * listen(), inside which Node binds synchronously, so the socket never exists with a wider
+ * mode. Used for every unix socket the daemon serves (punix: targets, the control socket). */
+export function listenOwnerOnly(server: Server, path: string, onListening: () => void): void {
+  const old = process.umask(0o177);
+  try {
+    server.listen(path, onListening);
+  } finally {
+    process.umask(old);
+  }
+}
+
+/** Creates the run directory (sockets, pid files) as 0700 when it does not exist; an
+ * existing one is left as it is (it may be shared, e.g. /tmp: the sockets' own 0600 guards them). */
+export function makeRundir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 /** A passive target (ptcp/pssl/punix): every accepted stream becomes a connection. */
@@ -129,7 +175,22 @@ export class PassiveEndpoint implements Endpoint {
     if (target.kind === 'pssl') {
       const o = tlsOptions(target, opts.tls);
       if (o instanceof Error) return o;
-      server = tls.createServer({ ...o, requestCert: true, rejectUnauthorized: true }, accept);
+      // Node's own rejectUnauthorized would drop an unverified client without a word: the
+      // verification result is checked here instead, before the stream carries anything.
+      server = tls.createServer({ ...o, requestCert: true, rejectUnauthorized: false }, (s: tls.TLSSocket) => {
+        if (s.authorized) {
+          accept(s);
+          return;
+        }
+        // without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT: say what happened
+        const code = Object.keys(s.getPeerCertificate()).length === 0 ? 'NO_PEER_CERTIFICATE' : String(s.authorizationError);
+        const e = Object.assign(new Error(code), { code });
+        opts.onError?.(`${name} ← ${s.remoteAddress ?? '?'}:${s.remotePort ?? ''}: ${tlsRefusal(e)}`);
+        s.destroy();
+      });
+      server.on('tlsClientError', (e: Error & { code?: string }, s: tls.TLSSocket) => {
+        opts.onError?.(`${name} ← ${s.remoteAddress ?? '?'}:${s.remotePort ?? ''}: ${tlsRefusal(e)}`);
+      });
     } else if (target.kind === 'ptcp' || target.kind === 'punix') {
       server = createServer(accept);
     } else {
@@ -141,7 +202,7 @@ export class PassiveEndpoint implements Endpoint {
     }
     const err = await new Promise<Error | null>((resolve) => {
       server.once('error', (e) => resolve(new Error(`${name}: cannot listen: ${e.message}`)));
-      if (target.kind === 'punix') server.listen(target.path, () => resolve(null));
+      if (target.kind === 'punix') listenOwnerOnly(server, target.path, () => resolve(null));
       else server.listen(target.port, target.host, () => resolve(null));
     });
     if (err) return err;
