@@ -9,7 +9,7 @@
         "src/handle.c",
         "src/errors.c",
         "src/tap.c",
-        "src/packet.c",
+        "src/afpacket.c",
         "src/rx.c",
         "src/tx.c",
         "src/tunnel.c",

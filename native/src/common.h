@@ -171,9 +171,9 @@ bool sl_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data
 bool sl_opt_bool(napi_env env, napi_value obj, const char *key, bool *out);
 bool sl_arg_string(napi_env env, napi_value v, char *out, size_t cap);
 
-/* tap.c / packet.c */
+/* tap.c / afpacket.c */
 napi_value sl_tap_open(napi_env env, napi_callback_info info);
-napi_value sl_packet_open(napi_env env, napi_callback_info info);
+napi_value sl_afpacket_open(napi_env env, napi_callback_info info);
 int sl_tap_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens);
 int sl_ring_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens);
 bool sl_ring_ready(sl_handle *h);

@@ -121,7 +121,7 @@ static napi_value fail(napi_env env, sl_handle *h, const char *call, int err) {
 }
 
 /* packetOpen(ifname, opts) -> handle. See the comment at the top for opts and defaults. */
-napi_value sl_packet_open(napi_env env, napi_callback_info info) {
+napi_value sl_afpacket_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2] = {NULL, NULL};
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
