@@ -8,6 +8,7 @@
         "src/addon.c",
         "src/handle.c",
         "src/errors.c",
+        "src/args.c",
         "src/tap.c",
         "src/afpacket.c",
         "src/rx.c",
@@ -16,8 +17,10 @@
         "src/tunnel_tx.c",
         "src/offload.c",
         "src/gro.c",
+        "src/csum.c",
         "src/poll.c",
-        "src/link.c"
+        "src/link.c",
+        "src/info.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
