@@ -1,20 +1,42 @@
 /*
- * Module entry: registers the functions below on `exports`. Everything else lives in one
- * file per concern (tap, packet, rx, tx, offload, poll, link, handle, errors, tunnel, tunnel_tx).
+ * Module entry: registers the addon's JS calls on `exports`, grouped below by the file
+ * that implements each (its contract is at the top of that file). Under them, with no
+ * JS call of their own: offload.c (software GSO and checksums), gro.c (userspace GRO),
+ * csum.c, args.c, errors.c. native/README.md maps the files and the API.
  */
-#include "common.h"
+#include "afpacket.h"
+#include "handle.h"
+#include "info.h"
+#include "link.h"
+#include "poll.h"
+#include "rx.h"
+#include "tap.h"
+#include "tunnel.h"
+#include "tunnel_tx.h"
+#include "tx.h"
 
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
-      FN("tapOpen", sl_tap_open),     FN("packetOpen", sl_packet_open), FN("rxBuffer", sl_rx_buffer),
-      FN("rxBurst", sl_rx_burst),     FN("txBurst", sl_tx_burst),       FN("pollStart", sl_poll_start),
-      FN("pollStop", sl_poll_stop),   FN("stats", sl_stats),            FN("info", sl_info),
-      FN("close", sl_close),          FN("ifIndex", sl_if_index),       FN("isUp", sl_is_up),
-      FN("setUp", sl_set_up),         FN("tunnelOpen", sl_tunnel_open), FN("tunnelRxBurst", sl_tunnel_rx_burst),
-      FN("tunnelTxBurst", sl_tunnel_tx_burst),
+      FN("tapOpen", sl_tap_open),                 /* tap.c */
+      FN("packetOpen", sl_afpacket_open),         /* afpacket.c */
+      FN("rxBurst", sl_rx_burst),                 /* rx.c */
+      FN("txBurst", sl_tx_burst),                 /* tx.c */
+      FN("tunnelOpen", sl_tunnel_open),           /* tunnel.c */
+      FN("tunnelRxBurst", sl_tunnel_rx_burst),    /* tunnel.c */
+      FN("tunnelTxBurst", sl_tunnel_tx_burst),    /* tunnel_tx.c */
+      FN("rxBuffer", sl_rx_buffer),               /* handle.c */
+      FN("close", sl_close),                      /* handle.c */
+      FN("info", sl_info),                        /* info.c */
+      FN("stats", sl_stats),                      /* info.c */
+      FN("pollStart", sl_poll_start),             /* poll.c */
+      FN("pollStop", sl_poll_stop),               /* poll.c */
+      FN("ifIndex", sl_if_index),                 /* link.c */
+      FN("isUp", sl_is_up),                       /* link.c */
+      FN("setUp", sl_set_up),                     /* link.c */
   };
+
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
   return exports;
 }

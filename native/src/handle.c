@@ -1,18 +1,20 @@
 /*
- * Handle lifetime.
+ * Handle lifetime: create, wrap as a JS external, close, free; rxBuffer and close().
  *
  * A handle's memory has up to three owners, counted in `refs`: the JS external that names
- * it, each external ArrayBuffer exposing `rx_area`, and the libuv poll handle (until its
- * close callback). The struct and `rx_area` are freed only when the count reaches zero,
- * so a JS view into the ring can never dangle.
+ * it, each external ArrayBuffer exposing `rx_area`, and the libuv poll handle (from
+ * pollStart, poll.c, until its close callback here). The struct and `rx_area` are freed
+ * only when the count reaches zero, so a JS view into the ring can never dangle.
  *
- * close() (or the external's finalizer) releases the I/O side at once: stops polling,
- * detaches the ArrayBuffer (views become length 0), replaces the ring mapping with
- * anonymous zero pages at the same address (MAP_FIXED, so any view that survived detaching
- * still points at valid memory, and the socket is not kept alive by the mapping), and
- * closes the fd — which, for a non-persistent TAP, deletes the device.
+ * close() (or the external's finalizer) releases the I/O side at once: closes the poll
+ * handle, detaches the ArrayBuffer (views become length 0), replaces an AF_PACKET ring
+ * mapping with anonymous zero pages at the same address (MAP_FIXED, so any view that
+ * survived detaching still points at valid memory, and the socket is not kept alive by the
+ * mapping), lets the kind close what it added (`release_kind`: a tunnel's send sockets),
+ * and closes the fd — which, for a non-persistent TAP, deletes the device.
  */
-#include "common.h"
+#include "handle.h"
+#include "errors.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +41,33 @@ void sl_handle_unref(sl_handle *h) {
   free(h);
 }
 
+static void on_poll_closed(uv_handle_t *p) { sl_handle_unref(p->data); }
+
+/* Stops the readiness watcher, drops its callback and closes it; its reference goes in
+ * libuv's close callback. */
+static void close_poll(sl_handle *h) {
+  if (!h->poll_init) return;
+  uv_poll_stop(&h->poll);
+  h->polling = false;
+  h->poll_init = false;
+  if (h->poll_cb) napi_delete_reference(h->env, h->poll_cb);
+  h->poll_cb = NULL;
+  if (h->poll_ctx) napi_async_destroy(h->env, h->poll_ctx);
+  h->poll_ctx = NULL;
+  uv_close((uv_handle_t *)&h->poll, on_poll_closed);
+}
+
 void sl_handle_release_io(napi_env env, sl_handle *h) {
   if (h->closed) return;
   h->closed = true;
-  sl_poll_close(h);
+  close_poll(h);
   if (env && h->rx_ab) {
     napi_value ab;
     if (napi_get_reference_value(env, h->rx_ab, &ab) == napi_ok && ab) napi_detach_arraybuffer(env, ab);
   }
   if (h->rx_area && h->kind == SL_PACKET)
     mmap(h->rx_area, h->rx_area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-  if (h->tun) sl_tunnel_release(h);
+  if (h->release_kind) h->release_kind(h);
   if (h->fd >= 0) close(h->fd);
   h->fd = -1;
 }
@@ -110,40 +128,4 @@ napi_value sl_close(napi_env env, napi_callback_info info) {
   if (!h) return NULL;
   sl_handle_release_io(env, h);
   return NULL;
-}
-
-static void set_u32(napi_env env, napi_value o, const char *k, uint32_t v) {
-  napi_value x;
-  napi_create_uint32(env, v, &x);
-  napi_set_named_property(env, o, k, x);
-}
-
-/* info(handle) -> { fd, ifname, ifindex, kind, vnetHdr, ringVersion, frameSize, ... }
- * (+ proto, localAddr, port, txFd, df, ttl, tos, rcvbuf, sndbuf for tunnel handles) */
-napi_value sl_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], o, s, b;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sl_handle *h = sl_handle_arg(env, argv[0]);
-  if (!h) return NULL;
-  napi_create_object(env, &o);
-  napi_create_int32(env, h->fd, &s);
-  napi_set_named_property(env, o, "fd", s);
-  napi_create_string_utf8(env, h->ifname, NAPI_AUTO_LENGTH, &s);
-  napi_set_named_property(env, o, "ifname", s);
-  napi_create_string_utf8(env, h->kind == SL_TAP ? "tap" : h->kind == SL_TUNNEL ? "tunnel" : "afpacket", NAPI_AUTO_LENGTH, &s);
-  napi_set_named_property(env, o, "kind", s);
-  napi_get_boolean(env, h->vnet, &b);
-  napi_set_named_property(env, o, "vnetHdr", b);
-  napi_get_boolean(env, h->closed, &b);
-  napi_set_named_property(env, o, "closed", b);
-  set_u32(env, o, "ifindex", (uint32_t)h->ifindex);
-  set_u32(env, o, "ringVersion", (uint32_t)h->ring_version);
-  set_u32(env, o, "blockSize", h->block_size);
-  set_u32(env, o, "blockCount", h->block_nr);
-  set_u32(env, o, "frameSize", h->kind == SL_TAP ? h->slot_size : h->frame_size);
-  set_u32(env, o, "frameCount", h->kind == SL_TAP ? h->slot_nr : h->frame_nr);
-  set_u32(env, o, "bufferBytes", (uint32_t)h->rx_area_len);
-  if (h->kind == SL_TUNNEL) sl_tunnel_info(env, h, o);
-  return o;
 }

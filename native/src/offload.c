@@ -1,7 +1,7 @@
 /*
  * Software offload fallback: what a NIC would do for a frame carrying a virtio_net_hdr
- * when the output port cannot take the header (TAP without IFF_VNET_HDR, AF_PACKET
- * without PACKET_VNET_HDR, ...).
+ * when the output cannot take the header (TAP without IFF_VNET_HDR, AF_PACKET without
+ * PACKET_VNET_HDR: tx.c; a tunnel's underlay: tunnel_tx.c).
  *
  *  - GSO_NONE + NEEDS_CSUM: the L4 checksum field already holds the pseudo-header sum
  *    (virtio 1.2 §5.1.6.2); summing [csum_start, end of IP payload) including that field
@@ -12,15 +12,22 @@
  *    first (RFC 3168 §6.1.2); full TCP checksum with the pseudo-header (RFC 793, RFC 8200 §8.1).
  *  - GSO_UDP_L4 (USO): same split with each segment's UDP length and checksum.
  * The input frame is never modified (it may also be sent to ports that take the header).
- * A segment is handed to `emit` in two parts: its headers, rewritten in the handle's
- * scratch area, and its payload, pointed to in place in the input frame (no copy; the
- * caller gathers both with iovecs). The checksum-only case copies the frame to scratch
- * and has no second part. Checksums are summed in host byte order (gro.c, RFC 1071).
+ * A segment is handed to the caller's `emit` in two parts: its headers, rewritten in the
+ * handle's scratch area, and its payload, pointed to in place in the input frame (no
+ * copy; the caller gathers both with iovecs). The checksum-only case copies the frame to
+ * scratch and has no second part. Scratch is taken with the caller's `flush`, which sends
+ * what the caller has queued when the area is full; this file knows no sender.
+ * Checksums: csum.c. A split frame counts one tx_segmented.
  * Returns 0, or -1 for a malformed frame (counted as a tx error by the caller).
  */
-#include "common.h"
+#include "offload.h"
+#include "csum.h"
 #include <arpa/inet.h>
 #include <string.h>
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* virtio 1.2: UDP segmentation (USO) */
+#endif
 
 static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -46,7 +53,8 @@ static uint32_t l3_offset(const uint8_t *f, uint32_t len, uint16_t *type) {
   return off + 2;
 }
 
-static int csum_only(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t len, sl_emit_fn emit) {
+static int csum_only(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t len, sl_emit_fn emit,
+                     sl_flush_fn flush) {
   uint32_t cs = vh->csum_start, at = cs + vh->csum_offset;
   if (at + 2 > len) return -1;
   uint16_t type = 0;
@@ -55,7 +63,7 @@ static int csum_only(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh
   if (l3 && type == 0x0800 && l3 + 4 <= len && l3 + be16(f + l3 + 2) < end) end = l3 + be16(f + l3 + 2);
   if (l3 && type == 0x86dd && l3 + 6 <= len && l3 + 40 + be16(f + l3 + 4) < end) end = l3 + 40 + be16(f + l3 + 4);
   if (end <= at) return -1;
-  uint8_t *p = sl_scratch_take(h, len);
+  uint8_t *p = sl_scratch_take(h, len, flush);
   if (!p) return -1;
   memcpy(p, f, len);
   uint16_t c = (uint16_t)~sl_csum_fold(sl_csum_add(p + cs, end - cs, 0));
@@ -70,9 +78,10 @@ static uint64_t pseudo(const uint8_t *p, uint32_t l3, bool v6, uint8_t proto, ui
   return s + htons(proto) + htons((uint16_t)l4len);
 }
 
-int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t len, sl_emit_fn emit) {
+int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t len, sl_emit_fn emit,
+                  sl_flush_fn flush) {
   uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
-  if (gso == VIRTIO_NET_HDR_GSO_NONE) return csum_only(h, src, vh, f, len, emit);
+  if (gso == VIRTIO_NET_HDR_GSO_NONE) return csum_only(h, src, vh, f, len, emit, flush);
   if (gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6 && gso != VIRTIO_NET_HDR_GSO_UDP_L4) return -1;
 
   uint16_t type = 0;
@@ -93,7 +102,7 @@ int sl_sw_offload(sl_handle *h, uint32_t src, const struct virtio_net_hdr *vh, c
   for (uint32_t s = 0; s < nseg; s++) {
     uint32_t chunk = payload - s * mss < mss ? payload - s * mss : mss, flen = hdrs + chunk, l4len = flen - l4;
     const uint8_t *data = f + hdrs + s * mss;
-    uint8_t *p = sl_scratch_take(h, hdrs);
+    uint8_t *p = sl_scratch_take(h, hdrs, flush);
     if (!p) return -1;
     memcpy(p, f, hdrs);
     if (v6) {

@@ -4,12 +4,17 @@
  * A uv_poll_t watches the fd for readability on Node's own loop, so an idle port costs
  * no CPU and no thread. cb(err) is called with 0 when frames may be ready, or with a
  * negative errno when the fd reports an error: libuv's status, or the socket's pending
- * SO_ERROR when the ring is empty on wake-up (AF_PACKET sets ENETDOWN when its interface
- * goes away). The poll is level-triggered: the callback should drain with rxBurst until
- * it returns 0, which also hands the last frames back to the kernel (see rx.c).
- * The poll handle owns one reference on the sl_handle until libuv's close callback.
+ * SO_ERROR when an AF_PACKET ring is empty on wake-up (AF_PACKET sets ENETDOWN when its
+ * interface goes away); after an error the watcher is stopped. The poll is
+ * level-triggered: the callback should drain with rxBurst until it returns 0, which also
+ * hands the last frames back to the kernel (see rx.c).
+ * The first pollStart takes one reference on the sl_handle for the uv_poll_t; close()
+ * closes the watcher and drops that reference in libuv's close callback (handle.c).
  */
-#include "common.h"
+#include "poll.h"
+#include "errors.h"
+#include "handle.h"
+#include "rx.h"
 #include <errno.h>
 
 static void on_poll(uv_poll_t *p, int status, int events) {
@@ -44,8 +49,6 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   }
   napi_close_handle_scope(env, scope);
 }
-
-static void on_closed(uv_handle_t *p) { sl_handle_unref(p->data); }
 
 napi_value sl_poll_start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -90,17 +93,4 @@ napi_value sl_poll_stop(napi_env env, napi_callback_info info) {
   if (h->poll_init && h->polling) uv_poll_stop(&h->poll);
   h->polling = false;
   return NULL;
-}
-
-/* Called once from release_io (close or finalizer): stop, drop the callback, close. */
-void sl_poll_close(sl_handle *h) {
-  if (!h->poll_init) return;
-  uv_poll_stop(&h->poll);
-  h->polling = false;
-  h->poll_init = false;
-  if (h->poll_cb) napi_delete_reference(h->env, h->poll_cb);
-  h->poll_cb = NULL;
-  if (h->poll_ctx) napi_async_destroy(h->env, h->poll_ctx);
-  h->poll_ctx = NULL;
-  uv_close((uv_handle_t *)&h->poll, on_closed);
 }

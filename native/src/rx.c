@@ -1,29 +1,63 @@
 /*
- * Receive bursts: rxBurst(handle, max, offs: Uint32Array, lens: Uint32Array) -> n | -errno.
+ * Receive bursts on TAP and AF_PACKET handles (tap.c and afpacket.c open them and set up
+ * the receive area; a tunnel handle receives with tunnelRxBurst, tunnel.c):
+ * rxBurst(handle, max, offs: Uint32Array, lens: Uint32Array) -> n | -errno.
  *
  * One crossing per burst. Frame i of the burst is rxBuffer(handle)[offs[i] .. +lens[i]);
- * with vnetHdr its virtio_net_hdr is the SL_VNET_LEN bytes just before offs[i].
+ * with vnetHdr its virtio_net_hdr is the SL_VNET_LEN bytes just before offs[i]. -EBADF
+ * after close.
  *
- * Ownership contract: the ring frames (V2) or blocks (V3) holding a burst's frames are
- * returned to the kernel at the start of the NEXT rxBurst on the handle (or at close), so
- * JS may read, rewrite in place and transmit them until then, and must not keep views
- * across calls. A caller that drains until rxBurst returns 0 leaves nothing held, which is
- * also what makes poll(2) report "not readable" again (the kernel's poll looks at the
- * last frame it filled).
- *
- * Each accepted frame: outgoing copies are filtered if the kernel could not
- * (PACKET_IGNORE_OUTGOING missing); truncated frames (snaplen < len) are dropped and
- * counted; a VLAN tag the kernel moved into metadata is written back into the frame using
- * the reserved headroom, shifting the MAC addresses (and the vnet header) 4 bytes left and
- * moving csum_start accordingly, so the switch sees the frame as it was on the wire.
+ * Ownership contract: a burst's frames belong to JS until the NEXT rxBurst on the handle
+ * (or close), so JS may read, rewrite in place and transmit them until then, and must not
+ * keep views across calls.
+ *  - TAP: one read(2) per frame into slots 0, 1, ... (one frame per slot) until EAGAIN,
+ *    so the next burst overwrites them. A frame no longer than its virtio_net_hdr is
+ *    dropped and counted; a hard error on the first read is returned as -errno (EBADFD
+ *    once the device has been deleted).
+ *  - AF_PACKET: the ring frames (V2) or blocks (V3) holding a burst's frames are returned
+ *    to the kernel at the start of the next rxBurst. A caller that drains until rxBurst
+ *    returns 0 leaves nothing held, which is also what makes poll(2) report "not
+ *    readable" again (the kernel's poll looks at the last frame it filled). Each accepted
+ *    frame: outgoing copies are filtered if the kernel could not (PACKET_IGNORE_OUTGOING
+ *    missing); truncated frames (snaplen < len) are dropped and counted; a VLAN tag the
+ *    kernel moved into metadata is written back into the frame using the reserved
+ *    headroom, shifting the MAC addresses (and the vnet header) 4 bytes left and moving
+ *    csum_start accordingly, so the switch sees the frame as it was on the wire.
  */
-#include "common.h"
+#include "rx.h"
+#include "args.h"
+#include "errors.h"
+#include "handle.h"
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <string.h>
+#include <unistd.h>
 
 static inline uint32_t load_acq(volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void store_rel(volatile uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+/* Reads up to `max` frames. Returns the count, or -errno if the first read failed hard
+ * (EBADFD once the device has been deleted). EAGAIN ends the burst. */
+static int tap_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+  uint32_t n = 0, skip = h->vnet ? SL_VNET_LEN : 0;
+  if (max > h->slot_nr) max = h->slot_nr;
+  while (n < max) {
+    uint8_t *slot = h->rx_area + (size_t)n * h->slot_size;
+    ssize_t r = read(h->fd, slot, h->slot_size);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      h->last_error = errno;
+      return n ? (int)n : -errno;
+    }
+    if ((uint32_t)r <= skip) { h->rx_dropped++; continue; }
+    offs[n] = (uint32_t)(slot - h->rx_area) + skip;
+    lens[n] = (uint32_t)r - skip;
+    h->rx_packets++;
+    h->rx_bytes += lens[n];
+    n++;
+  }
+  return (int)n;
+}
 
 /* Accepts one frame; returns true when it was recorded at index n. */
 static bool accept_frame(sl_handle *h, uint8_t *base, uint32_t hdrlen, uint32_t status, uint32_t mac, uint32_t snaplen,
@@ -123,7 +157,7 @@ static int v3_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
   return (int)n;
 }
 
-int sl_ring_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
+static int ring_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
   return h->ring_version == 3 ? v3_rx(h, max, offs, lens) : v2_rx(h, max, offs, lens);
 }
 
@@ -135,14 +169,6 @@ bool sl_ring_ready(sl_handle *h) {
     return load_acq(&v3_block(h, h->v3_block)->hdr.bh1.block_status) & TP_STATUS_USER;
   }
   return load_acq(&((struct tpacket2_hdr *)v2_frame(h, h->v2_next))->tp_status) & TP_STATUS_USER;
-}
-
-static bool u32_array(napi_env env, napi_value v, uint32_t **data, size_t *len) {
-  napi_typedarray_type t;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &t, len, &p, NULL, NULL) != napi_ok || t != napi_uint32_array) return false;
-  *data = p;
-  return true;
 }
 
 napi_value sl_rx_burst(napi_env env, napi_callback_info info) {
@@ -159,7 +185,7 @@ napi_value sl_rx_burst(napi_env env, napi_callback_info info) {
   uint32_t max = 0, *offs, *lens;
   size_t no, nl;
   napi_get_value_uint32(env, argv[1], &max);
-  if (!u32_array(env, argv[2], &offs, &no) || !u32_array(env, argv[3], &lens, &nl)) {
+  if (!sl_typed(env, argv[2], napi_uint32_array, (void **)&offs, &no) || !sl_typed(env, argv[3], napi_uint32_array, (void **)&lens, &nl)) {
     napi_throw_type_error(env, NULL, "rxBurst: offs and lens must be Uint32Array");
     return NULL;
   }
@@ -167,7 +193,7 @@ napi_value sl_rx_burst(napi_env env, napi_callback_info info) {
   if (max > nl) max = (uint32_t)nl;
   int n;
   if (h->closed) n = -EBADF;
-  else n = h->kind == SL_TAP ? sl_tap_rx(h, max, offs, lens) : sl_ring_rx(h, max, offs, lens);
+  else n = h->kind == SL_TAP ? tap_rx(h, max, offs, lens) : ring_rx(h, max, offs, lens);
   napi_create_int32(env, n, &res);
   return res;
 }

@@ -1,19 +1,25 @@
 /*
- * TAP devices (/dev/net/tun, IFF_TAP|IFF_NO_PI[|IFF_VNET_HDR]).
+ * TAP devices: tapOpen(name, { vnetHdr? = false, slotCount? = 64 (1..1024) }) -> handle
+ * (/dev/net/tun, IFF_TAP|IFF_NO_PI[|IFF_VNET_HDR]).
  *
  * The fd is non-blocking; the device is non-persistent, so it disappears when the fd is
  * closed, in whatever namespace it was moved to (`ip link set NAME netns X` keeps the fd
  * working: the fd belongs to us, the netdev to the namespace).
  *
  * With vnetHdr each read/write carries a 10-byte virtio_net_hdr, and TUNSETOFFLOAD tells
- * the kernel we accept partial checksums and TSO/USO super-frames, so TCP from a guest or
- * namespace passes at full size. Without it the kernel segments and checksums for us.
+ * the kernel we accept partial checksums and TSO (and USO where the kernel has it)
+ * super-frames, so TCP from a guest or namespace passes at full size. Without it the
+ * kernel segments and checksums for us.
  *
- * Receive area: `slot_nr` slots of `slot_size` bytes (each can hold a 64 KiB super-frame
- * and its header); one burst reads at most one frame per slot, starting at slot 0, so a
- * burst's frames are overwritten by the next burst — the rxBurst contract.
+ * Receive area: `slot_nr` slots of `slot_size` bytes (64 KiB + 1 KiB: a super-frame and
+ * its header), an anonymous mapping exposed to JS by rxBuffer. rx.c reads into them;
+ * tx.c writes to the fd.
  */
-#include "common.h"
+#include "tap.h"
+#include "args.h"
+#include "errors.h"
+#include "handle.h"
+#include "link.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -90,27 +96,4 @@ napi_value sl_tap_open(napi_env env, napi_callback_info info) {
   h->slot_size = TAP_SLOT_SIZE;
   h->slot_nr = slots;
   return sl_handle_wrap(env, h);
-}
-
-/* Reads up to `max` frames. Returns the count, or -errno if the first read failed hard
- * (EBADFD once the device has been deleted). EAGAIN ends the burst. */
-int sl_tap_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
-  uint32_t n = 0, skip = h->vnet ? SL_VNET_LEN : 0;
-  if (max > h->slot_nr) max = h->slot_nr;
-  while (n < max) {
-    uint8_t *slot = h->rx_area + (size_t)n * h->slot_size;
-    ssize_t r = read(h->fd, slot, h->slot_size);
-    if (r < 0) {
-      if (errno == EAGAIN || errno == EINTR) break;
-      h->last_error = errno;
-      return n ? (int)n : -errno;
-    }
-    if ((uint32_t)r <= skip) { h->rx_dropped++; continue; }
-    offs[n] = (uint32_t)(slot - h->rx_area) + skip;
-    lens[n] = (uint32_t)r - skip;
-    h->rx_packets++;
-    h->rx_bytes += lens[n];
-    n++;
-  }
-  return (int)n;
 }

@@ -1,5 +1,6 @@
 /*
- * Tunnel underlay (IPv4): open and receive. Transmit is in tunnel_tx.c.
+ * Tunnel underlay (IPv4): open and receive. Transmit is in tunnel_tx.c, info()'s tunnel
+ * fields in info.c, the state they share in tunnel.h.
  *
  * The overlay headers that are tunnel-specific (VXLAN's 8 bytes, Geneve + options, GRE)
  * are built and parsed in TypeScript; this file only moves the outer packets, and the
@@ -7,13 +8,13 @@
  *
  * tunnelOpen({ proto: 'udp' | 'gre', localAddr: 'a.b.c.d' (may be 0.0.0.0), port?,
  *              rcvbuf? = 4 MiB, sndbuf? = 4 MiB, df? = true, ttl? = 64, tos? = 0 }) -> handle
- *  'udp' (VXLAN, Geneve): two sockets.
+ *  'udp' (VXLAN, Geneve): a receive socket, a raw send socket and a send pool.
  *    - receive: AF_INET SOCK_DGRAM bound to localAddr:port (port required), non-blocking,
  *      SO_RCVBUF(FORCE), IP_PKTINFO / IP_RECVTOS / IP_RECVTTL / SO_RXQ_OVFL. This is the
  *      handle's fd: pollStart watches it.
  *    - send: AF_INET SOCK_RAW IPPROTO_UDP without IP_HDRINCL (the kernel writes the IP
- *      header, we write the UDP header), so the UDP SOURCE port can be chosen per packet
- *      (a hash of the inner flow, RFC 7348 §5). Bound to localAddr when it is not 0.0.0.0
+ *      header, we write the UDP header), so the UDP SOURCE port can be set per packet
+ *      (the flow's pool port, below). Bound to localAddr when it is not 0.0.0.0
  *      so that is the outer source. A raw UDP socket would also get a copy of every UDP
  *      datagram the host receives; a drop-all BPF filter keeps its queue empty, and with a
  *      bound localAddr it is connected to that address, so the kernel does not even
@@ -50,7 +51,9 @@
  *  truncated. The kernel's count of datagrams dropped on a full socket (SO_RXQ_OVFL)
  *  is added to rxDropped. buf is JS memory and belongs to JS again when the call returns.
  */
-#include "common.h"
+#include "tunnel.h"
+#include "args.h"
+#include "errors.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -70,17 +73,6 @@ typedef struct {
 
 static int sockopt(int fd, int level, int name, int val) { return setsockopt(fd, level, name, &val, sizeof val); }
 
-/* Reads a string option; false (and *out untouched) when absent or not a string. */
-static bool opt_string(napi_env env, napi_value o, const char *key, char *out, size_t cap) {
-  bool has = false;
-  napi_value v;
-  napi_valuetype t;
-  if (napi_has_named_property(env, o, key, &has) != napi_ok || !has) return false;
-  if (napi_get_named_property(env, o, key, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok || t != napi_string) return false;
-  size_t len = 0;
-  return napi_get_value_string_utf8(env, v, out, cap, &len) == napi_ok && len + 1 < cap;
-}
-
 /* Parses and checks the options; returns an error message or NULL. */
 static const char *read_opts(napi_env env, napi_value o, tun_opts *p) {
   char proto[8] = "";
@@ -90,11 +82,11 @@ static const char *read_opts(napi_env env, napi_value o, tun_opts *p) {
   p->df = true;
   p->ttl = 64;
   if (!o || napi_typeof(env, o, &t) != napi_ok || t != napi_object) return "tunnelOpen: opts must be an object";
-  if (!opt_string(env, o, "proto", proto, sizeof proto) || (strcmp(proto, "udp") && strcmp(proto, "gre")))
+  if (!sl_opt_string(env, o, "proto", proto, sizeof proto) || (strcmp(proto, "udp") && strcmp(proto, "gre")))
     return "tunnelOpen: proto must be 'udp' or 'gre'";
   p->udp = proto[0] == 'u';
   struct in_addr a;
-  if (!opt_string(env, o, "localAddr", p->addr, sizeof p->addr) || inet_pton(AF_INET, p->addr, &a) != 1)
+  if (!sl_opt_string(env, o, "localAddr", p->addr, sizeof p->addr) || inet_pton(AF_INET, p->addr, &a) != 1)
     return "tunnelOpen: localAddr must be a dotted IPv4 address (0.0.0.0 for any)";
   p->local = a.s_addr;
   p->has_port = sl_opt_u32(env, o, "port", &p->port);
@@ -165,6 +157,16 @@ static int bind_addr(int fd, uint32_t addr, uint16_t port) {
   return bind(fd, (struct sockaddr *)&sa, sizeof sa);
 }
 
+/* release_kind of a tunnel handle (handle.c calls it at close): the send sockets. */
+static void release_sockets(sl_handle *h) {
+  sl_tunnel *t = h->tun;
+  if (t->tx_fd >= 0 && t->tx_fd != h->fd) close(t->tx_fd);
+  t->tx_fd = -1;
+  for (int k = 0; k < SL_TUN_POOL; k++) {
+    if (t->pool_fd[k] >= 0) close(t->pool_fd[k]);
+    t->pool_fd[k] = -1;
+  }
+}
 napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1] = {NULL};
@@ -184,6 +186,7 @@ napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   h->tun = t;
   t->tx_fd = -1;
   for (int k = 0; k < SL_TUN_POOL; k++) t->pool_fd[k] = -1;
+  h->release_kind = release_sockets;
   t->udp = o.udp;
   t->local = o.local;
   t->port = (uint16_t)o.port;
@@ -237,15 +240,6 @@ napi_value sl_tunnel_open(napi_env env, napi_callback_info info) {
   return sl_handle_wrap(env, h);
 }
 
-void sl_tunnel_release(sl_handle *h) {
-  sl_tunnel *t = h->tun;
-  if (t->tx_fd >= 0 && t->tx_fd != h->fd) close(t->tx_fd);
-  t->tx_fd = -1;
-  for (int k = 0; k < SL_TUN_POOL; k++) {
-    if (t->pool_fd[k] >= 0) close(t->pool_fd[k]);
-    t->pool_fd[k] = -1;
-  }
-}
 
 /* Reads the control messages of one UDP datagram into meta[1] and meta[3]. */
 static void udp_meta(sl_tunnel *t, struct msghdr *m, uint32_t *meta) {
@@ -370,40 +364,4 @@ napi_value sl_tunnel_rx_burst(napi_env env, napi_callback_info info) {
   int n = h->closed ? -EBADF : tunnel_rx(h, max, buf, blen, offs, lens, meta);
   napi_create_int32(env, n, &res);
   return res;
-}
-
-static void set_prop(napi_env env, napi_value o, const char *k, napi_value v) { napi_set_named_property(env, o, k, v); }
-
-/* info() additions: proto, localAddr, port, txFd, srcPorts (udp: the send pool's source ports), df, ttl, tos, rcvbuf, sndbuf. */
-void sl_tunnel_info(napi_env env, sl_handle *h, napi_value o) {
-  sl_tunnel *t = h->tun;
-  char a[INET_ADDRSTRLEN] = "";
-  struct in_addr in = {t->local};
-  inet_ntop(AF_INET, &in, a, sizeof a);
-  napi_value v;
-  napi_create_string_utf8(env, t->udp ? "udp" : "gre", NAPI_AUTO_LENGTH, &v);
-  set_prop(env, o, "proto", v);
-  napi_create_string_utf8(env, a, NAPI_AUTO_LENGTH, &v);
-  set_prop(env, o, "localAddr", v);
-  napi_create_uint32(env, t->port, &v);
-  set_prop(env, o, "port", v);
-  napi_create_int32(env, t->tx_fd, &v);
-  set_prop(env, o, "txFd", v);
-  napi_create_array_with_length(env, t->udp ? SL_TUN_POOL : 0, &v);
-  for (uint32_t k = 0; t->udp && k < SL_TUN_POOL; k++) {
-    napi_value e;
-    napi_create_uint32(env, t->pool_port[k], &e);
-    napi_set_element(env, v, k, e);
-  }
-  set_prop(env, o, "srcPorts", v);
-  napi_get_boolean(env, t->df, &v);
-  set_prop(env, o, "df", v);
-  napi_create_uint32(env, t->ttl, &v);
-  set_prop(env, o, "ttl", v);
-  napi_create_uint32(env, t->tos, &v);
-  set_prop(env, o, "tos", v);
-  napi_create_uint32(env, t->rcvbuf, &v);
-  set_prop(env, o, "rcvbuf", v);
-  napi_create_uint32(env, t->sndbuf, &v);
-  set_prop(env, o, "sndbuf", v);
 }

@@ -14,12 +14,13 @@
  *   'gre': hdr[hdrOffs[i] .. +hdrLens[i]) (the GRE header) + inner frame
  * The header bytes are the caller's (TypeScript builds VXLAN / Geneve / GRE headers) and
  * are sent as they are. meta: [4i+0] outer destination IPv4 (host-order u32, must not be
- * 0), [4i+1] unused (0), [4i+2] UDP source port, [4i+3] TOS: non-zero is sent as a
- * per-packet IP_TOS cmsg, 0 keeps the socket's default (the `tos` given at open).
+ * 0), [4i+1] unused (0), [4i+2] the flow's value that picks its UDP source port (above;
+ * ignored for gre), [4i+3] TOS: non-zero is sent as a per-packet IP_TOS cmsg, 0 keeps the
+ * socket's default (the `tos` given at open).
  *
  * Inner frames mirror txBurst's sources (tx.c): frame i is frames[offs[i] .. +lens[i]),
  * or alt[...] when sel[i] === 1, and vnetPrefix / altPrefix say a virtio_net_hdr sits in
- * the VNET_HDR_LEN (10) bytes before it. A frame with a header and gso_type != NONE is
+ * the SL_VNET_LEN (10) bytes before it. A frame with a header and gso_type != NONE is
  * segmented in software (offload.c) and each segment is encapsulated with the same hdr
  * bytes: its rewritten headers come from the handle's scratch and its payload straight
  * from the frame (no copy); a NEEDS_CSUM frame gets its checksum completed in scratch.
@@ -31,11 +32,12 @@
  * allowed, receivers verify it). The pending raw messages are sent first (burst order).
  * When the kernel refuses the GSO send (EINVAL: a datagram over the path MTU with df or
  * over the device MTU; EMSGSIZE), the datagrams go one by one through the raw socket, so
- * df / too-big outcomes and counters are exactly those of the raw path. Every other frame is gathered by iovec straight from JS memory (no copy);
- * hdr is referenced the same way: JS memory cannot move during this synchronous call.
+ * df / too-big outcomes and counters are exactly those of the raw path. Every other
+ * frame is gathered by iovec straight from JS memory (no copy); hdr is referenced the
+ * same way: JS memory cannot move during this synchronous call.
  *
- * All messages of a burst are built first and sent with one sendmmsg per
- * SL_TUN_TX_BATCH messages (more only when segmentation fills the scratch area). A
+ * Raw messages are batched: one sendmmsg per SL_TUN_TX_BATCH messages, and before each
+ * UDP GSO send and whenever segmentation fills the scratch area (flush()). A
  * failed message is counted and sending continues with the next one: EMSGSIZE (larger
  * than the path MTU with df, or than 64 KiB) -> txErrors + txTooBig; EAGAIN / ENOBUFS
  * (socket full) -> the rest of that sendmmsg batch is dropped and counted in txDropped,
@@ -44,7 +46,11 @@
  * completely (all segments of a split frame); -EBADF after close. Never throws for
  * data-path errors (only for arguments of the wrong type).
  */
-#include "common.h"
+#include "tunnel_tx.h"
+#include "args.h"
+#include "errors.h"
+#include "offload.h"
+#include "tunnel.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/udp.h>
@@ -57,7 +63,9 @@ static inline void put16(uint8_t *p, uint32_t v) {
   p[1] = (uint8_t)v;
 }
 
-void sl_tunnel_flush(sl_handle *h) {
+/* Sends the queued raw messages (sendmmsg batches) and empties the scratch area: the
+ * flush of this file's scratch takes (sl_scratch_take, offload.c). */
+static void flush(sl_handle *h) {
   sl_tunnel *t = h->tun;
   uint32_t i = 0;
   while (i < t->nmsg) {
@@ -137,7 +145,7 @@ static void queue(sl_handle *h, uint32_t src, const uint8_t *frame, uint32_t fle
     m->msg_controllen = CMSG_SPACE(sizeof tos);
   }
   t->tsrc[k] = src;
-  if (++t->nmsg == SL_TUN_TX_BATCH) sl_tunnel_flush(h);
+  if (++t->nmsg == SL_TUN_TX_BATCH) flush(h);
 }
 
 static int emit_segment(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen) {
@@ -163,7 +171,7 @@ static void gso_fallback(sl_handle *h) {
     /* queue() writes the tunnel header itself: skip ours (v[0]) */
     queue(h, t->cur_src, v[1].iov_base, (uint32_t)v[1].iov_len, v[2].iov_base, (uint32_t)v[2].iov_len);
   }
-  if (t->nmsg) sl_tunnel_flush(h);
+  if (t->nmsg) flush(h);
 }
 
 static void gso_send(sl_handle *h) {
@@ -335,9 +343,9 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
       struct virtio_net_hdr vh;
       memcpy(&vh, frame - SL_VNET_LEN, sizeof vh);
       if (t->udp && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-        if (t->nmsg) sl_tunnel_flush(h); /* keeps the order of the burst; empties scratch */
+        if (t->nmsg) flush(h); /* keeps the order of the burst; empties scratch */
         h->scratch_used = 0;
-        int r = sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_gso);
+        int r = sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_gso, flush);
         if (r < 0) {
           t->gn = t->giovn = t->gsize = t->gtotal = 0; /* a malformed frame sends nothing */
           t->gshort = false;
@@ -350,13 +358,13 @@ napi_value sl_tunnel_tx_burst(napi_env env, napi_callback_info info) {
         continue;
       }
       if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
-        if (sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_segment) < 0) fail(h, i, false);
+        if (sl_sw_offload(h, i, &vh, frame, (uint32_t)len, emit_segment, flush) < 0) fail(h, i, false);
         continue;
       }
     }
     queue(h, i, frame, (uint32_t)len, NULL, 0);
   }
-  if (t->nmsg) sl_tunnel_flush(h);
+  if (t->nmsg) flush(h);
   h->scratch_used = 0;
   napi_create_int32(env, (int32_t)(n - h->tx_failed), &res);
   return res;

@@ -8,8 +8,9 @@
  * only rewritten ones are staged in `buf`; frames keep their order in one batch.
  *
  * One crossing per burst; frames are gathered (no copy) into an mmsghdr batch and sent
- * with one sendmmsg per SL_TX_BATCH frames (AF_PACKET) or one writev each (TAP, which has
- * no batched write). `vnetPrefix` says each frame's virtio_net_hdr sits in the SL_VNET_LEN
+ * with one sendmmsg per SL_TX_BATCH messages (AF_PACKET) or one writev each (TAP, which
+ * has no batched write). Headers this file or offload.c builds live in the handle's
+ * scratch area until flush() has sent the messages that point at them. `vnetPrefix` says each frame's virtio_net_hdr sits in the SL_VNET_LEN
  * bytes before offs[i] — the layout rxBurst produces — so a frame received with a header
  * goes out unchanged:
  *   output has vnet hdr, frame has one   -> sent as is (GSO/partial csum passes through);
@@ -27,26 +28,28 @@
  * rewritten into the scratch area and every payload is gathered in place (no copy). The
  * receiving kernel then runs its stack once per super-frame, not once per segment.
  * Frames that are not merged go out exactly as above, and frames keep their order.
- * Never blocks, never spins: a full socket (EAGAIN/ENOBUFS) drops the rest of the burst
- * and counts tx_dropped; any other per-frame error counts tx_errors and skips the frame.
+ * Never blocks, never spins: a full socket (EAGAIN/ENOBUFS) drops the rest of that
+ * sendmmsg batch and counts tx_dropped; any other per-message error counts tx_errors and
+ * skips the message, as does a frame outside its source or one offload.c finds malformed.
  * Counters count INPUT frames: a super-frame of k segments adds k to tx_packets (and the
  * bytes the k frames had, with a header each), or k to tx_dropped / tx_errors — though
  * the kernel sees one packet (tx_gro_frames / tx_gro_segments say how many were merged).
- * Returns how many input frames were sent without loss (all segments of a split frame).
+ * Returns how many input frames were sent without loss (all segments of a split frame);
+ * -EBADF after close. A tunnel handle sends with tunnelTxBurst (tunnel_tx.c).
  */
-#include "common.h"
+#include "tx.h"
+#include "args.h"
+#include "csum.h"
+#include "errors.h"
+#include "gro.h"
+#include "offload.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 static const struct virtio_net_hdr zero_vnet;
-
-void sl_tx_mark_failed(sl_handle *h, uint32_t src) {
-  if (h->tx_failed_last == src + 1) return; /* messages are in input order: dedupe */
-  h->tx_failed_last = src + 1;
-  h->tx_failed++;
-}
 
 /* A message (and every input frame in it) failed: dropped (socket full) or an error. */
 static void fail_msg(sl_handle *h, uint32_t i, bool dropped) {
@@ -56,11 +59,9 @@ static void fail_msg(sl_handle *h, uint32_t i, bool dropped) {
   for (uint32_t k = 0; k < cnt; k++) sl_tx_mark_failed(h, src + k);
 }
 
+/* Sends the queued messages (sendmmsg batches, or one writev each on TAP) and empties the
+ * scratch area: the flush of this file's scratch takes. */
 static void flush(sl_handle *h) {
-  if (h->kind == SL_TUNNEL) { /* sl_scratch_take during tunnel segmentation */
-    sl_tunnel_flush(h);
-    return;
-  }
   uint32_t i = 0;
   while (i < h->nmsg) {
     int r;
@@ -112,14 +113,6 @@ static void queue(sl_handle *h, uint32_t src, const void *a, uint32_t alen, cons
   h->msg_cnt[k] = 1;
   h->msg_extra[k] = 0;
   if (++h->nmsg == SL_TX_BATCH) flush(h);
-}
-
-uint8_t *sl_scratch_take(sl_handle *h, uint32_t len) {
-  if (len > SL_SCRATCH) return NULL;
-  if (h->scratch_used + len > SL_SCRATCH) flush(h);
-  uint8_t *p = h->scratch + h->scratch_used;
-  h->scratch_used += len;
-  return p;
 }
 
 static int emit_plain(sl_handle *h, uint32_t src, uint8_t *hdr, uint32_t hlen, const uint8_t *payload, uint32_t plen) {
@@ -178,7 +171,7 @@ static void queue_merged(sl_handle *h, uint32_t src, uint32_t cnt, uint8_t *cons
   const sl_gro_seg *s0 = &segs[0];
   const uint32_t hdrs = s0->hdrs, l3 = s0->l3, l4 = s0->l4;
   if (h->giov_used + 1 + cnt > SL_GRO_IOV) flush(h);
-  uint8_t *p = sl_scratch_take(h, SL_VNET_LEN + hdrs); /* may flush too: the iovecs are taken after */
+  uint8_t *p = sl_scratch_take(h, SL_VNET_LEN + hdrs, flush); /* may flush too: the iovecs are taken after */
   struct virtio_net_hdr vh;
   memset(&vh, 0, sizeof vh);
   vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -327,7 +320,7 @@ napi_value sl_tx_burst(napi_env env, napi_callback_info info) {
       struct virtio_net_hdr vh;
       memcpy(&vh, frame - SL_VNET_LEN, sizeof vh);
       if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
-        if (sl_sw_offload(h, i, &vh, frame, len, emit_plain) < 0) {
+        if (sl_sw_offload(h, i, &vh, frame, len, emit_plain, flush) < 0) {
           h->tx_errors++;
           sl_tx_mark_failed(h, i);
         }

@@ -1,6 +1,6 @@
 /**
  * AF_PACKET port: any Linux interface (veth, physical NIC, bridge port) read through an
- * mmap'd TPACKET ring and written with sendmmsg (native/src/packet.c, rx.c, tx.c).
+ * mmap'd TPACKET ring and written with sendmmsg (native/src/afpacket.c, rx.c, tx.c).
  *
  * Defaults and why:
  *  - vnetHdr on: veth and virtio hand over GSO super-frames with partial checksums; with

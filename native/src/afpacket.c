@@ -1,9 +1,18 @@
 /*
- * AF_PACKET sockets with an mmap'd receive ring (TPACKET_V2 or TPACKET_V3).
+ * AF_PACKET sockets with an mmap'd receive ring (TPACKET_V2 or TPACKET_V3):
+ * packetOpen(ifname, opts) -> handle. Receiving from the ring is in rx.c, sending
+ * (sendmmsg on the same socket) in tx.c.
+ *
+ * opts, each optional: ringVersion (2), vnetHdr (false), blockSize (1 MiB, a power of two
+ * >= 4096), blockCount (16, 2..4096), frameSize (V2 with vnetHdr 69,904, else 2,048; a
+ * multiple of 16), blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true),
+ * fanoutGroup + fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
  *
  * Setup order matters (Linux packet(7)): version, vnet header and reserve must be set
  * before the ring exists; the socket is created with protocol 0 so it receives nothing
  * until it is bound to the interface with ETH_P_ALL, after the ring is mapped.
+ * PACKET_IGNORE_OUTGOING keeps our own transmissions out of the ring; a kernel without
+ * it (< 4.20) gets `drop_outgoing`, and rx.c filters them instead.
  *
  * Geometry. With PACKET_VNET_HDR, veth hands over GSO super-frames of up to 64 KiB, which
  * must fit in one ring frame or they are truncated. The kernel allocates each ring block
@@ -16,10 +25,15 @@
  * bench/io.md). V2 wakes per frame, and still batches under load because a busy reader
  * finds many frames ready at each rxBurst. V3 stays available for capture-like ports.
  *
- * PACKET_RESERVE leaves 16 bytes of headroom before each frame so rx can re-insert a VLAN
- * tag the kernel stripped into metadata (TP_STATUS_VLAN_VALID) without copying the frame.
+ * PACKET_RESERVE leaves 16 bytes of headroom before each frame so rx.c can re-insert a
+ * VLAN tag the kernel stripped into metadata (TP_STATUS_VLAN_VALID) without copying the
+ * frame.
  */
-#include "common.h"
+#include "afpacket.h"
+#include "args.h"
+#include "errors.h"
+#include "handle.h"
+#include "link.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -120,8 +134,8 @@ static napi_value fail(napi_env env, sl_handle *h, const char *call, int err) {
   return r;
 }
 
-/* packetOpen(ifname, opts) -> handle. See the comment at the top for opts and defaults. */
-napi_value sl_packet_open(napi_env env, napi_callback_info info) {
+/* packetOpen(ifname, opts) -> handle: opts and defaults at the top. */
+napi_value sl_afpacket_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2] = {NULL, NULL};
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
