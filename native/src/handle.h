@@ -73,7 +73,7 @@ typedef struct sl_handle {
   struct iovec iov[SL_TX_BATCH * 2];
   uint32_t msg_src[SL_TX_BATCH]; /* input frame index each message came from (the first, merged) */
   uint32_t msg_cnt[SL_TX_BATCH]; /* input frames in the message: 1, or the segments of a super-frame */
-  uint32_t msg_extra[SL_TX_BATCH]; /* bytes the inputs had beyond the message (repeated headers) */
+  uint32_t msg_bytes[SL_TX_BATCH]; /* the frame bytes a message carries (tx_bytes): no virtio_net_hdr, a super-frame's inputs whole */
   struct iovec giov[SL_GRO_IOV];  /* super-frames: header + one iovec per segment payload */
   uint32_t giov_used;
   uint32_t nmsg;

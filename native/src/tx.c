@@ -75,7 +75,7 @@ static void flush(sl_handle *h) {
     }
     if (r > 0) {
       for (int k = 0; k < r; k++) {
-        h->tx_bytes += h->msgs[i + k].msg_len + h->msg_extra[i + k];
+        h->tx_bytes += h->msg_bytes[i + k];
         h->tx_packets += h->msg_cnt[i + k];
       }
       i += (uint32_t)r;
@@ -111,7 +111,7 @@ static void queue(sl_handle *h, uint32_t src, const void *a, uint32_t alen, cons
   m->msg_iovlen = blen ? 2 : 1;
   h->msg_src[k] = src;
   h->msg_cnt[k] = 1;
-  h->msg_extra[k] = 0;
+  h->msg_bytes[k] = alen + blen - (h->vnet ? SL_VNET_LEN : 0); /* a vnet port's messages start with the header */
   if (++h->nmsg == SL_TX_BATCH) flush(h);
 }
 
@@ -209,7 +209,7 @@ static void queue_merged(sl_handle *h, uint32_t src, uint32_t cnt, uint8_t *cons
   mh->msg_iovlen = 1 + cnt;
   h->msg_src[m] = src;
   h->msg_cnt[m] = cnt;
-  h->msg_extra[m] = (cnt - 1) * (SL_VNET_LEN + hdrs); /* each input had its own header + headers */
+  h->msg_bytes[m] = cnt * hdrs + total; /* the input frames: each had its own headers */
   h->tx_gro_frames++;
   h->tx_gro_segments += cnt;
   if (++h->nmsg == SL_TX_BATCH) flush(h);

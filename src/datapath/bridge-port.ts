@@ -24,6 +24,8 @@ export class BridgePort {
   config = 0;
   linkUp = false;
   readonly tx: TxQueue;
+  /** When the bridge added the port (its clock, ms). */
+  addedMs = 0;
   /** A tunnel port: its queue records each frame's tunnel metadata at output. */
   readonly tunnel: boolean;
   readonly access: boolean;

@@ -238,7 +238,7 @@ export class Bridge extends EventEmitter {
   private info(p: BridgePort): BridgePortInfo {
     return {
       ofport: p.ofport, name: p.port.name, kind: p.port.kind, hwAddr: p.hwAddr.slice(), linkUp: p.linkUp,
-      config: p.config, state: p.state, currSpeedKbps: DEFAULT_SPEED_KBPS, stats: p.port.stats(),
+      config: p.config, state: p.state, currSpeedKbps: DEFAULT_SPEED_KBPS, stats: p.port.stats(), addedMs: p.addedMs,
       ...(p.port.tunnel ? { tunnel: p.port.tunnel } : {}),
     };
   }
@@ -246,6 +246,7 @@ export class Bridge extends EventEmitter {
   private register(ofport: number, port: Port, cfg: BridgePortConfig, hw: Uint8Array): BridgePort {
     port.ofport = ofport;
     const p = new BridgePort(ofport, port, hw, cfg, Math.max(256, this.burst * 2), (x) => this.dp.flushPort(x));
+    p.addedMs = this.now();
     this.dp.ports.set(ofport, p);
     this.dp.portList = [...this.dp.ports.values()].sort((a, b) => a.ofport - b.ofport);
     this.cfgs.set(p, cfg);

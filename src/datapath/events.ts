@@ -15,6 +15,8 @@ export interface BridgePortInfo {
   state: number /* OFPPS_* bits */;
   currSpeedKbps: number;
   stats: PortStats;
+  /** when the port was added, on the bridge's clock (ms): port stats' duration counts from it */
+  addedMs: number;
   /** a tunnel port's configuration (remote, key, outer header options) */
   tunnel?: TunnelConfig;
 }

@@ -22,7 +22,7 @@ import {
 } from '../pipeline/errors.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
-  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPPR_ADD, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
+  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
   OFP_NO_BUFFER, type Action, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
@@ -61,7 +61,6 @@ export class OpenFlowAgent {
   private readonly now: () => number;
   private readonly log: AgentLogger;
   private readonly maxReplyBytes: number | undefined;
-  private readonly portSeen = new Map<number, number>();
   /** Addition (metrics): PACKET_IN messages sent, one per receiving connection, and those
    * dropped at a connection whose send queue was full. Events refused by the rate limit are
    * counted in packetInLimiter.dropped. */
@@ -71,7 +70,6 @@ export class OpenFlowAgent {
   };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
   private readonly onPortStatus = (reason: PortReason, info: AgentPortInfo): void => {
-    if (reason === OFPPR_ADD) this.portSeen.set(info.ofport, this.now());
     sendPortStatus(reason, info, this.sessions);
   };
 
@@ -135,15 +133,6 @@ export class OpenFlowAgent {
     }
   }
 
-  private portSince(ofport: number): number {
-    let t = this.portSeen.get(ofport);
-    if (t === undefined) {
-      t = this.now();
-      this.portSeen.set(ofport, t);
-    }
-    return t;
-  }
-
   private fail(s: Session, e: OFError, raw: Uint8Array): void {
     this.log.debug(`${this.bridge.name}: ${s.conn.name}: ${describeOFError(e)}`);
     s.conn.sendError(e, raw);
@@ -199,7 +188,7 @@ export class OpenFlowAgent {
         }
         return null;
       case 'multipart_request': {
-        const body = answerMultipart({ bridge: b, nowMs: this.now(), portSince: (p) => this.portSince(p) }, msg.body);
+        const body = answerMultipart({ bridge: b, nowMs: this.now() }, msg.body);
         if (isOFError(body)) return body;
         for (const m of splitReply(msg.xid, body, this.maxReplyBytes)) s.conn.write(m);
         return null;

@@ -20,6 +20,8 @@ export interface AgentPortInfo {
   readonly hwAddr: Uint8Array; readonly linkUp: boolean;
   readonly config: number; readonly state: number; readonly currSpeedKbps: number;
   readonly stats: PortStats;
+  /** When the port was added, on the bridge's clock (ms): OFPMP_PORT_STATS duration. */
+  readonly addedMs: number;
 }
 
 /** The Bridge's 'packet-in' event (contract: PacketIn). */

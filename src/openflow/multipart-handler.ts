@@ -25,8 +25,6 @@ import { descStats, groupFeatures, meterFeatures, tableFeatures } from './switch
 export interface MultipartContext {
   readonly bridge: AgentBridge;
   readonly nowMs: number;
-  /** When each port was first seen (port stats duration). */
-  portSince(ofport: number): number;
 }
 
 function selectRules(b: AgentBridge, req: FlowStatsRequest): Rule[] | OFError {
@@ -83,11 +81,11 @@ export function answerMultipart(ctx: MultipartContext, body: MultipartRequestBod
     }
     case 'port_stats': {
       if (body.portNo === OFPP_ANY) {
-        return { kind: 'port_stats', ports: b.ports().map((p) => portStats(p, now - ctx.portSince(p.ofport))) };
+        return { kind: 'port_stats', ports: b.ports().map((p) => portStats(p, now - p.addedMs)) };
       }
       const p = b.port(body.portNo);
       if (!p) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_PORT, `port ${body.portNo} does not exist`);
-      return { kind: 'port_stats', ports: [portStats(p, now - ctx.portSince(p.ofport))] };
+      return { kind: 'port_stats', ports: [portStats(p, now - p.addedMs)] };
     }
     case 'port_desc':
       return { kind: 'port_desc', ports: b.ports().map(portDesc) };

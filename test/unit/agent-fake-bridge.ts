@@ -12,7 +12,7 @@ import type { AgentBridge, AgentPortInfo } from '../../src/openflow/bridge-surfa
 export function fakePort(ofport: number, name: string): AgentPortInfo {
   return {
     ofport, name, kind: 'memory', hwAddr: new Uint8Array([2, 0, 0, 0, 0, ofport & 0xff]), linkUp: true,
-    config: 0, state: 0, currSpeedKbps: 10_000_000,
+    config: 0, state: 0, currSpeedKbps: 10_000_000, addedMs: 0,
     stats: { rxPackets: ofport * 10, rxBytes: ofport * 1000, rxDropped: 0, txPackets: 5, txBytes: 500, txDropped: 1, txErrors: 0 },
   };
 }
