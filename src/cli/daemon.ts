@@ -21,7 +21,7 @@ import { CtlServer } from '../control/ctl-server.js';
 import { ctlPath } from '../control/ctl-client.js';
 import { Daemon } from '../control/daemon-core.js';
 import { daemonHandlers } from '../control/daemon-handlers.js';
-import { loadDb } from '../control/db.js';
+import { loadDb, removeStaleTemps } from '../control/db.js';
 import { createLogger } from '../control/log.js';
 import { startMetricsServer, type MetricsServer } from '../control/metrics.js';
 import { runTrace } from '../control/trace.js';
@@ -46,6 +46,7 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   if (plan.db !== null) {
     const db = loadDb(plan.db);
     if (db instanceof Error) return usageError(db.message);
+    removeStaleTemps(plan.db); // a save cut short by kill -9
     bridges = mergeBridges(db.bridges, plan.bridges);
   }
 

@@ -11,9 +11,9 @@
  *    is left exactly as it is for the operator to inspect.
  *  - saveDb replaces the file atomically: the new text goes to FILE.tmp-PID, is fsync'd and
  *    renamed over FILE, then the directory is fsync'd, so after a crash FILE holds either
- *    the old or the new config, never a mix. Leftover .tmp files are never read; the next
- *    save removes those whose writer is gone (a `kill -9` between open and rename), and
- *    leaves a live process's own.
+ *    the old or the new config, never a mix. Leftover .tmp files are never read; the
+ *    daemon's start and every save remove those whose writer is gone (a `kill -9` between
+ *    open and rename), and leave a live process's own.
  *  - validateConfig(json) is the only checker: what loadDb accepts, `--config` accepts.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -85,10 +85,17 @@ export function loadDb(file: string): DaemonConfig | Error {
   return new Error(`${file}${line === null ? '' : ` line ${line}`}: ${c.message}`);
 }
 
-/** Removes FILE.tmp-PID files whose process no longer exists. */
-function removeStaleTemps(file: string): void {
+/** Removes FILE.tmp-PID files whose process no longer exists (the daemon at start, and
+ * every save). A missing directory has none. */
+export function removeStaleTemps(file: string): void {
   const prefix = `${basename(file)}.tmp-`;
-  for (const name of readdirSync(dirname(file))) {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
