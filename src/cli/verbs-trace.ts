@@ -19,7 +19,7 @@ import { ctlRequest } from '../control/ctl-client.js';
 import { frameFromHex } from '../control/trace.js';
 import { parseTraceFlow } from '../control/trace-flow.js';
 import { pcapFrame } from '../control/trace-pcap.js';
-import { EXIT_FAILURE, fail, rundirOf, withRundir } from './cli-common.js';
+import { EXIT_FAILURE, fail, failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface TraceFlags {
   hex?: string;
@@ -61,12 +61,9 @@ export function registerTraceVerbs(program: Command): void {
     .action(async (bridge: string, flow: string | undefined, opts: TraceFlags) => {
       const args = buildArgs(bridge, flow, opts);
       if (args instanceof Error) fail(args.message);
-      let result: unknown;
-      try {
-        result = await ctlRequest(rundirOf(opts), 'trace', args);
-      } catch (e) {
-        fail((e as Error).message, EXIT_FAILURE);
-      }
+      const reply = await ctlRequest(rundirOf(opts), 'trace', args);
+      if (reply instanceof Error) failWith(reply);
+      const result = reply.result;
       const text = typeof result === 'string' ? result : (result as { text?: unknown } | null)?.text;
       if (typeof text !== 'string') fail('the daemon sent a trace without text', EXIT_FAILURE);
       process.stdout.write(text.endsWith('\n') ? text : text + '\n');

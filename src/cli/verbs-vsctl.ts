@@ -15,23 +15,20 @@
  */
 import type { Command } from 'commander';
 import { checkAnyTarget, checkBridgeName, isFailMode, parseDpid } from '../control/config.js';
-import { ctlRequest, CtlError } from '../control/ctl-client.js';
+import { ctlRequest } from '../control/ctl-client.js';
 import { formatShow, type ShowResult } from '../control/daemon-show.js';
 import { parseIntIn, parsePortOption } from '../control/port-option.js';
 import { OFPP_MAX } from '../pipeline/types.js';
-import { EXIT_FAILURE, fail, rundirOf, withRundir } from './cli-common.js';
+import { fail, failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface RundirOpts {
   rundir?: string;
 }
 
 async function call(opts: RundirOpts, cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
-  try {
-    return await ctlRequest(rundirOf(opts), cmd, args);
-  } catch (e) {
-    if (e instanceof CtlError) fail(e.message, EXIT_FAILURE);
-    throw e;
-  }
+  const r = await ctlRequest(rundirOf(opts), cmd, args);
+  if (r instanceof Error) failWith(r);
+  return r.result;
 }
 
 const printLines = (r: unknown) => {

@@ -6,22 +6,23 @@
  * (bad flow syntax, bad target); 1 for what the switch or the connection did (no such
  * bridge, refused mod, timeout).
  */
-import { EXIT_FAILURE, EXIT_USAGE, fail, rundirOf } from '../cli-common.js';
+import { EXIT_FAILURE, EXIT_USAGE, fail, failWith, rundirOf } from '../cli-common.js';
+import { SluiceError } from '../../ports/errors.js';
 import { isParseError, type ParseError } from '../../openflow/syntax/index.js';
-import { ClientError, DEFAULT_TIMEOUT_MS, OfctlClient, describeRefusal, type Refusal, type Request } from './client.js';
+import { DEFAULT_TIMEOUT_MS, OfctlClient, describeRefusal, type Refusal, type Request } from './client.js';
 import { resolveTarget } from './target.js';
 
 export interface OfctlOptions { readonly rundir?: string; readonly timeout?: string }
 
 /** A parsed value, or exit 2 with the flow-syntax message (token and column). */
 export function parsedOrFail<T extends object>(v: T | ParseError, what?: string): T {
-  if (isParseError(v)) fail(what ? `${what}: ${v.message}` : v.message, EXIT_USAGE);
+  if (isParseError(v)) failWith(v, what ? `${what}: ` : '');
   return v as T;
 }
 
 /** The result of a call, or exit 1 with its message. */
-export function okOrFail<T>(v: T | ClientError): T {
-  if (v instanceof ClientError) fail(v.message, EXIT_FAILURE);
+export function okOrFail<T>(v: T | SluiceError): T {
+  if (v instanceof SluiceError) failWith(v);
   return v as T;
 }
 
