@@ -8,7 +8,9 @@
  *
  * Error model: every layer below hands the CLI an operational error as a `SluiceError`
  * value (ports/errors.ts) with a stable code; EXIT_STATUS below is the one place a code
- * becomes an exit status, and failWith() prints its message as `sluice: MSG`.
+ * becomes an exit status. failWith(e) prints its message as `sluice: MSG`; fail(msg, code)
+ * does the same for a mistake the CLI finds itself, named by the same codes (no verb
+ * writes an exit number).
  */
 import type { Command } from 'commander';
 import { DEFAULT_RUNDIR } from '../control/ctl-protocol.js';
@@ -29,13 +31,13 @@ export const EXIT_STATUS: Readonly<Record<SluiceErrorCode, typeof EXIT_FAILURE |
 
 /** Prints `sluice: MSG` for `e` and exits with its code's status. */
 export function failWith(e: SluiceError, prefix = ''): never {
-  fail(`${prefix}${e.message}`, EXIT_STATUS[e.code]);
+  fail(`${prefix}${e.message}`, e.code);
 }
 
-/** Prints `sluice: MSG` on stderr and exits with `code`. */
-export function fail(msg: string, code: number = EXIT_USAGE): never {
+/** Prints `sluice: MSG` on stderr and exits with the status of `code`. */
+export function fail(msg: string, code: SluiceErrorCode = 'bad_usage'): never {
   process.stderr.write(`sluice: ${msg}\n`);
-  process.exit(code);
+  process.exit(EXIT_STATUS[code]);
 }
 
 export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];

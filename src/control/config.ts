@@ -15,13 +15,14 @@
  *
  * Invariants
  *  - Loading never throws: an unreadable file, invalid JSON or a bad value comes back as
- *    one Error whose message names the file and the key path (`bridges[0].ports[1].ofport`).
+ *    a SluiceError whose message names the file and the key path (`bridges[0].ports[1].ofport`).
  *  - A loaded config has been fully checked (names, dpid, fail mode, port specs, VLAN ids,
  *    unique ofports, unique bridge names), so starting a bridge can only fail on the system
  *    (missing device).
  *  - configToJson() is the inverse of validateConfig(): validateConfig(configToJson(c))
  *    deep-equals c for every valid c (ports always come back as objects).
  */
+import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
 import { OFPP_MAX } from '../pipeline/types.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
@@ -175,17 +176,17 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
 }
 
 /** Checks a parsed JSON value; the Error message is the key path and the reason. */
-export function validateConfig(json: unknown): DaemonConfig | Error {
-  if (!isObj(json)) return new Error('expected a JSON object with "bridges"');
-  for (const k of Object.keys(json)) if (k !== 'bridges') return new Error(`${k}: unknown key`);
-  if (!Array.isArray(json.bridges)) return new Error('bridges: expected an array of bridges');
+export function validateConfig(json: unknown): DaemonConfig | SluiceError {
+  if (!isObj(json)) return new SluiceError('bad_config', 'expected a JSON object with "bridges"');
+  for (const k of Object.keys(json)) if (k !== 'bridges') return new SluiceError('bad_config', `${k}: unknown key`);
+  if (!Array.isArray(json.bridges)) return new SluiceError('bad_config', 'bridges: expected an array of bridges');
   const out: DaemonConfig = { bridges: [] };
   const names = new Set<string>();
   for (let i = 0; i < json.bridges.length; i++) {
     const b = bridgeFrom(json.bridges[i], `bridges[${i}]`);
-    if (typeof b === 'string') return new Error(b);
+    if (typeof b === 'string') return new SluiceError('bad_config', b);
     // the name is the LOCAL port's TAP device and the mgmt socket's file name: one per bridge
-    if (names.has(b.name)) return new Error(`bridges[${i}].name: bridge ${b.name} appears twice`);
+    if (names.has(b.name)) return new SluiceError('bad_config', `bridges[${i}].name: bridge ${b.name} appears twice`);
     names.add(b.name);
     out.bridges.push(b);
   }
@@ -218,20 +219,20 @@ export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unkno
   };
 }
 
-/** Reads and checks FILE; every failure is an Error naming the file. */
-export function loadConfigFile(file: string): DaemonConfig | Error {
+/** Reads and checks FILE; every failure is a SluiceError naming the file. */
+export function loadConfigFile(file: string): DaemonConfig | SluiceError {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return new Error(`config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return new SluiceError('bad_config', `config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return new Error(`config ${file}: invalid JSON: ${(e as Error).message}`);
+    return new SluiceError('bad_config', `config ${file}: invalid JSON: ${(e as Error).message}`);
   }
   const c = validateConfig(json);
-  return c instanceof Error ? new Error(`config ${file}: ${c.message}`) : c;
+  return c instanceof Error ? new SluiceError('bad_config', `config ${file}: ${c.message}`) : c;
 }
