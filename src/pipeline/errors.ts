@@ -3,10 +3,11 @@
  * per-type code enums), and the one model of a protocol error.
  *
  * Error model (protocol errors, every layer): what a peer sent wrong is a VALUE, never a
- * throw. A function on a decode or pipeline path returns `X | OFError`; the caller tests
- * `isOFError(r)` and passes the OFError up unchanged, until the agent puts it on the wire
- * as OFPT_ERROR (or the CLI prints it). An OFError carries the spec's type and code, their
- * names (`OFPBMC_BAD_PREREQ`) and words for a human. Operational errors (an operator's
+ * throw. A function on a decode or pipeline path returns `X | OFError` (`OFError | null`
+ * when there is nothing to return); the caller tests `isOFError(r)` and passes the
+ * OFError up unchanged, until the agent puts it on the wire as OFPT_ERROR (or the CLI
+ * prints it). An OFError carries the spec's type and code, the code's name
+ * (`OFPBMC_BAD_PREREQ`) and words for a human. Operational errors (an operator's
  * mistake, a refused verb, a missing interface) are the other model: `SluiceError`,
  * ports/errors.ts.
  *

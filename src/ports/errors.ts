@@ -7,9 +7,11 @@
  * Error model (operational errors, every layer): what an operator or the system got wrong
  * — a bad flag, value, config, port spec or flow syntax, a missing interface, a verb the
  * daemon refuses, a daemon that cannot be reached — is a `SluiceError`. It is RETURNED as
- * a value (`X | SluiceError`; a change with no result returns `void | SluiceError`), so a
+ * a value (`X | SluiceError`; a change with no result returns `SluiceError | null`), so a
  * caller tests `r instanceof SluiceError` (or `instanceof Error`) and passes it up; nothing
- * an operator types is thrown through the event loop. The message is the one line the
+ * an operator types is thrown through the event loop. Two things throw, both reached only
+ * from code: a Port's open() (the Bridge turns it into a SluiceError 'port_failed') and a
+ * Bridge built with `new` from a config written in code (Bridge.create returns the error). The message is the one line the
  * operator reads (`no bridge br9 (bridges: br0)`); the code says what kind of mistake it is,
  * and the CLI turns the code into its exit status in one place (cli/cli-common.ts
  * EXIT_STATUS). What a peer sends wrong is the other model: `OFError`, pipeline/errors.ts.
