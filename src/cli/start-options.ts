@@ -111,7 +111,7 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
   const name = f.bridge ?? base?.name;
   if (name === undefined) return new SluiceError('bad_usage', 'missing --bridge NAME (or --config FILE naming a bridge)');
   const nameErr = checkBridgeName(name);
-  if (nameErr) return new SluiceError('bad_usage', `--bridge: ${nameErr}`);
+  if (nameErr) return new SluiceError('bad_usage', `--bridge: ${nameErr.message}`);
   if (bridges.some((x, j) => j !== i && x.name === name)) return new SluiceError('bad_usage', `--bridge ${name}: the config already has a bridge of that name`);
 
   const b: BridgeSetting = { name, failMode: base?.failMode ?? 'standalone', ports: [...(base?.ports ?? [])] };
@@ -132,7 +132,7 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
     b.ports.push(p);
   }
   const dup = checkPorts(b.ports);
-  if (dup) return new SluiceError('bad_usage', `--port: ${dup}`);
+  if (dup) return new SluiceError('bad_usage', `--port: ${dup.message}`);
   if (f.flowCache === false) b.flowCache = false;
 
   const controllers = [...(base?.controllers ?? [])];
@@ -140,7 +140,7 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
   for (const [flag, list, add, passive] of [['--controller', controllers, f.controller, false], ['--listen', listen, f.listen, true]] as const) {
     for (const t of add ?? []) {
       const e = checkTarget(t, passive);
-      if (e) return new SluiceError('bad_usage', `${flag}: ${e}`);
+      if (e) return new SluiceError('bad_usage', `${flag}: ${e.message}`);
       list.push(t);
     }
   }

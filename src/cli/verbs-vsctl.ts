@@ -38,7 +38,7 @@ const printLines = (r: unknown) => {
 
 function checkBridge(name: string): void {
   const e = checkBridgeName(name);
-  if (e) fail(e);
+  if (e) failWith(e);
 }
 
 /** "10,20,100-110" → [10, 20, 100..110]; exits 2 naming the bad part. */
@@ -132,7 +132,7 @@ export function registerVsctlVerbs(program: Command): void {
     .action(async (bridge: string, targets: string[], o: RundirOpts) => {
       for (const t of targets) {
         const e = checkAnyTarget(t);
-        if (e) fail(e);
+        if (e) failWith(e);
       }
       await call(o, 'set-controller', { bridge, targets });
     });

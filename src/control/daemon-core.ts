@@ -238,7 +238,7 @@ export class Daemon {
     if (rb instanceof Error) return rb;
     for (const t of targets) {
       const e = checkAnyTarget(t);
-      if (e) return new SluiceError('bad_config', e);
+      if (e) return e;
     }
     const e = await rb.setControllers(targets);
     if (e) return e;

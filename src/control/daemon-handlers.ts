@@ -64,7 +64,7 @@ function bridgeSettingFrom(args: Args): BridgeSetting | SluiceError {
   const name = str(args, 'name');
   if (name instanceof Error) return name;
   const bad = checkBridgeName(name);
-  if (bad) return new SluiceError('bad_usage', bad);
+  if (bad) return bad;
   const s: BridgeSetting = { name, failMode: 'standalone', ports: [] };
   if (args.dpid !== undefined) {
     const d = typeof args.dpid === 'string' ? parseDpid(args.dpid) : undefined;
