@@ -23,8 +23,8 @@ function decodeAll(bufs: readonly Uint8Array[]): FlowModMsg[] {
   const out: FlowModMsg[] = [];
   for (const b of bufs) {
     const r = decodeMessage(b);
-    if (!r.ok || r.msg.type !== 'flow_mod') throw new Error('bench: flow-mod did not decode');
-    out.push(r.msg);
+    if (isOFError(r) || r.type !== 'flow_mod') throw new Error('bench: flow-mod did not decode');
+    out.push(r);
   }
   return out;
 }
@@ -57,7 +57,7 @@ export async function benchFlowMod(n = 100_000, rounds = 5): Promise<string[]> {
     const p = newPipeline();
     for (const b of bufs) {
       const r = decodeMessage(b);
-      if (!r.ok || r.msg.type !== 'flow_mod' || isOFError(p.flowMod(r.msg, 0))) throw new Error('bench: failed');
+      if (isOFError(r) || r.type !== 'flow_mod' || isOFError(p.flowMod(r, 0))) throw new Error('bench: failed');
     }
   });
   return [

@@ -13,6 +13,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage, type PacketIn } from '../../src/openflow/index.js';
+import { isOFError } from '../../src/pipeline/errors.js';
 
 type Waiter = { resolve: (m: OFMessage) => void; reject: (e: Error) => void };
 
@@ -106,8 +107,8 @@ export class BenchController {
 
   private handle(raw: Uint8Array, arrived: bigint): void {
     const d = decodeMessage(raw);
-    if (!d.ok) { this.errors++; this.lastError = `undecodable message from switch: ${d.error.message}`; return; }
-    const m = d.msg;
+    if (isOFError(d)) { this.errors++; this.lastError = `undecodable message from switch: ${d.message}`; return; }
+    const m = d;
     switch (m.type) {
       case 'hello': return;
       case 'echo_request': this.sock?.write(encodeMessage({ type: 'echo_reply', xid: m.xid, data: m.data })); return;

@@ -26,6 +26,7 @@ import { createLogger } from '../control/log.js';
 import { startMetricsServer, type MetricsServer } from '../control/metrics.js';
 import { runTrace } from '../control/trace.js';
 import { mergeBridges, type StartPlan } from './start-options.js';
+import { fail } from './cli-common.js';
 
 export { statsLine } from '../control/daemon-bridge.js';
 
@@ -37,10 +38,7 @@ const RETRY_POLLS = 5;
 /** Starts everything and returns; the process then lives on its sockets, ports and signals. */
 export async function runDaemon(plan: StartPlan): Promise<void> {
   const log = createLogger(plan.logLevel);
-  const usageError = (msg: string): never => {
-    process.stderr.write(`sluice: ${msg}\n`);
-    process.exit(2);
-  };
+  const usageError = (msg: string): never => fail(msg, 'bad_config');
 
   let bridges = plan.bridges;
   if (plan.db !== null) {

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { planStart, type StartFlags } from './start-options.js';
-import { EXIT_USAGE, collect, fail } from './cli-common.js';
+import { EXIT_STATUS, EXIT_USAGE, collect, fail } from './cli-common.js';
 import { registerVsctlVerbs } from './verbs-vsctl.js';
 import { registerOfctlVerbs } from './verbs-ofctl.js';
 import { registerTraceVerbs } from './verbs-trace.js';
@@ -132,14 +132,14 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   if (argv.length <= 2) {
     process.stderr.write(program.helpInformation());
-    process.exit(EXIT_USAGE);
+    process.exit(EXIT_STATUS.bad_usage);
   }
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version were printed by commander; everything else is a usage error already printed
-      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT_USAGE);
+      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT_STATUS.bad_usage);
     }
     fail((e as Error).message);
   }

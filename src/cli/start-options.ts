@@ -20,9 +20,10 @@
  * switch authenticates the controller and vice versa, OF1.3.5 §6.3.3); the files are read
  * when the connection is made, so a missing file is reported per connection attempt.
  *
- * Invariant: every user mistake comes back as ONE Error whose message names the flag or
+ * Invariant: every user mistake comes back as ONE SluiceError whose message names the flag or
  * the config key and the offending value; the caller prints it on one line and exits 2.
  */
+import { SluiceError } from '../ports/errors.js';
 import { checkBridgeName, checkPorts, checkTarget, isFailMode, loadConfigFile, parseDpid, type BridgeSetting, type DaemonConfig } from '../control/config.js';
 import { DEFAULT_DB } from '../control/db.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
@@ -67,13 +68,13 @@ const PER_BRIDGE: ReadonlyArray<[keyof StartFlags, string]> = [
   ['dpid', '--dpid'], ['port', '--port'], ['failMode', '--fail-mode'], ['controller', '--controller'], ['listen', '--listen'],
 ];
 
-export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | Error = loadConfigFile): StartPlan | Error {
+export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | SluiceError = loadConfigFile): StartPlan | SluiceError {
   const logLevel = f.logLevel ?? 'info';
-  if (!isLogLevel(logLevel)) return new Error(`--log-level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!isLogLevel(logLevel)) return new SluiceError('bad_usage', `--log-level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   const rundir = f.rundir ?? DEFAULT_RUNDIR;
-  if (rundir === '') return new Error('--rundir: expected a directory');
-  if (f.db === '') return new Error('--db: expected a file name');
-  if (f.metrics !== undefined && !/^\S+:\d{1,5}$/.test(f.metrics)) return new Error(`--metrics "${f.metrics}": expected HOST:PORT (e.g. 127.0.0.1:9108)`);
+  if (rundir === '') return new SluiceError('bad_usage', '--rundir: expected a directory');
+  if (f.db === '') return new SluiceError('bad_usage', '--db: expected a file name');
+  if (f.metrics !== undefined && !/^\S+:\d{1,5}$/.test(f.metrics)) return new SluiceError('bad_usage', `--metrics "${f.metrics}": expected HOST:PORT (e.g. 127.0.0.1:9108)`);
 
   let bridges: BridgeSetting[] = [];
   if (f.config !== undefined) {
@@ -87,51 +88,51 @@ export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | 
     const b = applyBridgeFlags(f, bridges);
     if (b instanceof Error) return b;
   } else if (perBridge) {
-    return new Error(flagBridges ? `${perBridge[1]} needs --bridge NAME: the config names ${bridges.length} bridges` : `missing --bridge NAME for ${perBridge[1]}`);
+    return new SluiceError('bad_usage', flagBridges ? `${perBridge[1]} needs --bridge NAME: the config names ${bridges.length} bridges` : `missing --bridge NAME for ${perBridge[1]}`);
   }
 
   const plan: StartPlan = { bridges, db: f.db ?? (flagBridges ? null : DEFAULT_DB), logLevel, rundir };
   if (f.metrics !== undefined) plan.metrics = f.metrics;
   const files = [f.sslKey, f.sslCert, f.sslCa];
   const given = files.filter((x) => x !== undefined).length;
-  if (given !== 0 && given !== 3) return new Error('--ssl-key, --ssl-cert and --ssl-ca go together: give all three');
+  if (given !== 0 && given !== 3) return new SluiceError('bad_usage', '--ssl-key, --ssl-cert and --ssl-ca go together: give all three');
   if (f.sslKey !== undefined && f.sslCert !== undefined && f.sslCa !== undefined) plan.tls = { key: f.sslKey, cert: f.sslCert, ca: f.sslCa };
   const targets = bridges.flatMap((b) => [...(b.controllers ?? []), ...(b.listen ?? [])]);
   const ssl = targets.find((t) => t.startsWith('ssl:') || t.startsWith('pssl:'));
-  if (ssl !== undefined && plan.tls === undefined) return new Error(`"${ssl}" needs --ssl-key, --ssl-cert and --ssl-ca`);
+  if (ssl !== undefined && plan.tls === undefined) return new SluiceError('bad_usage', `"${ssl}" needs --ssl-key, --ssl-cert and --ssl-ca`);
   return plan;
 }
 
-/** Applies --bridge and the per-bridge flags to `bridges` (in place); returns the bridge or an Error. */
-function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSetting | Error {
+/** Applies --bridge and the per-bridge flags to `bridges` (in place); returns the bridge or a SluiceError. */
+function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSetting | SluiceError {
   let i = f.bridge === undefined ? 0 : bridges.findIndex((x) => x.name === f.bridge);
   if (i < 0 && bridges.length === 1) i = 0; // --bridge renames the config's only bridge
   const base = i >= 0 ? bridges[i] : undefined;
   const name = f.bridge ?? base?.name;
-  if (name === undefined) return new Error('missing --bridge NAME (or --config FILE naming a bridge)');
+  if (name === undefined) return new SluiceError('bad_usage', 'missing --bridge NAME (or --config FILE naming a bridge)');
   const nameErr = checkBridgeName(name);
-  if (nameErr) return new Error(`--bridge: ${nameErr}`);
-  if (bridges.some((x, j) => j !== i && x.name === name)) return new Error(`--bridge ${name}: the config already has a bridge of that name`);
+  if (nameErr) return new SluiceError('bad_usage', `--bridge: ${nameErr.message}`);
+  if (bridges.some((x, j) => j !== i && x.name === name)) return new SluiceError('bad_usage', `--bridge ${name}: the config already has a bridge of that name`);
 
   const b: BridgeSetting = { name, failMode: base?.failMode ?? 'standalone', ports: [...(base?.ports ?? [])] };
   if (base?.dpid !== undefined) b.dpid = base.dpid;
   if (base?.flowCache !== undefined) b.flowCache = base.flowCache;
   if (f.dpid !== undefined) {
     const d = parseDpid(f.dpid);
-    if (d === undefined) return new Error(`--dpid "${f.dpid}": expected up to 16 hex digits (0x1a or 00:00:00:00:00:00:00:1a)`);
+    if (d === undefined) return new SluiceError('bad_usage', `--dpid "${f.dpid}": expected up to 16 hex digits (0x1a or 00:00:00:00:00:00:00:1a)`);
     b.dpid = d;
   }
   if (f.failMode !== undefined) {
-    if (!isFailMode(f.failMode)) return new Error(`--fail-mode "${f.failMode}": expected standalone or secure`);
+    if (!isFailMode(f.failMode)) return new SluiceError('bad_usage', `--fail-mode "${f.failMode}": expected standalone or secure`);
     b.failMode = f.failMode;
   }
   for (const text of f.port ?? []) {
     const p = parsePortOption(text);
-    if (p instanceof Error) return new Error(`--port: ${p.message}`);
+    if (p instanceof Error) return new SluiceError('bad_usage', `--port: ${p.message}`);
     b.ports.push(p);
   }
   const dup = checkPorts(b.ports);
-  if (dup) return new Error(`--port: ${dup}`);
+  if (dup) return new SluiceError('bad_usage', `--port: ${dup.message}`);
   if (f.flowCache === false) b.flowCache = false;
 
   const controllers = [...(base?.controllers ?? [])];
@@ -139,7 +140,7 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
   for (const [flag, list, add, passive] of [['--controller', controllers, f.controller, false], ['--listen', listen, f.listen, true]] as const) {
     for (const t of add ?? []) {
       const e = checkTarget(t, passive);
-      if (e) return new Error(`${flag}: ${e}`);
+      if (e) return new SluiceError('bad_usage', `${flag}: ${e.message}`);
       list.push(t);
     }
   }

@@ -13,13 +13,14 @@
  *  - Daemon-side refusals (unknown bridge, unknown in_port) and an unreachable daemon →
  *    one line, exit 1.
  */
+import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ctlRequest } from '../control/ctl-client.js';
 import { frameFromHex } from '../control/trace.js';
 import { parseTraceFlow } from '../control/trace-flow.js';
 import { pcapFrame } from '../control/trace-pcap.js';
-import { EXIT_FAILURE, fail, rundirOf, withRundir } from './cli-common.js';
+import { fail, failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface TraceFlags {
   hex?: string;
@@ -61,35 +62,32 @@ export function registerTraceVerbs(program: Command): void {
     .action(async (bridge: string, flow: string | undefined, opts: TraceFlags) => {
       const args = buildArgs(bridge, flow, opts);
       if (args instanceof Error) fail(args.message);
-      let result: unknown;
-      try {
-        result = await ctlRequest(rundirOf(opts), 'trace', args);
-      } catch (e) {
-        fail((e as Error).message, EXIT_FAILURE);
-      }
+      const reply = await ctlRequest(rundirOf(opts), 'trace', args);
+      if (reply instanceof Error) failWith(reply);
+      const result = reply.result;
       const text = typeof result === 'string' ? result : (result as { text?: unknown } | null)?.text;
-      if (typeof text !== 'string') fail('the daemon sent a trace without text', EXIT_FAILURE);
+      if (typeof text !== 'string') fail('the daemon sent a trace without text', 'refused');
       process.stdout.write(text.endsWith('\n') ? text : text + '\n');
     });
 }
 
-/** The "trace" request's args, or an Error for a usage mistake. Exported for tests. */
-export function buildArgs(bridge: string, flow: string | undefined, opts: TraceFlags): Record<string, unknown> | Error {
+/** The "trace" request's args, or a SluiceError for a usage mistake. Exported for tests. */
+export function buildArgs(bridge: string, flow: string | undefined, opts: TraceFlags): Record<string, unknown> | SluiceError {
   const given = [flow !== undefined, opts.hex !== undefined, opts.pcap !== undefined].filter(Boolean).length;
-  if (given !== 1) return new Error('trace: give the packet as exactly one of FLOW, --hex HEX or --pcap FILE');
-  if (opts.index !== undefined && opts.pcap === undefined) return new Error('trace: --index goes with --pcap');
+  if (given !== 1) return new SluiceError('bad_usage', 'trace: give the packet as exactly one of FLOW, --hex HEX or --pcap FILE');
+  if (opts.index !== undefined && opts.pcap === undefined) return new SluiceError('bad_usage', 'trace: --index goes with --pcap');
   const args: Record<string, unknown> = { bridge };
   if (opts.inPort !== undefined) args.inPort = opts.inPort;
   if (flow !== undefined) {
     const f = parseTraceFlow(flow);
     if (f instanceof Error) return f;
     if (f.inPort === undefined && opts.inPort === undefined) {
-      return new Error(`trace: flow "${flow}" has no in_port: add in_port=N or --in-port N`);
+      return new SluiceError('bad_usage', `trace: flow "${flow}" has no in_port: add in_port=N or --in-port N`);
     }
     args.flow = flow;
     return args;
   }
-  if (opts.inPort === undefined) return new Error('trace: --hex and --pcap need --in-port N');
+  if (opts.inPort === undefined) return new SluiceError('bad_usage', 'trace: --hex and --pcap need --in-port N');
   if (opts.hex !== undefined) {
     const b = frameFromHex(opts.hex);
     if (b instanceof Error) return b;
@@ -98,15 +96,15 @@ export function buildArgs(bridge: string, flow: string | undefined, opts: TraceF
   }
   const file = opts.pcap!;
   const index = opts.index === undefined ? 1 : Number(opts.index);
-  if (!Number.isInteger(index) || index < 1) return new Error(`--index "${opts.index}": expected a packet number 1, 2, ...`);
+  if (!Number.isInteger(index) || index < 1) return new SluiceError('bad_usage', `--index "${opts.index}": expected a packet number 1, 2, ...`);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    return new Error(`--pcap ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    return new SluiceError('bad_usage', `--pcap ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const frame = pcapFrame(bytes, index - 1);
-  if (frame instanceof Error) return new Error(`--pcap ${file}: ${frame.message}`);
+  if (frame instanceof Error) return new SluiceError('bad_usage', `--pcap ${file}: ${frame.message}`);
   args.hex = Buffer.from(frame).toString('hex');
   return args;
 }

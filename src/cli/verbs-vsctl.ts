@@ -13,25 +13,23 @@
  * Exit codes: 0 done; 1 the daemon refused (the message names what is wrong) or is not
  * running; 2 a bad flag value, found here before anything is sent.
  */
+import { SluiceError } from '../ports/errors.js';
 import type { Command } from 'commander';
 import { checkAnyTarget, checkBridgeName, isFailMode, parseDpid } from '../control/config.js';
-import { ctlRequest, CtlError } from '../control/ctl-client.js';
+import { ctlRequest } from '../control/ctl-client.js';
 import { formatShow, type ShowResult } from '../control/daemon-show.js';
 import { parseIntIn, parsePortOption } from '../control/port-option.js';
 import { OFPP_MAX } from '../pipeline/types.js';
-import { EXIT_FAILURE, fail, rundirOf, withRundir } from './cli-common.js';
+import { fail, failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface RundirOpts {
   rundir?: string;
 }
 
 async function call(opts: RundirOpts, cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
-  try {
-    return await ctlRequest(rundirOf(opts), cmd, args);
-  } catch (e) {
-    if (e instanceof CtlError) fail(e.message, EXIT_FAILURE);
-    throw e;
-  }
+  const r = await ctlRequest(rundirOf(opts), cmd, args);
+  if (r instanceof Error) failWith(r);
+  return r.result;
 }
 
 const printLines = (r: unknown) => {
@@ -40,17 +38,17 @@ const printLines = (r: unknown) => {
 
 function checkBridge(name: string): void {
   const e = checkBridgeName(name);
-  if (e) fail(e);
+  if (e) failWith(e);
 }
 
 /** "10,20,100-110" → [10, 20, 100..110]; exits 2 naming the bad part. */
-export function parseTrunks(text: string): number[] | Error {
+export function parseTrunks(text: string): number[] | SluiceError {
   const out: number[] = [];
   for (const part of text.split(',')) {
     const [a, b, extra] = part.split('-');
     const lo = parseIntIn(a ?? '', 0, 4095);
     const hi = b === undefined ? lo : parseIntIn(b, 0, 4095);
-    if (extra !== undefined || lo === undefined || hi === undefined || hi < lo) return new Error(`--trunks "${text}": "${part}" is not a VLAN id 0..4095 or a range A-B`);
+    if (extra !== undefined || lo === undefined || hi === undefined || hi < lo) return new SluiceError('bad_usage', `--trunks "${text}": "${part}" is not a VLAN id 0..4095 or a range A-B`);
     for (let v = lo; v <= hi; v++) if (!out.includes(v)) out.push(v);
   }
   return out;
@@ -63,26 +61,26 @@ interface AddPortOpts extends RundirOpts {
   trunks?: string;
 }
 
-/** The add-port request arguments from the flags; an Error names the bad flag. */
-export function addPortArgs(bridge: string, spec: string, o: AddPortOpts): Record<string, unknown> | Error {
+/** The add-port request arguments from the flags; a SluiceError names the bad flag. */
+export function addPortArgs(bridge: string, spec: string, o: AddPortOpts): Record<string, unknown> | SluiceError {
   const p = parsePortOption(spec);
   if (p instanceof Error) return p;
   const args: Record<string, unknown> = { bridge, spec };
   if (o.ofport !== undefined) {
     const n = parseIntIn(o.ofport, 1, OFPP_MAX);
-    if (n === undefined) return new Error(`--ofport "${o.ofport}": expected a number from 1 to ${OFPP_MAX}`);
+    if (n === undefined) return new SluiceError('bad_usage', `--ofport "${o.ofport}": expected a number from 1 to ${OFPP_MAX}`);
     args.ofport = n;
   }
   const mode = o.vlanMode ?? (o.tag !== undefined ? 'access' : o.trunks !== undefined ? 'trunk' : undefined);
-  if (mode !== undefined && mode !== 'access' && mode !== 'trunk') return new Error(`--vlan-mode "${mode}": expected access or trunk`);
+  if (mode !== undefined && mode !== 'access' && mode !== 'trunk') return new SluiceError('bad_usage', `--vlan-mode "${mode}": expected access or trunk`);
   if (o.tag !== undefined) {
     const t = parseIntIn(o.tag, 0, 4095);
-    if (t === undefined) return new Error(`--tag "${o.tag}": expected a VLAN id 0..4095`);
-    if (mode !== 'access') return new Error('--tag is for --vlan-mode access; a trunk takes --trunks');
+    if (t === undefined) return new SluiceError('bad_usage', `--tag "${o.tag}": expected a VLAN id 0..4095`);
+    if (mode !== 'access') return new SluiceError('bad_usage', '--tag is for --vlan-mode access; a trunk takes --trunks');
     args.tag = t;
-  } else if (mode === 'access') return new Error('--vlan-mode access needs --tag N');
+  } else if (mode === 'access') return new SluiceError('bad_usage', '--vlan-mode access needs --tag N');
   if (o.trunks !== undefined) {
-    if (mode !== 'trunk') return new Error('--trunks is for --vlan-mode trunk');
+    if (mode !== 'trunk') return new SluiceError('bad_usage', '--trunks is for --vlan-mode trunk');
     const t = parseTrunks(o.trunks);
     if (t instanceof Error) return t;
     args.trunks = t;
@@ -134,7 +132,7 @@ export function registerVsctlVerbs(program: Command): void {
     .action(async (bridge: string, targets: string[], o: RundirOpts) => {
       for (const t of targets) {
         const e = checkAnyTarget(t);
-        if (e) fail(e);
+        if (e) failWith(e);
       }
       await call(o, 'set-controller', { bridge, targets });
     });

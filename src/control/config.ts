@@ -15,13 +15,14 @@
  *
  * Invariants
  *  - Loading never throws: an unreadable file, invalid JSON or a bad value comes back as
- *    one Error whose message names the file and the key path (`bridges[0].ports[1].ofport`).
+ *    a SluiceError whose message names the file and the key path (`bridges[0].ports[1].ofport`).
  *  - A loaded config has been fully checked (names, dpid, fail mode, port specs, VLAN ids,
  *    unique ofports, unique bridge names), so starting a bridge can only fail on the system
  *    (missing device).
  *  - configToJson() is the inverse of validateConfig(): validateConfig(configToJson(c))
  *    deep-equals c for every valid c (ports always come back as objects).
  */
+import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
 import { OFPP_MAX } from '../pipeline/types.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
@@ -59,39 +60,39 @@ export function isFailMode(s: string): s is FailMode {
 }
 
 /** Bridge names become the LOCAL port's TAP device, so they follow interface-name rules. */
-export function checkBridgeName(name: string): string | null {
-  return BRIDGE_NAME.test(name) ? null : `bridge name "${name}" must be 1 to 15 letters, digits, _ . -`;
+export function checkBridgeName(name: string): SluiceError | null {
+  return BRIDGE_NAME.test(name) ? null : new SluiceError('bad_config', `bridge name "${name}" must be 1 to 15 letters, digits, _ . -`);
 }
 
 /**
  * Checks one OpenFlow target; `passive` says which side it must be (a controller is
- * connected to, a listener is listened on). Returns the message or null.
+ * connected to, a listener is listened on). Returns the error or null.
  */
-export function checkTarget(spec: string, passive: boolean): string | null {
+export function checkTarget(spec: string, passive: boolean): SluiceError | null {
   const t = parseTarget(spec);
-  if (t instanceof Error) return t.message;
+  if (t instanceof Error) return t;
   if (isPassive(t) !== passive) {
-    return passive
+    return new SluiceError('bad_config', passive
       ? `"${spec}" is not a listener: expected ptcp:PORT[:IP], pssl:PORT[:IP] or punix:PATH`
-      : `"${spec}" is not a controller: expected tcp:IP[:PORT], ssl:IP:PORT or unix:PATH`;
+      : `"${spec}" is not a controller: expected tcp:IP[:PORT], ssl:IP:PORT or unix:PATH`);
   }
   return null;
 }
 
 /** A target for `set-controller`: active (tcp/ssl/unix, the bridge connects) or passive
  * (ptcp/pssl/punix, the bridge listens), as ovs-vsctl set-controller takes both. */
-export function checkAnyTarget(spec: string): string | null {
+export function checkAnyTarget(spec: string): SluiceError | null {
   const t = parseTarget(spec);
-  return t instanceof Error ? t.message : null;
+  return t instanceof Error ? t : null;
 }
 
-/** Rejects two ports asking for the same ofport; returns the message or null. */
-export function checkPorts(ports: readonly PortSetting[]): string | null {
+/** Rejects two ports asking for the same ofport; returns the error or null. */
+export function checkPorts(ports: readonly PortSetting[]): SluiceError | null {
   const seen = new Map<number, string>();
   for (const p of ports) {
     if (p.ofport === undefined) continue;
     const other = seen.get(p.ofport);
-    if (other !== undefined) return `ports "${other}" and "${p.spec}" both ask for ofport ${p.ofport}`;
+    if (other !== undefined) return new SluiceError('bad_config', `ports "${other}" and "${p.spec}" both ask for ofport ${p.ofport}`);
     seen.set(p.ofport, p.spec);
   }
   return null;
@@ -137,7 +138,7 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen'].includes(k)) return `${path}.${k}: unknown key`;
   if (typeof v.name !== 'string') return `${path}.name: expected a string`;
   const nameErr = checkBridgeName(v.name);
-  if (nameErr) return `${path}.name: ${nameErr}`;
+  if (nameErr) return `${path}.name: ${nameErr.message}`;
   const out: BridgeSetting = { name: v.name, failMode: 'standalone', ports: [] };
   if (v.dpid !== undefined) {
     const d = typeof v.dpid === 'string' ? parseDpid(v.dpid) : undefined;
@@ -166,26 +167,26 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return `${path}.${key}: expected an array of strings`;
     for (let i = 0; i < list.length; i++) {
       const e = checkTarget(list[i] as string, passive);
-      if (e) return `${path}.${key}[${i}]: ${e}`;
+      if (e) return `${path}.${key}[${i}]: ${e.message}`;
     }
     if (list.length > 0) out[key] = [...(list as string[])];
   }
   const dup = checkPorts(out.ports);
-  return dup ? `${path}.ports: ${dup}` : out;
+  return dup ? `${path}.ports: ${dup.message}` : out;
 }
 
 /** Checks a parsed JSON value; the Error message is the key path and the reason. */
-export function validateConfig(json: unknown): DaemonConfig | Error {
-  if (!isObj(json)) return new Error('expected a JSON object with "bridges"');
-  for (const k of Object.keys(json)) if (k !== 'bridges') return new Error(`${k}: unknown key`);
-  if (!Array.isArray(json.bridges)) return new Error('bridges: expected an array of bridges');
+export function validateConfig(json: unknown): DaemonConfig | SluiceError {
+  if (!isObj(json)) return new SluiceError('bad_config', 'expected a JSON object with "bridges"');
+  for (const k of Object.keys(json)) if (k !== 'bridges') return new SluiceError('bad_config', `${k}: unknown key`);
+  if (!Array.isArray(json.bridges)) return new SluiceError('bad_config', 'bridges: expected an array of bridges');
   const out: DaemonConfig = { bridges: [] };
   const names = new Set<string>();
   for (let i = 0; i < json.bridges.length; i++) {
     const b = bridgeFrom(json.bridges[i], `bridges[${i}]`);
-    if (typeof b === 'string') return new Error(b);
+    if (typeof b === 'string') return new SluiceError('bad_config', b);
     // the name is the LOCAL port's TAP device and the mgmt socket's file name: one per bridge
-    if (names.has(b.name)) return new Error(`bridges[${i}].name: bridge ${b.name} appears twice`);
+    if (names.has(b.name)) return new SluiceError('bad_config', `bridges[${i}].name: bridge ${b.name} appears twice`);
     names.add(b.name);
     out.bridges.push(b);
   }
@@ -218,20 +219,20 @@ export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unkno
   };
 }
 
-/** Reads and checks FILE; every failure is an Error naming the file. */
-export function loadConfigFile(file: string): DaemonConfig | Error {
+/** Reads and checks FILE; every failure is a SluiceError naming the file. */
+export function loadConfigFile(file: string): DaemonConfig | SluiceError {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return new Error(`config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return new SluiceError('bad_config', `config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return new Error(`config ${file}: invalid JSON: ${(e as Error).message}`);
+    return new SluiceError('bad_config', `config ${file}: invalid JSON: ${(e as Error).message}`);
   }
   const c = validateConfig(json);
-  return c instanceof Error ? new Error(`config ${file}: ${c.message}`) : c;
+  return c instanceof Error ? new SluiceError('bad_config', `config ${file}: ${c.message}`) : c;
 }

@@ -12,8 +12,8 @@
  *   `BR: stats tunnel vxlan 172.31.0.1:4789 short_header=0 ... no_port=0`  (drops by reason)
  *
  * Invariants
- *  - start() either returns a running bridge (ports open, OpenFlow up) or an Error with
- *    nothing left open (TAPs removed, sockets closed).
+ *  - start() either returns a running bridge (ports open, OpenFlow up) or a SluiceError
+ *    (ports/errors.ts) with nothing left open (TAPs removed, sockets closed).
  *  - stop() stops OpenFlow first (listeners, connections, the mgmt socket), then the
  *    datapath (TAPs removed); it is idempotent.
  *  - The OpenFlow service is replaced whole on a controller change (a stopped agent is
@@ -24,6 +24,7 @@ import { OpenFlowService } from '../openflow/service.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
 import { OFPPR_ADD, OFPPR_DELETE, OFPP_LOCAL, type PortReason } from '../pipeline/types.js';
+import { asSluiceError, type SluiceError } from '../ports/errors.js';
 import type { Port } from '../ports/port.js';
 import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 import type { BridgeSetting } from './config.js';
@@ -56,7 +57,6 @@ export function statsLine(p: BridgePortInfo): string {
   );
 }
 
-const errMsg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class RunningBridge {
   private readonly link = new Map<number, boolean>();
@@ -75,29 +75,25 @@ export class RunningBridge {
   }
 
   /** Builds, starts and connects a bridge. `ports[i]` is the port object for setting.ports[i]. */
-  static async start(setting: BridgeSetting, ports: readonly Port[], opts: RunningBridgeOptions): Promise<RunningBridge | Error> {
+  static async start(setting: BridgeSetting, ports: readonly Port[], opts: RunningBridgeOptions): Promise<RunningBridge | SluiceError> {
     const log = scoped(opts.log, setting.name);
-    let bridge: Bridge;
-    try {
-      bridge = new Bridge(
-        {
-          name: setting.name, failMode: setting.failMode, flowCache: setting.flowCache ?? true,
-          ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
-          ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
-          ...(opts.localPort === false ? { localPort: false } : {}),
-        },
-        { log: opts.log }, // the bridge's own messages already name the bridge
-      );
-    } catch (e) {
-      return new Error(errMsg(e));
-    }
+    const bridge = Bridge.create(
+      {
+        name: setting.name, failMode: setting.failMode, flowCache: setting.flowCache ?? true,
+        ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
+        ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
+        ...(opts.localPort === false ? { localPort: false } : {}),
+      },
+      { log: opts.log }, // the bridge's own messages already name the bridge
+    );
+    if (bridge instanceof Error) return bridge;
     const svc = RunningBridge.service(bridge, opts);
     const rb = new RunningBridge(setting, bridge, svc, log, opts);
     rb.watch();
     try {
       bridge.start();
     } catch (e) {
-      return new Error(errMsg(e));
+      return asSluiceError(e, 'port_failed');
     }
     for (const p of bridge.ports()) {
       rb.link.set(p.ofport, p.linkUp);
@@ -118,11 +114,11 @@ export class RunningBridge {
     return new OpenFlowService(bridge, { rundir: opts.rundir, log: opts.log, ...(opts.tls ? { tls: opts.tls } : {}) });
   }
 
-  private async startOpenFlow(svc: OpenFlowService): Promise<Error | null> {
+  private async startOpenFlow(svc: OpenFlowService): Promise<SluiceError | null> {
     try {
       await svc.start({ controllers: this.setting.controllers ?? [], listen: this.setting.listen ?? [] });
     } catch (e) {
-      return new Error(errMsg(e));
+      return asSluiceError(e, 'bad_config');
     }
     for (const ep of svc.endpointsOpen) {
       const k = ep.target.kind;
@@ -132,7 +128,7 @@ export class RunningBridge {
   }
 
   /** Replaces the controller list: the OpenFlow service restarts with it (listeners kept). */
-  async setControllers(targets: readonly string[]): Promise<Error | null> {
+  async setControllers(targets: readonly string[]): Promise<SluiceError | null> {
     const before = { controllers: this.setting.controllers, listen: this.setting.listen };
     const put = (controllers: readonly string[] | undefined, listen: readonly string[] | undefined) => {
       if (controllers && controllers.length > 0) this.setting.controllers = [...controllers];

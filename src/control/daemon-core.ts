@@ -3,9 +3,10 @@
  * wire them together, and the persistent configuration they were made from.
  *
  * Every method is one operator action (the control socket's verbs map onto them) and
- * returns its result or an Error whose message is one line for the operator
- * ("no bridge br9 (bridges: br0, br1)", "no port veth-x on br0"); none throws for a user
- * mistake.
+ * returns, in the operational error model (ports/errors.ts), its result or a SluiceError
+ * (`X | SluiceError`; an action with no result returns `SluiceError | null`) whose message
+ * is one line for the operator ("no bridge br9 (bridges: br0, br1)", "no port veth-x on
+ * br0"); none throws for a user mistake.
  *
  * Invariants
  *  - config() is exactly what runs: each bridge's BridgeSetting is updated on every
@@ -24,6 +25,7 @@
  */
 import type { BridgePortInfo } from '../datapath/bridge.js';
 import { OFPP_LOCAL } from '../pipeline/types.js';
+import { SluiceError } from '../ports/errors.js';
 import { PatchPort } from '../ports/patch.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
@@ -79,7 +81,7 @@ export class Daemon {
   }
 
   /** Saves the config to the db file, if any. */
-  persist(): Error | null {
+  persist(): SluiceError | null {
     if (this.opts.db === null) return null;
     try {
       (this.opts.save ?? saveDb)(this.opts.db, this.config());
@@ -87,15 +89,15 @@ export class Daemon {
     } catch (e) {
       const m = `cannot save the configuration to ${this.opts.db}: ${errMsg(e)}`;
       this.opts.log.error(m);
-      return new Error(m);
+      return new SluiceError('refused', m, { cause: e });
     }
   }
 
-  bridge(name: string): RunningBridge | Error {
+  bridge(name: string): RunningBridge | SluiceError {
     const rb = this.running.get(name);
     if (rb) return rb;
     const names = this.listBridges();
-    return new Error(`no bridge ${name} (${names.length === 0 ? 'no bridges yet: sluice add-br NAME' : `bridges: ${names.join(', ')}`})`);
+    return new SluiceError('refused', `no bridge ${name} (${names.length === 0 ? 'no bridges yet: sluice add-br NAME' : `bridges: ${names.join(', ')}`})`);
   }
 
   listBridges(): string[] {
@@ -103,20 +105,20 @@ export class Daemon {
   }
 
   /** Port names of a bridge, sorted, without the LOCAL port (as ovs-vsctl list-ports). */
-  listPorts(bridge: string): string[] | Error {
+  listPorts(bridge: string): string[] | SluiceError {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
     return rb.bridge.ports().filter((p) => p.ofport !== OFPP_LOCAL).map((p) => p.name).sort();
   }
 
   /** Starts a bridge with its ports and OpenFlow; `persist: false` while the daemon starts up. */
-  async addBridge(setting: BridgeSetting, persist = true): Promise<RunningBridge | Error> {
-    if (this.running.has(setting.name) || this.starting.has(setting.name)) return new Error(`bridge ${setting.name} already exists`);
+  async addBridge(setting: BridgeSetting, persist = true): Promise<RunningBridge | SluiceError> {
+    if (this.running.has(setting.name) || this.starting.has(setting.name)) return new SluiceError('refused', `bridge ${setting.name} already exists`);
     const s: BridgeSetting = { ...setting, ports: setting.ports.map((p) => ({ ...p })) };
     const ports: Port[] = [];
     for (const p of s.ports) {
       const port = this.makePort(p.spec, ports);
-      if (port instanceof Error) return new Error(`bridge ${s.name}: ${port.message}`);
+      if (port instanceof Error) return port.prefixed(`bridge ${s.name}: `);
       ports.push(port);
     }
     this.starting.add(s.name); // the name is taken while the bridge starts
@@ -136,7 +138,7 @@ export class Daemon {
    * starts without them and attaches them one by one; those that fail stay configured but
    * detached (logged, shown with their error, retried by retryDetached()).
    */
-  async restoreBridge(setting: BridgeSetting): Promise<RunningBridge | Error> {
+  async restoreBridge(setting: BridgeSetting): Promise<RunningBridge | SluiceError> {
     const whole = await this.addBridge(setting, false);
     if (!(whole instanceof Error) || setting.ports.length === 0) return whole;
     const rb = await this.addBridge({ ...setting, ports: [] }, false);
@@ -176,7 +178,7 @@ export class Daemon {
   }
 
   /** Stops a bridge: OpenFlow closed, ports closed, its LOCAL TAP removed, patch peers down. */
-  delBridge(name: string): true | Error {
+  delBridge(name: string): SluiceError | null {
     const rb = this.bridge(name);
     if (rb instanceof Error) return rb;
     for (const [n, e] of [...this.patches]) if (e.rb === rb) this.detachPatch(n);
@@ -184,16 +186,16 @@ export class Daemon {
     this.running.delete(name);
     this.detached.delete(name);
     rb.log.info('bridge deleted');
-    return this.persist() ?? true;
+    return this.persist();
   }
 
   /** Adds a port to a running bridge; returns the ofport it got. */
-  addPort(bridge: string, p: PortSetting): number | Error {
+  addPort(bridge: string, p: PortSetting): number | SluiceError {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
     const name = portName(p.spec);
     if (this.detached.get(bridge)?.some((d) => portName(d.setting.spec) === name)) {
-      return new Error(`port ${name} is already configured on ${bridge} (detached: see sluice show)`);
+      return new SluiceError('refused', `port ${name} is already configured on ${bridge} (detached: see sluice show)`);
     }
     const r = this.attachPort(rb, p);
     if (r instanceof Error) return r;
@@ -201,7 +203,7 @@ export class Daemon {
   }
 
   /** Opens and adds one port to a running bridge and records it in its setting. */
-  private attachPort(rb: RunningBridge, p: PortSetting): number | Error {
+  private attachPort(rb: RunningBridge, p: PortSetting): number | SluiceError {
     const port = this.makePort(p.spec, []);
     if (port instanceof Error) return port;
     const info = rb.bridge.addPort({ ...p, port });
@@ -211,39 +213,39 @@ export class Daemon {
     return info.ofport;
   }
 
-  delPort(bridge: string, name: string): true | Error {
+  delPort(bridge: string, name: string): SluiceError | null {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
     const info = rb.bridge.ports().find((x) => x.name === name && x.ofport !== OFPP_LOCAL);
     if (!info) {
       const list = this.detached.get(bridge) ?? [];
       const left = list.filter((d) => portName(d.setting.spec) !== name);
-      if (left.length === list.length) return new Error(`no port ${name} on ${bridge}`);
+      if (left.length === list.length) return new SluiceError('refused', `no port ${name} on ${bridge}`);
       if (left.length === 0) this.detached.delete(bridge);
       else this.detached.set(bridge, left);
-      return this.persist() ?? true;
+      return this.persist();
     }
     if (this.patches.get(name)?.rb === rb) this.detachPatch(name);
     rb.bridge.removePort(info.ofport);
     rb.setting.ports = rb.setting.ports.filter((x) => x.ofport !== info.ofport);
-    return this.persist() ?? true;
+    return this.persist();
   }
 
   /** Replaces the bridge's controllers (empty = none), as ovs-vsctl set-controller: active
    * targets are connected to, passive ones (ptcp:, pssl:, punix:) listened on. */
-  async setControllers(bridge: string, targets: readonly string[]): Promise<true | Error> {
+  async setControllers(bridge: string, targets: readonly string[]): Promise<SluiceError | null> {
     const rb = this.bridge(bridge);
     if (rb instanceof Error) return rb;
     for (const t of targets) {
       const e = checkAnyTarget(t);
-      if (e) return new Error(e);
+      if (e) return e;
     }
     const e = await rb.setControllers(targets);
     if (e) return e;
-    return this.persist() ?? true;
+    return this.persist();
   }
 
-  delControllers(bridge: string): Promise<true | Error> {
+  delControllers(bridge: string): Promise<SluiceError | null> {
     return this.setControllers(bridge, []);
   }
 
@@ -291,13 +293,13 @@ export class Daemon {
   }
 
   /** createPort, plus: a patch port's name must be new in the daemon (`pending`: ports of a bridge being made). */
-  private makePort(spec: string, pending: readonly Port[]): Port | Error {
+  private makePort(spec: string, pending: readonly Port[]): Port | SluiceError {
     const port = createPort(spec);
     if (port instanceof Error) return port;
     if (port instanceof PatchPort) {
       const other = this.patches.get(port.name);
-      if (other) return new Error(`port "${spec}": a patch port named ${port.name} is already on ${other.rb.name}`);
-      if (pending.some((x) => x instanceof PatchPort && x.name === port.name)) return new Error(`port "${spec}": patch port ${port.name} given twice`);
+      if (other) return new SluiceError('refused', `port "${spec}": a patch port named ${port.name} is already on ${other.rb.name}`);
+      if (pending.some((x) => x instanceof PatchPort && x.name === port.name)) return new SluiceError('bad_config', `port "${spec}": patch port ${port.name} given twice`);
     }
     return port;
   }

@@ -13,10 +13,13 @@
  *   trace {bridge, ...}                          → {text} (control/trace.ts)
  *
  * Invariant: arguments come from the socket, so every one is checked here (type and
- * range) before the core sees it; a bad one is an Error naming the argument.
+ * range) before the core sees it; a bad one is a SluiceError ('bad_usage', ports/errors.ts)
+ * naming the argument. A handler returns its result or the SluiceError; the server sends the
+ * error's message as the reply's error.
  */
 import type { Bridge } from '../datapath/bridge.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { SluiceError } from '../ports/errors.js';
 import { checkBridgeName, isFailMode, parseDpid, type BridgeSetting } from './config.js';
 import type { CtlHandler } from './ctl-server.js';
 import type { Daemon } from './daemon-core.js';
@@ -27,60 +30,59 @@ export type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unk
 type Args = Record<string, unknown>;
 const isVid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4095;
 
-function str(args: Args, key: string): string | Error {
+function str(args: Args, key: string): string | SluiceError {
   const v = args[key];
-  return typeof v === 'string' && v !== '' ? v : new Error(`missing "${key}"`);
+  return typeof v === 'string' && v !== '' ? v : new SluiceError('bad_usage', `missing "${key}"`);
 }
 
 /** The add-port arguments as a PortSetting; the spec may carry @options like --port. */
-export function portSettingFrom(args: Args): PortSetting | Error {
+export function portSettingFrom(args: Args): PortSetting | SluiceError {
   const spec = str(args, 'spec');
   if (spec instanceof Error) return spec;
   const p = parsePortOption(spec);
   if (p instanceof Error) return p;
   if (args.ofport !== undefined) {
-    if (!Number.isInteger(args.ofport) || (args.ofport as number) < 1 || (args.ofport as number) > OFPP_MAX) return new Error(`ofport ${String(args.ofport)}: expected 1..${OFPP_MAX}`);
+    if (!Number.isInteger(args.ofport) || (args.ofport as number) < 1 || (args.ofport as number) > OFPP_MAX) return new SluiceError('bad_usage', `ofport ${String(args.ofport)}: expected 1..${OFPP_MAX}`);
     p.ofport = args.ofport as number;
   }
   const mode = args.vlanMode ?? (args.tag !== undefined ? 'access' : args.trunks !== undefined ? 'trunk' : undefined);
   if (mode === undefined) return p;
-  if (mode !== 'access' && mode !== 'trunk') return new Error(`vlan mode "${String(mode)}": expected access or trunk`);
+  if (mode !== 'access' && mode !== 'trunk') return new SluiceError('bad_usage', `vlan mode "${String(mode)}": expected access or trunk`);
   if (mode === 'access') {
-    if (!isVid(args.tag)) return new Error('an access port needs a tag 0..4095');
-    if (args.trunks !== undefined) return new Error('trunks are for trunk ports, not access ports');
+    if (!isVid(args.tag)) return new SluiceError('bad_usage', 'an access port needs a tag 0..4095');
+    if (args.trunks !== undefined) return new SluiceError('bad_usage', 'trunks are for trunk ports, not access ports');
     delete p.trunks;
     return { ...p, vlanMode: 'access', tag: args.tag };
   }
-  if (args.tag !== undefined) return new Error('a trunk port takes trunks, not a tag');
-  if (args.trunks !== undefined && (!Array.isArray(args.trunks) || !args.trunks.every(isVid))) return new Error('trunks: expected VLAN ids 0..4095');
+  if (args.tag !== undefined) return new SluiceError('bad_usage', 'a trunk port takes trunks, not a tag');
+  if (args.trunks !== undefined && (!Array.isArray(args.trunks) || !args.trunks.every(isVid))) return new SluiceError('bad_usage', 'trunks: expected VLAN ids 0..4095');
   delete p.tag;
   return { ...p, vlanMode: 'trunk', trunks: [...((args.trunks as number[] | undefined) ?? p.trunks ?? [])] };
 }
 
-function bridgeSettingFrom(args: Args): BridgeSetting | Error {
+function bridgeSettingFrom(args: Args): BridgeSetting | SluiceError {
   const name = str(args, 'name');
   if (name instanceof Error) return name;
   const bad = checkBridgeName(name);
-  if (bad) return new Error(bad);
+  if (bad) return bad;
   const s: BridgeSetting = { name, failMode: 'standalone', ports: [] };
   if (args.dpid !== undefined) {
     const d = typeof args.dpid === 'string' ? parseDpid(args.dpid) : undefined;
-    if (d === undefined) return new Error(`dpid "${String(args.dpid)}": expected up to 16 hex digits`);
+    if (d === undefined) return new SluiceError('bad_usage', `dpid "${String(args.dpid)}": expected up to 16 hex digits`);
     s.dpid = d;
   }
   if (args.failMode !== undefined) {
-    if (typeof args.failMode !== 'string' || !isFailMode(args.failMode)) return new Error(`fail mode "${String(args.failMode)}": expected standalone or secure`);
+    if (typeof args.failMode !== 'string' || !isFailMode(args.failMode)) return new SluiceError('bad_usage', `fail mode "${String(args.failMode)}": expected standalone or secure`);
     s.failMode = args.failMode;
   }
   return s;
 }
 
 export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, CtlHandler> {
-  const withBridge = <T>(args: Args, key: string, f: (name: string) => T): T | Error => {
+  const withBridge = <T>(args: Args, key: string, f: (name: string) => T): T | SluiceError => {
     const b = str(args, key);
     return b instanceof Error ? b : f(b);
   };
-  const ok = (r: unknown) => (r instanceof Error ? r : null);
   return {
     'add-br': async (args) => {
       const s = bridgeSettingFrom(args);
@@ -88,7 +90,7 @@ export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, Ct
       const rb = await d.addBridge(s);
       return rb instanceof Error ? rb : { name: rb.name, dpid: rb.bridge.dpid.toString(16).padStart(16, '0') };
     },
-    'del-br': (args) => withBridge(args, 'name', (n) => ok(d.delBridge(n))),
+    'del-br': (args) => withBridge(args, 'name', (n) => d.delBridge(n)),
     'add-port': (args) =>
       withBridge(args, 'bridge', (b) => {
         const p = portSettingFrom(args);
@@ -96,14 +98,14 @@ export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, Ct
         const n = d.addPort(b, p);
         return n instanceof Error ? n : { ofport: n };
       }),
-    'del-port': (args) => withBridge(args, 'bridge', (b) => withBridge(args, 'port', (p) => ok(d.delPort(b, p)))),
+    'del-port': (args) => withBridge(args, 'bridge', (b) => withBridge(args, 'port', (p) => d.delPort(b, p))),
     'set-controller': (args) =>
       withBridge(args, 'bridge', async (b) => {
         const t = args.targets;
-        if (!Array.isArray(t) || !t.every((x) => typeof x === 'string')) return new Error('"targets": expected a list of controller targets');
-        return ok(await d.setControllers(b, t as string[]));
+        if (!Array.isArray(t) || !t.every((x) => typeof x === 'string')) return new SluiceError('bad_usage', '"targets": expected a list of controller targets');
+        return await d.setControllers(b, t as string[]);
       }),
-    'del-controller': (args) => withBridge(args, 'bridge', async (b) => ok(await d.delControllers(b))),
+    'del-controller': (args) => withBridge(args, 'bridge', async (b) => await d.delControllers(b)),
     'list-br': () => d.listBridges(),
     'list-ports': (args) => withBridge(args, 'bridge', (b) => d.listPorts(b)),
     show: () => d.show(),

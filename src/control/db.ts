@@ -16,6 +16,7 @@
  *    open and rename), and leave a live process's own.
  *  - validateConfig(json) is the only checker: what loadDb accepts, `--config` accepts.
  */
+import { SluiceError } from '../ports/errors.js';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { configToJson, validateConfig, type DaemonConfig } from './config.js';
@@ -56,33 +57,33 @@ function lineOfPath(text: string, message: string): number | null {
   return null;
 }
 
-export function loadDb(file: string): DaemonConfig | Error {
+export function loadDb(file: string): DaemonConfig | SluiceError {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { bridges: [] };
-    return new Error(`${file}: cannot read: ${errnoOf(e)}`);
+    return new SluiceError('bad_config', `${file}: cannot read: ${errnoOf(e)}`);
   }
-  if (text.trim() === '') return new Error(`${file}: empty file`);
+  if (text.trim() === '') return new SluiceError('bad_config', `${file}: empty file`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return new Error(`${file} ${syntaxError(text, (e as Error).message)}`);
+    return new SluiceError('bad_config', `${file} ${syntaxError(text, (e as Error).message)}`);
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'version' in json) {
     const { version, ...rest } = json as Record<string, unknown>;
     if (version !== DB_VERSION) {
       const line = lineOfPath(text, 'version: ');
-      return new Error(`${file}${line === null ? '' : ` line ${line}`}: version: expected ${DB_VERSION}, this sluice cannot read version ${JSON.stringify(version)}`);
+      return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: version: expected ${DB_VERSION}, this sluice cannot read version ${JSON.stringify(version)}`);
     }
     json = rest;
   }
   const c = validateConfig(json);
   if (!(c instanceof Error)) return c;
   const line = lineOfPath(text, c.message);
-  return new Error(`${file}${line === null ? '' : ` line ${line}`}: ${c.message}`);
+  return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: ${c.message}`);
 }
 
 /** Removes FILE.tmp-PID files whose process no longer exists (the daemon at start, and

@@ -23,6 +23,7 @@
  *  - The server never throws on a client's request: 404 for other paths, 405 for methods
  *    other than GET/HEAD, 500 if rendering failed.
  */
+import { SluiceError } from '../ports/errors.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import type { Bridge } from '../datapath/bridge.js';
@@ -132,15 +133,15 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
 }
 
 /** "HOST:PORT", "[V6]:PORT" or "PORT" (127.0.0.1) → host and port, loopback only. */
-export function parseMetricsListen(listen: string): { host: string; port: number } | Error {
+export function parseMetricsListen(listen: string): { host: string; port: number } | SluiceError {
   const colon = listen.lastIndexOf(':');
   const host = colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   const portText = colon < 0 ? listen : listen.slice(colon + 1);
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
-    return new Error(`metrics: "${portText}" in "${listen}" is not a port number 0..65535`);
+    return new SluiceError('bad_config', `metrics: "${portText}" in "${listen}" is not a port number 0..65535`);
   }
   const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-  if (!loopback) return new Error(`metrics: ${host} is not a loopback address (use 127.0.0.1:${portText})`);
+  if (!loopback) return new SluiceError('bad_config', `metrics: ${host} is not a loopback address (use 127.0.0.1:${portText})`);
   return { host, port: Number(portText) };
 }
 
@@ -161,7 +162,7 @@ function handle(req: IncomingMessage, res: ServerResponse, bridges: () => readon
   reply(200, text, { 'Content-Type': METRICS_CONTENT_TYPE });
 }
 
-export function startMetricsServer(listen: string, bridges: () => readonly MetricsBridge[]): Promise<MetricsServer | Error> {
+export function startMetricsServer(listen: string, bridges: () => readonly MetricsBridge[]): Promise<MetricsServer | SluiceError> {
   const where = parseMetricsListen(listen);
   if (where instanceof Error) return Promise.resolve(where);
   const server = createServer((req, res) => handle(req, res, bridges));
@@ -170,7 +171,7 @@ export function startMetricsServer(listen: string, bridges: () => readonly Metri
   const shown = where.host.includes(':') ? `[${where.host}]:${where.port}` : `${where.host}:${where.port}`;
   return new Promise((resolve) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      resolve(new Error(e.code === 'EADDRINUSE' ? `metrics: ${shown} is already in use` : `metrics: cannot listen on ${shown}: ${e.code ?? e.message}`));
+      resolve(new SluiceError('bad_config', e.code === 'EADDRINUSE' ? `metrics: ${shown} is already in use` : `metrics: cannot listen on ${shown}: ${e.code ?? e.message}`));
     });
     server.listen(where.port, where.host, () => {
       server.unref();

@@ -14,8 +14,10 @@
  *  - '@' cannot occur in an interface name, so the options start after the LAST '@' and
  *    only when what follows is a known option (a capture file name may contain '@').
  *  - The spec part is checked with createPort() (nothing is opened) so a bad spec is reported
- *    at parse time; every error is an Error value whose message names the offending text.
+ *    at parse time; every error is a SluiceError value ('bad_config', ports/errors.ts) whose message names
+ *    the offending text.
  */
+import { SluiceError } from '../ports/errors.js';
 import { createPort } from '../ports/spec.js';
 import { OFPP_MAX } from '../pipeline/types.js';
 
@@ -46,11 +48,11 @@ function addVids(text: string, out: number[]): boolean {
   return true;
 }
 
-export function parsePortOption(text: string): PortSetting | Error {
+export function parsePortOption(text: string): PortSetting | SluiceError {
   const at = text.lastIndexOf('@');
   const hasOpts = at >= 0 && /^(ofport|vlan)=/.test(text.slice(at + 1));
   const spec = hasOpts ? text.slice(0, at) : text;
-  const bad = (why: string) => new Error(`port "${text}": ${why}`);
+  const bad = (why: string) => new SluiceError('bad_config', `port "${text}": ${why}`);
   const port = createPort(spec);
   if (port instanceof Error) return port;
   const out: PortSetting = { spec };

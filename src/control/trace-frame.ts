@@ -18,6 +18,7 @@
  *    the packet it received, as ofproto/trace allows) are not part of the frame: they are
  *    returned beside it. Any of the three makes the packet one from a tunnel (P_TUNNEL).
  */
+import { SluiceError } from '../ports/errors.js';
 import { OFPVID_PRESENT, type TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
 import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
@@ -78,20 +79,20 @@ class Writer {
 }
 
 /**
- * The frame a match describes, or an Error naming the offending field. `match` comes from
+ * The frame a match describes, or a SluiceError naming the offending field. `match` comes from
  * the flow-syntax parser (prerequisites already checked there).
  */
-export function frameFromMatch(match: Match): TraceFrame | Error {
+export function frameFromMatch(match: Match): TraceFrame | SluiceError {
   const by = new Map<number, OxmField>();
   for (const f of match) by.set(f.field, f);
   for (const f of match) {
     const name = OXM_FIELDS[f.field]!.name;
     // metadata=0 says what every ingress packet has: accepted.
     const zeroOk = f.field === 2 && f.mask === undefined && f.value.every((b) => b === 0);
-    if (REFUSED[f.field] !== undefined && !zeroOk) return new Error(REFUSED[f.field]!);
+    if (REFUSED[f.field] !== undefined && !zeroOk) return new SluiceError('bad_usage', REFUSED[f.field]!);
     // vlan_pcp alone gives vlan_vid=0x1000/0x1000 ("has a tag"): a tag with VID 0.
     const tagOnly = f.field === 6 && f.mask !== undefined && num(f.mask) === OFPVID_PRESENT && num(f.value) === OFPVID_PRESENT;
-    if (f.mask !== undefined && !tagOnly) return new Error(`${name} is masked: a trace packet needs one exact value for each field`);
+    if (f.mask !== undefined && !tagOnly) return new SluiceError('bad_usage', `${name} is masked: a trace packet needs one exact value for each field`);
   }
   const v = (id: number) => by.get(id)?.value;
   const n = (id: number) => num(v(id));

@@ -13,9 +13,10 @@
  * Invariants
  *  - A trace changes nothing: Bridge.trace is pipeline.decide, which touches no counter,
  *    timer or MAC table (tested); meters are described, not run.
- *  - Every mistake is an Error value whose message names the argument or token at fault
+ *  - Every mistake is a SluiceError value whose message names the argument or token at fault
  *    and, where it helps, what would be accepted.
  */
+import { SluiceError } from '../ports/errors.js';
 import type { Bridge } from '../datapath/bridge.js';
 import { FlowKey, M_MALFORMED, setTunnelMeta } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
@@ -32,14 +33,14 @@ export interface TraceResult {
 const MIN_FRAME = 14;
 const MAX_FRAME = 65_535;
 
-export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceResult | Error {
+export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceResult | SluiceError {
   const given = ['flow', 'hex', 'frames'].filter((k) => args[k] !== undefined);
-  if (given.length !== 1) return new Error('trace needs exactly one of a flow, --hex or --pcap');
+  if (given.length !== 1) return new SluiceError('bad_usage', 'trace needs exactly one of a flow, --hex or --pcap');
   let frames: Uint8Array[];
   let flowPort: string | undefined;
   let tunnel: TraceTunnel | undefined;
   if (args.flow !== undefined) {
-    if (typeof args.flow !== 'string') return new Error('trace: the flow must be a string');
+    if (typeof args.flow !== 'string') return new SluiceError('bad_usage', 'trace: the flow must be a string');
     const f = parseTraceFlow(args.flow);
     if (f instanceof Error) return f;
     frames = [f.frame];
@@ -47,7 +48,7 @@ export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceRe
     tunnel = f.tunnel;
   } else {
     const list = args.hex !== undefined ? [args.hex] : args.frames;
-    if (!Array.isArray(list) || list.length === 0) return new Error('trace: frames must be a non-empty list of hex strings');
+    if (!Array.isArray(list) || list.length === 0) return new SluiceError('bad_usage', 'trace: frames must be a non-empty list of hex strings');
     frames = [];
     for (const h of list) {
       const b = frameFromHex(h);
@@ -69,15 +70,15 @@ export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceRe
 }
 
 /** Hex digits, optionally separated by blanks or colons ("02:00:..." or "0200 00..."). */
-export function frameFromHex(h: unknown): Uint8Array | Error {
-  if (typeof h !== 'string') return new Error('trace: --hex needs a string of hex digits');
+export function frameFromHex(h: unknown): Uint8Array | SluiceError {
+  if (typeof h !== 'string') return new SluiceError('bad_usage', 'trace: --hex needs a string of hex digits');
   const s = h.replace(/[\s:]/g, '').replace(/^0x/i, '');
   const bad = /[^0-9a-fA-F]/.exec(s);
-  if (bad) return new Error(`--hex: "${bad[0]}" is not a hex digit (at digit ${bad.index + 1})`);
-  if (s.length % 2 !== 0) return new Error(`--hex: odd number of hex digits (${s.length})`);
+  if (bad) return new SluiceError('bad_usage', `--hex: "${bad[0]}" is not a hex digit (at digit ${bad.index + 1})`);
+  if (s.length % 2 !== 0) return new SluiceError('bad_usage', `--hex: odd number of hex digits (${s.length})`);
   const n = s.length / 2;
-  if (n < MIN_FRAME) return new Error(`--hex: a frame needs at least ${MIN_FRAME} bytes (an Ethernet header), got ${n}`);
-  if (n > MAX_FRAME) return new Error(`--hex: a frame is at most ${MAX_FRAME} bytes, got ${n}`);
+  if (n < MIN_FRAME) return new SluiceError('bad_usage', `--hex: a frame needs at least ${MIN_FRAME} bytes (an Ethernet header), got ${n}`);
+  if (n > MAX_FRAME) return new SluiceError('bad_usage', `--hex: a frame is at most ${MAX_FRAME} bytes, got ${n}`);
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return b;
@@ -88,30 +89,30 @@ function portList(bridge: Bridge): string {
 }
 
 /** A port of `bridge` by number, name or "LOCAL". */
-function lookupPort(bridge: Bridge, x: string | number): number | Error {
+function lookupPort(bridge: Bridge, x: string | number): number | SluiceError {
   const s = String(x).trim();
   let n: number | undefined;
   if (/^(0x[0-9a-f]+|\d+)$/i.test(s)) n = Number(s);
   else if (s.toUpperCase() === 'LOCAL') n = OFPP_LOCAL;
   else n = bridge.ports().find((p) => p.name === s)?.ofport;
   if (n === undefined || bridge.port(n) === undefined) {
-    return new Error(`in_port ${s}: no such port on bridge ${bridge.name} (ports: ${portList(bridge) || 'none'})`);
+    return new SluiceError('bad_usage', `in_port ${s}: no such port on bridge ${bridge.name} (ports: ${portList(bridge) || 'none'})`);
   }
   return n;
 }
 
-function resolveInPort(bridge: Bridge, fromFlow: string | undefined, fromArgs: unknown): number | Error {
+function resolveInPort(bridge: Bridge, fromFlow: string | undefined, fromArgs: unknown): number | SluiceError {
   if (fromArgs !== undefined && typeof fromArgs !== 'number' && typeof fromArgs !== 'string') {
-    return new Error('trace: --in-port must be a port number or name');
+    return new SluiceError('bad_usage', 'trace: --in-port must be a port number or name');
   }
   const a = fromFlow !== undefined ? lookupPort(bridge, fromFlow) : undefined;
   const b = fromArgs !== undefined ? lookupPort(bridge, fromArgs) : undefined;
   if (a instanceof Error) return a;
   if (b instanceof Error) return b;
   if (a !== undefined && b !== undefined && a !== b) {
-    return new Error(`the flow says in_port=${fromFlow} but --in-port says ${String(fromArgs)}`);
+    return new SluiceError('bad_usage', `the flow says in_port=${fromFlow} but --in-port says ${String(fromArgs)}`);
   }
   const p = a ?? b;
-  if (p === undefined) return new Error(`which port does the packet come in on? Give in_port=N in the flow or --in-port N (ports: ${portList(bridge) || 'none'})`);
+  if (p === undefined) return new SluiceError('bad_usage', `which port does the packet come in on? Give in_port=N in the flow or --in-port N (ports: ${portList(bridge) || 'none'})`);
   return p;
 }

@@ -11,8 +11,15 @@
  *  - A port failure (rxBurst/txBurst → -errno, or linkUp() false at the 1 s poll) takes
  *    the port down: 'port-status' modify, generation bump (fast-failover reroutes), its
  *    MAC entries flushed. The bridge keeps running; the port comes back when linkUp() does.
- *  - Errors a user or peer can cause are values (Error / OFError); start() throws, naming
- *    the port that failed, after closing what it had opened.
+ *  - Errors are values, in the two models of every layer: what a peer (a controller) can
+ *    cause is an OFError (pipeline/errors.ts: flowMod/groupMod/meterMod, packetOut,
+ *    portMod → `X | OFError`, or `OFError | null` for "done"); what an operator can cause
+ *    is a SluiceError (ports/errors.ts: create, addPort → `X | SluiceError`, removePort →
+ *    `SluiceError | null`). The lifecycle is the exception, because it is only reached from
+ *    code: the constructor throws create()'s SluiceError (tests, benches and the warm-up
+ *    build known-good configs; the daemon calls create()), and start() throws a
+ *    SluiceError ('port_failed') naming the port that failed, after closing what it had
+ *    opened.
  *  - Timers (rule expiry, MAC aging, link polling) are unref()'d: a bridge never keeps the
  *    process alive on its own.
  *  - Standalone fail-mode installs `table=0, priority=0, actions=NORMAL` as a real flow
@@ -22,12 +29,15 @@ import { EventEmitter } from 'node:events';
 import { FlowKey, setTunnelMeta, type TunnelMeta } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision } from '../pipeline/decision.js';
-import { OFPBRC_BAD_PORT, OFPET_BAD_REQUEST, isOFError, ofError, type OFError } from '../pipeline/errors.js';
+import {
+  OFPBRC_BAD_PORT, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, isOFError, ofError, type OFError,
+} from '../pipeline/errors.js';
 import { Pipeline, type ModResult, type RemovedRule } from '../pipeline/pipeline.js';
 import {
   OFPFF_SEND_FLOW_REM, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX, OFPP_NORMAL, flowMod as mkFlowMod,
   type Action, type FlowMod, type GroupMod, type MeterMod,
 } from '../pipeline/types.js';
+import { SluiceError, type SluiceErrorCode } from '../ports/errors.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
@@ -67,6 +77,17 @@ export class Bridge extends EventEmitter {
   private started = false;
   private readonly warmUp: boolean;
 
+  /** A bridge from an operator's config, or the SluiceError naming what is wrong with it. */
+  static create(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}): Bridge | SluiceError {
+    try {
+      return new Bridge(cfg, opts);
+    } catch (e) {
+      if (e instanceof SluiceError) return e;
+      throw e;
+    }
+  }
+
+  /** Throws what create() returns; for configs written in code. */
   constructor(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}) {
     super();
     this.name = cfg.name;
@@ -97,19 +118,19 @@ export class Bridge extends EventEmitter {
     this.dp.zeroCopy = cfg.zeroCopy !== false;
     if (cfg.localPort !== false) {
       const tap = createPort(`tap:${cfg.name}`);
-      if (tap instanceof Error) throw new Error(`bridge ${cfg.name}: local port: ${tap.message}`);
+      if (tap instanceof Error) throw new SluiceError('bad_config', `bridge ${cfg.name}: local port: ${tap.message}`);
       this.local = this.register(OFPP_LOCAL, tap, { spec: `tap:${cfg.name}` }, macFromName(cfg.name));
     }
     this.dpid = cfg.dpid ?? this.defaultDpid();
     for (const pc of cfg.ports) {
       const r = this.addPort(pc);
-      if (r instanceof Error) throw new Error(`bridge ${cfg.name}: ${r.message}`);
+      if (r instanceof SluiceError) throw r.prefixed(`bridge ${cfg.name}: `);
     }
     if (cfg.failMode === 'standalone') {
       const r = this.pipeline.flowMod(mkFlowMod({
         priority: 0, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: OFPP_NORMAL, maxLen: 0 }] }],
       }), this.now());
-      if (isOFError(r)) throw new Error(`bridge ${cfg.name}: NORMAL flow: ${r.message}`);
+      if (isOFError(r)) throw new SluiceError('bad_config', `bridge ${cfg.name}: NORMAL flow: ${r.message}`);
     }
   }
 
@@ -133,7 +154,7 @@ export class Bridge extends EventEmitter {
         opened.push(p);
       } catch (e) {
         for (const o of opened) o.port.close();
-        throw new Error(`bridge ${this.name}: port ${p.port.name}: ${(e as Error).message}`);
+        throw new SluiceError('port_failed', `bridge ${this.name}: port ${p.port.name}: ${(e as Error).message}`, { cause: e });
       }
     }
     this.started = true;
@@ -255,10 +276,10 @@ export class Bridge extends EventEmitter {
     return p;
   }
 
-  addPort(cfg: BridgePortConfig): BridgePortInfo | Error {
+  addPort(cfg: BridgePortConfig): BridgePortInfo | SluiceError {
     const port = cfg.port ?? createPort(cfg.spec);
-    if (port instanceof Error) return port;
-    const bad = (why: string) => new Error(`port "${cfg.spec}": ${why}`);
+    if (port instanceof SluiceError) return port;
+    const bad = (why: string, code: SluiceErrorCode = 'bad_config') => new SluiceError(code, `port "${cfg.spec}": ${why}`);
     for (const p of this.dp.portList) if (p.port.name === port.name) return bad(`a port named ${port.name} is already on ${this.name}`);
     let ofport = cfg.ofport;
     if (ofport !== undefined) {
@@ -276,7 +297,7 @@ export class Bridge extends EventEmitter {
       try {
         port.open();
       } catch (e) {
-        return bad((e as Error).message);
+        return bad((e as Error).message, 'port_failed');
       }
     }
     const p = this.register(ofport, port, cfg, macFromName(`${this.name}/${port.name}`));
@@ -288,9 +309,9 @@ export class Bridge extends EventEmitter {
     return this.info(p);
   }
 
-  removePort(ofport: number): boolean {
+  removePort(ofport: number): SluiceError | null {
     const p = this.dp.ports.get(ofport);
-    if (!p || p === this.local) return false;
+    if (!p || p === this.local) return new SluiceError('refused', `no port ${ofport} to remove on ${this.name}`);
     const info = this.info(p);
     p.port.onReadable(null);
     this.dp.dropPort(p);
@@ -301,19 +322,19 @@ export class Bridge extends EventEmitter {
     this.pipeline.bumpGeneration();
     this.mac.flushPort(ofport);
     this.emit('port-status', OFPPR_DELETE, { ...info, linkUp: false });
-    return true;
+    return null;
   }
 
   /** Addition (OFPT_PORT_MOD, OF1.3.5 §7.3.4.3): sets the config bits in `mask` to `config`. */
-  portMod(ofport: number, config: number, mask: number): boolean {
+  portMod(ofport: number, config: number, mask: number): OFError | null {
     const p = this.dp.ports.get(ofport);
-    if (!p) return false;
+    if (!p) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${ofport} does not exist`);
     const next = (p.config & ~mask) | (config & mask);
-    if (next === p.config) return true;
+    if (next === p.config) return null;
     p.config = next;
     this.portChanged(p);
     this.emit('port-status', OFPPR_MODIFY, this.info(p));
-    return true;
+    return null;
   }
 
   // ---- OpenFlow state

@@ -17,12 +17,11 @@
  * are the pipeline's business.
  */
 import {
-  OFPBAC_BAD_LEN, OFPBAC_BAD_SET_LEN, OFPBAC_BAD_SET_TYPE, OFPBAC_BAD_TYPE, OFPET_BAD_ACTION,
-  ofError, type OFError,
+  OFPBAC_BAD_LEN, OFPBAC_BAD_TYPE, OFPET_BAD_ACTION, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
 import { OFPAT, type Action, type ActionType } from '../pipeline/types.js';
 import { pad8 } from './constants.js';
-import { decodeOxmTlv, encodeOxmTlv, isOxmField, oxmWireName } from './oxm-codec.js';
+import { decodeOxmTlv, encodeOxmTlv } from './oxm-codec.js';
 import type { Reader, Writer } from './wire.js';
 
 const badAction = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
@@ -69,10 +68,8 @@ function decodeBody(type: ActionType, r: Reader, len: number): Action | OFError 
     case 'set_queue': return { type, queueId: r.u32() };
     case 'group': return { type, groupId: r.u32() };
     case 'set_field': {
-      const f = decodeOxmTlv(r);
-      if (f === null) return badAction(OFPBAC_BAD_SET_LEN, 'set_field: OXM TLV does not fit the action');
-      if (!isOxmField(f)) return badAction(OFPBAC_BAD_SET_TYPE, `set_field: ${oxmWireName(f)} is not supported`);
-      return { type, field: f };
+      const f = decodeOxmTlv(r, 'set_field');
+      return isOFError(f) ? f : { type, field: f };
     }
     case 'experimenter': {
       if (len < 8) return badAction(OFPBAC_BAD_LEN, 'experimenter action shorter than 8 bytes');

@@ -241,8 +241,7 @@ function portMod(b: AgentBridge, portNo: number, hwAddr: Uint8Array, config: num
   if (!sameBytes(info.hwAddr, hwAddr)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_HW_ADDR, `hw_addr does not match port ${portNo}`);
   const bad = (mask >>> 0) & ~PORT_CONFIG_SUPPORTED;
   if (bad !== 0) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_CONFIG, `unsupported config bits 0x${bad.toString(16)}`);
-  if (!b.portMod(portNo, config & mask, mask)) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${portNo} cannot be modified`);
-  return null;
+  return b.portMod(portNo, config & mask, mask);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -47,9 +47,9 @@ export interface AgentBridge {
   flowMod(fm: FlowMod): ModResult;
   groupMod(gm: GroupMod): ModResult;
   meterMod(mm: MeterMod): ModResult;
-  /** OFPT_PORT_MOD (§7.3.4.3): sets the `mask` config bits to `config`; false = no such
-   *  port. A change makes the Bridge emit 'port-status' (modify). */
-  portMod(ofport: number, config: number, mask: number): boolean;
+  /** OFPT_PORT_MOD (§7.3.4.3): sets the `mask` config bits to `config`; OFPPMFC_BAD_PORT
+   *  for no such port. A change makes the Bridge emit 'port-status' (modify). */
+  portMod(ofport: number, config: number, mask: number): OFError | null;
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
   on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
   on(event: 'port-status', fn: (reason: PortReason, info: AgentPortInfo) => void): unknown;

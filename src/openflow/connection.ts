@@ -32,7 +32,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, ofError, type OFError } from '../pipeline/errors.js';
+import { OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, isOFError, ofError, type OFError } from '../pipeline/errors.js';
 import { OFP_VERSION } from './constants.js';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
@@ -185,13 +185,13 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   private onMessage(raw: Uint8Array): void {
     const d = decodeMessage(raw);
     if (this.version === 0) {
-      if (!d.ok || d.msg.type !== 'hello') {
+      if (isOFError(d) || d.type !== 'hello') {
         this.failHello('expected OFPT_HELLO as the first message', raw);
         return;
       }
-      const v = negotiate(d.msg.versions, d.msg.version ?? raw[0]!);
+      const v = negotiate(d.versions, d.version ?? raw[0]!);
       if (v === 0) {
-        const theirs = d.msg.versions.length > 0 ? d.msg.versions.join(',') : String(raw[0]);
+        const theirs = d.versions.length > 0 ? d.versions.join(',') : String(raw[0]);
         this.failHello(`no common OpenFlow version: we support 0x0${OFP_VERSION} (1.3), peer offers ${theirs}`, raw);
         return;
       }
@@ -199,11 +199,11 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
       this.emit('ready', v);
       return;
     }
-    if (!d.ok) {
-      this.sendError(d.error, raw);
+    if (isOFError(d)) {
+      this.sendError(d, raw);
       return;
     }
-    const msg = d.msg;
+    const msg = d;
     switch (msg.type) {
       case 'echo_request':
         this.send({ type: 'echo_reply', xid: msg.xid, data: msg.data });

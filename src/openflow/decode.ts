@@ -1,7 +1,8 @@
 /**
  * bytes → OFMessage (OF1.3.5 §7). decodeMessage takes exactly one whole message (the
- * framer's output) and NEVER throws: whatever is wrong comes back as an OFError with the
- * spec's type/code, ready for encodeError.
+ * framer's output) and NEVER throws: it returns `OFMessage | OFError` (the protocol error
+ * model, pipeline/errors.ts), whatever is wrong coming back as an OFError with the spec's
+ * type/code, ready for encodeError; callers test `isOFError(r)`.
  *
  * Error choices, checked in this order:
  *  - fewer than 8 bytes, or header length ≠ buffer length       → OFPBRC_BAD_LEN
@@ -45,7 +46,8 @@ const {
   OFPT_SET_CONFIG, OFPT_TABLE_MOD,
 } = C;
 
-export type DecodeResult = { readonly ok: true; readonly msg: OFMessage } | { readonly ok: false; readonly error: OFError };
+/** A decoded message, or the OFPT_ERROR its sender gets (the protocol error model, pipeline/errors.ts). */
+export type DecodeResult = OFMessage | OFError;
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 
@@ -217,31 +219,29 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
 
 /** decodeMessage without the last-resort catch: any exception here is a codec bug. */
 export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
-  if (buf.length < OFP_HEADER_LEN) return { ok: false, error: badLen(`message of ${buf.length} bytes has no header`) };
+  if (buf.length < OFP_HEADER_LEN) return badLen(`message of ${buf.length} bytes has no header`);
   const r = Reader.of(buf);
   const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
   if (length !== buf.length) {
-    return { ok: false, error: badLen(`header length ${length} but ${buf.length} bytes given`) };
+    return badLen(`header length ${length} but ${buf.length} bytes given`);
   }
   if (type === OFPT_HELLO) {
-    const m = decodeHello(r, xid, version);
-    return isOFError(m) ? { ok: false, error: m } : { ok: true, msg: m };
+    return decodeHello(r, xid, version);
   }
   if (version !== OFP_VERSION) {
-    return { ok: false, error: ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.3`) };
+    return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.3`);
   }
-  if (type > OFPT_METER_MOD) return { ok: false, error: ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`) };
+  if (type > OFPT_METER_MOD) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
   const body = r.left;
   const exact = EXACT[type];
   if (exact !== undefined && body !== exact) {
-    return { ok: false, error: badLen(`message type ${type}: body of ${body} bytes, expected ${exact}`) };
+    return badLen(`message type ${type}: body of ${body} bytes, expected ${exact}`);
   }
   const min = MINIMUM[type];
   if (min !== undefined && body < min) {
-    return { ok: false, error: badLen(`message type ${type}: body of ${body} bytes, at least ${min} expected`) };
+    return badLen(`message type ${type}: body of ${body} bytes, at least ${min} expected`);
   }
-  const m = decodeBody(type, xid, r);
-  return isOFError(m) ? { ok: false, error: m } : { ok: true, msg: m };
+  return decodeBody(type, xid, r);
 }
 
 /**
@@ -252,6 +252,6 @@ export function decodeMessage(buf: Uint8Array): DecodeResult {
   try {
     return decodeMessageStrict(buf);
   } catch (e) {
-    return { ok: false, error: badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`) };
+    return badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`);
   }
 }

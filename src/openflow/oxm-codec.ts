@@ -18,12 +18,16 @@
  *    pipeline's match compiler answers with the precise code (BAD_LEN, BAD_WILDCARDS...).
  *    The codec only rejects what it cannot frame: truncation (BAD_LEN), an odd payload with
  *    hasmask set (BAD_LEN), a match type other than OXM (BAD_TYPE).
+ *  - Errors are the protocol model (pipeline/errors.ts): every decoder here returns
+ *    `X | OFError`, already in the error space of where the TLV was read (match or
+ *    set-field), so callers pass it up unchanged.
  */
 import {
   OFPXMC_OPENFLOW_BASIC, OXM_BASIC_FIELD_COUNT, OXM_FIELD_COUNT, OXM_FIELDS, oxmIdFromWire,
 } from '../packet/oxm.js';
 import {
-  OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE, OFPET_BAD_MATCH, ofError, type OFError,
+  OFPBAC_BAD_SET_LEN, OFPBAC_BAD_SET_TYPE, OFPBMC_BAD_FIELD, OFPBMC_BAD_LEN, OFPBMC_BAD_TYPE,
+  OFPET_BAD_ACTION, OFPET_BAD_MATCH, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 import { OFPMT_OXM, pad8 } from './constants.js';
@@ -64,36 +68,46 @@ export function encodeOxmTlv(w: Writer, f: OxmField): void {
   if (f.mask) w.bytes(f.mask);
 }
 
+/** Where a TLV is read decides the error space of a refusal (§7.2.3.2 vs. §7.2.5). */
+export type OxmContext = 'match' | 'set_field';
+
+/** A TLV Sluice cannot take, as the OFError its context answers with. */
+function refuseTlv(ctx: OxmContext, h: OxmHeaderParts | null): OFError {
+  if (ctx === 'match') {
+    return h === null
+      ? badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length')
+      : badMatch(OFPBMC_BAD_FIELD, `${oxmWireName(h)} is not supported`);
+  }
+  return h === null
+    ? ofError(OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN, 'set_field: OXM TLV does not fit the action')
+    : ofError(OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE, `set_field: ${oxmWireName(h)} is not supported`);
+}
+
 /**
- * Reads one TLV. Returns the field, or the header parts when the TLV is well framed but
- * not a field Sluice knows (see the module comment), or null when it is truncated (fewer
- * bytes than its header says). The caller maps these to its own error space (match vs.
- * set-field).
+ * Reads one TLV: the field, or the OFError of `ctx` when the TLV is truncated (fewer bytes
+ * than its header says, an odd masked length) or well framed but not a field Sluice knows
+ * (see the module comment).
  */
-export function decodeOxmTlv(r: Reader): OxmField | OxmHeaderParts | null {
-  if (r.left < 4) return null;
+export function decodeOxmTlv(r: Reader, ctx: OxmContext): OxmField | OFError {
+  if (r.left < 4) return refuseTlv(ctx, null);
   // The header is taken apart inline: no OxmHeaderParts object for the common basic class.
   const h = r.u32();
   const length = h & 0xff;
-  if (r.left < length) return null;
+  if (r.left < length) return refuseTlv(ctx, null);
   let field = (h >>> 9) & 0x7f;
   if (h >>> 16 !== OFPXMC_OPENFLOW_BASIC || field >= OXM_BASIC_FIELD_COUNT) {
     field = oxmIdFromWire(h >>> 16, field);
     if (field < 0) {
       r.skip(length);
-      return splitOxmHeader(h);
+      return refuseTlv(ctx, splitOxmHeader(h));
     }
   }
   if ((h & 0x100) !== 0) {
-    if ((length & 1) !== 0) return null;
+    if ((length & 1) !== 0) return refuseTlv(ctx, null);
     const half = length >> 1;
     return { field, value: r.bytes(half), mask: r.bytes(half) };
   }
   return { field, value: r.bytes(length) };
-}
-
-export function isOxmField(x: OxmField | OxmHeaderParts | null): x is OxmField {
-  return x !== null && (x as OxmField).value !== undefined;
 }
 
 /** Bytes an encoded ofp_match of `m` takes, padding included. */
@@ -128,12 +142,10 @@ export function decodeMatch(r: Reader): Match | OFError {
   r.end = tlvEnd;
   const fields: OxmField[] = [];
   while (r.left > 0) {
-    const f = decodeOxmTlv(r);
-    if (f === null || !isOxmField(f)) {
+    const f = decodeOxmTlv(r, 'match');
+    if (isOFError(f)) {
       r.end = outerEnd;
-      return f === null
-        ? badMatch(OFPBMC_BAD_LEN, 'OXM TLV truncated or odd masked length')
-        : badMatch(OFPBMC_BAD_FIELD, `${oxmWireName(f)} is not supported`);
+      return f;
     }
     fields.push(f);
   }

@@ -16,6 +16,7 @@
  *    the CA did not sign, or one out of its validity dates, is refused, and the report
  *    says which, in words and with OpenSSL's code (tlsRefusal).
  */
+import { SluiceError } from '../ports/errors.js';
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import * as tls from 'node:tls';
@@ -34,12 +35,12 @@ export interface TransportOptions extends ConnectionOptions {
   readonly onError?: (msg: string) => void;
 }
 
-function tlsOptions(t: Target, files: TlsFiles | undefined): tls.SecureContextOptions | Error {
-  if (!files) return new Error(`${formatTarget(t)}: ssl needs key, cert and CA files`);
+function tlsOptions(t: Target, files: TlsFiles | undefined): tls.SecureContextOptions | SluiceError {
+  if (!files) return new SluiceError('bad_config', `${formatTarget(t)}: ssl needs key, cert and CA files`);
   try {
     return { key: readFileSync(files.key), cert: readFileSync(files.cert), ca: readFileSync(files.ca) };
   } catch (e) {
-    return new Error(`${formatTarget(t)}: cannot read TLS files: ${(e as Error).message}`);
+    return new SluiceError('bad_config', `${formatTarget(t)}: cannot read TLS files: ${(e as Error).message}`);
   }
 }
 
@@ -86,7 +87,7 @@ export class ActiveEndpoint implements Endpoint {
     return this.conn;
   }
 
-  private open(): Duplex | Error {
+  private open(): Duplex | SluiceError {
     const t = this.target;
     switch (t.kind) {
       case 'tcp': return createConnection({ host: t.host, port: t.port });
@@ -96,7 +97,7 @@ export class ActiveEndpoint implements Endpoint {
         if (o instanceof Error) return o;
         return tls.connect({ host: t.host, port: t.port, ...o, rejectUnauthorized: true, checkServerIdentity: () => undefined });
       }
-      default: return new Error(`${formatTarget(t)} is a passive target`);
+      default: return new SluiceError('bad_config', `${formatTarget(t)} is a passive target`);
     }
   }
 
@@ -161,8 +162,8 @@ export class PassiveEndpoint implements Endpoint {
     this.server = server;
   }
 
-  /** Starts listening; resolves once bound (or with an Error naming the target). */
-  static async listen(target: Target, opts: TransportOptions, onConnection: (c: OFConnection) => void): Promise<PassiveEndpoint | Error> {
+  /** Starts listening; resolves once bound (or with a SluiceError naming the target). */
+  static async listen(target: Target, opts: TransportOptions, onConnection: (c: OFConnection) => void): Promise<PassiveEndpoint | SluiceError> {
     const name = formatTarget(target);
     let server: Server;
     const accept = (s: Socket | tls.TLSSocket): void => {
@@ -194,14 +195,14 @@ export class PassiveEndpoint implements Endpoint {
     } else if (target.kind === 'ptcp' || target.kind === 'punix') {
       server = createServer(accept);
     } else {
-      return new Error(`${name} is an active target`);
+      return new SluiceError('bad_config', `${name} is an active target`);
     }
     const ep = new PassiveEndpoint(target, server);
     if (target.kind === 'punix' && existsSync(target.path)) {
-      try { unlinkSync(target.path); } catch (e) { return new Error(`${name}: cannot remove stale socket: ${(e as Error).message}`); }
+      try { unlinkSync(target.path); } catch (e) { return new SluiceError('bad_config', `${name}: cannot remove stale socket: ${(e as Error).message}`); }
     }
-    const err = await new Promise<Error | null>((resolve) => {
-      server.once('error', (e) => resolve(new Error(`${name}: cannot listen: ${e.message}`)));
+    const err = await new Promise<SluiceError | null>((resolve) => {
+      server.once('error', (e) => resolve(new SluiceError('bad_config', `${name}: cannot listen: ${e.message}`)));
       if (target.kind === 'punix') listenOwnerOnly(server, target.path, () => resolve(null));
       else server.listen(target.port, target.host, () => resolve(null));
     });

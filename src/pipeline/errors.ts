@@ -1,8 +1,20 @@
 /**
  * OpenFlow 1.3 error types and codes (OF1.3.5 §7.4.4, enum ofp_error_type and the
- * per-type code enums). The pipeline returns these as values (`OFError`); the agent puts
- * them on the wire as OFPT_ERROR. Nothing a peer sends is reported by throwing.
+ * per-type code enums), and the one model of a protocol error.
+ *
+ * Error model (protocol errors, every layer): what a peer sent wrong is a VALUE, never a
+ * throw. A function on a decode or pipeline path returns `X | OFError` (`OFError | null`
+ * when there is nothing to return); the caller tests `isOFError(r)` and passes the
+ * OFError up unchanged, until the agent puts it on the wire as OFPT_ERROR (or the CLI
+ * prints it). An OFError carries the spec's type and code, the code's name
+ * (`OFPBMC_BAD_PREREQ`) and words for a human. Operational errors (an operator's
+ * mistake, a refused verb, a missing interface) are the other model: `SluiceError`,
+ * ports/errors.ts.
+ *
+ * The names are read off the constants below (each type has its own code prefix), so this
+ * file is their one home: describeOFError, describeErrorCode and the CLI all use them.
  */
+import * as SELF from './errors.js';
 
 export const OFPET_HELLO_FAILED = 0;
 export const OFPET_BAD_REQUEST = 1;
@@ -145,31 +157,76 @@ export const OFPTFFC_BAD_LEN = 3;
 export const OFPTFFC_BAD_ARGUMENT = 4;
 export const OFPTFFC_EPERM = 5;
 
-/** An error a peer's request caused: the spec's type and code, and words for a human. */
+/** An error a peer's request caused: the spec's type and code, their name, and words for a human. */
 export interface OFError {
   readonly ofError: true;
   readonly type: number;
   readonly code: number;
+  /** The code's spec name, `OFPBMC_BAD_PREREQ` (`OFPET_BAD_MATCH/99` for an unknown code). */
+  readonly name: string;
   readonly message: string;
 }
 
 export function ofError(type: number, code: number, message: string): OFError {
-  return { ofError: true, type, code, message };
+  return { ofError: true, type, code, name: ofErrorName(type, code), message };
 }
 
 export function isOFError(x: unknown): x is OFError {
   return typeof x === 'object' && x !== null && (x as { ofError?: unknown }).ofError === true;
 }
 
-const TYPE_NAMES: Record<number, string> = {
-  0: 'OFPET_HELLO_FAILED', 1: 'OFPET_BAD_REQUEST', 2: 'OFPET_BAD_ACTION',
-  3: 'OFPET_BAD_INSTRUCTION', 4: 'OFPET_BAD_MATCH', 5: 'OFPET_FLOW_MOD_FAILED',
-  6: 'OFPET_GROUP_MOD_FAILED', 7: 'OFPET_PORT_MOD_FAILED', 8: 'OFPET_TABLE_MOD_FAILED',
-  9: 'OFPET_QUEUE_OP_FAILED', 10: 'OFPET_SWITCH_CONFIG_FAILED', 11: 'OFPET_ROLE_REQUEST_FAILED',
-  12: 'OFPET_METER_MOD_FAILED', 13: 'OFPET_TABLE_FEATURES_FAILED', 0xffff: 'OFPET_EXPERIMENTER',
+/** enum ofp_error_type → the prefix of its codes' names (openflow.h). */
+const CODE_PREFIX: Readonly<Record<number, string>> = {
+  [OFPET_HELLO_FAILED]: 'OFPHFC_', [OFPET_BAD_REQUEST]: 'OFPBRC_', [OFPET_BAD_ACTION]: 'OFPBAC_',
+  [OFPET_BAD_INSTRUCTION]: 'OFPBIC_', [OFPET_BAD_MATCH]: 'OFPBMC_', [OFPET_FLOW_MOD_FAILED]: 'OFPFMFC_',
+  [OFPET_GROUP_MOD_FAILED]: 'OFPGMFC_', [OFPET_PORT_MOD_FAILED]: 'OFPPMFC_', [OFPET_TABLE_MOD_FAILED]: 'OFPTMFC_',
+  [OFPET_QUEUE_OP_FAILED]: 'OFPQOFC_', [OFPET_SWITCH_CONFIG_FAILED]: 'OFPSCFC_',
+  [OFPET_ROLE_REQUEST_FAILED]: 'OFPRRFC_', [OFPET_METER_MOD_FAILED]: 'OFPMMFC_',
+  [OFPET_TABLE_FEATURES_FAILED]: 'OFPTFFC_',
 };
+
+/** The names of this module's constants by value, built on first use (after the module ran). */
+let names: { types: Map<number, string>; codes: Map<string, string> } | undefined;
+function nameTables(): NonNullable<typeof names> {
+  if (names) return names;
+  const types = new Map<number, string>();
+  const codes = new Map<string, string>();
+  const prefixes = Object.entries(CODE_PREFIX);
+  for (const [k, v] of Object.entries(SELF as Record<string, unknown>)) {
+    if (typeof v !== 'number') continue;
+    if (k.startsWith('OFPET_')) { types.set(v, k); continue; }
+    const t = prefixes.find(([, prefix]) => k.startsWith(prefix));
+    if (t) codes.set(`${t[0]}/${v}`, k);
+  }
+  return (names = { types, codes });
+}
+
+/** `OFPET_BAD_MATCH`, or undefined for a type the spec does not define. */
+export function ofErrorTypeName(type: number): string | undefined {
+  return nameTables().types.get(type);
+}
+
+/** `OFPBMC_BAD_PREREQ`, or undefined for a code the spec does not define for `type`. */
+export function ofErrorCodeName(type: number, code: number): string | undefined {
+  return nameTables().codes.get(`${type}/${code}`);
+}
+
+/** The one name of a type/code pair: the code's name, else `OFPET_BAD_MATCH/99`, else `OFPET_77/1`. */
+export function ofErrorName(type: number, code: number): string {
+  return ofErrorCodeName(type, code) ?? `${ofErrorTypeName(type) ?? `OFPET_${type}`}/${code}`;
+}
 
 /** "OFPET_BAD_MATCH(4)/9: tcp_dst needs ip_proto=6" — for logs and the CLI. */
 export function describeOFError(e: OFError): string {
-  return `${TYPE_NAMES[e.type] ?? 'OFPET_' + e.type}(${e.type})/${e.code}: ${e.message}`;
+  return `${ofErrorTypeName(e.type) ?? 'OFPET_' + e.type}(${e.type})/${e.code}: ${e.message}`;
+}
+
+/** ovs-ofctl's words for an OFPT_ERROR: `OFPBAC_BAD_OUT_PORT (bad_action, bad_out_port)`;
+ * unknown numbers print as numbers. */
+export function describeErrorCode(type: number, code: number): string {
+  const t = ofErrorTypeName(type);
+  const c = ofErrorCodeName(type, code);
+  const short = (name: string | undefined, prefix: string, n: number) =>
+    name === undefined ? String(n) : name.slice(prefix.length).toLowerCase();
+  return `${ofErrorName(type, code)} (${short(t, 'OFPET_', type)}, ${short(c, CODE_PREFIX[type] ?? '', code)})`;
 }

@@ -18,6 +18,7 @@
  *    port-status), and its transmit counts drops, never throws.
  *  - connect() only pairs ports that name each other (NAME ↔ peer=PEER).
  */
+import { SluiceError } from './errors.js';
 import { MemoryPort } from './memory.js';
 import type { FrameBatch, Port, PortStats } from './port.js';
 
@@ -54,12 +55,12 @@ export class PatchPort implements Port {
     return this.other;
   }
 
-  /** Wires a and b together; an Error when they do not name each other. */
-  static connect(a: PatchPort, b: PatchPort): Error | null {
+  /** Wires a and b together; a SluiceError when they do not name each other. */
+  static connect(a: PatchPort, b: PatchPort): SluiceError | null {
     if (a.peerName !== b.name || b.peerName !== a.name) {
-      return new Error(`patch ports ${a.name} (peer=${a.peerName}) and ${b.name} (peer=${b.peerName}) do not name each other`);
+      return new SluiceError('bad_config', `patch ports ${a.name} (peer=${a.peerName}) and ${b.name} (peer=${b.peerName}) do not name each other`);
     }
-    if (a.other || b.other) return new Error(`patch port ${a.other ? a.name : b.name} is already connected`);
+    if (a.other || b.other) return new SluiceError('refused', `patch port ${a.other ? a.name : b.name} is already connected`);
     a.other = b;
     b.other = a;
     a.mem.peer = b.mem;

@@ -6,10 +6,11 @@
  *   memory:NAME                           an unconnected in-process port (tests)
  *   patch:NAME,peer=PEER                  a port wired to patch port PEER on another bridge (patch.ts)
  *   vxlan:|geneve:|gre:NAME,remote_ip=...   a tunnel port (tunnel-spec.ts for the options)
- * A bad spec is a value (an Error naming the offending part), not an exception, so a
+ * A bad spec is a value (a SluiceError 'bad_config' naming the offending part, ports/errors.ts), not an exception, so a
  * config loader can report every bad port at once. Nothing is opened here.
  */
 import { AfPacketPort } from './afpacket.js';
+import { SluiceError } from './errors.js';
 import { MemoryPort } from './memory.js';
 import { PatchPort } from './patch.js';
 import { PcapPort } from './pcap.js';
@@ -20,11 +21,11 @@ import type { Port } from './port.js';
 
 const IFNAME = /^[A-Za-z0-9_.%-]{1,15}$/;
 
-export function createPort(spec: string): Port | Error {
+export function createPort(spec: string): Port | SluiceError {
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? 'afpacket' : spec.slice(0, colon);
   const [name = '', ...flags] = (colon < 0 ? spec : spec.slice(colon + 1)).split(',');
-  const bad = (why: string) => new Error(`port "${spec}": ${why}`);
+  const bad = (why: string) => new SluiceError('bad_config', `port "${spec}": ${why}`);
   const unknown = (known: string[]) => flags.find((f) => !known.includes(f));
 
   switch (kind) {

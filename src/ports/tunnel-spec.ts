@@ -10,12 +10,13 @@
  *
  * remote_ip=flow / key=flow take the remote and the key from the packet's tun_dst and
  * tunnel_id at output (set_field:IP->tun_dst, set_field:V->tun_id), as OVS flow-based
- * tunnels do. A bad option is an Error naming it; whether local_ip is on this host is
+ * tunnels do. A bad option is a SluiceError ('bad_config') naming it; whether local_ip is on this host is
  * known only when the socket is bound (tunnel-endpoint.ts).
  *
  * The outer TOS: tos=N sets the DSCP bits, tos=inherit copies the inner IP's DSCP; the ECN
  * bits are always the inner packet's (RFC 6040 §4.1 normal mode; OVS does the same).
  */
+import { SluiceError } from './errors.js';
 import { formatIpv4, GENEVE_PORT, parseIpv4, VXLAN_PORT, type TunnelProto } from './tunnel-wire.js';
 
 export interface TunnelConfig {
@@ -37,8 +38,8 @@ export interface TunnelConfig {
 
 const KNOWN = ['remote_ip', 'local_ip', 'key', 'dst_port', 'tos', 'ttl', 'df', 'nvgre'];
 
-export function parseTunnelSpec(proto: TunnelProto, spec: string, name: string, flags: string[]): TunnelConfig | Error {
-  const bad = (why: string) => new Error(`port "${spec}": ${why}`);
+export function parseTunnelSpec(proto: TunnelProto, spec: string, name: string, flags: string[]): TunnelConfig | SluiceError {
+  const bad = (why: string) => new SluiceError('bad_config', `port "${spec}": ${why}`);
   const opts = new Map<string, string>();
   for (const f of flags) {
     const eq = f.indexOf('=');

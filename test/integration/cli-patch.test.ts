@@ -30,7 +30,11 @@ need.describe('patch ports: 16 bridges in a chain', () => {
   const br = (i: number) => lab.name(`b${i}`);
   const right = (i: number) => lab.name(`p${i}r`); // brI's end towards brI+1
   const left = (i: number) => lab.name(`p${i}l`); // brI's end towards brI-1
-  const ctl = (cmd: string, args: Record<string, unknown> = {}) => ctlRequest(rd, cmd, args);
+  const ctl = async (cmd: string, args: Record<string, unknown> = {}): Promise<unknown> => {
+    const r = await ctlRequest(rd, cmd, args);
+    if (r instanceof Error) throw r;
+    return r.result;
+  };
   let A = '';
   let B = '';
   let d: Daemon;

@@ -24,6 +24,7 @@
  * silently; close() ends every socket and the listener.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { isOFError } from '../../src/pipeline/errors.js';
 import { decodeMessage, encodeMessage, MessageFramer, OFPCR_ROLE_MASTER, OFPMPF_REPLY_MORE, type OFMessage } from '../../src/openflow/index.js';
 import type { PortDesc } from '../../src/openflow/multipart-types.js';
 import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IN_PORT } from '../../src/packet/oxm.js';
@@ -53,11 +54,11 @@ export class ReplaySwitch {
       const r = this.framer.push(chunk);
       for (const raw of r.messages) {
         const d = decodeMessage(raw);
-        if (!d.ok) {
+        if (isOFError(d)) {
           this.unclaimed.push({ type: 'error', xid: 0, errType: -1, code: -1, data: raw });
           continue;
         }
-        this.deliver(d.msg);
+        this.deliver(d);
       }
     });
     socket.on('close', () => { this.closedWhy = 'connection closed'; });

@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { MessageFramer, decodeMessage, encodeMessage, type OFMessage, type OFMessageType } from '../../src/openflow/index.js';
 import { OpenFlowService } from '../../src/openflow/service.js';
 import {
-  OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_ROLE_REQUEST_FAILED, OFPRRFC_STALE,
+  OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_ROLE_REQUEST_FAILED, OFPRRFC_STALE, isOFError,
 } from '../../src/pipeline/errors.js';
 import { OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFPTT_ALL } from '../../src/pipeline/types.js';
 import { ipFrame, MAC, rig, type Rig } from '../unit/datapath-helpers.js';
@@ -56,10 +56,10 @@ class Peer {
   constructor(readonly sock: Socket) {
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
-        const d = decodeMessage(raw);
-        if (!d.ok) continue;
-        if (d.msg.type === 'echo_request') this.send({ type: 'echo_reply', xid: d.msg.xid, data: d.msg.data });
-        else this.got.push(d.msg);
+        const m = decodeMessage(raw);
+        if (isOFError(m)) continue;
+        if (m.type === 'echo_request') this.send({ type: 'echo_reply', xid: m.xid, data: m.data });
+        else this.got.push(m);
       }
     });
     sock.on('error', () => {});

@@ -33,6 +33,13 @@ export interface CrashResult {
   ms: number;
 }
 
+/** A control-socket request's result; a refusal or a lost daemon throws. */
+async function ctl(rd: string, cmd: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
+  const r = await ctlRequest(rd, cmd, args, timeoutMs);
+  if (r instanceof Error) throw r;
+  return r.result;
+}
+
 /** The controller port the db names for `bridge`, or -1. */
 function portInDb(db: string, bridge: string): number | Error {
   const cfg = loadDb(db);
@@ -62,12 +69,12 @@ export async function runCrash(opts: { rounds: number; seed?: number; progress?:
       const expected = r === 0 ? null : portInDb(db, br);
       const d = sluice(['start', '--db', db, '--rundir', rd], ns);
       await d.waitFor(/sluice daemon ready/, 30_000);
-      if (r === 0) await ctlRequest(rd, 'add-br', { name: br });
+      if (r === 0) await ctl(rd, 'add-br', { name: br });
       else {
         // came back with exactly the db's state, and left no temp file once it saved
-        const bridges = (await ctlRequest(rd, 'list-br')) as string[];
+        const bridges = (await ctl(rd, 'list-br')) as string[];
         if (bridges.join() !== br) fail(r, `restarted with bridges [${bridges}], not [${br}]`);
-        const shown = JSON.stringify(await ctlRequest(rd, 'show'));
+        const shown = JSON.stringify(await ctl(rd, 'show'));
         if (typeof expected === 'number' && expected > 0 && !shown.includes(`tcp:127.0.0.1:${expected}`)) fail(r, `restarted without the db's controller port ${expected}`);
         const temps = readdirSync(dir).filter((f) => f.startsWith('conf.json.tmp-'));
         if (temps.length !== 0) fail(r, `temp files left after the restart saved: ${temps.join(', ')}`);
@@ -80,7 +87,7 @@ export async function runCrash(opts: { rounds: number; seed?: number; progress?:
         while (!stop) {
           sending = next++;
           try {
-            await ctlRequest(rd, 'set-controller', { bridge: br, targets: [`tcp:127.0.0.1:${sending}`] }, 5000);
+            await ctl(rd, 'set-controller', { bridge: br, targets: [`tcp:127.0.0.1:${sending}`] }, 5000);
           } catch {
             return; // the daemon is gone
           }

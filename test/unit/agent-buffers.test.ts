@@ -63,7 +63,7 @@ describe('splitReply', () => {
     const one = splitReply(5, { kind: 'port_desc', ports: [] });
     expect(one).toHaveLength(1);
     const d = decodeMessage(one[0]!);
-    expect(d.ok && d.msg.type === 'multipart_reply' && d.msg.flags).toBe(0);
+    expect(!isOFError(d) && d.type === 'multipart_reply' && d.flags).toBe(0);
     const desc = splitReply(6, { kind: 'desc', mfrDesc: 'a', hwDesc: 'b', swDesc: 'c', serialNum: 'd', dpDesc: 'e' }, 100);
     expect(desc).toHaveLength(1); // cannot be split, sent whole
   });
@@ -75,7 +75,7 @@ describe('splitReply', () => {
     });
     const msgs = splitReply(9, { kind: 'port_desc', ports: Array.from({ length: 10 }, (_, i) => port(i + 1)) }, 16 + 64 * 3);
     expect(msgs.map((m) => m.length)).toEqual([208, 208, 208, 80]);
-    const flags = msgs.map((m) => { const d = decodeMessage(m); return d.ok && d.msg.type === 'multipart_reply' ? d.msg.flags : -1; });
+    const flags = msgs.map((m) => { const d = decodeMessage(m); return !isOFError(d) && d.type === 'multipart_reply' ? d.flags : -1; });
     expect(flags).toEqual([OFPMPF_REPLY_MORE, OFPMPF_REPLY_MORE, OFPMPF_REPLY_MORE, 0]);
   });
 });

@@ -1,7 +1,7 @@
 // A stand-in for src/datapath/bridge.ts with the contract's surface (AgentBridge), over a
 // real Pipeline: mods really apply, packet-outs are recorded, events are emitted by hand.
 import { EventEmitter } from 'node:events';
-import { isOFError, type OFError } from '../../src/pipeline/errors.js';
+import { OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, isOFError, ofError, type OFError } from '../../src/pipeline/errors.js';
 import { Pipeline, type ModResult } from '../../src/pipeline/pipeline.js';
 import {
   OFPFF_SEND_FLOW_REM, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX,
@@ -48,15 +48,15 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
   groupMod(gm: GroupMod): ModResult { return this.emitRemoved(this.pipeline.groupMod(gm, this.nowMs)); }
   meterMod(mm: MeterMod): ModResult { return this.emitRemoved(this.pipeline.meterMod(mm, this.nowMs)); }
 
-  portMod(ofport: number, config: number, mask: number): boolean {
+  portMod(ofport: number, config: number, mask: number): OFError | null {
     const i = this.portList.findIndex((p) => p.ofport === ofport);
-    if (i < 0) return false;
+    if (i < 0) return ofError(OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, `port ${ofport} does not exist`);
     const old = this.portList[i]!;
     const next = (old.config & ~mask) | (config & mask);
-    if (next === old.config) return true;
+    if (next === old.config) return null;
     this.portList[i] = { ...old, config: next };
     this.emit('port-status', OFPPR_MODIFY, this.portList[i]);
-    return true;
+    return null;
   }
 
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {

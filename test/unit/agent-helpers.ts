@@ -1,6 +1,7 @@
 // Test plumbing for the agent: a connected socket pair on 127.0.0.1 and a scripted
 // controller that speaks the codec.
 import { createServer, createConnection, type Socket } from 'node:net';
+import { isOFError } from '../../src/pipeline/errors.js';
 import {
   MessageFramer, decodeMessage, encodeMessage, type OFMessage, type OFMessageType,
 } from '../../src/openflow/index.js';
@@ -30,7 +31,7 @@ export class TestController {
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
         const d = decodeMessage(raw);
-        this.received.push({ msg: d.ok ? d.msg : null, raw });
+        this.received.push({ msg: isOFError(d) ? null : d, raw });
       }
       this.wake();
     });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { decodeMessage, MessageFramer } from '../../src/openflow/index.js';
+import { isOFError } from '../../src/pipeline/errors.js';
 import {
   aggregateRequest, bulkFlowMod, deleteAll, installBatch, packetOut, probeOf, probePayload, reactiveFlow, tableMiss,
 } from '../../bench/openflow/messages.js';
@@ -8,8 +9,8 @@ import { encodeMessage } from '../../src/openflow/index.js';
 
 const decode = (b: Uint8Array) => {
   const d = decodeMessage(b);
-  if (!d.ok) throw new Error(d.error.message);
-  return d.msg;
+  if (isOFError(d)) throw new Error(d.message);
+  return d;
 };
 
 /** Ethernet + IPv4 (IHL 5) + UDP 40000 → 9000 + probe payload, written out by hand. */

@@ -3,6 +3,7 @@ import { parsePortOption } from '../../src/control/port-option.js';
 import { loadConfigFile, parseDpid, validateConfig } from '../../src/control/config.js';
 import { createLogger } from '../../src/control/log.js';
 import { mergeBridges, planStart } from '../../src/cli/start-options.js';
+import { SluiceError } from '../../src/ports/errors.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,7 +110,7 @@ describe('sluice start flags', () => {
     expect(msg(planStart({ bridge: 'br0', logLevel: 'loud' }))).toMatch(/^--log-level "loud"/);
     expect(msg(planStart({ bridge: 'br0', port: ['x@vlan=access'] }))).toMatch(/^--port: port "x@vlan=access"/);
     expect(msg(planStart({ bridge: 'bad name' }))).toMatch(/^--bridge: bridge name/);
-    expect(msg(planStart({ bridge: 'br0', config: 'c.json' }, () => new Error('config c.json: invalid JSON: x')))).toBe('config c.json: invalid JSON: x');
+    expect(msg(planStart({ bridge: 'br0', config: 'c.json' }, () => new SluiceError('bad_config', 'config c.json: invalid JSON: x')))).toBe('config c.json: invalid JSON: x');
   });
 });
 

@@ -7,7 +7,15 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtlServer } from '../../src/control/ctl-server.js';
-import { ctlRequest, CtlError } from '../../src/control/ctl-client.js';
+import { ctlRequest, type CtlReply } from '../../src/control/ctl-client.js';
+import { SluiceError } from '../../src/ports/errors.js';
+
+/** The SluiceError a request resolved to (it never rejects). */
+async function refusal(p: Promise<CtlReply>): Promise<SluiceError> {
+  const r = await p;
+  if (!(r instanceof SluiceError)) throw new Error(`expected a SluiceError, got ${JSON.stringify(r)}`);
+  return r;
+}
 import { CTL_SOCKET, MAX_REQUEST_BYTES } from '../../src/control/ctl-protocol.js';
 
 const servers: CtlServer[] = [];
@@ -48,7 +56,7 @@ describe('control socket server', () => {
   it('answers good requests and refuses bad ones with a reason, and keeps serving', async () => {
     const { dir, srv } = await serve(handlers);
     const path = srv.path;
-    expect(await ctlRequest(dir, 'echo', { x: 1 })).toEqual({ x: 1 });
+    expect(await ctlRequest(dir, 'echo', { x: 1 })).toEqual({ result: { x: 1 } });
     expect(JSON.parse(await raw(path, 'not json\n'))).toEqual({ ok: false, error: 'bad request: not a JSON line' });
     expect(JSON.parse(await raw(path, '[1,2]\n'))).toMatchObject({ ok: false, error: expect.stringMatching(/^bad request/) });
     expect(JSON.parse(await raw(path, '{"cmd":"echo","args":[1]}\n'))).toEqual({ ok: false, error: 'bad request: "args" must be an object' });
@@ -57,8 +65,8 @@ describe('control socket server', () => {
     expect(JSON.parse(await raw(path, '{"cmd":"boom"}\n'))).toEqual({ ok: false, error: 'internal error in boom: kaput' });
     const big = await raw(path, Buffer.alloc(MAX_REQUEST_BYTES + 10, 0x61));
     expect(JSON.parse(big)).toEqual({ ok: false, error: `request larger than ${MAX_REQUEST_BYTES} bytes` });
-    await expect(ctlRequest(dir, 'refuse')).rejects.toThrow(new CtlError('no bridge br9 (bridges: br0)'));
-    expect(await ctlRequest(dir, 'echo', { still: 'here' })).toEqual({ still: 'here' });
+    expect(await refusal(ctlRequest(dir, 'refuse'))).toMatchObject({ code: 'refused', message: 'no bridge br9 (bridges: br0)' });
+    expect(await ctlRequest(dir, 'echo', { still: 'here' })).toEqual({ result: { still: 'here' } });
   });
 
   it('serves requests one at a time, in arrival order', async () => {
@@ -76,7 +84,7 @@ describe('control socket server', () => {
     });
     const a = ctlRequest(dir, 'slow');
     await new Promise((r) => setTimeout(r, 10));
-    expect(await Promise.all([a, ctlRequest(dir, 'fast')])).toEqual([1, 2]);
+    expect(await Promise.all([a, ctlRequest(dir, 'fast')])).toEqual([{ result: 1 }, { result: 2 }]);
     expect(order).toEqual(['slow', 'fast']);
   });
 
@@ -87,16 +95,16 @@ describe('control socket server', () => {
     const first = new CtlServer(path, handlers);
     await first.listen();
     servers.push(first);
-    expect(await ctlRequest(dir, 'echo', { a: 1 })).toEqual({ a: 1 });
+    expect(await ctlRequest(dir, 'echo', { a: 1 })).toEqual({ result: { a: 1 } });
     await expect(new CtlServer(path, handlers).listen()).rejects.toThrow(`another sluice daemon is running on ${path}`);
-    expect(await ctlRequest(dir, 'echo', { a: 2 })).toEqual({ a: 2 });
+    expect(await ctlRequest(dir, 'echo', { a: 2 })).toEqual({ result: { a: 2 } });
   });
 });
 
 describe('control socket client', () => {
   it('says no daemon runs, and how to start one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-ctl-'));
-    await expect(ctlRequest(dir, 'list-br')).rejects.toThrow(`no sluice daemon is running (no socket ${join(dir, CTL_SOCKET)}); start one with \`sluice start\` --rundir ${dir}`);
+    expect(await refusal(ctlRequest(dir, 'list-br'))).toMatchObject({ code: 'unreachable', message: `no sluice daemon is running (no socket ${join(dir, CTL_SOCKET)}); start one with \`sluice start\` --rundir ${dir}` });
   });
 
   it('reports a peer that closes without answering, or answers garbage, or nothing in time', async () => {
@@ -108,7 +116,7 @@ describe('control socket client', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-ctl-'));
       const srv = createServer((s) => s.once('data', () => behave(s)));
       await new Promise<void>((r) => srv.listen(join(dir, CTL_SOCKET), r));
-      await expect(ctlRequest(dir, 'x', {}, 200), name).rejects.toThrow(re);
+      expect((await refusal(ctlRequest(dir, 'x', {}, 200))).message, name).toMatch(re);
       srv.close();
     }
   });

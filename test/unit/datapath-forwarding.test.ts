@@ -117,7 +117,7 @@ describe('datapath forwarding', () => {
     r.bridge.tick();
     r.send(1, f);
     expect(r.take(2)).toHaveLength(1);
-    expect(r.bridge.removePort(3)).toBe(true);
+    expect(r.bridge.removePort(3)).toBeNull();
     expect(events.at(-1)).toEqual([1, 3, false]);
     expect(r.bridge.port(3)).toBeUndefined();
   });

@@ -149,9 +149,9 @@ describe('flow-mod decode', () => {
     for (const cookie of [0n, 1n, 0x100000000n, 0xffff_ffff_ffff_ffffn]) {
       const bytes = encodeMessage({ type: 'flow_mod', xid: 7, ...flowMod({ cookie, cookieMask: cookie ^ 1n }) });
       const r = decodeMessage(bytes);
-      if (!r.ok || r.msg.type !== 'flow_mod') throw new Error('did not decode');
-      expect(r.msg.cookie).toBe(cookie);
-      expect(r.msg.cookieMask).toBe(cookie ^ 1n);
+      if (isOFError(r) || r.type !== 'flow_mod') throw new Error('did not decode');
+      expect(r.cookie).toBe(cookie);
+      expect(r.cookieMask).toBe(cookie ^ 1n);
     }
   });
 });

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClientError, OfctlClient, type Request } from '../../src/cli/ofctl/client.js';
+import { OfctlClient, type Request } from '../../src/cli/ofctl/client.js';
+import { SluiceError } from '../../src/ports/errors.js';
 import { resolveTarget, type ResolvedTarget } from '../../src/cli/ofctl/target.js';
 import { parseFlow } from '../../src/openflow/syntax/index.js';
 import { Bridge } from '../../src/datapath/bridge.js';
@@ -23,8 +24,8 @@ const rundir = mkdtempSync(join(tmpdir(), 'sluice-ofctl-client-'));
 afterAll(() => rmSync(rundir, { recursive: true, force: true }));
 const target = (arg: string): ResolvedTarget => resolveTarget(arg, rundir) as ResolvedTarget;
 const flow = (text: string): Request => ({ type: 'flow_mod', ...(parseFlow(text, { command: 'add' }) as FlowMod) });
-const ok = <T>(v: T | ClientError): T => {
-  if (v instanceof ClientError) throw new Error(`unexpected ClientError: ${v.message}`);
+const ok = <T>(v: T | SluiceError): T => {
+  if (v instanceof SluiceError) throw new Error(`unexpected SluiceError: ${v.message}`);
   return v;
 };
 
@@ -97,12 +98,12 @@ describe('OfctlClient against a Sluice bridge', () => {
     c.close();
   });
 
-  it('a refused multipart request resolves to a ClientError naming the error', async () => {
+  it('a refused multipart request resolves to a SluiceError naming the error', async () => {
     const c = ok(await OfctlClient.connect(target('scu0')));
     const r = await c.multipart({ kind: 'experimenter', experimenter: 0x2320, expType: 0, data: new Uint8Array(0) });
-    expect(r).toBeInstanceOf(ClientError);
-    expect((r as ClientError).message).toBe('scu0 refused the request: OFPBRC_BAD_EXPERIMENTER (bad_request, bad_experimenter)');
-    expect((r as ClientError).refusal).toMatchObject({ type: 'error', errType: 1, code: 3 });
+    expect(r).toBeInstanceOf(SluiceError);
+    expect((r as SluiceError).message).toBe('scu0 refused the request: OFPBRC_BAD_EXPERIMENTER (bad_request, bad_experimenter)');
+    expect((r as SluiceError).cause).toMatchObject({ type: 'error', errType: 1, code: 3 });
     // the connection is still good after a refusal
     expect(ok(await c.multipart({ kind: 'desc' }))[0]).toMatchObject({ kind: 'desc', dpDesc: 'scu0' });
     c.close();
@@ -112,22 +113,22 @@ describe('OfctlClient against a Sluice bridge', () => {
 describe('OfctlClient failures', () => {
   it('no socket: no such bridge', async () => {
     const r = await OfctlClient.connect(target('scnone'));
-    expect(r).toBeInstanceOf(ClientError);
-    expect((r as ClientError).message).toBe(`no bridge scnone on this host (no ${rundir}/scnone.mgmt): is \`sluice start\` running? list bridges with \`sluice list-br\``);
+    expect(r).toBeInstanceOf(SluiceError);
+    expect((r as SluiceError).message).toBe(`no bridge scnone on this host (no ${rundir}/scnone.mgmt): is \`sluice start\` running? list bridges with \`sluice list-br\``);
   });
 
   needs('python3').it('a socket file left by a dead daemon: not running', async () => {
     // bind without listen, then exit: the file stays and connect() is refused
     execFileSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(join(rundir, 'scdead.mgmt'))})`]);
     const r = await OfctlClient.connect(target('scdead'));
-    expect((r as ClientError).message).toBe(`bridge scdead is not running (${rundir}/scdead.mgmt refuses connections): start it with \`sluice start\``);
+    expect((r as SluiceError).message).toBe(`bridge scdead is not running (${rundir}/scdead.mgmt refuses connections): start it with \`sluice start\``);
   });
 
   it('a peer that never answers: timeout', async () => {
     const srv = await fakeSwitch('scmute', () => undefined);
     const t0 = Date.now();
     const r = await OfctlClient.connect(target('scmute'), 300);
-    expect((r as ClientError).message).toBe('scmute did not answer within 300 ms');
+    expect((r as SluiceError).message).toBe('scmute did not answer within 300 ms');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     srv.close();
   });
@@ -135,7 +136,7 @@ describe('OfctlClient failures', () => {
   it('a peer that only speaks OpenFlow 1.0: handshake failed, with the reason', async () => {
     const srv = await fakeSwitch('scof10', (s) => s.write(encodeMessage({ type: 'hello', xid: 1, version: 1, versions: [] })));
     const r = await OfctlClient.connect(target('scof10'), 2000);
-    expect((r as ClientError).message).toMatch(/^scof10: OpenFlow 1.3 handshake failed: hello failed: no common OpenFlow version: we support 0x04 \(1.3\), peer offers 1$/);
+    expect((r as SluiceError).message).toMatch(/^scof10: OpenFlow 1.3 handshake failed: hello failed: no common OpenFlow version: we support 0x04 \(1.3\), peer offers 1$/);
     srv.close();
   });
 
@@ -147,7 +148,7 @@ describe('OfctlClient failures', () => {
     });
     const c = ok(await OfctlClient.connect(target('scdrop'), 2000));
     const r = await c.multipart({ kind: 'desc' });
-    expect((r as ClientError).message).toMatch(/^scdrop closed the connection: /);
+    expect((r as SluiceError).message).toMatch(/^scdrop closed the connection: /);
     srv.close();
   });
 });

@@ -2,7 +2,7 @@
 // prints them (expected lines copied from real ovs-ofctl output), error names, flow files.
 import { describe, expect, it } from 'vitest';
 import { formatPortStats, formatTableStats } from '../../src/cli/ofctl/format-stats.js';
-import { describeErrorCode } from '../../src/cli/ofctl/error-names.js';
+import { describeErrorCode } from '../../src/pipeline/errors.js';
 import { parseFlowsFile } from '../../src/cli/ofctl/flows-file.js';
 import { formatFlowBrief } from '../../src/cli/ofctl/format-flow-brief.js';
 import { parseFlow } from '../../src/openflow/syntax/index.js';

@@ -11,14 +11,14 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function decodeOk(buf: Uint8Array): OFMessage {
   const r = decodeMessage(buf);
-  if (!r.ok) throw new Error(E.describeOFError(r.error));
-  return r.msg;
+  if (E.isOFError(r)) throw new Error(E.describeOFError(r));
+  return r;
 }
 
 function decodeErr(buf: Uint8Array): E.OFError {
   const r = decodeMessage(buf);
-  if (r.ok) throw new Error(`expected an error, got ${r.msg.type}`);
-  return r.error;
+  if (!E.isOFError(r)) throw new Error(`expected an error, got ${r.type}`);
+  return r;
 }
 
 describe('round trip of every message type', () => {

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeMessageStrict, encodeMessage, MessageFramer } from '../../src/openflow/index.js';
-import type { OFError } from '../../src/pipeline/errors.js';
+import { isOFError, type OFError } from '../../src/pipeline/errors.js';
 import { sampleMessages } from './openflow-samples.js';
 
 /** Highest code of each error type (OF1.3.5 §7.4.4). */
@@ -79,17 +79,17 @@ describe('codec fuzz (seeded, bounded)', () => {
         problems.push(`throw on ${Buffer.from(input).toString('hex')}: ${String(e)}`);
         continue;
       }
-      if (!r.ok) {
-        if (!validError(r.error)) problems.push(`invalid error ${r.error.type}/${r.error.code}`);
-        codes.add(`${r.error.type}/${r.error.code}`);
+      if (isOFError(r)) {
+        if (!validError(r)) problems.push(`invalid error ${r.type}/${r.code}`);
+        codes.add(`${r.type}/${r.code}`);
         continue;
       }
       ok++;
       try {
-        const again = decodeMessageStrict(encodeMessage(r.msg));
-        if (!again.ok) problems.push(`re-encoded ${r.msg.type} does not decode: ${again.error.message}`);
+        const again = decodeMessageStrict(encodeMessage(r));
+        if (isOFError(again)) problems.push(`re-encoded ${r.type} does not decode: ${again.message}`);
       } catch (e) {
-        problems.push(`re-encode threw for ${r.msg.type}: ${String(e)}`);
+        problems.push(`re-encode threw for ${r.type}: ${String(e)}`);
       }
     }
     if (process.env.FUZZ_STATS) console.log({ ok, codes: [...codes].sort() });

@@ -3,15 +3,15 @@
  * (a subset match on the decoded value), shared by the fixture test and the live interop test.
  */
 import { decodeMessage, type OFMessage } from '../../src/openflow/index.js';
-import { describeOFError } from '../../src/pipeline/errors.js';
+import { describeOFError, isOFError } from '../../src/pipeline/errors.js';
 
 const b = (...x: number[]) => new Uint8Array(x);
 const ANY = 0xffffffff;
 
 export function decodeHex(h: string): OFMessage {
   const r = decodeMessage(new Uint8Array(Buffer.from(h, 'hex')));
-  if (!r.ok) throw new Error(describeOFError(r.error));
-  return r.msg;
+  if (isOFError(r)) throw new Error(describeOFError(r));
+  return r;
 }
 
 /** What each os-ken message must decode to (subset match on the decoded value). */

@@ -5,16 +5,16 @@
  * a trace changes no counter; bad arguments give errors naming what is wrong.
  */
 import { describe, it, expect } from 'vitest';
-import { isParseError, parseFlow, parseGroup, parseMeter } from '../../src/openflow/syntax/index.js';
+import { isParseError, parseFlow, parseGroup, parseMeter, type ParseError } from '../../src/openflow/syntax/index.js';
 import { runTrace, type TraceResult } from '../../src/control/trace.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import type { ModResult } from '../../src/pipeline/pipeline.js';
 import type { Bridge } from '../../src/datapath/bridge.js';
 import { ipFrame, MAC, rig, type Rig } from './datapath-helpers.js';
 
-function must<T>(x: T): Exclude<T, { kind: 'parse_error' }> {
+function must<T>(x: T): Exclude<T, ParseError> {
   if (isParseError(x)) throw new Error(x.message);
-  return x as Exclude<T, { kind: 'parse_error' }>;
+  return x as Exclude<T, ParseError>;
 }
 function applied(r: ModResult): void {
   if (isOFError(r)) throw new Error(r.message);

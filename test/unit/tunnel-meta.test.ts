@@ -46,8 +46,8 @@ describe('OXM table and wire ids', () => {
 describe('codec: os-ken bytes', () => {
   it('decodes to tun_src, masked tun_dst, tunnel_id and a set_field tun_dst; encodes back byte for byte', () => {
     const r = decodeMessage(hex(OSKEN_FLOW_MOD));
-    if (!r.ok) throw new Error(E.describeOFError(r.error));
-    const m = r.msg as Extract<OFMessage, { type: 'flow_mod' }>;
+    if (isOFError(r)) throw new Error(E.describeOFError(r));
+    const m = r as Extract<OFMessage, { type: 'flow_mod' }>;
     expect(m.match).toEqual([
       { field: OXM_TUN_SRC, value: hex('01020304') },
       { field: OXM_TUN_DST, value: hex('0a000000'), mask: hex('ff000000') },
@@ -64,12 +64,12 @@ describe('codec: os-ken bytes', () => {
     const asBasic40 = OSKEN_FLOW_MOD.replace('00013e0401020304', '8000500401020304');
     expect(asBasic40).not.toBe(OSKEN_FLOW_MOD);
     const r = decodeMessage(hex(asBasic40));
-    expect(r.ok ? null : [r.error.type, r.error.code, r.error.message]).toEqual(
+    expect(isOFError(r) ? [r.type, r.code, r.message] : null).toEqual(
       [E.OFPET_BAD_MATCH, E.OFPBMC_BAD_FIELD, 'OXM class 0x8000 field 40 is not supported']);
     const setBasic41 = OSKEN_FLOW_MOD.replace('0019001000014004', '0019001080005204');
     expect(setBasic41).not.toBe(OSKEN_FLOW_MOD);
     const s = decodeMessage(hex(setBasic41));
-    expect(s.ok ? null : [s.error.type, s.error.code]).toEqual([E.OFPET_BAD_ACTION, E.OFPBAC_BAD_SET_TYPE]);
+    expect(isOFError(s) ? [s.type, s.code] : null).toEqual([E.OFPET_BAD_ACTION, E.OFPBAC_BAD_SET_TYPE]);
   });
 });
 

@@ -9,7 +9,9 @@
  *
  * Invariants
  *  - Nothing here throws or rejects for what the switch or the network does: every call
- *    resolves to its result or to a ClientError whose message is one line for the operator.
+ *    resolves to its result or to a SluiceError (ports/errors.ts) whose message is one line
+ *    for the operator: code 'refused' when the switch sent OFPT_ERROR (the ErrorMsg is its
+ *    `cause`), 'unreachable' when it did not answer, closed or could not be reached.
  *  - OF1.3.5 §6.2: a switch answers messages in order, so when the BARRIER_REPLY arrives
  *    every OFPT_ERROR for the mods before it has arrived too. modify() therefore reports
  *    all refusals before the verb exits.
@@ -22,17 +24,12 @@ import { OFConnection } from '../../openflow/connection.js';
 import {
   OFPMPF_REPLY_MORE, type ErrorMsg, type MultipartReplyBody, type MultipartRequestBody, type OFMessage,
 } from '../../openflow/index.js';
-import { describeErrorCode } from './error-names.js';
+import { describeErrorCode } from '../../pipeline/errors.js';
+import { SluiceError } from '../../ports/errors.js';
 import { unreachableMessage, type ResolvedTarget } from './target.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** A failure to report to the operator; `refusal` is set when the switch sent OFPT_ERROR. */
-export class ClientError extends Error {
-  constructor(message: string, readonly refusal?: ErrorMsg) {
-    super(message);
-  }
-}
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 /** A message to send; the client gives it its xid. */
@@ -49,7 +46,7 @@ export function describeRefusal(e: ErrorMsg): string {
 
 interface Pending {
   onMessage(msg: OFMessage): void;
-  fail(e: ClientError): void;
+  fail(e: SluiceError): void;
   timer: NodeJS.Timeout;
 }
 
@@ -61,35 +58,35 @@ export class OfctlClient {
     conn.on('message', (msg) => { this.pending.get(msg.xid)?.onMessage(msg); });
     conn.on('close', (reason) => {
       this.closedReason = reason;
-      for (const p of new Set(this.pending.values())) p.fail(new ClientError(`${label} closed the connection: ${reason}`));
+      for (const p of new Set(this.pending.values())) p.fail(new SluiceError('unreachable', `${label} closed the connection: ${reason}`));
     });
   }
 
   /** Connects and completes the HELLO exchange. */
-  static connect(r: ResolvedTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OfctlClient | ClientError> {
+  static connect(r: ResolvedTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OfctlClient | SluiceError> {
     return new Promise((resolve) => {
       const t = r.target;
       const sock: Socket = t.kind === 'unix' ? createConnection({ path: t.path }) : createConnection({ host: t.host, port: t.port });
       let conn: OFConnection | null = null;
       const timer = setTimeout(() => {
         sock.destroy();
-        resolve(new ClientError(`${r.label} did not answer within ${timeoutMs} ms`));
+        resolve(new SluiceError('unreachable', `${r.label} did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      const done = (v: OfctlClient | ClientError) => { clearTimeout(timer); resolve(v); };
+      const done = (v: OfctlClient | SluiceError) => { clearTimeout(timer); resolve(v); };
       sock.once('error', (e: NodeJS.ErrnoException) => {
-        if (conn === null) done(new ClientError(unreachableMessage(r, e.code, e.message)));
+        if (conn === null) done(new SluiceError('unreachable', unreachableMessage(r, e.code, e.message)));
       });
       sock.once('connect', () => {
         const c = new OFConnection(sock, { name: r.label, probeIntervalMs: 0 });
         conn = c;
         c.once('ready', () => done(new OfctlClient(c, r.label, timeoutMs)));
-        c.once('close', (reason) => done(new ClientError(`${r.label}: OpenFlow 1.3 handshake failed: ${reason}`)));
+        c.once('close', (reason) => done(new SluiceError('unreachable', `${r.label}: OpenFlow 1.3 handshake failed: ${reason}`)));
       });
     });
   }
 
   /** All bodies of a multipart reply (OF1.3.5 §7.3.5: parts until one without REPLY_MORE). */
-  multipart(body: MultipartRequestBody): Promise<MultipartReplyBody[] | ClientError> {
+  multipart(body: MultipartRequestBody): Promise<MultipartReplyBody[] | SluiceError> {
     const bodies: MultipartReplyBody[] = [];
     return this.call([{ type: 'multipart_request', flags: 0, body }], (msg, resolve) => {
       if (msg.type === 'error') { resolve(this.refused('the request', msg)); return true; }
@@ -105,7 +102,7 @@ export class OfctlClient {
    * Sends mods and a barrier; resolves at the barrier reply with every refusal, by the
    * index of the refused mod in `mods` (OF1.3.5 §6.2: the barrier orders the replies).
    */
-  modify(mods: readonly Request[]): Promise<Refusal[] | ClientError> {
+  modify(mods: readonly Request[]): Promise<Refusal[] | SluiceError> {
     const refusals: Refusal[] = [];
     return this.call([...mods, { type: 'barrier_request' }], (msg, resolve, first) => {
       if (msg.type === 'error') {
@@ -123,8 +120,8 @@ export class OfctlClient {
     this.conn.close('done');
   }
 
-  private refused(what: string, e: ErrorMsg): ClientError {
-    return new ClientError(`${this.label} refused ${what}: ${describeRefusal(e)}`, e);
+  private refused(what: string, e: ErrorMsg): SluiceError {
+    return new SluiceError('refused', `${this.label} refused ${what}: ${describeRefusal(e)}`, { cause: e });
   }
 
   /**
@@ -133,32 +130,32 @@ export class OfctlClient {
    */
   private call<T>(
     msgs: readonly Request[],
-    handle: (msg: OFMessage, resolve: (v: T | ClientError) => void, firstXid: number) => boolean,
-  ): Promise<T | ClientError> {
+    handle: (msg: OFMessage, resolve: (v: T | SluiceError) => void, firstXid: number) => boolean,
+  ): Promise<T | SluiceError> {
     return new Promise((resolve) => {
       if (this.closedReason !== null) {
-        resolve(new ClientError(`${this.label} closed the connection: ${this.closedReason}`));
+        resolve(new SluiceError('unreachable', `${this.label} closed the connection: ${this.closedReason}`));
         return;
       }
       // Contiguous: a CLI connection sends far fewer than 2^32 messages, so no wrap-around.
       const xids = msgs.map(() => this.conn.allocXid());
       const first = xids[0]!;
-      let result: T | ClientError | undefined;
+      let result: T | SluiceError | undefined;
       const p: Pending = {
         onMessage: (msg) => { if (handle(msg, (v) => { result = v; }, first)) this.finish(xids, result, resolve); },
         fail: (e) => this.finish(xids, e, resolve),
-        timer: setTimeout(() => this.finish(xids, new ClientError(`${this.label} did not answer within ${this.timeoutMs} ms`), resolve), this.timeoutMs),
+        timer: setTimeout(() => this.finish(xids, new SluiceError('unreachable', `${this.label} did not answer within ${this.timeoutMs} ms`), resolve), this.timeoutMs),
       };
       for (const x of xids) this.pending.set(x, p);
       msgs.forEach((m, i) => this.conn.send({ ...m, xid: xids[i]! } as OFMessage));
     });
   }
 
-  private finish<T>(xids: readonly number[], v: T | ClientError | undefined, resolve: (v: T | ClientError) => void): void {
+  private finish<T>(xids: readonly number[], v: T | SluiceError | undefined, resolve: (v: T | SluiceError) => void): void {
     const p = this.pending.get(xids[0]!);
     if (!p) return; // already finished (timeout and answer raced)
     clearTimeout(p.timer);
     for (const x of xids) this.pending.delete(x);
-    resolve(v ?? new ClientError(`${this.label}: no answer`));
+    resolve(v ?? new SluiceError('unreachable', `${this.label}: no answer`));
   }
 }

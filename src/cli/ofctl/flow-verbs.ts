@@ -6,7 +6,7 @@
  * dump-flows` prints, line for line, in the order the switch sent the flows.
  */
 import { readFileSync } from 'node:fs';
-import { EXIT_USAGE, fail } from '../cli-common.js';
+import { fail } from '../cli-common.js';
 import { formatFlow, parseFlow, type FlowCommand } from '../../openflow/syntax/index.js';
 import type { FlowMod } from '../../pipeline/types.js';
 import type { Request } from './client.js';
@@ -37,11 +37,11 @@ export async function addFlows(bridge: string, file: string, opts: OfctlOptions)
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    fail(`cannot read ${file}: ${(e as Error).message}`, EXIT_USAGE);
+    fail(`cannot read ${file}: ${(e as Error).message}`, 'bad_usage');
   }
   const label = file === '-' ? '(stdin)' : file;
   const flows = parseFlowsFile(text, label);
-  if (flows instanceof Error) fail(flows.message, EXIT_USAGE);
+  if (flows instanceof Error) fail(flows.message, 'bad_usage');
   await sendFlows(bridge, opts, 'flow', flows.map((f) => ({ fm: f.mod, text: f.text, where: `${label}:${f.line}` })));
 }
 

@@ -6,36 +6,37 @@
  * (bad flow syntax, bad target); 1 for what the switch or the connection did (no such
  * bridge, refused mod, timeout).
  */
-import { EXIT_FAILURE, EXIT_USAGE, fail, rundirOf } from '../cli-common.js';
+import { EXIT_STATUS, fail, failWith, rundirOf } from '../cli-common.js';
+import { SluiceError } from '../../ports/errors.js';
 import { isParseError, type ParseError } from '../../openflow/syntax/index.js';
-import { ClientError, DEFAULT_TIMEOUT_MS, OfctlClient, describeRefusal, type Refusal, type Request } from './client.js';
+import { DEFAULT_TIMEOUT_MS, OfctlClient, describeRefusal, type Refusal, type Request } from './client.js';
 import { resolveTarget } from './target.js';
 
 export interface OfctlOptions { readonly rundir?: string; readonly timeout?: string }
 
 /** A parsed value, or exit 2 with the flow-syntax message (token and column). */
 export function parsedOrFail<T extends object>(v: T | ParseError, what?: string): T {
-  if (isParseError(v)) fail(what ? `${what}: ${v.message}` : v.message, EXIT_USAGE);
+  if (isParseError(v)) failWith(v, what ? `${what}: ` : '');
   return v as T;
 }
 
 /** The result of a call, or exit 1 with its message. */
-export function okOrFail<T>(v: T | ClientError): T {
-  if (v instanceof ClientError) fail(v.message, EXIT_FAILURE);
+export function okOrFail<T>(v: T | SluiceError): T {
+  if (v instanceof SluiceError) failWith(v);
   return v as T;
 }
 
 function timeoutMs(opts: OfctlOptions): number {
   if (opts.timeout === undefined) return DEFAULT_TIMEOUT_MS;
   const s = Number(opts.timeout);
-  if (!Number.isFinite(s) || s <= 0) fail(`--timeout "${opts.timeout}": expected a number of seconds > 0`, EXIT_USAGE);
+  if (!Number.isFinite(s) || s <= 0) fail(`--timeout "${opts.timeout}": expected a number of seconds > 0`, 'bad_usage');
   return Math.round(s * 1000);
 }
 
 /** Connects to the switch named by `arg` (bridge name, unix:PATH or tcp:IP[:PORT]), or exits. */
 export async function connectOrFail(arg: string, opts: OfctlOptions): Promise<OfctlClient> {
   const r = resolveTarget(arg, rundirOf(opts));
-  if (r instanceof Error) fail(r.message, EXIT_USAGE);
+  if (r instanceof Error) fail(r.message, 'bad_usage');
   return okOrFail(await OfctlClient.connect(r, timeoutMs(opts)));
 }
 
@@ -53,7 +54,7 @@ export async function modifyOrFail(
     process.stderr.write(`sluice: ${c.label} refused the ${noun}${m.where ? ` at ${m.where}` : ''}: ${describeRefusal(error)}: ${m.text}\n`);
   }
   c.close();
-  process.exit(EXIT_FAILURE);
+  process.exit(EXIT_STATUS.refused);
 }
 
 /** Writes lines to stdout. */

@@ -3,7 +3,7 @@
  * (OFPMP_PORT_DESC, §7.3.5.7) and dump-tables BRIDGE (OFPMP_TABLE, §7.3.5.4), printed as
  * ovs-ofctl -O OpenFlow13 prints them (format-stats.ts).
  */
-import { EXIT_USAGE, fail } from '../cli-common.js';
+import { fail } from '../cli-common.js';
 import { parsePort } from '../../openflow/syntax/ports.js';
 import { OFPP_ANY } from '../../pipeline/types.js';
 import { formatPortDesc, formatPortStats, formatTableStats } from './format-stats.js';
@@ -11,7 +11,7 @@ import { connectOrFail, okOrFail, print, type OfctlOptions } from './run.js';
 
 export async function dumpPorts(bridge: string, port: string | undefined, opts: OfctlOptions): Promise<void> {
   const portNo = port === undefined ? OFPP_ANY : parsePort(port);
-  if (portNo === undefined) fail(`bad port "${port ?? ''}": expected a port number or LOCAL, CONTROLLER, ...`, EXIT_USAGE);
+  if (portNo === undefined) fail(`bad port "${port ?? ''}": expected a port number or LOCAL, CONTROLLER, ...`, 'bad_usage');
   const c = await connectOrFail(bridge, opts);
   const bodies = okOrFail(await c.multipart({ kind: 'port_stats', portNo }));
   c.close();

@@ -6,9 +6,10 @@
  *   tcp:IP[:PORT]     → a passive listener of the bridge (`sluice start --listen ptcp:...`)
  *
  * Invariants: resolveTarget never throws and never touches the file system; a bad
- * argument is an Error whose message names it. `label` is what messages call the switch
+ * argument is a SluiceError whose message names it. `label` is what messages call the switch
  * (the bridge name when one was given, else the target as typed).
  */
+import { SluiceError } from '../../ports/errors.js';
 import { join } from 'node:path';
 import { parseTarget } from '../../openflow/target.js';
 
@@ -26,16 +27,16 @@ export interface ResolvedTarget {
 /** A bridge name is also a TAP device name: what Linux accepts for an interface. */
 const BRIDGE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
-export function resolveTarget(arg: string, rundir: string): ResolvedTarget | Error {
+export function resolveTarget(arg: string, rundir: string): ResolvedTarget | SluiceError {
   if (!arg.includes(':')) {
-    if (!BRIDGE_NAME.test(arg)) return new Error(`"${arg}" is neither a bridge name nor a target (unix:PATH, tcp:IP[:PORT])`);
+    if (!BRIDGE_NAME.test(arg)) return new SluiceError('bad_usage', `"${arg}" is neither a bridge name nor a target (unix:PATH, tcp:IP[:PORT])`);
     return { target: { kind: 'unix', path: join(rundir, `${arg}.mgmt`) }, bridge: arg, label: arg };
   }
   const t = parseTarget(arg);
   if (t instanceof Error) return t;
   if (t.kind === 'unix') return { target: { kind: 'unix', path: t.path }, label: arg };
   if (t.kind === 'tcp') return { target: { kind: 'tcp', host: t.host, port: t.port }, label: arg };
-  return new Error(`${arg}: ofctl verbs connect to a switch: use unix:PATH or tcp:IP[:PORT], not ${t.kind}`);
+  return new SluiceError('bad_usage', `${arg}: ofctl verbs connect to a switch: use unix:PATH or tcp:IP[:PORT], not ${t.kind}`);
 }
 
 /**

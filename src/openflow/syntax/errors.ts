@@ -3,24 +3,27 @@
  * this folder returns a ParseError value that names the offending token, says what was
  * expected, and gives the 1-based column in the input where the token starts, so that the
  * CLI can print `bad value for nw_dst: "10.0.0.300" (at column 23)`.
+ *
+ * A ParseError is the operational error model (`SluiceError`, ports/errors.ts) with code
+ * 'bad_syntax' and the token and column added; parsers return `X | ParseError`.
  */
+import { SluiceError } from '../../ports/errors.js';
 
-export interface ParseError {
-  readonly kind: 'parse_error';
-  /** Full human message, column included. */
-  readonly message: string;
+export type ParseError = SluiceError & {
+  readonly code: 'bad_syntax';
   /** The token that was refused, as written. */
   readonly token: string;
   /** 1-based column of `token` in the parsed text. */
   readonly column: number;
-}
+};
 
+/** `what (at column N)`: the full human message, column included. */
 export function parseError(what: string, token: string, column: number): ParseError {
-  return { kind: 'parse_error', message: `${what} (at column ${column})`, token, column };
+  return Object.assign(new SluiceError('bad_syntax', `${what} (at column ${column})`), { token, column }) as ParseError;
 }
 
 export function isParseError(x: unknown): x is ParseError {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'parse_error';
+  return x instanceof SluiceError && x.code === 'bad_syntax';
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPTT_ALL, OFPTT_MAX,
   flowMod, type FlowMod, type Instruction,
 } from '../../pipeline/types.js';
-import { parseError, type ParseError } from './errors.js';
+import { isParseError, parseError, type ParseError } from './errors.js';
 import { parseInstructions } from './parse-instructions.js';
 import { parseMatch } from './parse-match.js';
 import { parsePort } from './ports.js';
@@ -105,7 +105,7 @@ export function parseFlow(text: string, opts: ParseFlowOptions): FlowMod | Parse
   }
 
   const match = parseMatch(matchItems, { strict: opts.strict ?? false });
-  if ('kind' in match) return match;
+  if (isParseError(match)) return match;
 
   let instructions: Instruction[] = [];
   if (at >= 0) {

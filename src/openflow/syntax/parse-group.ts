@@ -9,7 +9,7 @@ import {
   OFPG_ANY, OFPGC_ADD, OFPGC_DELETE, OFPGC_MODIFY, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
   OFPP_ANY, OFPG_ALL, type Bucket, type GroupMod,
 } from '../../pipeline/types.js';
-import { parseError, unknownName, type ParseError } from './errors.js';
+import { isParseError, parseError, unknownName, type ParseError } from './errors.js';
 import { parseActionList } from './parse-actions.js';
 import { parsePort } from './ports.js';
 import { keyValue, splitTopLevel } from './tokens.js';
@@ -56,7 +56,7 @@ export function parseGroup(text: string, opts: { readonly command: GroupCommand 
     const from = starts[i]! + 'bucket='.length;
     const body = text.slice(from, starts[i + 1] ?? text.length).replace(/[\s,]+$/, '');
     const b = parseBucket(body, from + 1, type);
-    if ('kind' in b) return b;
+    if (isParseError(b)) return b;
     buckets.push(b);
   }
   return { command, type, groupId, buckets };
