@@ -21,7 +21,7 @@ import { TestController } from '../unit/agent-helpers.js';
 import { Lab, killAll, quietNetns, sh, startSluice, type Daemon } from './datapath-lab.js';
 import { ping } from './ports-lab.js';
 
-const need = needs('root', 'native', 'ip', 'ping', 'ovs-ofctl', 'timeout', 'python3');
+const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'ovs-ofctl', 'timeout', 'python3');
 
 const FLOOD = fileURLToPath(new URL('./flood.py', import.meta.url));
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);

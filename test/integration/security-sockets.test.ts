@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { needs } from '../tools.js';
 import { Lab, killAll, sh, startSluice } from './datapath-lab.js';
 
-const need = needs('root', 'native', 'setpriv', 'env', 'python3');
+const need = needs('root', 'native', 'ip', 'sysctl', 'setpriv', 'env', 'python3');
 
 /** Connects to a unix socket as `user` (a uid, or 'root'); "ok" or the error's name. */
 async function connectAs(uid: number | 'root', path: string): Promise<string> {
