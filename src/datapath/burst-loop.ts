@@ -41,7 +41,7 @@ import {
 } from '../pipeline/types.js';
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
-import type { DatapathCounters, PacketIn } from './events.js';
+import type { BridgePacketIn, DatapathCounters } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
 import { MacLearningTable } from './mac-learning.js';
@@ -68,7 +68,7 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
 }
 
 export interface DatapathHooks {
-  packetIn(pi: PacketIn): void;
+  packetIn(pi: BridgePacketIn): void;
   /** rxBurst/txBurst returned -errno: the port failed. */
   portError(p: BridgePort, errno: number): void;
 }
