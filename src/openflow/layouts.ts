@@ -75,6 +75,57 @@ export const OFP_METER_BAND = {
 /** The 4 type-specific bytes of a meter band (drop: pad; experimenter: experimenter id). */
 export const OFP_METER_BAND_TAIL: Field = [12, 16];
 
+/** struct ofp_flow_stats_request (§7.3.5.2), the body of a flow / aggregate multipart
+ * request, 40 bytes with an empty match. */
+export const OFP_FLOW_STATS_REQUEST = {
+  TABLE_ID: [0, 1],
+  PAD: [1, 4],
+  OUT_PORT: [4, 8],
+  OUT_GROUP: [8, 12],
+  PAD2: [12, 16],
+  COOKIE: [16, 24],
+  COOKIE_MASK: [24, 32],
+  MATCH: [32, 40],
+} as const satisfies Layout;
+
+/** struct ofp_flow_stats (§7.3.5.2), 56 bytes with an empty match, then instructions. */
+export const OFP_FLOW_STATS = {
+  LENGTH: [0, 2],
+  TABLE_ID: [2, 3],
+  PAD: [3, 4],
+  DURATION_SEC: [4, 8],
+  DURATION_NSEC: [8, 12],
+  PRIORITY: [12, 14],
+  IDLE_TIMEOUT: [14, 16],
+  HARD_TIMEOUT: [16, 18],
+  FLAGS: [18, 20],
+  PAD2: [20, 24],
+  COOKIE: [24, 32],
+  PACKET_COUNT: [32, 40],
+  BYTE_COUNT: [40, 48],
+  MATCH: [48, 56],
+} as const satisfies Layout;
+
+/** struct ofp_port_stats (§7.3.5.6), 112 bytes. */
+export const OFP_PORT_STATS = {
+  PORT_NO: [0, 4],
+  PAD: [4, 8],
+  RX_PACKETS: [8, 16],
+  TX_PACKETS: [16, 24],
+  RX_BYTES: [24, 32],
+  TX_BYTES: [32, 40],
+  RX_DROPPED: [40, 48],
+  TX_DROPPED: [48, 56],
+  RX_ERRORS: [56, 64],
+  TX_ERRORS: [64, 72],
+  RX_FRAME_ERR: [72, 80],
+  RX_OVER_ERR: [80, 88],
+  RX_CRC_ERR: [88, 96],
+  COLLISIONS: [96, 104],
+  DURATION_SEC: [104, 108],
+  DURATION_NSEC: [108, 112],
+} as const satisfies Layout;
+
 /** Length of a layout: the end of its last field. */
 export function layoutLength(l: Layout): number {
   let end = 0;

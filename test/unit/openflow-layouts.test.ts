@@ -4,11 +4,12 @@
 // bytes of the spec's layout.
 import { describe, expect, it } from 'vitest';
 import {
-  OFP_BUCKET_LEN, OFP_HEADER_LEN, OFP_METER_BAND_LEN, OFP_PORT_LEN,
+  OFP_BUCKET_LEN, OFP_FLOW_STATS_LEN, OFP_HEADER_LEN, OFP_METER_BAND_LEN, OFP_PORT_LEN, OFP_PORT_STATS_LEN,
 } from '../../src/openflow/constants.js';
 import { decodeMessage, encodeMessage } from '../../src/openflow/index.js';
 import {
-  OFP_BUCKET, OFP_FLOW_MOD, OFP_METER_BAND, OFP_METER_BAND_TAIL, OFP_PORT, layoutLength, type Layout,
+  OFP_BUCKET, OFP_FLOW_MOD, OFP_FLOW_STATS, OFP_FLOW_STATS_REQUEST, OFP_METER_BAND, OFP_METER_BAND_TAIL, OFP_PORT,
+  OFP_PORT_STATS, layoutLength, type Layout,
 } from '../../src/openflow/layouts.js';
 import { flowMod } from '../../src/pipeline/types.js';
 
@@ -27,6 +28,8 @@ describe('openflow layouts', () => {
     const cases: [string, Layout, number][] = [
       ['ofp_flow_mod', OFP_FLOW_MOD, 56], ['ofp_port', OFP_PORT, OFP_PORT_LEN],
       ['ofp_bucket', OFP_BUCKET, OFP_BUCKET_LEN], ['ofp_meter_band', OFP_METER_BAND, OFP_METER_BAND_LEN],
+      ['ofp_flow_stats_request', OFP_FLOW_STATS_REQUEST, 40], ['ofp_flow_stats', OFP_FLOW_STATS, OFP_FLOW_STATS_LEN],
+      ['ofp_port_stats', OFP_PORT_STATS, OFP_PORT_STATS_LEN],
     ];
     for (const [name, l, size] of cases) {
       tiles(l);
