@@ -12,8 +12,8 @@
  *    (test/unit/run-decision.ts) against scapy's frames. A branch runs on its own copy; a
  *    meter that drops stops everything; dec_*_ttl on TTL <= 1 sends a packet-in with
  *    OFPR_INVALID_TTL and stops its branch (OF1.3.5 §5.12); an output to the ingress port
- *    by number (a standard port, <= OFPP_MAX) is dropped, OFPP_IN_PORT is resolved to it
- *    (§4.5); ops that do not apply to the frame are skipped.
+ *    by number is dropped, OFPP_IN_PORT is resolved to it (§4.5), an output to CONTROLLER
+ *    is a packet-in whatever the in_port; ops that do not apply to the frame are skipped.
  *  - Pushes/pops move the frame start; a vnet frame's csum_start/hdr_len move with it.
  *  - Every output (reserved ports unresolved, except IN_PORT) goes to the Sink with the
  *    frame as it is at that moment; the sink copies what it keeps. An output to a port
@@ -31,7 +31,7 @@ import {
 } from '../packet/rewrite.js';
 import type { Op } from '../pipeline/decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
-import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPP_MAX, OFPR_INVALID_TTL } from '../pipeline/types.js';
+import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
 import { copyBytes } from '../ports/copy-bytes.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 
@@ -160,13 +160,14 @@ export class OpRunner {
     switch (op.op) {
       case 'output': {
         const port = op.port === OFPP_IN_PORT ? this.inPort : op.port;
-        // §4.5 concerns standard ports; a reserved in_port (a packet-out's CONTROLLER)
-        // may still go to the controller.
-        if (op.port !== OFPP_IN_PORT && port === this.inPort && port <= OFPP_MAX) return CONTINUE;
+        // A packet-in goes to the controller whatever the in_port (a packet-out from
+        // in_port CONTROLLER may ask for one); an output to a port is not one back out
+        // the ingress port (§4.5), except by OFPP_IN_PORT.
         if (port === OFPP_CONTROLLER) {
           this.sink.output(port, f, op, this.queueId);
           return CONTINUE;
         }
+        if (op.port !== OFPP_IN_PORT && port === this.inPort) return CONTINUE;
         // A frame a pop shortened leaves padded to the Ethernet minimum; the padding is
         // not part of the packet, so later ops see the frame as it was.
         const len = f.len;
