@@ -23,12 +23,13 @@ import { Bridge, type BridgePortInfo } from '../datapath/bridge.js';
 import { OpenFlowService } from '../openflow/service.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
+import type { Logger } from '../pipeline/logger.js';
 import { OFPPR_ADD, OFPPR_DELETE, OFPP_LOCAL, type PortReason } from '../pipeline/types.js';
 import { asSluiceError, type SluiceError } from '../ports/errors.js';
 import type { Port } from '../ports/port.js';
 import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 import type { BridgeSetting } from './config.js';
-import { scoped, type LineLogger } from './log.js';
+import { scoped } from './log.js';
 
 export interface TlsFiles {
   key: string;
@@ -39,7 +40,7 @@ export interface TlsFiles {
 export interface RunningBridgeOptions {
   /** Directory of the mgmt socket BRIDGE.mgmt; null = none (unit tests). */
   rundir: string | null;
-  log: LineLogger;
+  log: Logger;
   tls?: TlsFiles;
   /** false: no LOCAL TAP (unit tests without root). Default true. */
   localPort?: boolean;
@@ -66,7 +67,7 @@ export class RunningBridge {
     readonly setting: BridgeSetting,
     readonly bridge: Bridge,
     public openflow: OpenFlowService,
-    readonly log: LineLogger,
+    readonly log: Logger,
     private readonly opts: RunningBridgeOptions,
   ) {}
 

@@ -7,19 +7,13 @@
  *  - A line is written whole with one write() call, so lines from different sources never
  *    interleave mid-line and a reader (the demo, the integration tests) can match on lines.
  *  - Messages below the configured level cost one comparison and nothing else.
- *  - The shape is the datapath's `Logger` contract (info/warn/error/debug taking a string);
- *    this module does not import the datapath, structural typing ties them together.
+ *  - It is Sluice's one `Logger` (src/pipeline/logger.ts), the shape the Bridge and the
+ *    OpenFlow agent take.
  */
+import type { Logger } from '../pipeline/logger.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface LineLogger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
 
 export interface LineSink {
   write(line: string): unknown;
@@ -30,7 +24,7 @@ export function isLogLevel(s: string): s is LogLevel {
 }
 
 /** A logger writing lines at or above `level` to `sink`; `now` gives the timestamp (tests). */
-export function createLogger(level: LogLevel, sink: LineSink = process.stderr, now: () => Date = () => new Date()): LineLogger {
+export function createLogger(level: LogLevel, sink: LineSink = process.stderr, now: () => Date = () => new Date()): Logger {
   const min = LOG_LEVELS.indexOf(level);
   const emit = (lv: LogLevel) => {
     const rank = LOG_LEVELS.indexOf(lv);
@@ -44,7 +38,7 @@ export function createLogger(level: LogLevel, sink: LineSink = process.stderr, n
 }
 
 /** A logger that prefixes every message with a scope (e.g. the bridge name). */
-export function scoped(log: LineLogger, scope: string): LineLogger {
+export function scoped(log: Logger, scope: string): Logger {
   return {
     debug: (m) => log.debug(`${scope}: ${m}`),
     info: (m) => log.info(`${scope}: ${m}`),

@@ -13,7 +13,7 @@
  *    ipv6_exthdr never (ovs-ofctl does not show them either).
  *  - Values are read with readFieldWords, the inverse of the match compiler's layout.
  */
-import { OFPVID_PRESENT, W_ETH_TYPE_VLAN, W_PRESENT } from '../packet/flow-key.js';
+import { OFPVID_PRESENT, W_PRESENT, vlanVidOf } from '../packet/flow-key.js';
 import { OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
@@ -27,7 +27,7 @@ const SHOWN_WHEN_SET: ReadonlySet<number> = new Set([METADATA, TUNNEL_ID, OXM_TU
 
 export function matchFromKey(words: Uint32Array): Match {
   const present = words[W_PRESENT]!;
-  const tagged = ((words[W_ETH_TYPE_VLAN]! >>> 3) & OFPVID_PRESENT) !== 0;
+  const tagged = (vlanVidOf(words) & OFPVID_PRESENT) !== 0;
   const out: OxmField[] = [];
   for (const info of OXM_FIELDS) {
     if (info.id === IN_PHY_PORT || info.id === IPV6_EXTHDR) continue;

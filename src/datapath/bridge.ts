@@ -32,6 +32,7 @@ import type { Decision } from '../pipeline/decision.js';
 import {
   OFPBRC_BAD_PORT, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
+import { NO_LOG } from '../pipeline/logger.js';
 import { Pipeline, type ModResult, type RemovedRule } from '../pipeline/pipeline.js';
 import {
   OFPFF_SEND_FLOW_REM, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX, OFPP_NORMAL, flowMod as mkFlowMod,
@@ -42,7 +43,7 @@ import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
 import { Datapath } from './burst-loop.js';
-import type { BridgePortInfo, DatapathCounters, Logger, PacketIn } from './events.js';
+import type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
 import { normalPlan, type NormalPlan } from './normal.js';
@@ -51,14 +52,12 @@ import { warmUpOnce } from './warmup.js';
 
 import type { BridgeConfig, BridgePortConfig } from './config.js';
 
-export type { BridgePortInfo, DatapathCounters, Logger, PacketIn } from './events.js';
+export type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
 export type { BridgeConfig, BridgePortConfig } from './config.js';
 
 const TICK_MS = 1000;
 /** Bursts drained per readiness callback before yielding to the event loop. */
 const BURSTS_PER_WAKE = 16;
-
-const noLog: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export class Bridge extends EventEmitter {
   readonly name: string;
@@ -93,7 +92,7 @@ export class Bridge extends EventEmitter {
     this.name = cfg.name;
     this.failMode = cfg.failMode;
     // Every message goes to the given logger and out as a 'log' event (level, message).
-    const base = opts.log ?? noLog;
+    const base = opts.log ?? NO_LOG;
     const logTo = (level: keyof Logger) => (msg: string): void => {
       base[level](msg);
       this.emit('log', level, msg);

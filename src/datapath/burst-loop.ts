@@ -28,7 +28,7 @@
  *    output:TABLE is already a branch through the tables in its Decision.)
  */
 import {
-  FlowKey, KEY_WORDS, M_MALFORMED, OFPVID_PRESENT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, W_ETH_TYPE_VLAN, hashKeyWords,
+  FlowKey, KEY_WORDS, M_MALFORMED, OFPVID_PRESENT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, hashKeyWords, vlanVidOf,
   W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, W_TUN_SRC, setTunnelMeta,
 } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
@@ -41,7 +41,7 @@ import {
 } from '../pipeline/types.js';
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
-import type { DatapathCounters, PacketIn } from './events.js';
+import type { BridgePacketIn, DatapathCounters } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
 import { MacLearningTable } from './mac-learning.js';
@@ -68,7 +68,7 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
 }
 
 export interface DatapathHooks {
-  packetIn(pi: PacketIn): void;
+  packetIn(pi: BridgePacketIn): void;
   /** rxBurst/txBurst returned -errno: the port failed. */
   portError(p: BridgePort, errno: number): void;
 }
@@ -308,7 +308,7 @@ export class Datapath implements Sink, NormalContext {
   }
 
   stageVlan(p: BridgePort, f: WorkFrame, vid: number): void {
-    const tv = (f.key.words[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+    const tv = vlanVidOf(f.key.words);
     const tagged = (tv & OFPVID_PRESENT) !== 0;
     const plain = tagged
       ? vid === (tv & 0xfff) && f.buf[f.start + 12] === 0x81 && f.buf[f.start + 13] === 0x00

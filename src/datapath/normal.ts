@@ -28,7 +28,7 @@
  *    cached decision made before it is a miss again.
  *  - Nothing is allocated per packet.
  */
-import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_ETH_TYPE_VLAN } from '../packet/flow-key.js';
+import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, vlanVidOf } from '../packet/flow-key.js';
 import { OFPPC_NO_FLOOD, OFPPC_NO_FWD } from '../pipeline/types.js';
 import { isGroupMac, type MacEntry, type MacLearningTable } from './mac-learning.js';
 import type { BridgePort } from './bridge-port.js';
@@ -57,7 +57,7 @@ function ingressVlan(inRec: BridgePort | undefined, vid: number): number {
 
 /** The outer VLAN id of the key, -1 when untagged. */
 function outerVid(w: Uint32Array): number {
-  const tv = (w[W_ETH_TYPE_VLAN]! >>> 3) & 0x1fff;
+  const tv = vlanVidOf(w);
   return (tv & OFPVID_PRESENT) !== 0 ? tv & 0xfff : -1;
 }
 

@@ -8,16 +8,19 @@
  *  - Copy on write: the depth-0 frame starts as a view of the receive memory and is
  *    copied into its work buffer only before the first op that changes bytes, so a flow
  *    that only forwards is copied once, into the output staging.
- *  - Same semantics as the reference executor (src/pipeline/execute.ts), which the
- *    equivalence tests hold it to: a branch runs on its own copy; a meter that drops stops
- *    everything; dec_*_ttl on TTL <= 1 sends a packet-in with OFPR_INVALID_TTL and stops
- *    its branch (OF1.3.5 §5.12); an output to the ingress port by number is dropped,
- *    OFPP_IN_PORT is resolved to it (§4.5); ops that do not apply to the frame are skipped.
+ *  - The one executor of a Decision: the datapath runs it and the pipeline tests run it
+ *    (test/unit/run-decision.ts) against scapy's frames. A branch runs on its own copy; a
+ *    meter that drops stops everything; dec_*_ttl on TTL <= 1 sends a packet-in with
+ *    OFPR_INVALID_TTL and stops its branch (OF1.3.5 §5.12); an output to the ingress port
+ *    by number is dropped, OFPP_IN_PORT is resolved to it (§4.5), an output to CONTROLLER
+ *    is a packet-in whatever the in_port; ops that do not apply to the frame are skipped.
  *  - Pushes/pops move the frame start; a vnet frame's csum_start/hdr_len move with it.
  *  - Every output (reserved ports unresolved, except IN_PORT) goes to the Sink with the
  *    frame as it is at that moment; the sink copies what it keeps. An output to a port
  *    (not a packet-in) of a frame a pop shortened below 60 bytes carries zero padding to
- *    60 (padForOutput, src/packet/rewrite-tags.ts), as the reference executor's does.
+ *    60 (padForOutput, src/packet/rewrite-tags.ts).
+ *  - Reparser (below) is the pipeline's re-parse after pop_mpls / pop_pbb: the same ops
+ *    on the same rewriter, so decide() sees the frame exactly as this executor makes it.
  */
 import { FlowKey, P_L3, W_IP } from '../packet/flow-key.js';
 import { OFPXMT_OFB_IP_DSCP } from '../packet/oxm.js';
@@ -27,11 +30,15 @@ import {
   pushMpls, pushPbb, pushVlan, setField, setMplsTtl, setNwTtl,
 } from '../packet/rewrite.js';
 import type { Op } from '../pipeline/decision.js';
-import { HEADROOM, MAX_FRAME } from '../pipeline/execute-rewrite.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
 import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
 import { copyBytes } from '../ports/copy-bytes.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
+
+/** Bytes free in front of a work frame: room for a PBB header (18) plus MPLS and VLAN pushes. */
+export const HEADROOM = 64;
+/** Largest frame a work frame holds (IPv4/IPv6 datagram maximum plus L2 headers). */
+export const MAX_FRAME = 65_535 + 64;
 
 const MAX_DEPTH = 16;
 const CONTINUE = 0;
@@ -60,7 +67,7 @@ export interface Sink {
   output(port: number, f: WorkFrame, op: OutputOp, queueId: number): void;
 }
 
-/** The packet-in a failed TTL decrement produces (as the reference executor). */
+/** The packet-in a failed TTL decrement produces (OF1.3.5 §5.12). */
 const INVALID_TTL_OP: OutputOp = {
   op: 'output', port: OFPP_CONTROLLER, maxLen: 0xffff, reason: OFPR_INVALID_TTL, tableId: 0, cookie: 0n,
 };
@@ -153,11 +160,14 @@ export class OpRunner {
     switch (op.op) {
       case 'output': {
         const port = op.port === OFPP_IN_PORT ? this.inPort : op.port;
-        if (op.port !== OFPP_IN_PORT && port === this.inPort) return CONTINUE;
+        // A packet-in goes to the controller whatever the in_port (a packet-out from
+        // in_port CONTROLLER may ask for one); an output to a port is not one back out
+        // the ingress port (§4.5), except by OFPP_IN_PORT.
         if (port === OFPP_CONTROLLER) {
           this.sink.output(port, f, op, this.queueId);
           return CONTINUE;
         }
+        if (op.port !== OFPP_IN_PORT && port === this.inPort) return CONTINUE;
         // A frame a pop shortened leaves padded to the Ethernet minimum; the padding is
         // not part of the packet, so later ops see the frame as it was.
         const len = f.len;

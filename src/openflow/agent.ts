@@ -20,13 +20,14 @@ import {
   OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_PORT, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_TABLE, isOFError, ofError,
   describeOFError, type OFError,
 } from '../pipeline/errors.js';
+import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
   OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
   OFP_NO_BUFFER, type Action, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
-import type { AgentBridge, AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
+import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
 import type { OFConnection } from './connection.js';
 import type { OFMessage } from './message-types.js';
@@ -35,8 +36,6 @@ import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
 import { RoleManager, Session, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
-
-export interface AgentLogger { info(msg: string): void; warn(msg: string): void; debug(msg: string): void }
 
 export interface AgentOptions {
   /** The Bridge's clock (ms); rule durations are measured on it. Default performance.now. */
@@ -48,10 +47,8 @@ export interface AgentOptions {
   readonly packetInBurst?: number;
   /** Largest multipart reply message (default 65535); smaller values are for tests. */
   readonly maxReplyBytes?: number;
-  readonly log?: AgentLogger;
+  readonly log?: Logger;
 }
-
-const NOOP_LOG: AgentLogger = { info() {}, warn() {}, debug() {} };
 
 export class OpenFlowAgent {
   readonly buffers: PacketBuffers;
@@ -59,7 +56,7 @@ export class OpenFlowAgent {
   private readonly sessions = new Set<Session>();
   private readonly roles = new RoleManager();
   private readonly now: () => number;
-  private readonly log: AgentLogger;
+  private readonly log: Logger;
   private readonly maxReplyBytes: number | undefined;
   /** Addition (metrics): PACKET_IN messages sent, one per receiving connection, and those
    * dropped at a connection whose send queue was full. Events refused by the rate limit are
@@ -69,7 +66,7 @@ export class OpenFlowAgent {
     sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter, this.packetIns);
   };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
-  private readonly onPortStatus = (reason: PortReason, info: AgentPortInfo): void => {
+  private readonly onPortStatus = (reason: PortReason, info: BridgePortInfo): void => {
     sendPortStatus(reason, info, this.sessions);
   };
 
@@ -77,7 +74,7 @@ export class OpenFlowAgent {
     this.now = opts.now ?? (() => performance.now());
     this.buffers = new PacketBuffers(opts.nBuffers ?? 256, 5000, this.now);
     this.packetInLimiter = new TokenBucket(opts.packetInRate ?? 1000, opts.packetInBurst ?? 100, this.now);
-    this.log = opts.log ?? NOOP_LOG;
+    this.log = opts.log ?? NO_LOG;
     this.maxReplyBytes = opts.maxReplyBytes;
     bridge.on('packet-in', this.onPacketIn);
     bridge.on('flow-removed', this.onFlowRemoved);

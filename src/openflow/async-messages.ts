@@ -21,7 +21,7 @@
  */
 import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
 import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, type OxmField, type PortReason } from '../pipeline/types.js';
-import type { AgentPortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
+import type { BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';
 import type { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import type { Session } from './session.js';
@@ -88,7 +88,7 @@ export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Sessio
   }
 }
 
-export function sendPortStatus(reason: PortReason, info: AgentPortInfo, sessions: Iterable<Session>): void {
+export function sendPortStatus(reason: PortReason, info: BridgePortInfo, sessions: Iterable<Session>): void {
   const port = portDesc(info);
   for (const s of sessions) {
     if (!s.conn.isReady || !s.wants('portStatusMask', reason)) continue;

@@ -4,35 +4,21 @@
  * file: the real Bridge satisfies `AgentBridge`, and so does the tests' fake.
  *
  * Invariants: every name and signature here is copied from the Bridge contract; nothing
- * is added that the Bridge does not promise. Events the agent listens to:
+ * is added that the Bridge does not promise. The values it carries (BridgePortInfo,
+ * BridgePacketIn) are defined once, below both (ports/port.ts, pipeline/types.ts).
+ * Events the agent listens to:
  *   'packet-in'    (pi: BridgePacketIn)
- *   'port-status'  (reason: OFPPR_ADD | OFPPR_DELETE | OFPPR_MODIFY, info: AgentPortInfo)
+ *   'port-status'  (reason: OFPPR_ADD | OFPPR_DELETE | OFPPR_MODIFY, info: BridgePortInfo)
  *   'flow-removed' ({ rule, reason })
  */
 import type { OFError } from '../pipeline/errors.js';
 import type { Pipeline, ModResult } from '../pipeline/pipeline.js';
 import type { Rule } from '../pipeline/rule.js';
-import type { Action, FlowMod, GroupMod, MeterMod, PortReason } from '../pipeline/types.js';
-import type { PortStats } from '../ports/port.js';
+import type { Action, BridgePacketIn, FlowMod, GroupMod, MeterMod, PortReason } from '../pipeline/types.js';
+import type { BridgePortInfo } from '../ports/port.js';
 
-export interface AgentPortInfo {
-  readonly ofport: number; readonly name: string; readonly kind: string;
-  readonly hwAddr: Uint8Array; readonly linkUp: boolean;
-  readonly config: number; readonly state: number; readonly currSpeedKbps: number;
-  readonly stats: PortStats;
-  /** When the port was added, on the bridge's clock (ms): OFPMP_PORT_STATS duration. */
-  readonly addedMs: number;
-}
-
-/** The Bridge's 'packet-in' event (contract: PacketIn). */
-export interface BridgePacketIn {
-  readonly reason: number; readonly tableId: number; readonly cookie: bigint; readonly inPort: number;
-  readonly metadata: bigint; readonly tunnelId: bigint; readonly tunSrc: number; readonly tunDst: number; readonly totalLen: number;
-  /** The op's max_len; OFPCML_NO_BUFFER = the whole packet, unbuffered. */
-  readonly maxLen: number;
-  /** A copy of the frame: the agent may keep it (buffer pool). */
-  readonly data: Uint8Array;
-}
+export type { BridgePacketIn } from '../pipeline/types.js';
+export type { BridgePortInfo } from '../ports/port.js';
 
 export interface BridgeFlowRemoved { readonly rule: Rule; readonly reason: number }
 
@@ -42,8 +28,8 @@ export interface AgentBridge {
   readonly pipeline: Pipeline;
   failMode: 'standalone' | 'secure';
   failOpen: boolean;
-  ports(): AgentPortInfo[];
-  port(ofport: number): AgentPortInfo | undefined;
+  ports(): BridgePortInfo[];
+  port(ofport: number): BridgePortInfo | undefined;
   flowMod(fm: FlowMod): ModResult;
   groupMod(gm: GroupMod): ModResult;
   meterMod(mm: MeterMod): ModResult;
@@ -52,9 +38,9 @@ export interface AgentBridge {
   portMod(ofport: number, config: number, mask: number): OFError | null;
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
   on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
-  on(event: 'port-status', fn: (reason: PortReason, info: AgentPortInfo) => void): unknown;
+  on(event: 'port-status', fn: (reason: PortReason, info: BridgePortInfo) => void): unknown;
   on(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
   off(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
-  off(event: 'port-status', fn: (reason: PortReason, info: AgentPortInfo) => void): unknown;
+  off(event: 'port-status', fn: (reason: PortReason, info: BridgePortInfo) => void): unknown;
   off(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;
 }

@@ -9,7 +9,7 @@
 import type { Group } from '../pipeline/groups.js';
 import type { Meter } from '../pipeline/meters.js';
 import { ruleDuration, type Rule } from '../pipeline/rule.js';
-import type { AgentPortInfo } from './bridge-surface.js';
+import type { BridgePortInfo } from './bridge-surface.js';
 import {
   OFPPF_100GB_FD, OFPPF_100MB_FD, OFPPF_10GB_FD, OFPPF_10MB_FD, OFPPF_1GB_FD, OFPPF_1TB_FD, OFPPF_40GB_FD,
   OFPPF_COPPER, OFPPF_OTHER,
@@ -36,7 +36,7 @@ function portName(name: string): string {
   return out;
 }
 
-export function portDesc(p: AgentPortInfo): PortDesc {
+export function portDesc(p: BridgePortInfo): PortDesc {
   const curr = speedFeature(p.currSpeedKbps);
   return {
     portNo: p.ofport, hwAddr: p.hwAddr, name: portName(p.name), config: p.config, state: p.state,
@@ -54,7 +54,7 @@ function split(ms: number): { sec: number; nsec: number } {
 
 /** Port counters; `sinceMs` = how long the port has been attached. Counters a port does not
  * keep are all-ones, as §7.3.5.6 asks ("set to all ones if unavailable"). */
-export function portStats(p: AgentPortInfo, sinceMs: number): PortStats {
+export function portStats(p: BridgePortInfo, sinceMs: number): PortStats {
   const s = p.stats;
   const na = 0xffffffffffffffffn;
   const d = split(sinceMs);

@@ -23,11 +23,12 @@ import { decodeActions } from './actions-codec.js';
 import * as C from './constants.js';
 import { pad8 } from './constants.js';
 import { decodeInstructions } from './instructions-codec.js';
+import { OFP_FLOW_MOD as FM } from './layouts.js';
 import type { AsyncConfig, OFMessage } from './message-types.js';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
 import { decodeMatch } from './oxm-codec.js';
 import { decodeBands, decodeBuckets, decodePort, decodeQueues } from './structs.js';
-import { Reader } from './wire.js';
+import { Reader, type Field } from './wire.js';
 
 /**
  * The message type numbers as module-local constants (decode speed): under tsx, the
@@ -62,7 +63,7 @@ const EXACT: Record<number, number> = {
 /** Minimum bodies; a match counts as its 8-byte empty form. */
 const MINIMUM: Record<number, number> = {
   [OFPT_ERROR]: 4, [OFPT_EXPERIMENTER]: 8, [OFPT_PACKET_IN]: 16 + 8 + 2,
-  [OFPT_FLOW_REMOVED]: 40 + 8, [OFPT_PACKET_OUT]: 16, [OFPT_FLOW_MOD]: 40 + 8,
+  [OFPT_FLOW_REMOVED]: 40 + 8, [OFPT_PACKET_OUT]: 16, [OFPT_FLOW_MOD]: FM.MATCH[1] - OFP_HEADER_LEN,
   [OFPT_GROUP_MOD]: 8, [OFPT_MULTIPART_REQUEST]: 8, [OFPT_MULTIPART_REPLY]: 8,
   [OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [OFPT_METER_MOD]: 8,
 };
@@ -84,14 +85,11 @@ function decodeHello(r: Reader, xid: number, version: number): OFMessage | OFErr
   return { type: 'hello', xid, version, versions };
 }
 
-/** r.u64(), but a zero gives the one shared 0n (the usual cookie and cookie_mask of a
+/** r.u64At(), but a zero gives the one shared 0n (the usual cookie and cookie_mask of a
  * flow-mod): no BigInt per message, nor retained per rule. */
-function u64OrZero(r: Reader): bigint {
-  if (r.peek16(0) === 0 && r.peek16(2) === 0 && r.peek16(4) === 0 && r.peek16(6) === 0) {
-    r.skip(8);
-    return 0n;
-  }
-  return r.u64();
+function u64OrZero(r: Reader, base: number, f: Field): bigint {
+  for (let i = base + f[0]; i < base + f[1]; i++) if (r.buf[i] !== 0) return r.u64At(base, f);
+  return 0n;
 }
 
 const pair = (r: Reader): [number, number] => [r.u32(), r.u32()];
@@ -158,10 +156,14 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       return { type: 'packet_out', xid, bufferId, inPort, actions, data: r.bytes(r.left) };
     }
     case OFPT_FLOW_MOD: {
-      const cookie = u64OrZero(r); const cookieMask = u64OrZero(r); const tableId = r.u8(); const command = r.u8();
-      const idleTimeout = r.u16(); const hardTimeout = r.u16(); const priority = r.u16();
-      const bufferId = r.u32(); const outPort = r.u32(); const outGroup = r.u32(); const flags = r.u16();
-      r.skip(2);
+      const at = r.pos - OFP_HEADER_LEN; // OFP_FLOW_MOD offsets count the header
+      const cookie = u64OrZero(r, at, FM.COOKIE); const cookieMask = u64OrZero(r, at, FM.COOKIE_MASK);
+      const tableId = r.u8At(at, FM.TABLE_ID); const command = r.u8At(at, FM.COMMAND);
+      const idleTimeout = r.u16At(at, FM.IDLE_TIMEOUT); const hardTimeout = r.u16At(at, FM.HARD_TIMEOUT);
+      const priority = r.u16At(at, FM.PRIORITY); const bufferId = r.u32At(at, FM.BUFFER_ID);
+      const outPort = r.u32At(at, FM.OUT_PORT); const outGroup = r.u32At(at, FM.OUT_GROUP);
+      const flags = r.u16At(at, FM.FLAGS);
+      r.pos = at + FM.MATCH[0];
       const match = decodeMatch(r);
       if (isOFError(match)) return match;
       const instructions = decodeInstructions(r);

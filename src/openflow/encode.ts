@@ -11,7 +11,7 @@
  */
 import { actionsWireLength, encodeActions } from './actions-codec.js';
 import {
-  OFP_MAX_MSG_LEN, OFP_VERSION, OFPHET_VERSIONBITMAP, OFPT_BARRIER_REPLY,
+  OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFP_VERSION, OFPHET_VERSIONBITMAP, OFPT_BARRIER_REPLY,
   OFPT_BARRIER_REQUEST, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_EXPERIMENTER,
   OFPT_FEATURES_REPLY, OFPT_FEATURES_REQUEST, OFPT_FLOW_MOD, OFPT_FLOW_REMOVED,
   OFPT_GET_ASYNC_REPLY, OFPT_GET_ASYNC_REQUEST, OFPT_GET_CONFIG_REPLY, OFPT_GET_CONFIG_REQUEST,
@@ -21,6 +21,7 @@ import {
   OFPT_TABLE_MOD,
 } from './constants.js';
 import { encodeInstructions } from './instructions-codec.js';
+import { OFP_FLOW_MOD as FM } from './layouts.js';
 import type { AsyncConfig, OFMessage, OFMessageType } from './message-types.js';
 import { OFPMP } from './multipart-types.js';
 import { encodeMultipartReplyBody, encodeMultipartRequestBody } from './multipart.js';
@@ -86,12 +87,18 @@ function encodeBody(w: Writer, m: OFMessage): void {
       w.u32(m.bufferId); w.u32(m.inPort); w.u16(actionsWireLength(m.actions)); w.zeros(6);
       encodeActions(w, m.actions); w.bytes(m.data);
       break;
-    case 'flow_mod':
-      w.u64(m.cookie); w.u64(m.cookieMask); w.u8(m.tableId); w.u8(m.command);
-      w.u16(m.idleTimeout); w.u16(m.hardTimeout); w.u16(m.priority); w.u32(m.bufferId);
-      w.u32(m.outPort); w.u32(m.outGroup); w.u16(m.flags); w.zeros(2);
+    case 'flow_mod': {
+      const at = w.pos - OFP_HEADER_LEN; // OFP_FLOW_MOD offsets count the header
+      w.zeros(FM.MATCH[0] - OFP_HEADER_LEN); // the fixed part, pad included
+      w.u64At(at, FM.COOKIE, m.cookie); w.u64At(at, FM.COOKIE_MASK, m.cookieMask);
+      w.u8At(at, FM.TABLE_ID, m.tableId); w.u8At(at, FM.COMMAND, m.command);
+      w.u16At(at, FM.IDLE_TIMEOUT, m.idleTimeout); w.u16At(at, FM.HARD_TIMEOUT, m.hardTimeout);
+      w.u16At(at, FM.PRIORITY, m.priority); w.u32At(at, FM.BUFFER_ID, m.bufferId);
+      w.u32At(at, FM.OUT_PORT, m.outPort); w.u32At(at, FM.OUT_GROUP, m.outGroup);
+      w.u16At(at, FM.FLAGS, m.flags);
       encodeMatch(w, m.match); encodeInstructions(w, m.instructions);
       break;
+    }
     case 'group_mod':
       w.u16(m.command); w.u8(m.groupType); w.zeros(1); w.u32(m.groupId); encodeBuckets(w, m.buckets);
       break;

@@ -12,10 +12,11 @@ import {
   OFPBRC_BAD_LEN, OFPBRC_BAD_MULTIPART, OFPET_BAD_REQUEST, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
 import {
-  DESC_STR_LEN, OFP_DESC_LEN, OFP_GROUP_STATS_LEN, OFP_METER_STATS_LEN, OFP_PORT_STATS_LEN,
+  DESC_STR_LEN, OFP_DESC_LEN, OFP_FLOW_STATS_LEN, OFP_GROUP_STATS_LEN, OFP_METER_STATS_LEN, OFP_PORT_STATS_LEN,
   OFP_QUEUE_STATS_LEN, OFP_TABLE_STATS_LEN, SERIAL_NUM_LEN,
 } from './constants.js';
 import { decodeInstructions, encodeInstructions } from './instructions-codec.js';
+import { OFP_FLOW_STATS as FS, OFP_FLOW_STATS_REQUEST as FSR, OFP_PORT_STATS as PS } from './layouts.js';
 import {
   OFPMP, type FlowStats, type FlowStatsRequest, type GroupDesc, type GroupStats, type MeterConfig,
   type MeterStats, type MultipartKind, type MultipartReplyBody, type MultipartRequestBody,
@@ -65,8 +66,11 @@ const exactly = (r: Reader, n: number, what: string): OFError | null =>
 // ---- requests
 
 function encodeFlowStatsRequest(w: Writer, b: FlowStatsRequest): void {
-  w.u8(b.tableId); w.zeros(3); w.u32(b.outPort); w.u32(b.outGroup); w.zeros(4);
-  w.u64(b.cookie); w.u64(b.cookieMask); encodeMatch(w, b.match);
+  const at = w.pos;
+  w.zeros(FSR.MATCH[0]);
+  w.u8At(at, FSR.TABLE_ID, b.tableId); w.u32At(at, FSR.OUT_PORT, b.outPort); w.u32At(at, FSR.OUT_GROUP, b.outGroup);
+  w.u64At(at, FSR.COOKIE, b.cookie); w.u64At(at, FSR.COOKIE_MASK, b.cookieMask);
+  encodeMatch(w, b.match);
 }
 
 export function encodeMultipartRequestBody(w: Writer, b: MultipartRequestBody): void {
@@ -83,10 +87,12 @@ export function encodeMultipartRequestBody(w: Writer, b: MultipartRequestBody): 
 }
 
 function decodeFlowStatsRequest(r: Reader): FlowStatsRequest | OFError {
-  if (r.left < 32 + 8) return badLen('flow stats request truncated');
-  const tableId = r.u8(); r.skip(3);
-  const outPort = r.u32(); const outGroup = r.u32(); r.skip(4);
-  const cookie = r.u64(); const cookieMask = r.u64();
+  if (r.left < FSR.MATCH[1]) return badLen('flow stats request truncated');
+  const at = r.pos;
+  const tableId = r.u8At(at, FSR.TABLE_ID);
+  const outPort = r.u32At(at, FSR.OUT_PORT); const outGroup = r.u32At(at, FSR.OUT_GROUP);
+  const cookie = r.u64At(at, FSR.COOKIE); const cookieMask = r.u64At(at, FSR.COOKIE_MASK);
+  r.skip(FSR.MATCH[0]);
   const match = decodeMatch(r);
   if ('ofError' in match) return match;
   if (r.left !== 0) return badLen('trailing bytes after flow stats request');
@@ -122,21 +128,25 @@ export function decodeMultipartRequestBody(kind: MultipartKind, r: Reader): Mult
 // ---- replies
 
 function encodeFlowStats(w: Writer, f: FlowStats): void {
-  const start = w.pos;
-  w.u16(0); w.u8(f.tableId); w.zeros(1); w.u32(f.durationSec); w.u32(f.durationNsec);
-  w.u16(f.priority); w.u16(f.idleTimeout); w.u16(f.hardTimeout); w.u16(f.flags); w.zeros(4);
-  w.u64(f.cookie); w.u64(f.packetCount); w.u64(f.byteCount);
+  const at = w.pos;
+  w.zeros(FS.MATCH[0]);
+  w.u8At(at, FS.TABLE_ID, f.tableId); w.u32At(at, FS.DURATION_SEC, f.durationSec); w.u32At(at, FS.DURATION_NSEC, f.durationNsec);
+  w.u16At(at, FS.PRIORITY, f.priority); w.u16At(at, FS.IDLE_TIMEOUT, f.idleTimeout);
+  w.u16At(at, FS.HARD_TIMEOUT, f.hardTimeout); w.u16At(at, FS.FLAGS, f.flags);
+  w.u64At(at, FS.COOKIE, f.cookie); w.u64At(at, FS.PACKET_COUNT, f.packetCount); w.u64At(at, FS.BYTE_COUNT, f.byteCount);
   encodeMatch(w, f.match); encodeInstructions(w, f.instructions);
-  w.patch16(start, w.pos - start);
+  w.u16At(at, FS.LENGTH, w.pos - at);
 }
 
+/** `r` is one element (sizedList: at least OFP_FLOW_STATS_LEN bytes). */
 function decodeFlowStats(r: Reader): FlowStats | OFError {
-  r.skip(2);
-  const tableId = r.u8(); r.skip(1);
-  const durationSec = r.u32(); const durationNsec = r.u32();
-  const priority = r.u16(); const idleTimeout = r.u16(); const hardTimeout = r.u16(); const flags = r.u16();
-  r.skip(4);
-  const cookie = r.u64(); const packetCount = r.u64(); const byteCount = r.u64();
+  const at = r.pos;
+  const tableId = r.u8At(at, FS.TABLE_ID);
+  const durationSec = r.u32At(at, FS.DURATION_SEC); const durationNsec = r.u32At(at, FS.DURATION_NSEC);
+  const priority = r.u16At(at, FS.PRIORITY); const idleTimeout = r.u16At(at, FS.IDLE_TIMEOUT);
+  const hardTimeout = r.u16At(at, FS.HARD_TIMEOUT); const flags = r.u16At(at, FS.FLAGS);
+  const cookie = r.u64At(at, FS.COOKIE); const packetCount = r.u64At(at, FS.PACKET_COUNT); const byteCount = r.u64At(at, FS.BYTE_COUNT);
+  r.skip(FS.MATCH[0]);
   const match = decodeMatch(r);
   if ('ofError' in match) return match;
   const instructions = decodeInstructions(r);
@@ -148,19 +158,31 @@ function decodeFlowStats(r: Reader): FlowStats | OFError {
 }
 
 function encodePortStats(w: Writer, p: PortStats): void {
-  w.u32(p.portNo); w.zeros(4);
-  for (const v of [p.rxPackets, p.txPackets, p.rxBytes, p.txBytes, p.rxDropped, p.txDropped,
-    p.rxErrors, p.txErrors, p.rxFrameErr, p.rxOverErr, p.rxCrcErr, p.collisions]) w.u64(v);
-  w.u32(p.durationSec); w.u32(p.durationNsec);
+  const at = w.pos;
+  w.zeros(OFP_PORT_STATS_LEN);
+  w.u32At(at, PS.PORT_NO, p.portNo);
+  w.u64At(at, PS.RX_PACKETS, p.rxPackets); w.u64At(at, PS.TX_PACKETS, p.txPackets);
+  w.u64At(at, PS.RX_BYTES, p.rxBytes); w.u64At(at, PS.TX_BYTES, p.txBytes);
+  w.u64At(at, PS.RX_DROPPED, p.rxDropped); w.u64At(at, PS.TX_DROPPED, p.txDropped);
+  w.u64At(at, PS.RX_ERRORS, p.rxErrors); w.u64At(at, PS.TX_ERRORS, p.txErrors);
+  w.u64At(at, PS.RX_FRAME_ERR, p.rxFrameErr); w.u64At(at, PS.RX_OVER_ERR, p.rxOverErr);
+  w.u64At(at, PS.RX_CRC_ERR, p.rxCrcErr); w.u64At(at, PS.COLLISIONS, p.collisions);
+  w.u32At(at, PS.DURATION_SEC, p.durationSec); w.u32At(at, PS.DURATION_NSEC, p.durationNsec);
 }
 
+/** `r` has at least OFP_PORT_STATS_LEN bytes left (fixedList). */
 function decodePortStats(r: Reader): PortStats {
-  const portNo = r.u32(); r.skip(4);
+  const at = r.pos;
+  r.skip(OFP_PORT_STATS_LEN);
   return {
-    portNo, rxPackets: r.u64(), txPackets: r.u64(), rxBytes: r.u64(), txBytes: r.u64(),
-    rxDropped: r.u64(), txDropped: r.u64(), rxErrors: r.u64(), txErrors: r.u64(),
-    rxFrameErr: r.u64(), rxOverErr: r.u64(), rxCrcErr: r.u64(), collisions: r.u64(),
-    durationSec: r.u32(), durationNsec: r.u32(),
+    portNo: r.u32At(at, PS.PORT_NO),
+    rxPackets: r.u64At(at, PS.RX_PACKETS), txPackets: r.u64At(at, PS.TX_PACKETS),
+    rxBytes: r.u64At(at, PS.RX_BYTES), txBytes: r.u64At(at, PS.TX_BYTES),
+    rxDropped: r.u64At(at, PS.RX_DROPPED), txDropped: r.u64At(at, PS.TX_DROPPED),
+    rxErrors: r.u64At(at, PS.RX_ERRORS), txErrors: r.u64At(at, PS.TX_ERRORS),
+    rxFrameErr: r.u64At(at, PS.RX_FRAME_ERR), rxOverErr: r.u64At(at, PS.RX_OVER_ERR),
+    rxCrcErr: r.u64At(at, PS.RX_CRC_ERR), collisions: r.u64At(at, PS.COLLISIONS),
+    durationSec: r.u32At(at, PS.DURATION_SEC), durationNsec: r.u32At(at, PS.DURATION_NSEC),
   };
 }
 
@@ -271,7 +293,7 @@ export function decodeMultipartReplyBody(kind: MultipartKind, r: Reader): Multip
         serialNum: r.str(SERIAL_NUM_LEN), dpDesc: r.str(DESC_STR_LEN),
       };
     }
-    case 'flow': { const flows = sizedList(r, 56, 0, kind, decodeFlowStats); return isOFError(flows) ? flows : { kind, flows }; }
+    case 'flow': { const flows = sizedList(r, OFP_FLOW_STATS_LEN, FS.LENGTH[0], kind, decodeFlowStats); return isOFError(flows) ? flows : { kind, flows }; }
     case 'aggregate': {
       if ((e = exactly(r, 24, kind))) return e;
       const packetCount = r.u64(); const byteCount = r.u64();

@@ -1,6 +1,7 @@
 /**
  * Structures shared by several messages (OF1.3.5 §7.2–§7.3): ofp_port, ofp_bucket,
- * ofp_meter_band_*, ofp_packet_queue and its properties.
+ * ofp_meter_band_*, ofp_packet_queue and its properties. The fixed ones are read and
+ * written through their one layout table (layouts.ts).
  *
  * Invariants: each list decoder consumes exactly the reader it is given; an element whose
  * length is too small, not 8-aligned where the spec says so, or past the list is refused
@@ -16,10 +17,11 @@ import {
   OFPMBT_DROP, OFPMBT_DSCP_REMARK, OFPMBT_EXPERIMENTER, type Bucket, type MeterBand,
 } from '../pipeline/types.js';
 import {
-  OFP_BUCKET_LEN, OFP_MAX_PORT_NAME_LEN, OFP_METER_BAND_LEN, OFP_PORT_LEN, OFPQT_EXPERIMENTER,
+  OFP_BUCKET_LEN, OFP_METER_BAND_LEN, OFP_PORT_LEN, OFPQT_EXPERIMENTER,
   OFPQT_MAX_RATE, OFPQT_MIN_RATE,
 } from './constants.js';
 import { decodeActions, encodeActions } from './actions-codec.js';
+import { OFP_BUCKET as B, OFP_METER_BAND as MB, OFP_METER_BAND_TAIL, OFP_PORT as P } from './layouts.js';
 import type { PacketQueue, QueueProp } from './message-types.js';
 import type { PortDesc } from './multipart-types.js';
 import type { Reader, Writer } from './wire.js';
@@ -34,20 +36,23 @@ export function writeHwAddr(w: Writer, a: Uint8Array): void {
 // ---- ofp_port (64 bytes)
 
 export function encodePort(w: Writer, p: PortDesc): void {
-  w.u32(p.portNo); w.zeros(4); writeHwAddr(w, p.hwAddr); w.zeros(2);
-  w.str(p.name, OFP_MAX_PORT_NAME_LEN);
-  w.u32(p.config); w.u32(p.state); w.u32(p.curr); w.u32(p.advertised); w.u32(p.supported);
-  w.u32(p.peer); w.u32(p.currSpeed); w.u32(p.maxSpeed);
+  const at = w.pos;
+  w.zeros(OFP_PORT_LEN);
+  w.u32At(at, P.PORT_NO, p.portNo); w.bytesAt(at, P.HW_ADDR, p.hwAddr); w.strAt(at, P.NAME, p.name);
+  w.u32At(at, P.CONFIG, p.config); w.u32At(at, P.STATE, p.state); w.u32At(at, P.CURR, p.curr);
+  w.u32At(at, P.ADVERTISED, p.advertised); w.u32At(at, P.SUPPORTED, p.supported);
+  w.u32At(at, P.PEER, p.peer); w.u32At(at, P.CURR_SPEED, p.currSpeed); w.u32At(at, P.MAX_SPEED, p.maxSpeed);
 }
 
 /** Caller guarantees r.left >= OFP_PORT_LEN. */
 export function decodePort(r: Reader): PortDesc {
-  const portNo = r.u32(); r.skip(4);
-  const hwAddr = r.bytes(6); r.skip(2);
-  const name = r.str(OFP_MAX_PORT_NAME_LEN);
+  const at = r.pos;
+  r.skip(OFP_PORT_LEN);
   return {
-    portNo, hwAddr, name, config: r.u32(), state: r.u32(), curr: r.u32(), advertised: r.u32(),
-    supported: r.u32(), peer: r.u32(), currSpeed: r.u32(), maxSpeed: r.u32(),
+    portNo: r.u32At(at, P.PORT_NO), hwAddr: r.bytesAt(at, P.HW_ADDR), name: r.strAt(at, P.NAME),
+    config: r.u32At(at, P.CONFIG), state: r.u32At(at, P.STATE), curr: r.u32At(at, P.CURR),
+    advertised: r.u32At(at, P.ADVERTISED), supported: r.u32At(at, P.SUPPORTED), peer: r.u32At(at, P.PEER),
+    currSpeed: r.u32At(at, P.CURR_SPEED), maxSpeed: r.u32At(at, P.MAX_SPEED),
   };
 }
 
@@ -58,14 +63,15 @@ export function decodePorts(r: Reader): PortDesc[] | OFError {
   return out;
 }
 
-// ---- ofp_bucket (§7.3.4.2): len(16) weight(16) watch_port(32) watch_group(32) pad(4) actions
+// ---- ofp_bucket (§7.3.4.2, layouts.ts OFP_BUCKET), then its actions
 
 export function encodeBuckets(w: Writer, buckets: readonly Bucket[]): void {
   for (const b of buckets) {
-    const start = w.pos;
-    w.u16(0); w.u16(b.weight); w.u32(b.watchPort); w.u32(b.watchGroup); w.zeros(4);
+    const at = w.pos;
+    w.zeros(OFP_BUCKET_LEN);
+    w.u16At(at, B.WEIGHT, b.weight); w.u32At(at, B.WATCH_PORT, b.watchPort); w.u32At(at, B.WATCH_GROUP, b.watchGroup);
     encodeActions(w, b.actions);
-    w.patch16(start, w.pos - start);
+    w.u16At(at, B.LEN, w.pos - at);
   }
 }
 
@@ -77,8 +83,9 @@ export function decodeBuckets(r: Reader): Bucket[] | OFError {
       return ofError(OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_BUCKET, `bucket length ${len} is invalid`);
     }
     const br = r.sub(len);
-    br.skip(2);
-    const weight = br.u16(); const watchPort = br.u32(); const watchGroup = br.u32(); br.skip(4);
+    const at = br.pos;
+    const weight = br.u16At(at, B.WEIGHT); const watchPort = br.u32At(at, B.WATCH_PORT); const watchGroup = br.u32At(at, B.WATCH_GROUP);
+    br.skip(OFP_BUCKET_LEN);
     const actions = decodeActions(br);
     if ('ofError' in actions) return actions;
     out.push({ weight, watchPort, watchGroup, actions });
@@ -86,7 +93,7 @@ export function decodeBuckets(r: Reader): Bucket[] | OFError {
   return out;
 }
 
-// ---- Meter bands (§7.3.4.4): type(16) len(16) rate(32) burst_size(32) + 4 type-specific bytes
+// ---- Meter bands (§7.3.4.4, layouts.ts OFP_METER_BAND): a 12-byte header + 4 type-specific bytes
 
 const BAND_TYPE: Readonly<Record<MeterBand['type'], number>> = {
   drop: OFPMBT_DROP, dscp_remark: OFPMBT_DSCP_REMARK, experimenter: OFPMBT_EXPERIMENTER,
@@ -94,10 +101,12 @@ const BAND_TYPE: Readonly<Record<MeterBand['type'], number>> = {
 
 export function encodeBands(w: Writer, bands: readonly MeterBand[]): void {
   for (const b of bands) {
-    w.u16(BAND_TYPE[b.type]); w.u16(OFP_METER_BAND_LEN); w.u32(b.rate); w.u32(b.burstSize);
-    if (b.type === 'dscp_remark') { w.u8(b.precLevel); w.zeros(3); }
-    else if (b.type === 'experimenter') w.u32(b.experimenter);
-    else w.zeros(4);
+    const at = w.pos;
+    w.zeros(OFP_METER_BAND_LEN);
+    w.u16At(at, MB.TYPE, BAND_TYPE[b.type]); w.u16At(at, MB.LEN, OFP_METER_BAND_LEN);
+    w.u32At(at, MB.RATE, b.rate); w.u32At(at, MB.BURST_SIZE, b.burstSize);
+    if (b.type === 'dscp_remark') w.u8At(at, MB.PREC_LEVEL, b.precLevel);
+    else if (b.type === 'experimenter') w.u32At(at, OFP_METER_BAND_TAIL, b.experimenter);
   }
 }
 
@@ -106,15 +115,15 @@ export function decodeBands(r: Reader): MeterBand[] | OFError {
   const bad = (msg: string) => ofError(OFPET_METER_MOD_FAILED, OFPMMFC_BAD_BAND, msg);
   while (r.left > 0) {
     if (r.left < OFP_METER_BAND_LEN) return bad(`meter band truncated (${r.left} bytes)`);
-    const type = r.peek16();
-    const len = r.peek16(2);
+    const at = r.pos;
+    const type = r.u16At(at, MB.TYPE);
+    const len = r.u16At(at, MB.LEN);
     if (len < OFP_METER_BAND_LEN || (len & 7) !== 0 || len > r.left) return bad(`meter band length ${len}`);
-    const br = r.sub(len);
-    br.skip(4);
-    const rate = br.u32(); const burstSize = br.u32();
+    r.skip(len);
+    const rate = r.u32At(at, MB.RATE); const burstSize = r.u32At(at, MB.BURST_SIZE);
     if (type === OFPMBT_DROP) out.push({ type: 'drop', rate, burstSize });
-    else if (type === OFPMBT_DSCP_REMARK) out.push({ type: 'dscp_remark', rate, burstSize, precLevel: br.u8() });
-    else if (type === OFPMBT_EXPERIMENTER) out.push({ type: 'experimenter', rate, burstSize, experimenter: br.u32() });
+    else if (type === OFPMBT_DSCP_REMARK) out.push({ type: 'dscp_remark', rate, burstSize, precLevel: r.u8At(at, MB.PREC_LEVEL) });
+    else if (type === OFPMBT_EXPERIMENTER) out.push({ type: 'experimenter', rate, burstSize, experimenter: r.u32At(at, OFP_METER_BAND_TAIL) });
     else return bad(`unknown meter band type ${type}`);
   }
   return out;

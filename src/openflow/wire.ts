@@ -8,7 +8,19 @@
  *    BEFORE reading it, so the Reader itself never meets an out-of-range read; nothing here
  *    throws on well-bounded use, and decoders never rely on exceptions.
  *  - `bytes()` copies: decoded messages do not alias the framer's buffers.
+ *  - Fixed-layout structures are read and written by Field (layouts.ts): the `*At`
+ *    methods take the structure's first byte (`base`) and the field, and do not move `pos`.
+ *    A Reader's caller has checked the structure fits; a Writer's caller has reserved it
+ *    (zeros(), which also writes the padding).
  */
+
+/**
+ * One field of a fixed-layout wire structure: bytes [start, end) from the structure's
+ * first byte, as smoltcp's `const SRC_PORT: Field = 0..2`. The accessor's width (u8At,
+ * u16At, ...) is the field's; test/unit/openflow-layouts.test.ts checks that the fields
+ * of each layout tile it.
+ */
+export type Field = readonly [start: number, end: number];
 
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false });
@@ -85,6 +97,34 @@ export class Writer {
     this.view.setUint16(at, v & 0xffff);
   }
 
+  /** Writes field `f` of the structure at `base` (already reserved). */
+  u8At(base: number, f: Field, v: number): void {
+    this.buf[base + f[0]] = v & 0xff;
+  }
+
+  u16At(base: number, f: Field, v: number): void {
+    this.view.setUint16(base + f[0], v & 0xffff);
+  }
+
+  u32At(base: number, f: Field, v: number): void {
+    this.view.setUint32(base + f[0], v >>> 0);
+  }
+
+  u64At(base: number, f: Field, v: bigint): void {
+    this.view.setBigUint64(base + f[0], BigInt.asUintN(64, v));
+  }
+
+  /** Copies `b` into field `f` (zero-filled or cut to the field's size). */
+  bytesAt(base: number, f: Field, b: Uint8Array): void {
+    const n = f[1] - f[0];
+    this.buf.set(b.length > n ? b.subarray(0, n) : b, base + f[0]);
+  }
+
+  /** A NUL-padded char[N] field (NUL-terminated, as str()); the field is already zeros. */
+  strAt(base: number, f: Field, s: string): void {
+    this.bytesAt(base, f, UTF8_ENCODER.encode(s).subarray(0, f[1] - f[0] - 1));
+  }
+
   /** The bytes written so far, as a fresh array of exactly `pos` bytes. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
@@ -141,6 +181,35 @@ export class Reader {
 
   skip(n: number): void {
     this.pos += n;
+  }
+
+  /** Reads field `f` of the structure at `base` (which the caller checked fits). */
+  u8At(base: number, f: Field): number {
+    return this.buf[base + f[0]]!;
+  }
+
+  u16At(base: number, f: Field): number {
+    return this.view.getUint16(base + f[0]);
+  }
+
+  u32At(base: number, f: Field): number {
+    return this.view.getUint32(base + f[0]);
+  }
+
+  u64At(base: number, f: Field): bigint {
+    return this.view.getBigUint64(base + f[0]);
+  }
+
+  /** A copy of field `f`'s bytes. */
+  bytesAt(base: number, f: Field): Uint8Array {
+    return this.buf.slice(base + f[0], base + f[1]);
+  }
+
+  /** A NUL-padded char[N] field. */
+  strAt(base: number, f: Field): string {
+    const raw = this.buf.subarray(base + f[0], base + f[1]);
+    const nul = raw.indexOf(0);
+    return UTF8_DECODER.decode(nul < 0 ? raw : raw.subarray(0, nul));
   }
 
   /** A Reader over the next n bytes; this one moves past them. */

@@ -22,7 +22,7 @@
 import { rd16, rd32, wr16, wr32 } from './bytes.js';
 import {
   type FlowKey, M_ETHTYPE_OFS, M_L3_OFS, M_L4_OFS, M_L4_PROTO_OFS, M_MPLS_OFS, M_ND_OPT_OFS,
-  M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_ETH_TYPE_VLAN, W_PRESENT,
+  M_PBB_OFS, M_VLAN_OFS, OFPVID_PRESENT, P_IPV4, W_PRESENT, setVlanVidOf,
 } from './flow-key.js';
 import { patchBytes, patchPseudoProto, scratch } from './rewrite-patch.js';
 import * as X from './oxm.js';
@@ -70,8 +70,7 @@ export function setField(buf: Uint8Array, start: number, _len: number, key: Flow
       const v = num(value);
       wr16(buf, o, field === X.OFPXMT_OFB_VLAN_VID ? (tci & 0xf000) | (v & 0xfff) : (tci & 0x1fff) | ((v & 7) << 13));
       if (field === X.OFPXMT_OFB_VLAN_VID) {
-        const w = key.words[W_ETH_TYPE_VLAN]!;
-        key.words[W_ETH_TYPE_VLAN] = ((w & ~(0x1fff << 3)) | (((v & 0xfff) | OFPVID_PRESENT) << 3)) >>> 0;
+        setVlanVidOf(key.words, (v & 0xfff) | OFPVID_PRESENT);
         return true;
       }
       break;

@@ -1,8 +1,8 @@
 /**
  * Decision — the pipeline's answer to "what happens to this packet": the flattened,
  * ordered list of operations on the frame plus everything the packet touched, for counters.
- * Built on the slow path by Pipeline.decide(); executed per packet by the datapath (or the
- * reference executor, execute.ts) and cached while `cacheable` and the generation hold.
+ * Built on the slow path by Pipeline.decide(); executed per packet by the datapath's
+ * OpRunner (src/datapath/run-ops.ts) and cached while `cacheable` and the generation hold.
  *
  * Invariants
  *  - `ops` are in the order the spec executes them (OF1.3.5 §5.9 instructions per table,

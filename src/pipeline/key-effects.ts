@@ -16,6 +16,7 @@
 import {
   OFPVID_PRESENT, P_ARP, P_ICMPV4, P_ICMPV6, P_IPV4, P_IPV6, P_L3, P_MPLS, P_ND_SLL, P_ND_TARGET,
   P_ND_TLL, P_PBB, P_SCTP, P_TCP, P_UDP, W_ETH_TYPE_VLAN, W_MPLS, W_PBB, W_PRESENT, W_VLAN_INNER,
+  setVlanVidOf, vlanVidOf,
 } from '../packet/flow-key.js';
 import { vlanVidForKey } from './actions.js';
 import { OFPXMT_OFB_VLAN_VID, OXM_FIELDS, writeFieldWords } from '../packet/oxm.js';
@@ -42,7 +43,7 @@ function setOuterTag(words: Uint32Array, tci: number, present: boolean): void {
   words[W_ETH_TYPE_VLAN] = ((words[W_ETH_TYPE_VLAN]! & 0xffff0000) | (vid << 3) | pcp) >>> 0;
 }
 
-const hasVlan = (words: Uint32Array): boolean => ((words[W_ETH_TYPE_VLAN]! >>> 3) & OFPVID_PRESENT) !== 0;
+const hasVlan = (words: Uint32Array): boolean => (vlanVidOf(words) & OFPVID_PRESENT) !== 0;
 const setEthType = (words: Uint32Array, t: number): void => {
   words[W_ETH_TYPE_VLAN] = ((t << 16) | (words[W_ETH_TYPE_VLAN]! & 0xffff)) >>> 0;
 };
@@ -55,7 +56,7 @@ export function applyToKey(a: Action, words: Uint32Array): typeof TRACKED | type
       if (a.field.field === OFPXMT_OFB_VLAN_VID) {
         if (!hasVlan(words)) return TRACKED; // no tag to rewrite: the frame rewriter skips it too
         const vid = vlanVidForKey(a.field.value);
-        words[W_ETH_TYPE_VLAN] = ((words[W_ETH_TYPE_VLAN]! & ~(0x1fff << 3)) | (vid << 3)) >>> 0;
+        setVlanVidOf(words, vid);
         return TRACKED;
       }
       writeFieldWords(info, a.field.value, words);

@@ -24,7 +24,6 @@ import { FlowKey, KEY_WORDS } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import { validateActions } from './actions.js';
 import { decide, decidePacketOut, type DecideEnv } from './decide.js';
-import { reparseAfter } from './execute-rewrite.js';
 import type { Decision, Op } from './decision.js';
 import {
   OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID, isOFError, ofError, type OFError,
@@ -52,9 +51,10 @@ export interface PipelineOptions {
   portExists(port: number): boolean;
   portLive(port: number): boolean;
   /** For decisions after pop_mpls / pop_pbb: rewrite a copy of the frame with `ops` and
-   * parse it into `out`. Default: execute-rewrite.ts `reparseAfter`. It runs only when
-   * decide() is given the frame; without the frame such decisions lose the inner headers'
-   * fields. They are marked uncacheable either way. */
+   * parse it into `out`. The datapath's executor provides it (src/datapath/run-ops.ts
+   * Reparser; the pipeline cannot import it). It runs only when decide() is given the
+   * frame and this is set; otherwise such decisions lose the inner headers' fields. They
+   * are marked uncacheable either way. */
   reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
 }
 
@@ -109,7 +109,7 @@ export class Pipeline {
       meters: this.meters,
       portLive: (p) => opts.portLive(p),
       get generation() { return self.gen; },
-      reparse: opts.reparse ?? reparseAfter,
+      ...(opts.reparse !== undefined ? { reparse: opts.reparse } : {}),
     };
   }
 

@@ -84,6 +84,28 @@ export const OFPR_NO_MATCH = 0;
 export const OFPR_ACTION = 1;
 export const OFPR_INVALID_TTL = 2;
 
+/**
+ * A packet-in as the datapath emits it ('packet-in', from an output to OFPP_CONTROLLER) and
+ * the OpenFlow agent turns into OFPT_PACKET_IN (openflow/message-types.ts PacketIn is that
+ * wire message). Defined here, below both.
+ */
+export interface BridgePacketIn {
+  reason: number /* OFPR_* */;
+  tableId: number;
+  cookie: bigint;
+  inPort: number;
+  metadata: bigint;
+  tunnelId: bigint;
+  /** the outer addresses (host-order IPv4) of a packet from a tunnel port, as rewritten by the pipeline; 0 = none */
+  tunSrc: number;
+  tunDst: number;
+  totalLen: number;
+  /** the op's max_len; OFPCML_NO_BUFFER = whole packet, unbuffered */
+  maxLen: number;
+  /** a COPY of the frame (the agent truncates it or keeps it in its buffer pool) */
+  data: Uint8Array;
+}
+
 // ---- Group-mod (§7.3.4.2)
 export const OFPGC_ADD = 0;
 export const OFPGC_MODIFY = 1;

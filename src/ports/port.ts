@@ -69,6 +69,27 @@ export interface PortStats {
   txErrors: number;
 }
 
+/**
+ * One port as a bridge reports it (ofp_port, OF1.3.5 §7.2.1, plus its counters): what the
+ * datapath's Bridge returns and emits with 'port-status', and what the OpenFlow agent
+ * (openflow/bridge-surface.ts) and the daemon read. Defined here, below both.
+ */
+export interface BridgePortInfo {
+  ofport: number;
+  name: string;
+  kind: string;
+  hwAddr: Uint8Array /* 6 */;
+  linkUp: boolean;
+  config: number /* OFPPC_* bits */;
+  state: number /* OFPPS_* bits */;
+  currSpeedKbps: number;
+  stats: PortStats;
+  /** when the bridge added the port, on its clock (ms): OFPMP_PORT_STATS duration counts from it */
+  addedMs: number;
+  /** a tunnel port's configuration (remote, key, outer header options) */
+  tunnel?: TunnelConfig;
+}
+
 export interface Port {
   readonly name: string;
   readonly kind: PortKind;

@@ -7,9 +7,9 @@ import {
   OFPFF_SEND_FLOW_REM, OFPPR_MODIFY, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_MAX,
   type Action, type FlowMod, type GroupMod, type MeterMod,
 } from '../../src/pipeline/types.js';
-import type { AgentBridge, AgentPortInfo } from '../../src/openflow/bridge-surface.js';
+import type { AgentBridge, BridgePortInfo } from '../../src/openflow/bridge-surface.js';
 
-export function fakePort(ofport: number, name: string): AgentPortInfo {
+export function fakePort(ofport: number, name: string): BridgePortInfo {
   return {
     ofport, name, kind: 'memory', hwAddr: new Uint8Array([2, 0, 0, 0, 0, ofport & 0xff]), linkUp: true,
     config: 0, state: 0, currSpeedKbps: 10_000_000, addedMs: 0,
@@ -23,7 +23,7 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
   readonly pipeline: Pipeline;
   failMode: 'standalone' | 'secure';
   failOpen = false;
-  readonly portList: AgentPortInfo[] = [fakePort(1, 'p1'), fakePort(2, 'p2'), fakePort(OFPP_LOCAL, 'br0')];
+  readonly portList: BridgePortInfo[] = [fakePort(1, 'p1'), fakePort(2, 'p2'), fakePort(OFPP_LOCAL, 'br0')];
   readonly packetOuts: { inPort: number; actions: readonly Action[]; data: Uint8Array }[] = [];
   nowMs = 1000;
 
@@ -37,8 +37,8 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
     });
   }
 
-  ports(): AgentPortInfo[] { return this.portList; }
-  port(ofport: number): AgentPortInfo | undefined { return this.portList.find((p) => p.ofport === ofport); }
+  ports(): BridgePortInfo[] { return this.portList; }
+  port(ofport: number): BridgePortInfo | undefined { return this.portList.find((p) => p.ofport === ofport); }
 
   private emitRemoved(r: ModResult): ModResult {
     if (!isOFError(r)) for (const x of r.removed) if (x.rule.flags & OFPFF_SEND_FLOW_REM) this.emit('flow-removed', x);

@@ -1,5 +1,5 @@
 // Shared helpers for the datapath tests: literal frames, a bridge wired to memory hosts.
-import { Bridge, type BridgeConfig, type BridgePortConfig, type PacketIn } from '../../src/datapath/bridge.js';
+import { Bridge, type BridgeConfig, type BridgePortConfig, type BridgePacketIn } from '../../src/datapath/bridge.js';
 import { MemoryPort } from '../../src/ports/memory.js';
 import { parseTunnelSpec, type TunnelConfig } from '../../src/ports/tunnel-spec.js';
 import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
@@ -64,7 +64,7 @@ export interface Rig {
   /** hosts[i] is the far end of bridge port i+1 */
   hosts: MemoryPort[];
   ports: MemoryPort[];
-  packetIns: PacketIn[];
+  packetIns: BridgePacketIn[];
   clock: { t: number };
   /** Frames into bridge port `ofport` (as from the wire), then forward them all. */
   send(ofport: number, ...frames: Uint8Array[]): void;
@@ -89,8 +89,8 @@ export function rig(n: number, cfg: Partial<BridgeConfig> = {}, portCfg: Partial
   }
   const clock = { t: 1000 };
   const bridge = new Bridge({ name: 'br0', failMode: 'secure', localPort: false, ports: pcs, ...cfg }, { now: () => clock.t });
-  const packetIns: PacketIn[] = [];
-  bridge.on('packet-in', (pi: PacketIn) => packetIns.push(pi));
+  const packetIns: BridgePacketIn[] = [];
+  bridge.on('packet-in', (pi: BridgePacketIn) => packetIns.push(pi));
   bridge.start();
   return {
     bridge, hosts, ports, packetIns, clock,

@@ -1,11 +1,11 @@
-// Every frame-changing op through the reference executor (executeDecision), on the scapy
+// Every frame-changing op through the datapath's executor (run-decision.ts), on the scapy
 // frames of test/fixtures/packets/golden.json: the output must equal scapy's result
 // byte for byte (scapy rebuilt all its checksums from scratch), and the checksums of the
 // output are checked once more here by a full recomputation that shares no code with
 // src/packet (an IPv4 header, TCP/UDP/ICMP/ICMPv6 over their pseudo-headers, SCTP CRC32c).
 import { describe, expect, it } from 'vitest';
 import type { Decision, Op } from '../../src/pipeline/decision.js';
-import { executeDecision, type OutputInfo } from '../../src/pipeline/execute.js';
+import { executeDecision, type OutputInfo } from './run-decision.js';
 import { OFPP_CONTROLLER, OFPR_INVALID_TTL } from '../../src/pipeline/types.js';
 import { REWRITES, type GoldenRewrite, fieldBytes, fieldInfo, frameByName, hexBytes, popOnWire } from './packet-golden.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { executeDecision, type OutputInfo } from '../../src/pipeline/execute.js';
+import { executeDecision, type OutputInfo } from './run-decision.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import {
   OFPGC_ADD, OFPGT_ALL, OFPMC_ADD, OFPMF_BURST, OFPMF_PKTPS, OFPP_CONTROLLER, OFPP_IN_PORT,

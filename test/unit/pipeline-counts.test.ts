@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FlowKey } from '../../src/packet/flow-key.js';
 import { parseFrame } from '../../src/packet/parse.js';
 import { isOFError } from '../../src/pipeline/errors.js';
-import { executeDecision, type OutputInfo } from '../../src/pipeline/execute.js';
+import { executeDecision, type OutputInfo } from './run-decision.js';
 import { COUNTER_NOT_AVAILABLE, Pipeline, reportedCounts } from '../../src/pipeline/pipeline.js';
 import {
   OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPP_CONTROLLER, OFPR_INVALID_TTL,

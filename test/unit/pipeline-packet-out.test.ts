@@ -1,9 +1,9 @@
 // Packet-out through the pipeline (OF1.3.5 §7.3.7): Pipeline.packetOutDecision, run with
-// the reference executor; output:OFPP_TABLE runs the tables with in_port = the
+// the datapath's executor (run-decision.ts); output:OFPP_TABLE runs the tables with in_port = the
 // packet-out's in_port, on the packet as the earlier actions left it.
 import { describe, expect, it } from 'vitest';
 import { isOFError } from '../../src/pipeline/errors.js';
-import { executeDecision, type OutputInfo } from '../../src/pipeline/execute.js';
+import { executeDecision, reparseHook, type OutputInfo } from './run-decision.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Action } from '../../src/pipeline/types.js';
 import {
@@ -14,7 +14,9 @@ import { apply, fm, goto, out, oxm, setField } from './pipeline-helpers.js';
 
 const ok = (r: unknown) => expect(isOFError(r) ? r : null).toBeNull();
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const newPipeline = () => new Pipeline({ nTables: 4, portExists: (p) => p >= 1 && p <= 8, portLive: () => true });
+const newPipeline = () => new Pipeline({
+  nTables: 4, portExists: (p) => p >= 1 && p <= 8, portLive: () => true, reparse: reparseHook(),
+});
 
 interface Sent { port: number; bytes: Uint8Array; info: OutputInfo }
 function packetOut(p: Pipeline, frame: Uint8Array, inPort: number, actions: Action[]) {

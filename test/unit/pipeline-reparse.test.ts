@@ -1,11 +1,11 @@
 // After pop_mpls / pop_pbb in apply-actions, later tables must match the inner headers:
 // decide() replays the ops on a copy of the frame and re-parses it (decide.ts,
-// execute-rewrite.ts reparseAfter). Frames are scapy's (golden.json).
+// the datapath's Reparser, src/datapath/run-ops.ts). Frames are scapy's (golden.json).
 import { describe, expect, it } from 'vitest';
 import { FlowKey } from '../../src/packet/flow-key.js';
 import { parseFrame } from '../../src/packet/parse.js';
 import { isOFError } from '../../src/pipeline/errors.js';
-import { executeDecision } from '../../src/pipeline/execute.js';
+import { executeDecision, reparseHook } from './run-decision.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { REWRITES, frameByName, hexBytes, popOnWire } from './packet-golden.js';
 import { apply, fm, goto, out, oxm } from './pipeline-helpers.js';
@@ -14,7 +14,9 @@ const ok = (r: unknown) => expect(isOFError(r) ? r : null).toBeNull();
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** A golden pop result as a port sends it (padded to 60 bytes). */
 const golden = (name: string) => popOnWire(REWRITES.find((r) => r.name === name)!.hex);
-const newPipeline = () => new Pipeline({ nTables: 4, portExists: (p) => p >= 1 && p <= 8, portLive: () => true });
+const newPipeline = () => new Pipeline({
+  nTables: 4, portExists: (p) => p >= 1 && p <= 8, portLive: () => true, reparse: reparseHook(),
+});
 
 function keyOf(frame: Uint8Array, inPort: number): FlowKey {
   const k = new FlowKey();
