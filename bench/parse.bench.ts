@@ -51,14 +51,14 @@ export async function benchParse(): Promise<{ name: string; hz: number }[]> {
     const s = starts[i]!;
     const len = lens[i]!;
     const hz = await runOne(`parseFrame ${FRAMES[i]![0]}`, () => {
-      parseFrame(ring, len, 1, key, s);
+      parseFrame(ring, s, len, 1, key);
       sink ^= key.words[9]!;
     });
     out.push({ name: `parseFrame ${FRAMES[i]![0]} (frames/s)`, hz });
   }
   const mixHz = await runOne('parseFrame mix', () => {
     for (let i = 0; i < 4; i++) {
-      parseFrame(ring, lens[i]!, 1, key, starts[i]!);
+      parseFrame(ring, starts[i]!, lens[i]!, 1, key);
       sink ^= key.words[9]!;
     }
   });

@@ -119,7 +119,7 @@ export function buildProgram(): Command {
     .action(async (opts: StartFlags) => {
       const plan = planStart(opts);
       if (plan instanceof Error) fail(plan.message);
-      const { runDaemon } = await import('./daemon.js');
+      const { runDaemon } = await import('./run-daemon.js');
       await runDaemon(plan);
     });
   registerVsctlVerbs(program);

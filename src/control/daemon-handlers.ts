@@ -22,7 +22,7 @@ import { OFPP_MAX } from '../pipeline/types.js';
 import { SluiceError } from '../ports/errors.js';
 import { checkBridgeName, isFailMode, parseDpid, type BridgeSetting } from './config.js';
 import type { CtlHandler } from './ctl-server.js';
-import type { Daemon } from './daemon-core.js';
+import type { Daemon } from './daemon.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 
 export type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;

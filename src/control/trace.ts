@@ -60,7 +60,7 @@ export function runTrace(bridge: Bridge, args: Record<string, unknown>): TraceRe
   if (inPort instanceof Error) return inPort;
   const texts = frames.map((frame) => {
     const key = new FlowKey();
-    parseFrame(frame, frame.length, inPort, key, 0);
+    parseFrame(frame, 0, frame.length, inPort, key);
     // As the receiving tunnel port does: metadata into the parsed key (see Bridge.trace).
     if (tunnel) setTunnelMeta(key, tunnel.idHi, tunnel.idLo, tunnel.src, tunnel.dst);
     const decision = bridge.trace(inPort, frame, tunnel);

@@ -42,7 +42,7 @@ import { SluiceError, type SluiceErrorCode } from '../ports/errors.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
-import { Datapath } from './burst-loop.js';
+import { Datapath } from './datapath.js';
 import type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
@@ -374,7 +374,7 @@ export class Bridge extends EventEmitter {
   /** pipeline.decide with trace:true: changes no counters. */
   trace(inPort: number, frame: Uint8Array, tunnel?: TunnelMeta): Decision {
     const key = new FlowKey();
-    parseFrame(frame, frame.length, inPort, key, 0);
+    parseFrame(frame, 0, frame.length, inPort, key);
     // Tunnel metadata, as a tunnel port sets it on a packet it received.
     if (tunnel) setTunnelMeta(key, tunnel.idHi, tunnel.idLo, tunnel.src, tunnel.dst);
     return this.pipeline.decide(key, this.now(), { trace: true, frame });

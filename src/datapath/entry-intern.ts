@@ -25,7 +25,7 @@ import type { Rule } from '../pipeline/rule.js';
 import type { LearnRef } from './normal.js';
 
 /** A flow-cache entry: the flow's Decision, and where NORMAL keeps its learned source
- * (LearnRef, refreshed on hits). The datapath (burst-loop.ts) caches these per flow. */
+ * (LearnRef, refreshed on hits). The datapath (datapath.ts) caches these per flow. */
 export interface CacheEntry extends LearnRef {
   readonly d: Decision<Rule>;
 }

@@ -257,7 +257,7 @@ export class Reparser implements Sink {
 
   reparse(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean {
     const rewriting = ops.filter((o) => o.op !== 'output' && o.op !== 'meter' && o.op !== 'branch');
-    parseFrame(frame, frame.length, inPort, this.runner.key, 0);
+    parseFrame(frame, 0, frame.length, inPort, this.runner.key);
     this.out = out;
     this.runner.run([...rewriting, CAPTURE_OP], frame, 0, frame.length, false, inPort, 0);
     const done = this.out === null;

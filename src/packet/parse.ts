@@ -43,7 +43,7 @@ export const VLAN_INNER_PRESENT = 0x10000;
  * Parses `len` bytes of `frame` from `start` into `key` (cleared first). Never throws;
  * see isMalformed() for frames the parser had to give up on.
  */
-export function parseFrame(frame: Uint8Array, len: number, inPort: number, key: FlowKey, start = 0): void {
+export function parseFrame(frame: Uint8Array, start: number, len: number, inPort: number, key: FlowKey): void {
   key.clear();
   const w = key.words;
   const m = key.meta;

@@ -71,7 +71,7 @@ export function reparse(buf: Uint8Array, start: number, len: number, key: FlowKe
   const w = key.words;
   const pad = key.meta[M_PAD_ON_OUTPUT]!;
   copyPipelineWords(w, savedWords);
-  parseFrame(buf, len, w[W_IN_PORT]!, key, start);
+  parseFrame(buf, start, len, w[W_IN_PORT]!, key);
   copyPipelineWords(savedWords, w);
   key.meta[M_PAD_ON_OUTPUT] = pad;
 }

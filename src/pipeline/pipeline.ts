@@ -241,7 +241,7 @@ export class Pipeline {
    */
   packetOutDecision(frame: Uint8Array, inPort: number, actions: readonly Action[], opts: { trace?: boolean } = {}): Decision<Rule> {
     const key = new FlowKey();
-    parseFrame(frame, frame.length, inPort, key);
+    parseFrame(frame, 0, frame.length, inPort, key);
     return decidePacketOut(this.env, key, actions, { ...opts, frame });
   }
 

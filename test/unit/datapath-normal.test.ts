@@ -98,9 +98,9 @@ describe('datapath NORMAL (standalone learning switch)', () => {
     // `sluice trace` plans the same (Bridge.normalPlan)
     const key = new FlowKey();
     const bc = arpFrame(MAC(3));
-    parseFrame(bc, bc.length, 3, key, 0);
+    parseFrame(bc, 0, bc.length, 3, key);
     expect(r.bridge.normalPlan(3, key.words).out.map((o) => o.ofport)).toEqual([1, 2]);
-    parseFrame(bcFromVm, bcFromVm.length, 1, key, 0);
+    parseFrame(bcFromVm, 0, bcFromVm.length, 1, key);
     expect(r.bridge.normalPlan(1, key.words).out.map((o) => o.ofport)).toEqual([2, 3, 4]);
   });
 

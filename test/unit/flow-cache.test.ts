@@ -132,8 +132,8 @@ describe('exact-match flow cache', () => {
       '0200000000020200000000010800' + '4500001c000000004011f9cd0a0000010a000002' + '003500350008ffff', 'hex'));
     const a = new FlowKey();
     const b = new FlowKey();
-    parseFrame(frame, frame.length, 1, a, 0);
-    parseFrame(frame, frame.length, 1, b, 0);
+    parseFrame(frame, 0, frame.length, 1, a);
+    parseFrame(frame, 0, frame.length, 1, b);
     setTunnelMeta(a, 0, 42, 0xc0a80001, 0xc0a80002);
     setTunnelMeta(b, 0, 42, 0xc0a80003, 0xc0a80002);
     expect(W_TUN_SRC).toBeGreaterThanOrEqual(32);
@@ -149,7 +149,7 @@ describe('exact-match flow cache', () => {
     expect(hashKeyWords(a.words)).not.toBe(hashKeyWords(b.words));
     // And a key without tunnel metadata is a third flow.
     const plain = new FlowKey();
-    parseFrame(frame, frame.length, 1, plain, 0);
+    parseFrame(frame, 0, frame.length, 1, plain);
     expect(c.lookup(plain.words, 7, 1)).toBeUndefined();
   });
 });

@@ -35,7 +35,7 @@ const randomBytes = (n: number) => new Uint8Array(n).map(() => rnd() & 0xff);
 function parsed(name: string): { b: Uint8Array; key: FlowKey } {
   const b = hexBytes(frameByName(name).hex);
   const key = new FlowKey();
-  parseFrame(b, b.length, 1, key);
+  parseFrame(b, 0, b.length, 1, key);
   return { b, key };
 }
 

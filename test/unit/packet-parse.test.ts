@@ -19,7 +19,7 @@ function parseGolden(name: string, headroom = 0): FlowKey {
   const buf = new Uint8Array(headroom + frame.length + 16).fill(0xee); // junk around the frame
   buf.set(frame, headroom);
   const key = new FlowKey();
-  parseFrame(buf, g.len, IN_PORT, key, headroom);
+  parseFrame(buf, headroom, g.len, IN_PORT, key);
   return key;
 }
 
@@ -89,10 +89,10 @@ describe('parseFrame robustness', () => {
     const key = new FlowKey();
     const nd = hexBytes(frameByName('nd-ns-sll').hex);
     const tcp = hexBytes(frameByName('tcp4').hex);
-    parseFrame(nd, nd.length, 1, key);
-    parseFrame(tcp, tcp.length, 2, key);
+    parseFrame(nd, 0, nd.length, 1, key);
+    parseFrame(tcp, 0, tcp.length, 2, key);
     const fresh = new FlowKey();
-    parseFrame(tcp, tcp.length, 2, fresh);
+    parseFrame(tcp, 0, tcp.length, 2, fresh);
     expect(Array.from(key.words)).toEqual(Array.from(fresh.words));
     expect(Array.from(key.meta)).toEqual(Array.from(fresh.meta));
   });
@@ -102,7 +102,7 @@ describe('parseFrame robustness', () => {
     for (const g of FRAMES) {
       const bytes = hexBytes(g.hex);
       for (let len = 0; len <= g.len; len++) {
-        expect(() => parseFrame(bytes, len, 1, key)).not.toThrow();
+        expect(() => parseFrame(bytes, 0, len, 1, key)).not.toThrow();
         // A presence bit only for headers that fit: nothing beyond len is ever read.
         if (len < 14) expect(key.words[W_PRESENT]).toBe(0);
       }
@@ -112,17 +112,17 @@ describe('parseFrame robustness', () => {
   it('does not read past len even when the buffer holds more bytes', () => {
     const bytes = hexBytes(frameByName('tcp4').hex);
     const key = new FlowKey();
-    parseFrame(bytes, 14 + 19, 1, key); // one byte short of the IPv4 header
+    parseFrame(bytes, 0, 14 + 19, 1, key); // one byte short of the IPv4 header
     expect(key.words[W_PRESENT]).toBe(P_ETH);
     expect(key.meta[M_MALFORMED]).toBe(1);
-    parseFrame(bytes, bytes.length, 1, key);
+    parseFrame(bytes, 0, bytes.length, 1, key);
     expect(key.words[W_PRESENT]).toBe(P_ETH | P_IPV4 | P_L3 | P_TCP);
   });
 
   it('tolerates len larger than the buffer (treated as truncation)', () => {
     const bytes = hexBytes(frameByName('tcp4').hex).subarray(0, 30);
     const key = new FlowKey();
-    parseFrame(bytes, 1500, 1, key);
+    parseFrame(bytes, 0, 1500, 1, key);
     expect(key.meta[M_MALFORMED]).toBe(1);
     expect(key.meta[M_L3_OFS]).toBe(14);
     expect(key.has(P_IPV4)).toBe(false);
@@ -141,7 +141,7 @@ describe('parseFrame robustness', () => {
       b[13] = t & 0xff;
       if (t === 0x0800) b[14] = 0x45;
       if (t === 0x86dd) b[14] = 0x60;
-      expect(() => parseFrame(b, len, 1, key)).not.toThrow();
+      expect(() => parseFrame(b, 0, len, 1, key)).not.toThrow();
       expect(key.has(P_ETH)).toBe(key.meta[M_MALFORMED] === 0 || key.words[W_PRESENT] !== 0);
     }
   });

@@ -21,7 +21,7 @@ function load(name: string): { buf: Uint8Array; len: number; key: FlowKey } {
   const buf = new Uint8Array(HEADROOM + frame.length + 32).fill(0xcc);
   buf.set(frame, HEADROOM);
   const key = new FlowKey();
-  parseFrame(buf, frame.length, 3, key, HEADROOM);
+  parseFrame(buf, HEADROOM, frame.length, 3, key);
   return { buf, len: frame.length, key };
 }
 
@@ -76,7 +76,7 @@ describe('rewrites against scapy', () => {
       if (KEY_DIFFERS.has(rw.name)) return;
       // The key was kept in step: it is what parsing the rewritten frame gives.
       const fresh = new FlowKey();
-      parseFrame(out, out.length, 3, fresh);
+      parseFrame(out, 0, out.length, 3, fresh);
       expect(Array.from(key.words)).toEqual(Array.from(fresh.words));
     });
   }
@@ -117,7 +117,7 @@ describe('rewrite edge cases', () => {
   it('refuses pushes without headroom and pops of absent headers', () => {
     const frame = hexBytes(frameByName('tcp4').hex);
     const key = new FlowKey();
-    parseFrame(frame, frame.length, 1, key);
+    parseFrame(frame, 0, frame.length, 1, key);
     expect(R.pushVlan(frame, 0, frame.length, key, 0x8100)).toBe(-1);
     expect(R.pushMpls(frame, 0, frame.length, key, 0x8847)).toBe(-1);
     expect(R.pushPbb(frame, 0, frame.length, key, 0x88e7)).toBe(-1);

@@ -18,7 +18,7 @@ const newPipeline = () => new Pipeline({ nTables: 4, portExists: (p) => p >= 1 &
 
 function run(p: Pipeline, frame: Uint8Array, inPort = 1) {
   const k = new FlowKey();
-  parseFrame(frame, frame.length, inPort, k);
+  parseFrame(frame, 0, frame.length, inPort, k);
   const sent: { port: number; info: OutputInfo }[] = [];
   const d = p.decide(k, 0, { frame });
   executeDecision(d, frame, frame.length, inPort, 0, (port, _b, info) => sent.push({ port, info }));

@@ -20,7 +20,7 @@ const newPipeline = () => new Pipeline({
 
 function keyOf(frame: Uint8Array, inPort: number): FlowKey {
   const k = new FlowKey();
-  parseFrame(frame, frame.length, inPort, k);
+  parseFrame(frame, 0, frame.length, inPort, k);
   return k;
 }
 

@@ -31,7 +31,7 @@ const runner = new OpRunner({
 export function executeDecision(
   d: Decision, frame: Uint8Array, len: number, inPort: number, nowMs: number, out: OutputFn,
 ): void {
-  parseFrame(frame, len, inPort, runner.key, 0);
+  parseFrame(frame, 0, len, inPort, runner.key);
   current = out;
   try {
     runner.run(d.ops, frame, 0, len, false, inPort, nowMs);

@@ -26,7 +26,7 @@ const ok = (x: TraceFlow | Error): TraceFlow => {
 /** The frame parsed back, printed as the trace's Flow line prints it. */
 const flowOf = (f: Uint8Array, inPort = 1): string => {
   const k = new FlowKey();
-  parseFrame(f, f.length, inPort, k, 0);
+  parseFrame(f, 0, f.length, inPort, k);
   return formatMatch(matchFromKey(k.words));
 };
 
@@ -48,7 +48,7 @@ describe('trace FLOW → frame', () => {
     const f = ok(parseTraceFlow('icmp6,dl_src=02:00:00:00:00:01,dl_dst=33:33:00:00:00:02,ipv6_src=fe80::1,ipv6_dst=ff02::1:ff00:2,icmp_type=135,icmp_code=0,nd_target=fe80::2,nd_sll=02:00:00:00:00:01'));
     expect(hex(f.frame)).toBe('33330000000202000000000186dd6000000000203a40fe800000000000000000000000000001ff0200000000000000000001ff00000287007a9700000000fe8000000000000000000000000000020101020000000001');
     const k = new FlowKey();
-    parseFrame(f.frame, f.frame.length, 1, k, 0);
+    parseFrame(f.frame, 0, f.frame.length, 1, k);
     expect(k.has(P_ND_TARGET) && k.has(P_ND_SLL)).toBe(true);
   });
 
@@ -61,7 +61,7 @@ describe('trace FLOW → frame', () => {
   it('SCTP: CRC32c valid; ICMP, MPLS and a bare ethertype parse back to what was asked', () => {
     const s = ok(parseTraceFlow('sctp,nw_src=1.2.3.4,tp_src=5,tp_dst=6')).frame;
     const k = new FlowKey();
-    parseFrame(s, s.length, 1, k, 0);
+    parseFrame(s, 0, s.length, 1, k);
     expect(k.has(P_SCTP)).toBe(true);
     const l4 = s.slice(34);
     const stored = (l4[8]! | (l4[9]! << 8) | (l4[10]! << 16) | (l4[11]! << 24)) >>> 0;

@@ -122,7 +122,7 @@ describe('the frame side: set-field changes only the key; a re-parse keeps the m
   it('rewriteField on tun_dst and tunnel_id leaves the frame alone and sets P_TUNNEL', () => {
     const buf = hex(UDP);
     const key = new FlowKey();
-    parseFrame(buf, buf.length, 1, key, 0);
+    parseFrame(buf, 0, buf.length, 1, key);
     expect(hasTunnelMeta(key)).toBe(false);
     expect(rewriteField(buf, 0, buf.length, key, OXM_TUN_DST, be(ip('10.20.30.40'), 4))).toBe(true);
     expect(rewriteField(buf, 0, buf.length, key, 38, be(0x100000002n, 8))).toBe(true);
@@ -135,7 +135,7 @@ describe('the frame side: set-field changes only the key; a re-parse keeps the m
     const buf = new Uint8Array(4 + UDP.length / 2);
     buf.set(hex(UDP), 4);
     const key = new FlowKey();
-    parseFrame(buf, buf.length - 4, 1, key, 4);
+    parseFrame(buf, 4, buf.length - 4, 1, key);
     setTunnelMeta(key, 0, 99, ip('192.0.2.1'), ip('192.0.2.2'));
     expect(pushVlan(buf, 4, buf.length - 4, key, 0x8100)).toBe(0);
     expect([key.words[W_TUNNEL_LO], key.words[W_TUN_SRC], key.words[W_TUN_DST], key.words[W_PRESENT]! & P_TUNNEL])

@@ -30,7 +30,7 @@ import { PatchPort } from '../ports/patch.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { checkAnyTarget, type BridgeSetting, type DaemonConfig } from './config.js';
-import { RunningBridge, type RunningBridgeOptions } from './daemon-bridge.js';
+import { RunningBridge, type RunningBridgeOptions } from './running-bridge.js';
 import type { ShowBridge, ShowResult } from './daemon-show.js';
 import { saveDb } from './db.js';
 import type { MetricsBridge } from './metrics.js';

@@ -167,6 +167,9 @@ export class Datapath implements Sink, NormalContext {
     }
     const now = this.clock();
     this.inBurst = true;
+    // the burst's ingress port and time, read by frame()/execute() and the Sink outputs
+    this.inPort = p.ofport;
+    this.now = now;
     this.rxBuf = this.zeroCopy ? batch.buf : null;
     this.rxVnet = batch.vnet;
     try {
@@ -183,7 +186,7 @@ export class Datapath implements Sink, NormalContext {
         const len = batch.lens[i]!;
         if (len < ETH_HLEN) continue;
         const k = keys[i]!;
-        parseFrame(batch.buf, len, p.ofport, k, batch.offs[i]!);
+        parseFrame(batch.buf, batch.offs[i]!, len, p.ofport, k);
         if (tun !== null) setTunnelFromBatch(k, tun, i);
         if (cache !== null) hashes[i] = hashKeyWords(k.words);
       }
@@ -191,7 +194,7 @@ export class Datapath implements Sink, NormalContext {
       for (let i = 0; i < n; i++) {
         const len = batch.lens[i]!;
         if (len < ETH_HLEN) this.counters.runts++;
-        else this.frame(p.ofport, batch.buf, batch.offs[i]!, len, batch.vnet, now, keys[i]!, hashes[i]!);
+        else this.frame(batch, i, keys[i]!, hashes[i]!);
       }
     } finally {
       this.inBurst = false;
@@ -201,23 +204,25 @@ export class Datapath implements Sink, NormalContext {
     }
   }
 
-  /** Forwards one frame whose key is parsed (and hashed when there is a cache). */
-  private frame(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number, key: FlowKey, h: number): void {
+  /** Forwards frame `i` of `batch` (of the burst's port, at the burst's time) whose key is
+   * parsed (and hashed when there is a cache). */
+  private frame(batch: FrameBatch, i: number, key: FlowKey, h: number): void {
     this.runner.setKey(key);
     if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
     const cache = this.cache;
     if (cache !== null) {
       const e = cache.lookup(key.words, h, this.generation());
       if (e !== undefined) {
-        this.execute(this.runner, e, true, inPort, buf, off, len, vnet, now);
+        this.execute(e, true, batch, i);
         return;
       }
       this.savedWords.set(key.words);
     }
     const pg = this.pipeline.generation;
-    const d = this.failOpen ? FAIL_OPEN : this.pipeline.decide(key, now, { frame: buf.subarray(off, off + len) });
+    const off = batch.offs[i]!;
+    const d = this.failOpen ? FAIL_OPEN : this.pipeline.decide(key, this.now, { frame: batch.buf.subarray(off, off + batch.lens[i]!) });
     const e: CacheEntry = { d, macRef: null };
-    this.execute(this.runner, e, false, inPort, buf, off, len, vnet, now);
+    this.execute(e, false, batch, i);
     if (cache === null) return;
     if (!d.cacheable) this.uncacheable++;
     else if (this.pipeline.generation === pg) {
@@ -226,17 +231,16 @@ export class Datapath implements Sink, NormalContext {
     }
   }
 
-  private execute(r: OpRunner, e: CacheEntry, hit: boolean, inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number): void {
+  private execute(e: CacheEntry, hit: boolean, batch: FrameBatch, i: number): void {
+    const len = batch.lens[i]!;
     this.cur = e;
     this.hit = hit;
-    this.inPort = inPort;
-    this.now = now;
     // Every table the packet visited counts it, hit or miss (OF1.3.5 §7.3.5.4
     // ofp_table_stats lookup_count / matched_count): a drop on a miss without a
     // table-miss entry matched no rule but still looked up. Only the fail-open (NORMAL)
     // decision visits no table. A cached entry replays the same tables and results.
-    if (e.d.tablesVisited.length !== 0) this.pipeline.account(e.d, 1, len, now);
-    r.run(e.d.ops, buf, off, len, vnet, inPort, now);
+    if (e.d.tablesVisited.length !== 0) this.pipeline.account(e.d, 1, len, this.now);
+    this.runner.run(e.d.ops, batch.buf, batch.offs[i]!, len, batch.vnet, this.inPort, this.now);
     this.cur = null;
   }
 
@@ -249,7 +253,7 @@ export class Datapath implements Sink, NormalContext {
     const r = (this.poRunner ??= new OpRunner(this));
     const saved = [this.cur, this.hit, this.inPort, this.now] as const;
     const now = this.clock();
-    parseFrame(data, data.length, inPort, r.key, 0);
+    parseFrame(data, 0, data.length, inPort, r.key);
     this.cur = null;
     this.hit = false;
     this.inPort = inPort;

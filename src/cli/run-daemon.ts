@@ -19,7 +19,7 @@
  */
 import { CtlServer } from '../control/ctl-server.js';
 import { ctlPath } from '../control/ctl-client.js';
-import { Daemon } from '../control/daemon-core.js';
+import { Daemon } from '../control/daemon.js';
 import { daemonHandlers } from '../control/daemon-handlers.js';
 import { loadDb, removeStaleTemps } from '../control/db.js';
 import { createLogger } from '../control/log.js';
@@ -28,7 +28,7 @@ import { runTrace } from '../control/trace.js';
 import { mergeBridges, type StartPlan } from './start-options.js';
 import { fail } from './cli-common.js';
 
-export { statsLine } from '../control/daemon-bridge.js';
+export { statsLine } from '../control/running-bridge.js';
 
 /** Link state is also polled at this period (a fallback when no port-status event comes). */
 const LINK_POLL_MS = 1000;
@@ -70,7 +70,7 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   };
 
   // Bridges named by flags must start whole (a missing interface is a usage error, exit 2);
-  // bridges restored from the db start even when a port cannot be attached (daemon-core.ts).
+  // bridges restored from the db start even when a port cannot be attached (control/daemon.ts).
   const fromFlags = new Set(plan.bridges.map((b) => b.name));
   for (const b of bridges) {
     const rb = fromFlags.has(b.name) ? await daemon.addBridge(b, false) : await daemon.restoreBridge(b);

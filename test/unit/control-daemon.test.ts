@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import type { DaemonConfig } from '../../src/control/config.js';
-import { Daemon } from '../../src/control/daemon-core.js';
+import { Daemon } from '../../src/control/daemon.js';
 import { daemonHandlers, portSettingFrom } from '../../src/control/daemon-handlers.js';
 import { parsePortOption } from '../../src/control/port-option.js';
 import { formatShow } from '../../src/control/daemon-show.js';
