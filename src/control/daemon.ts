@@ -254,6 +254,7 @@ export class Daemon {
       name: rb.name,
       dpid: rb.bridge.dpid.toString(16).padStart(16, '0'),
       failMode: rb.bridge.failMode,
+      drops: rb.bridge.counters().drops,
       controllers: rb.controllerStates(),
       listen: [...(rb.setting.listen ?? [])],
       ports: [
