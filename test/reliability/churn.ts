@@ -47,7 +47,7 @@ type Kind = (typeof KINDS)[number];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The controller side of one connection: decodes what arrives, answers echo requests. */
-class Peer {
+export class Peer {
   readonly got: OFMessage[] = [];
   closed = false;
   private readonly framer = new MessageFramer();
@@ -100,7 +100,7 @@ class Peer {
 }
 
 /** A listening controller: hands out each accepted connection as a Peer. */
-class Controller {
+export class Controller {
   private readonly waiting: Peer[] = [];
   private constructor(readonly server: Server) {}
 
