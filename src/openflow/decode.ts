@@ -23,7 +23,7 @@ import { decodeActions } from './actions-codec.js';
 import * as C from './constants.js';
 import { pad8 } from './constants.js';
 import { decodeInstructions } from './instructions-codec.js';
-import { OFP_FLOW_MOD as FM } from './layouts.js';
+import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage } from './message-types.js';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
 import { decodeMatch } from './oxm-codec.js';
@@ -62,10 +62,10 @@ const EXACT: Record<number, number> = {
 };
 /** Minimum bodies; a match counts as its 8-byte empty form. */
 const MINIMUM: Record<number, number> = {
-  [OFPT_ERROR]: 4, [OFPT_EXPERIMENTER]: 8, [OFPT_PACKET_IN]: 16 + 8 + 2,
-  [OFPT_FLOW_REMOVED]: 40 + 8, [OFPT_PACKET_OUT]: 16, [OFPT_FLOW_MOD]: FM.MATCH[1] - OFP_HEADER_LEN,
-  [OFPT_GROUP_MOD]: 8, [OFPT_MULTIPART_REQUEST]: 8, [OFPT_MULTIPART_REPLY]: 8,
-  [OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [OFPT_METER_MOD]: 8,
+  [OFPT_ERROR]: 4, [OFPT_EXPERIMENTER]: 8, [OFPT_PACKET_IN]: PI.MATCH[1] - OFP_HEADER_LEN + 2,
+  [OFPT_FLOW_REMOVED]: FR.MATCH[1] - OFP_HEADER_LEN, [OFPT_PACKET_OUT]: 16, [OFPT_FLOW_MOD]: FM.MATCH[1] - OFP_HEADER_LEN,
+  [OFPT_GROUP_MOD]: layoutLength(GM) - OFP_HEADER_LEN, [OFPT_MULTIPART_REQUEST]: 8, [OFPT_MULTIPART_REPLY]: 8,
+  [OFPT_QUEUE_GET_CONFIG_REPLY]: 8, [OFPT_METER_MOD]: layoutLength(MM) - OFP_HEADER_LEN,
 };
 
 function decodeHello(r: Reader, xid: number, version: number): OFMessage | OFError {
@@ -126,8 +126,11 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       return { type: type === OFPT_GET_CONFIG_REPLY ? 'get_config_reply' : 'set_config', xid, flags, missSendLen: r.u16() };
     }
     case OFPT_PACKET_IN: {
-      const bufferId = r.u32(); const totalLen = r.u16(); const reason = r.u8(); const tableId = r.u8();
-      const cookie = r.u64();
+      const at = r.pos - OFP_HEADER_LEN; // layout offsets count the header
+      const bufferId = r.u32At(at, PI.BUFFER_ID); const totalLen = r.u16At(at, PI.TOTAL_LEN);
+      const reason = r.u8At(at, PI.REASON); const tableId = r.u8At(at, PI.TABLE_ID);
+      const cookie = r.u64At(at, PI.COOKIE);
+      r.pos = at + PI.MATCH[0];
       const match = decodeMatch(r);
       if (isOFError(match)) return match;
       if (r.left < 2) return badLen('packet-in: no room for the 2 pad bytes after the match');
@@ -135,10 +138,13 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       return { type: 'packet_in', xid, bufferId, totalLen, reason, tableId, cookie, match, data: r.bytes(r.left) };
     }
     case OFPT_FLOW_REMOVED: {
-      const cookie = r.u64(); const priority = r.u16(); const reason = r.u8(); const tableId = r.u8();
-      const durationSec = r.u32(); const durationNsec = r.u32();
-      const idleTimeout = r.u16(); const hardTimeout = r.u16();
-      const packetCount = r.u64(); const byteCount = r.u64();
+      const at = r.pos - OFP_HEADER_LEN;
+      const cookie = r.u64At(at, FR.COOKIE); const priority = r.u16At(at, FR.PRIORITY);
+      const reason = r.u8At(at, FR.REASON); const tableId = r.u8At(at, FR.TABLE_ID);
+      const durationSec = r.u32At(at, FR.DURATION_SEC); const durationNsec = r.u32At(at, FR.DURATION_NSEC);
+      const idleTimeout = r.u16At(at, FR.IDLE_TIMEOUT); const hardTimeout = r.u16At(at, FR.HARD_TIMEOUT);
+      const packetCount = r.u64At(at, FR.PACKET_COUNT); const byteCount = r.u64At(at, FR.BYTE_COUNT);
+      r.pos = at + FR.MATCH[0];
       const match = decodeMatch(r);
       if (isOFError(match)) return match;
       if (r.left !== 0) return badLen('flow-removed: trailing bytes after the match');
@@ -174,15 +180,19 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       };
     }
     case OFPT_GROUP_MOD: {
-      const command = r.u16(); const groupType = r.u8(); r.skip(1); const groupId = r.u32();
+      const at = r.pos - OFP_HEADER_LEN;
+      const command = r.u16At(at, GM.COMMAND); const groupType = r.u8At(at, GM.TYPE); const groupId = r.u32At(at, GM.GROUP_ID);
+      r.pos = at + layoutLength(GM);
       const buckets = decodeBuckets(r);
       if (isOFError(buckets)) return buckets;
       return { type: 'group_mod', xid, command, groupType, groupId, buckets };
     }
     case OFPT_PORT_MOD: {
-      const portNo = r.u32(); r.skip(4); const hwAddr = r.bytes(6); r.skip(2);
-      const config = r.u32(); const mask = r.u32();
-      return { type: 'port_mod', xid, portNo, hwAddr, config, mask, advertise: r.u32() };
+      const at = r.pos - OFP_HEADER_LEN;
+      return {
+        type: 'port_mod', xid, portNo: r.u32At(at, PM.PORT_NO), hwAddr: r.bytesAt(at, PM.HW_ADDR),
+        config: r.u32At(at, PM.CONFIG), mask: r.u32At(at, PM.MASK), advertise: r.u32At(at, PM.ADVERTISE),
+      };
     }
     case OFPT_TABLE_MOD: { const tableId = r.u8(); r.skip(3); return { type: 'table_mod', xid, tableId, config: r.u32() }; }
     case OFPT_MULTIPART_REQUEST: case OFPT_MULTIPART_REPLY: {
@@ -212,7 +222,9 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
     case OFPT_GET_ASYNC_REPLY: return { type: 'get_async_reply', xid, ...decodeAsync(r) };
     case OFPT_SET_ASYNC: return { type: 'set_async', xid, ...decodeAsync(r) };
     default: { // OFPT_METER_MOD, the last type (checked by the caller)
-      const command = r.u16(); const flags = r.u16(); const meterId = r.u32();
+      const at = r.pos - OFP_HEADER_LEN;
+      const command = r.u16At(at, MM.COMMAND); const flags = r.u16At(at, MM.FLAGS); const meterId = r.u32At(at, MM.METER_ID);
+      r.pos = at + layoutLength(MM);
       const bands = decodeBands(r);
       return isOFError(bands) ? bands : { type: 'meter_mod', xid, command, flags, meterId, bands };
     }

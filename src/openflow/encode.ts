@@ -21,12 +21,12 @@ import {
   OFPT_TABLE_MOD,
 } from './constants.js';
 import { encodeInstructions } from './instructions-codec.js';
-import { OFP_FLOW_MOD as FM } from './layouts.js';
+import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage, OFMessageType } from './message-types.js';
 import { OFPMP } from './multipart-types.js';
 import { encodeMultipartReplyBody, encodeMultipartRequestBody } from './multipart.js';
 import { encodeMatch } from './oxm-codec.js';
-import { encodeBands, encodeBuckets, encodePort, encodeQueues, writeHwAddr } from './structs.js';
+import { encodeBands, encodeBuckets, encodePort, encodeQueues } from './structs.js';
 import { Writer } from './wire.js';
 
 /** Wire numbers of message types (enum ofp_type). */
@@ -61,6 +61,14 @@ function encodeAsync(w: Writer, a: AsyncConfig): void {
   for (const m of [a.packetInMask, a.portStatusMask, a.flowRemovedMask]) { w.u32(m[0]); w.u32(m[1]); }
 }
 
+/** Writes the zeroed fixed part of a message up to `end` (a layout offset, header
+ * included) and returns the base its layout's offsets count from (the header's start). */
+function fixedPart(w: Writer, end: number): number {
+  const at = w.pos - OFP_HEADER_LEN;
+  w.zeros(end - OFP_HEADER_LEN);
+  return at;
+}
+
 function encodeBody(w: Writer, m: OFMessage): void {
   switch (m.type) {
     case 'hello': encodeHelloBody(w, m.versions); break;
@@ -73,23 +81,30 @@ function encodeBody(w: Writer, m: OFMessage): void {
       w.u32(m.capabilities); w.zeros(4);
       break;
     case 'get_config_reply': case 'set_config': w.u16(m.flags); w.u16(m.missSendLen); break;
-    case 'packet_in':
-      w.u32(m.bufferId); w.u16(m.totalLen); w.u8(m.reason); w.u8(m.tableId); w.u64(m.cookie);
+    case 'packet_in': {
+      const at = fixedPart(w, PI.MATCH[0]);
+      w.u32At(at, PI.BUFFER_ID, m.bufferId); w.u16At(at, PI.TOTAL_LEN, m.totalLen);
+      w.u8At(at, PI.REASON, m.reason); w.u8At(at, PI.TABLE_ID, m.tableId); w.u64At(at, PI.COOKIE, m.cookie);
       encodeMatch(w, m.match); w.zeros(2); w.bytes(m.data);
       break;
-    case 'flow_removed':
-      w.u64(m.cookie); w.u16(m.priority); w.u8(m.reason); w.u8(m.tableId);
-      w.u32(m.durationSec); w.u32(m.durationNsec); w.u16(m.idleTimeout); w.u16(m.hardTimeout);
-      w.u64(m.packetCount); w.u64(m.byteCount); encodeMatch(w, m.match);
+    }
+    case 'flow_removed': {
+      const at = fixedPart(w, FR.MATCH[0]);
+      w.u64At(at, FR.COOKIE, m.cookie); w.u16At(at, FR.PRIORITY, m.priority);
+      w.u8At(at, FR.REASON, m.reason); w.u8At(at, FR.TABLE_ID, m.tableId);
+      w.u32At(at, FR.DURATION_SEC, m.durationSec); w.u32At(at, FR.DURATION_NSEC, m.durationNsec);
+      w.u16At(at, FR.IDLE_TIMEOUT, m.idleTimeout); w.u16At(at, FR.HARD_TIMEOUT, m.hardTimeout);
+      w.u64At(at, FR.PACKET_COUNT, m.packetCount); w.u64At(at, FR.BYTE_COUNT, m.byteCount);
+      encodeMatch(w, m.match);
       break;
+    }
     case 'port_status': w.u8(m.reason); w.zeros(7); encodePort(w, m.port); break;
     case 'packet_out':
       w.u32(m.bufferId); w.u32(m.inPort); w.u16(actionsWireLength(m.actions)); w.zeros(6);
       encodeActions(w, m.actions); w.bytes(m.data);
       break;
     case 'flow_mod': {
-      const at = w.pos - OFP_HEADER_LEN; // OFP_FLOW_MOD offsets count the header
-      w.zeros(FM.MATCH[0] - OFP_HEADER_LEN); // the fixed part, pad included
+      const at = fixedPart(w, FM.MATCH[0]);
       w.u64At(at, FM.COOKIE, m.cookie); w.u64At(at, FM.COOKIE_MASK, m.cookieMask);
       w.u8At(at, FM.TABLE_ID, m.tableId); w.u8At(at, FM.COMMAND, m.command);
       w.u16At(at, FM.IDLE_TIMEOUT, m.idleTimeout); w.u16At(at, FM.HARD_TIMEOUT, m.hardTimeout);
@@ -99,13 +114,18 @@ function encodeBody(w: Writer, m: OFMessage): void {
       encodeMatch(w, m.match); encodeInstructions(w, m.instructions);
       break;
     }
-    case 'group_mod':
-      w.u16(m.command); w.u8(m.groupType); w.zeros(1); w.u32(m.groupId); encodeBuckets(w, m.buckets);
+    case 'group_mod': {
+      const at = fixedPart(w, layoutLength(GM));
+      w.u16At(at, GM.COMMAND, m.command); w.u8At(at, GM.TYPE, m.groupType); w.u32At(at, GM.GROUP_ID, m.groupId);
+      encodeBuckets(w, m.buckets);
       break;
-    case 'port_mod':
-      w.u32(m.portNo); w.zeros(4); writeHwAddr(w, m.hwAddr); w.zeros(2);
-      w.u32(m.config); w.u32(m.mask); w.u32(m.advertise); w.zeros(4);
+    }
+    case 'port_mod': {
+      const at = fixedPart(w, PM.PAD3[1]);
+      w.u32At(at, PM.PORT_NO, m.portNo); w.bytesAt(at, PM.HW_ADDR, m.hwAddr);
+      w.u32At(at, PM.CONFIG, m.config); w.u32At(at, PM.MASK, m.mask); w.u32At(at, PM.ADVERTISE, m.advertise);
       break;
+    }
     case 'table_mod': w.u8(m.tableId); w.zeros(3); w.u32(m.config); break;
     case 'multipart_request':
       w.u16(OFPMP[m.body.kind]); w.u16(m.flags); w.zeros(4); encodeMultipartRequestBody(w, m.body);
@@ -117,7 +137,12 @@ function encodeBody(w: Writer, m: OFMessage): void {
     case 'queue_get_config_reply': w.u32(m.port); w.zeros(4); encodeQueues(w, m.queues); break;
     case 'role_request': case 'role_reply': w.u32(m.role); w.zeros(4); w.u64(m.generationId); break;
     case 'get_async_reply': case 'set_async': encodeAsync(w, m); break;
-    case 'meter_mod': w.u16(m.command); w.u16(m.flags); w.u32(m.meterId); encodeBands(w, m.bands); break;
+    case 'meter_mod': {
+      const at = fixedPart(w, layoutLength(MM));
+      w.u16At(at, MM.COMMAND, m.command); w.u16At(at, MM.FLAGS, m.flags); w.u32At(at, MM.METER_ID, m.meterId);
+      encodeBands(w, m.bands);
+      break;
+    }
     default: break; // features_request, get_config_request, barrier_*, get_async_request: header only
   }
 }

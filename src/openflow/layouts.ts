@@ -34,6 +34,64 @@ export const OFP_FLOW_MOD = {
   MATCH: [48, 56],
 } as const satisfies Layout;
 
+/** struct ofp_group_mod (§7.3.4.2), 16 bytes before its buckets. */
+export const OFP_GROUP_MOD = {
+  HEADER: [0, 8],
+  COMMAND: [8, 10],
+  TYPE: [10, 11],
+  PAD: [11, 12],
+  GROUP_ID: [12, 16],
+} as const satisfies Layout;
+
+/** struct ofp_port_mod (§7.3.4.3), 40 bytes. */
+export const OFP_PORT_MOD = {
+  HEADER: [0, 8],
+  PORT_NO: [8, 12],
+  PAD: [12, 16],
+  HW_ADDR: [16, 22],
+  PAD2: [22, 24],
+  CONFIG: [24, 28],
+  MASK: [28, 32],
+  ADVERTISE: [32, 36],
+  PAD3: [36, 40],
+} as const satisfies Layout;
+
+/** struct ofp_meter_mod (§7.3.4.4), 16 bytes before its bands. */
+export const OFP_METER_MOD = {
+  HEADER: [0, 8],
+  COMMAND: [8, 10],
+  FLAGS: [10, 12],
+  METER_ID: [12, 16],
+} as const satisfies Layout;
+
+/** struct ofp_packet_in (§7.4.1), 32 bytes with an empty match (2 pad bytes and the
+ * frame follow the match, wherever it ends). */
+export const OFP_PACKET_IN = {
+  HEADER: [0, 8],
+  BUFFER_ID: [8, 12],
+  TOTAL_LEN: [12, 14],
+  REASON: [14, 15],
+  TABLE_ID: [15, 16],
+  COOKIE: [16, 24],
+  MATCH: [24, 32],
+} as const satisfies Layout;
+
+/** struct ofp_flow_removed (§7.4.2), 56 bytes with an empty match. */
+export const OFP_FLOW_REMOVED = {
+  HEADER: [0, 8],
+  COOKIE: [8, 16],
+  PRIORITY: [16, 18],
+  REASON: [18, 19],
+  TABLE_ID: [19, 20],
+  DURATION_SEC: [20, 24],
+  DURATION_NSEC: [24, 28],
+  IDLE_TIMEOUT: [28, 30],
+  HARD_TIMEOUT: [30, 32],
+  PACKET_COUNT: [32, 40],
+  BYTE_COUNT: [40, 48],
+  MATCH: [48, 56],
+} as const satisfies Layout;
+
 /** struct ofp_port (§7.2.1), 64 bytes. */
 export const OFP_PORT = {
   PORT_NO: [0, 4],

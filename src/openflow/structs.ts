@@ -28,11 +28,6 @@ import type { Reader, Writer } from './wire.js';
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 
-/** A 6-byte Ethernet address field; shorter inputs are zero-filled, longer ones cut. */
-export function writeHwAddr(w: Writer, a: Uint8Array): void {
-  for (let i = 0; i < 6; i++) w.u8(a[i] ?? 0);
-}
-
 // ---- ofp_port (64 bytes)
 
 export function encodePort(w: Writer, p: PortDesc): void {

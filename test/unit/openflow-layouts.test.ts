@@ -9,7 +9,7 @@ import {
 import { decodeMessage, encodeMessage } from '../../src/openflow/index.js';
 import {
   OFP_BUCKET, OFP_FLOW_MOD, OFP_FLOW_STATS, OFP_FLOW_STATS_REQUEST, OFP_METER_BAND, OFP_METER_BAND_TAIL, OFP_PORT,
-  OFP_PORT_STATS, layoutLength, type Layout,
+  OFP_PORT_STATS, OFP_GROUP_MOD, OFP_PORT_MOD, OFP_METER_MOD, OFP_PACKET_IN, OFP_FLOW_REMOVED, layoutLength, type Layout,
 } from '../../src/openflow/layouts.js';
 import { flowMod } from '../../src/pipeline/types.js';
 
@@ -30,6 +30,8 @@ describe('openflow layouts', () => {
       ['ofp_bucket', OFP_BUCKET, OFP_BUCKET_LEN], ['ofp_meter_band', OFP_METER_BAND, OFP_METER_BAND_LEN],
       ['ofp_flow_stats_request', OFP_FLOW_STATS_REQUEST, 40], ['ofp_flow_stats', OFP_FLOW_STATS, OFP_FLOW_STATS_LEN],
       ['ofp_port_stats', OFP_PORT_STATS, OFP_PORT_STATS_LEN],
+      ['ofp_group_mod', OFP_GROUP_MOD, 16], ['ofp_port_mod', OFP_PORT_MOD, 40], ['ofp_meter_mod', OFP_METER_MOD, 16],
+      ['ofp_packet_in', OFP_PACKET_IN, 32], ['ofp_flow_removed', OFP_FLOW_REMOVED, 56],
     ];
     for (const [name, l, size] of cases) {
       tiles(l);
