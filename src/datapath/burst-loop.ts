@@ -21,6 +21,9 @@
  *    (a table miss that drops included: OF1.3.5 §7.3.5.4 lookup_count); meters count
  *    themselves in Meter.apply.
  *  - Nothing is allocated per packet on a hit. A miss allocates its Decision and entry.
+ *  - A frame the parser gave up on (M_MALFORMED: truncated, bad lengths) is counted as
+ *    malformed and dropped before the tables: no rule ever acts on a half-parsed frame
+ *    (issue #13 §1; a runt, < 14 bytes, is counted as such and dropped the same way).
  *  - Reserved ports resolved here (OF1.3.5 §4.5): FLOOD/ALL = every live port but the
  *    ingress one and ports with OFPPC_NO_FWD (FLOOD also OFPPC_NO_FLOOD); NORMAL in
  *    normal.ts; CONTROLLER = a 'packet-in' with a copy of the frame (unless the ingress
@@ -203,8 +206,11 @@ export class Datapath implements Sink, NormalContext {
 
   /** Forwards one frame whose key is parsed (and hashed when there is a cache). */
   private frame(inPort: number, buf: Uint8Array, off: number, len: number, vnet: boolean, now: number, key: FlowKey, h: number): void {
+    if (key.meta[M_MALFORMED] === 1) {
+      this.counters.malformed++;
+      return;
+    }
     this.runner.setKey(key);
-    if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
     const cache = this.cache;
     if (cache !== null) {
       const e = cache.lookup(key.words, h, this.generation());
