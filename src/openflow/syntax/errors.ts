@@ -16,7 +16,9 @@ export interface ParseError {
 }
 
 export function parseError(what: string, token: string, column: number): ParseError {
-  return { kind: 'parse_error', message: `${what} (at column ${column})`, token, column };
+  // One line whatever the input holds: control characters (a newline in a token) escaped.
+  const line = what.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return { kind: 'parse_error', message: `${line} (at column ${column})`, token, column };
 }
 
 export function isParseError(x: unknown): x is ParseError {
