@@ -18,6 +18,7 @@
  */
 import { createPort } from '../ports/spec.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { quote } from './quote.js';
 
 export interface PortSetting {
   spec: string;
@@ -50,7 +51,7 @@ export function parsePortOption(text: string): PortSetting | Error {
   const at = text.lastIndexOf('@');
   const hasOpts = at >= 0 && /^(ofport|vlan)=/.test(text.slice(at + 1));
   const spec = hasOpts ? text.slice(0, at) : text;
-  const bad = (why: string) => new Error(`port "${text}": ${why}`);
+  const bad = (why: string) => new Error(`port ${quote(text)}: ${why}`);
   const port = createPort(spec);
   if (port instanceof Error) return port;
   const out: PortSetting = { spec };
@@ -61,7 +62,7 @@ export function parsePortOption(text: string): PortSetting | Error {
     const eq = tok.indexOf('=');
     if (eq < 0) {
       // a bare VID continues the list of `vlan=trunk:10,20`
-      if (!inTrunkList || !addVids(tok, out.trunks!)) return bad(`"${tok}" is not an option (ofport=N, vlan=access:VID, vlan=trunk[:VIDS])`);
+      if (!inTrunkList || !addVids(tok, out.trunks!)) return bad(`${quote(tok)} is not an option (ofport=N, vlan=access:VID, vlan=trunk[:VIDS])`);
       continue;
     }
     inTrunkList = false;
@@ -70,7 +71,7 @@ export function parsePortOption(text: string): PortSetting | Error {
     if (key === 'ofport') {
       if (out.ofport !== undefined) return bad('ofport given twice');
       const n = parseIntIn(val, 1, OFPP_MAX);
-      if (n === undefined) return bad(`ofport "${val}" is not a number from 1 to ${OFPP_MAX}`);
+      if (n === undefined) return bad(`ofport ${quote(val)} is not a number from 1 to ${OFPP_MAX}`);
       out.ofport = n;
     } else if (key === 'vlan') {
       if (out.vlanMode !== undefined) return bad('vlan given twice');
@@ -84,14 +85,14 @@ export function parsePortOption(text: string): PortSetting | Error {
         out.vlanMode = 'trunk';
         out.trunks = [];
         if (vids !== undefined) {
-          if (!addVids(vids, out.trunks)) return bad(`"${vids}" is not a VLAN id 0..${MAX_VID} or a range A-B`);
+          if (!addVids(vids, out.trunks)) return bad(`${quote(vids)} is not a VLAN id 0..${MAX_VID} or a range A-B`);
           inTrunkList = true;
         }
       } else {
-        return bad(`vlan mode "${mode}" is not access:VID or trunk[:VIDS]`);
+        return bad(`vlan mode ${quote(mode ?? '')} is not access:VID or trunk[:VIDS]`);
       }
     } else {
-      return bad(`unknown option "${key}" (ofport, vlan)`);
+      return bad(`unknown option ${quote(key)} (ofport, vlan)`);
     }
   }
   return out;
