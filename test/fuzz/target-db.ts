@@ -140,7 +140,7 @@ export class DbTarget implements FuzzTarget {
   generate(rand: Rand): Uint8Array {
     const v = baseConfig(rand);
     for (let i = rand.below(4); i > 0; i--) mutateValue(rand, v);
-    let b = enc.encode(JSON.stringify(v, null, rand.oneIn(3) ? undefined : 2) + '\n');
+    let b: Uint8Array = enc.encode(JSON.stringify(v, null, rand.oneIn(3) ? undefined : 2) + '\n');
     if (rand.oneIn(4)) for (let i = 1 + rand.below(2); i > 0; i--) b = mutateOnce(rand, b, () => enc.encode(JSON.stringify(baseConfig(rand))));
     return b;
   }

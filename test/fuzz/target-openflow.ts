@@ -55,7 +55,7 @@ export const MAX_ERROR_CODE: Readonly<Record<number, number>> = {
   0: 1, 1: 13, 2: 15, 3: 8, 4: 11, 5: 7, 6: 14, 7: 4, 8: 2, 9: 2, 10: 2, 11: 2, 12: 11, 13: 5,
 };
 const OFPT_METER_MOD = 29;
-const FRESH = 15;
+export const FRESH = 15;
 const N_BUFFERS = 64;
 const RESET_EVERY = 1024;
 const TRAFFIC_EVERY = 64;
@@ -78,7 +78,9 @@ class MemoryStream extends EventEmitter {
 
 interface Link { stream: MemoryStream; conn: OFConnection; session: Session; closedReason: string | null }
 
-function seedMessages(): { established: Uint8Array[]; fresh: Uint8Array[] } {
+export interface Seeds { established: Uint8Array[]; fresh: Uint8Array[] }
+
+export function seedMessages(): Seeds {
   const msgs: OFMessage[] = [...sampleMessages()];
   let xid = 1000;
   for (const f of FLOWS) {
@@ -114,6 +116,33 @@ function seedMessages(): { established: Uint8Array[]; fresh: Uint8Array[] } {
   return { established, fresh };
 }
 
+/** [mode][message]: a seed, mutated, with unknown versions and types and lying lengths. */
+export function generateMessage(rand: Rand, seeds: Seeds): Uint8Array {
+  const fresh = rand.oneIn(32);
+  const pool = fresh && !rand.oneIn(4) ? seeds.fresh : seeds.established;
+  const other = (): Uint8Array => rand.pick(seeds.established);
+  const seed = rand.pick(pool);
+  let b = rand.oneIn(16) ? seed.slice() : mutate(rand, seed, other, 4);
+  if (b.length >= 4) {
+    switch (rand.below(24)) {
+      case 0: b[0] = rand.oneIn(2) ? rand.below(8) : rand.u32() & 0xff; break; // another version
+      case 1: b[1] = OFPT_METER_MOD + 1 + rand.below(226); break; // an unknown type
+      case 2: { const v = rand.oneIn(2) ? rand.below(8) : rand.below(0x10000); b[2] = v >> 8; b[3] = v & 0xff; break; } // a lying length
+      case 3: b[1] = rand.below(OFPT_METER_MOD + 1); break; // another known type, wrong body
+      default: b[0] = 4;
+    }
+    if (!(b[0] !== 4 && rand.oneIn(2)) && rand.below(8) !== 0 && b.length >= 4 && rd16(b, 2) !== b.length) {
+      b[2] = (b.length >> 8) & 0xff; b[3] = b.length & 0xff; // mostly honest framing, so the body is reached
+    }
+  }
+  if (b.length > 0xffff) b = b.slice(0, 0xffff);
+  const out = new Uint8Array(b.length + 1);
+  out[0] = fresh ? FRESH : rand.below(FRESH);
+  out.set(b, 1);
+  return out;
+}
+
+
 const rd16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 const rd32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 
@@ -128,28 +157,7 @@ export class OpenFlowTarget implements FuzzTarget {
   private readonly counts = { errors: 0, closes: 0, applied: 0, packetIns: 0, connections: 0 };
 
   generate(rand: Rand): Uint8Array {
-    const fresh = rand.oneIn(32);
-    const pool = fresh && !rand.oneIn(4) ? this.seeds.fresh : this.seeds.established;
-    const other = (): Uint8Array => rand.pick(this.seeds.established);
-    const seed = rand.pick(pool);
-    let b = rand.oneIn(16) ? seed.slice() : mutate(rand, seed, other, 4);
-    if (b.length >= 4) {
-      switch (rand.below(24)) {
-        case 0: b[0] = rand.oneIn(2) ? rand.below(8) : rand.u32() & 0xff; break; // another version
-        case 1: b[1] = OFPT_METER_MOD + 1 + rand.below(226); break; // an unknown type
-        case 2: { const v = rand.oneIn(2) ? rand.below(8) : rand.below(0x10000); b[2] = v >> 8; b[3] = v & 0xff; break; } // a lying length
-        case 3: b[1] = rand.below(OFPT_METER_MOD + 1); break; // another known type, wrong body
-        default: b[0] = 4;
-      }
-      if (!(b[0] !== 4 && rand.oneIn(2)) && rand.below(8) !== 0 && b.length >= 4 && rd16(b, 2) !== b.length) {
-        b[2] = (b.length >> 8) & 0xff; b[3] = b.length & 0xff; // mostly honest framing, so the body is reached
-      }
-    }
-    if (b.length > 0xffff) b = b.slice(0, 0xffff);
-    const out = new Uint8Array(b.length + 1);
-    out[0] = fresh ? FRESH : rand.below(FRESH);
-    out.set(b, 1);
-    return out;
+    return generateMessage(rand, this.seeds);
   }
 
   private connect(): Link {
