@@ -10,7 +10,7 @@
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import { OXM_FIELDS } from '../../packet/oxm.js';
 import {
-  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, type Action,
+  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, OFPP_TABLE, type Action,
 } from '../../pipeline/types.js';
 import { isParseError, parseError, unknownName, type ParseError } from './errors.js';
 import { CONTEXT_NAMES, DIRECT_NAMES, resolveContextName } from './fields.js';
@@ -61,6 +61,9 @@ export class VlanTracker {
 
 const RESERVED_OUTPUTS: ReadonlyMap<string, number> = new Map([
   ['in_port', OFPP_IN_PORT], ['normal', OFPP_NORMAL], ['flood', OFPP_FLOOD], ['all', OFPP_ALL], ['local', OFPP_LOCAL],
+  // as ovs-ofctl reads it, and as format-actions.ts prints output:TABLE back (the tables
+  // refuse it outside a packet-out, OF1.3.5 §7.2.1)
+  ['table', OFPP_TABLE],
 ]);
 
 const SIMPLE: ReadonlyMap<string, Action> = new Map<string, Action>([
