@@ -24,7 +24,8 @@
  *    and the agent forgets the session; a message cut short closes cleanly when the peer
  *    hangs up;
  *  - valid messages are applied: echo and barrier are answered, a flow-mod ADD that got
- *    no error is in its table;
+ *    no error is in its table, a group-mod / meter-mod ADD without error made its group /
+ *    meter;
  *  - the connection stays up for everything but framing errors and a failed hello;
  *  - state stays bounded: the packet buffer pool keeps its size, rules stay under the
  *    number of flow-mods since the last reset, the send queue is drained.
@@ -297,6 +298,15 @@ export class OpenFlowTarget implements FuzzTarget {
       if (this.r.bridge.pipeline.table(msg.tableId).size === 0) problems.push(`a flow-mod ADD to table ${msg.tableId} got no error and is not in the table`);
       else this.counts.applied++;
     }
+    const pl = this.r.bridge.pipeline;
+    if (msg.type === 'group_mod' && msg.command === 0 && errors.length === 0) {
+      if (!pl.groups.has(msg.groupId)) problems.push(`a group-mod ADD of group ${msg.groupId} got no error and the group is not there`);
+      else this.counts.applied++;
+    }
+    if (msg.type === 'meter_mod' && msg.command === 0 && errors.length === 0) {
+      if (!pl.meters.has(msg.meterId)) problems.push(`a meter-mod ADD of meter ${msg.meterId} got no error and the meter is not there`);
+      else this.counts.applied++;
+    }
     if (this.totalRules() > rulesBefore + 1) problems.push(`one message added ${this.totalRules() - rulesBefore} rules`);
   }
 
@@ -362,7 +372,7 @@ export class OpenFlowTarget implements FuzzTarget {
   stats(): string {
     const c = this.counts;
     const n = (x: number): string => x.toLocaleString('en-US');
-    return `${n(c.errors)} OFPT_ERRORs (all valid), ${n(c.applied)} flow-mods applied, ${n(c.closes)} clean closes, ${n(c.connections)} connections, ${n(c.packetIns)} packet-ins`;
+    return `${n(c.errors)} OFPT_ERRORs (all valid), ${n(c.applied)} flow/group/meter-mods applied, ${n(c.closes)} clean closes, ${n(c.connections)} connections, ${n(c.packetIns)} packet-ins`;
   }
 
   close(): void {
