@@ -5,7 +5,7 @@
 # the README's "Reliability" section. Exit status 1 when any run found something.
 #   npm run fuzz:all              # COUNT=1000000 SEED=1
 #   COUNT=100000 SEED=7 npm run fuzz:all
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${COUNT:-1000000}
 TCP_COUNT=${TCP_COUNT:-20000}
