@@ -19,6 +19,6 @@ done
 nice -n 10 npx tsx test/fuzz/main.ts --target openflow --transport tcp --count "$TCP_COUNT" --seed "$SEED" | tee -a "$out" || status=1
 echo
 echo "summary (npm run fuzz:all, COUNT=$COUNT SEED=$SEED):"
-grep -E '^(date|fuzz) ' "$out"
+grep -E '^(date:|fuzz )' "$out"
 rm -f "$out"
 exit $status
