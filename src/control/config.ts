@@ -27,6 +27,7 @@ import { readFileSync } from 'node:fs';
 import { OFPP_MAX } from '../pipeline/types.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
+import { quote } from './quote.js';
 
 export type FailMode = 'standalone' | 'secure';
 
@@ -61,7 +62,7 @@ export function isFailMode(s: string): s is FailMode {
 
 /** Bridge names become the LOCAL port's TAP device, so they follow interface-name rules. */
 export function checkBridgeName(name: string): SluiceError | null {
-  return BRIDGE_NAME.test(name) ? null : new SluiceError('bad_config', `bridge name "${name}" must be 1 to 15 letters, digits, _ . -`);
+  return BRIDGE_NAME.test(name) ? null : new SluiceError('bad_config', `bridge name ${quote(name)} must be 1 to 15 letters, digits, _ . -`);
 }
 
 /**
@@ -73,8 +74,8 @@ export function checkTarget(spec: string, passive: boolean): SluiceError | null 
   if (t instanceof Error) return t;
   if (isPassive(t) !== passive) {
     return new SluiceError('bad_config', passive
-      ? `"${spec}" is not a listener: expected ptcp:PORT[:IP], pssl:PORT[:IP] or punix:PATH`
-      : `"${spec}" is not a controller: expected tcp:IP[:PORT], ssl:IP:PORT or unix:PATH`);
+      ? `${quote(spec)} is not a listener: expected ptcp:PORT[:IP], pssl:PORT[:IP] or punix:PATH`
+      : `${quote(spec)} is not a controller: expected tcp:IP[:PORT], ssl:IP:PORT or unix:PATH`);
   }
   return null;
 }
@@ -92,7 +93,7 @@ export function checkPorts(ports: readonly PortSetting[]): SluiceError | null {
   for (const p of ports) {
     if (p.ofport === undefined) continue;
     const other = seen.get(p.ofport);
-    if (other !== undefined) return new SluiceError('bad_config', `ports "${other}" and "${p.spec}" both ask for ofport ${p.ofport}`);
+    if (other !== undefined) return new SluiceError('bad_config', `ports ${quote(other)} and ${quote(p.spec)} both ask for ofport ${p.ofport}`);
     seen.set(p.ofport, p.spec);
   }
   return null;

@@ -21,6 +21,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { basename, dirname, join } from 'node:path';
 import { configToJson, validateConfig, type DaemonConfig } from './config.js';
 import { lineColumn, scanJson } from './json-position.js';
+import { oneLine } from './quote.js';
 
 export const DEFAULT_DB = '/var/lib/sluice/conf.json';
 /** The db format written today; load accepts it or no version at all. */
@@ -30,6 +31,12 @@ const errnoOf = (e: unknown): string => {
   const x = e as NodeJS.ErrnoException;
   return x.code ? `${x.code} (${x.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')})` : String(x.message ?? e);
 };
+
+/** A db version as the error shows it: JSON, at most 40 characters. */
+function versionText(v: unknown): string {
+  const j = JSON.stringify(v) ?? String(v);
+  return j.length > 40 ? `${j.slice(0, 40)}…` : j;
+}
 
 /** The JSON syntax error of `text` as "line L, column C: reason". */
 function syntaxError(text: string, parseMsg: string): string {
@@ -76,14 +83,14 @@ export function loadDb(file: string): DaemonConfig | SluiceError {
     const { version, ...rest } = json as Record<string, unknown>;
     if (version !== DB_VERSION) {
       const line = lineOfPath(text, 'version: ');
-      return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: version: expected ${DB_VERSION}, this sluice cannot read version ${JSON.stringify(version)}`);
+      return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: version: expected ${DB_VERSION}, this sluice cannot read version ${versionText(version)}`);
     }
     json = rest;
   }
   const c = validateConfig(json);
   if (!(c instanceof Error)) return c;
   const line = lineOfPath(text, c.message);
-  return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: ${c.message}`);
+  return new SluiceError('bad_config', `${file}${line === null ? '' : ` line ${line}`}: ${oneLine(c.message)}`);
 }
 
 /** Removes FILE.tmp-PID files whose process no longer exists (the daemon at start, and

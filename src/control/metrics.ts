@@ -6,7 +6,6 @@
  *   sluice_table_*{bridge,table}                 what OFPMP_TABLE reports (OF1.3.5 §7.3.5.4),
  *                                                for tables that were looked up or hold rules
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
- *   sluice_datapath_malformed_total{bridge}       Bridge.counters().malformed
  *   sluice_datapath_dropped_total{bridge,reason}  Bridge.counters().drops (datapath/drops.ts)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
@@ -103,7 +102,6 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Packets that missed the flow cache and went to the pipeline.', 'sluice_flow_cache_misses_total', 'counter', (b) => b.bridge.cacheStats().misses);
   per('Valid flow cache entries.', 'sluice_flow_cache_entries', 'gauge', (b) => b.bridge.cacheStats().entries);
   per('Pipeline decisions that could not be cached.', 'sluice_flow_cache_uncacheable_total', 'counter', (b) => b.bridge.cacheStats().uncacheable);
-  per('Frames the parser gave up on part way.', 'sluice_datapath_malformed_total', 'counter', (b) => b.bridge.counters().malformed);
   per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',

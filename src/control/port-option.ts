@@ -20,6 +20,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { createPort } from '../ports/spec.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { quote } from './quote.js';
 
 export interface PortSetting {
   spec: string;
@@ -52,7 +53,7 @@ export function parsePortOption(text: string): PortSetting | SluiceError {
   const at = text.lastIndexOf('@');
   const hasOpts = at >= 0 && /^(ofport|vlan)=/.test(text.slice(at + 1));
   const spec = hasOpts ? text.slice(0, at) : text;
-  const bad = (why: string) => new SluiceError('bad_config', `port "${text}": ${why}`);
+  const bad = (why: string) => new SluiceError('bad_config', `port ${quote(text)}: ${why}`);
   const port = createPort(spec);
   if (port instanceof Error) return port;
   const out: PortSetting = { spec };
@@ -63,7 +64,7 @@ export function parsePortOption(text: string): PortSetting | SluiceError {
     const eq = tok.indexOf('=');
     if (eq < 0) {
       // a bare VID continues the list of `vlan=trunk:10,20`
-      if (!inTrunkList || !addVids(tok, out.trunks!)) return bad(`"${tok}" is not an option (ofport=N, vlan=access:VID, vlan=trunk[:VIDS])`);
+      if (!inTrunkList || !addVids(tok, out.trunks!)) return bad(`${quote(tok)} is not an option (ofport=N, vlan=access:VID, vlan=trunk[:VIDS])`);
       continue;
     }
     inTrunkList = false;
@@ -72,7 +73,7 @@ export function parsePortOption(text: string): PortSetting | SluiceError {
     if (key === 'ofport') {
       if (out.ofport !== undefined) return bad('ofport given twice');
       const n = parseIntIn(val, 1, OFPP_MAX);
-      if (n === undefined) return bad(`ofport "${val}" is not a number from 1 to ${OFPP_MAX}`);
+      if (n === undefined) return bad(`ofport ${quote(val)} is not a number from 1 to ${OFPP_MAX}`);
       out.ofport = n;
     } else if (key === 'vlan') {
       if (out.vlanMode !== undefined) return bad('vlan given twice');
@@ -86,14 +87,14 @@ export function parsePortOption(text: string): PortSetting | SluiceError {
         out.vlanMode = 'trunk';
         out.trunks = [];
         if (vids !== undefined) {
-          if (!addVids(vids, out.trunks)) return bad(`"${vids}" is not a VLAN id 0..${MAX_VID} or a range A-B`);
+          if (!addVids(vids, out.trunks)) return bad(`${quote(vids)} is not a VLAN id 0..${MAX_VID} or a range A-B`);
           inTrunkList = true;
         }
       } else {
-        return bad(`vlan mode "${mode}" is not access:VID or trunk[:VIDS]`);
+        return bad(`vlan mode ${quote(mode ?? '')} is not access:VID or trunk[:VIDS]`);
       }
     } else {
-      return bad(`unknown option "${key}" (ofport, vlan)`);
+      return bad(`unknown option ${quote(key)} (ofport, vlan)`);
     }
   }
   return out;

@@ -55,7 +55,7 @@ export interface TraceInput {
 export function renderTrace(t: TraceInput): string {
   const words = t.words.slice();
   const lines = [`Flow: ${formatMatch(matchFromKey(words))}`];
-  if (t.malformed) lines.push('(the frame is truncated or malformed: the headers after the bad one are not in the flow)');
+  if (t.malformed) lines.push('(the frame is truncated or malformed: the datapath drops it and counts it as malformed; below, the tables on the headers before the bad one)');
   lines.push('');
   const steps = t.decision.trace ?? [];
   let r = 0;

@@ -397,9 +397,9 @@ export class Bridge extends EventEmitter {
     return { hits: c.hits, misses: c.misses, entries: c.entries(this.dp.generation()), uncacheable: this.dp.uncacheable };
   }
 
-  /** Addition: malformed frames and drops by reason (a snapshot). */
+  /** Addition: the datapath's drops by reason (a snapshot). */
   counters(): DatapathCounters {
-    return { malformed: this.dp.malformed, drops: dropRecord(this.dp.drops) };
+    return { drops: dropRecord(this.dp.drops) };
   }
 
   /** Addition: the learned addresses (for `sluice fdb/show`). */

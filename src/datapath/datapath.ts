@@ -21,6 +21,10 @@
  *    (a table miss that drops included: OF1.3.5 §7.3.5.4 lookup_count); meters count
  *    themselves in Meter.apply.
  *  - Nothing is allocated per packet on a hit. A miss allocates its Decision and entry.
+ *  - A frame the parser gave up on (M_MALFORMED: truncated, bad lengths) is dropped as
+ *    `malformed` before the tables: no rule ever acts on a half-parsed frame (a runt,
+ *    < 14 bytes, is dropped as `runt` the same way). Every drop is counted by reason
+ *    (drops.ts).
  *  - Reserved ports resolved here (OF1.3.5 §4.5): FLOOD/ALL = every live port but the
  *    ingress one and ports with OFPPC_NO_FWD (FLOOD also OFPPC_NO_FLOOD); NORMAL in
  *    normal.ts; CONTROLLER = a 'packet-in' with a copy of the frame (unless the ingress
@@ -42,7 +46,7 @@ import {
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
 import {
-  DROP_REASONS, D_NO_CONTROLLER, D_NO_OUTPUT, D_NO_PACKET_IN, D_NO_PORT, D_PACKET_IN_LIMIT, D_PORT_DOWN, D_PORT_NO_FWD, D_RUNT, D_TABLE_MISS,
+  DROP_REASONS, D_MALFORMED, D_NO_CONTROLLER, D_NO_OUTPUT, D_NO_PACKET_IN, D_NO_PORT, D_PACKET_IN_LIMIT, D_PORT_DOWN, D_PORT_NO_FWD, D_RUNT, D_TABLE_MISS,
 } from './drops.js';
 import type { BridgePacketIn } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
@@ -92,8 +96,6 @@ export class Datapath implements Sink, NormalContext {
   readonly cache: FlowCache<CacheEntry> | null;
   /** Frames dropped, by reason (drops.ts D_* index). */
   readonly drops = new Float64Array(DROP_REASONS.length);
-  /** Frames the parser gave up on part way (forwarded by what it parsed). */
-  malformed = 0;
   /** Outputs staged and drops counted so far: execute() tells from them whether a packet
    * went anywhere or was dropped with a reason. */
   private outs = 0;
@@ -222,10 +224,14 @@ export class Datapath implements Sink, NormalContext {
   }
 
   /** Forwards frame `i` of `batch` (of the burst's port, at the burst's time) whose key is
-   * parsed (and hashed when there is a cache). */
+   * parsed (and hashed when there is a cache). A frame the parser gave up on part way is
+   * dropped and counted, never forwarded half-parsed. */
   private frame(batch: FrameBatch, i: number, key: FlowKey, h: number): void {
+    if (key.meta[M_MALFORMED] === 1) {
+      this.drop(D_MALFORMED);
+      return;
+    }
     this.runner.setKey(key);
-    if (key.meta[M_MALFORMED] === 1) this.malformed++;
     const cache = this.cache;
     if (cache !== null) {
       const e = cache.lookup(key.words, h, this.generation());

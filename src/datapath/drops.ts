@@ -24,6 +24,7 @@ export const DROP_REASONS = [
   'normal_vlan', // NORMAL: the ingress port does not carry the frame's VLAN
   'normal_in_port', // NORMAL: the destination was learned on the ingress port
   'normal_no_fwd', // NORMAL: the learned port cannot take it (down, NO_FWD, VLAN, split horizon)
+  'malformed', // the parser gave up on it part way (truncated, bad lengths): never forwarded half-parsed
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -42,6 +43,7 @@ export const D_DEPTH = 11;
 export const D_NORMAL_VLAN = 12;
 export const D_NORMAL_IN_PORT = 13;
 export const D_NORMAL_NO_FWD = 14;
+export const D_MALFORMED = 15;
 
 /** The counters by name (a snapshot). */
 export function dropRecord(n: Float64Array): Record<DropReason, number> {

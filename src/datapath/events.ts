@@ -11,9 +11,6 @@ export type { Logger } from '../pipeline/logger.js';
 
 /** Datapath counters beyond the ports' own (for `sluice show` and tests). */
 export interface DatapathCounters {
-  /** frames the parser gave up on part way: still forwarded by rules that do not need the
-   * missing fields, as Open vSwitch does */
-  malformed: number;
-  /** frames dropped, by reason (drops.ts) */
+  /** frames dropped, by reason (drops.ts); `malformed` counts frames the parser gave up on */
   drops: Record<DropReason, number>;
 }

@@ -26,6 +26,11 @@ describe('validateConfig: many bridges', () => {
     expect(c instanceof Error ? c.message : c.bridges[0]!.ports[0]!.spec).toBe('pcap:in=/tmp/a@b.pcap');
     expect(msg(validateConfig({ bridges: [{ name: 'b', ports: [{ spec: 'veth-a@ofport=3' }] }] }))).toMatch(/^bridges\[0\]\.ports\[0\]\.spec: expected a port spec string without @options/);
   });
+  it('keeps a message one line and short whatever the value holds (found by the db fuzzer)', () => {
+    expect(msg(validateConfig({ bridges: [{ name: '\nbr1' }] }))).toBe('bridges[0].name: bridge name "\\nbr1" must be 1 to 15 letters, digits, _ . -');
+    expect(msg(validateConfig({ bridges: [{ name: 'b', ports: ['veth@ofport=\n1'] }] }))).toBe('bridges[0].ports[0]: port "veth@ofport=\\n1": ofport "\\n1" is not a number from 1 to 4294967040');
+    expect(msg(validateConfig({ bridges: [{ name: 'x'.repeat(100) }] }))).toBe(`bridges[0].name: bridge name "${'x'.repeat(64)}…" must be 1 to 15 letters, digits, _ . -`);
+  });
 });
 
 describe('configToJson', () => {

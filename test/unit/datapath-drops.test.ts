@@ -51,7 +51,7 @@ describe('datapath drops by reason', () => {
     b.packetInAdmission = (reason) => (reason !== OFPR_ACTION ? 'no_controller' : tokens-- > 0 ? null : 'packet_in_limit');
 
     const f = (dport: number, o: Parameters<typeof ipFrame>[0] = {}) => ipFrame({ dport, ...o });
-    r.send(1, f(1), f(1), new Uint8Array(10), f(10), f(11), f(12), f(12), f(12), f(13), f(14), f(15), f(17), f(17), f(17), f(17), f(18), f(19));
+    r.send(1, f(1), f(1), new Uint8Array(10), f(1).subarray(0, 20), f(10), f(11), f(12), f(12), f(12), f(13), f(14), f(15), f(17), f(17), f(17), f(17), f(18), f(19));
     r.send(3, f(1), f(1)); // port 3 does not receive
     r.send(4, f(16, { src: MAC(4) }));
     // NORMAL (frames no udp rule takes): learn MAC(2) on port 2, flooded in VLAN 0 to 1 and 3
@@ -69,7 +69,7 @@ describe('datapath drops by reason', () => {
 
     const d = b.counters().drops;
     expect(d).toMatchObject({
-      runt: 1, port_down: 2, table_miss: 1, no_output: 1, meter: 2, no_port: 1, port_no_fwd: 1, in_port: 1,
+      runt: 1, malformed: 1, port_down: 2, table_miss: 1, no_output: 1, meter: 2, no_port: 1, port_no_fwd: 1, in_port: 1,
       no_packet_in: 1, no_controller: 1, packet_in_limit: 2, depth: 1, normal_vlan: 1, normal_in_port: 1, normal_no_fwd: 1,
     });
     expect(Object.keys(d)).toEqual([...DROP_REASONS]);

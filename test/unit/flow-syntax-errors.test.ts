@@ -67,6 +67,11 @@ const FLOW_ERRORS: readonly Case[] = [
   ['tun_dst=10.0.0.0/33,actions=drop', 'bad prefix length for tun_dst', '10.0.0.0/33', 9],
   ['actions=set_field:1.2.3.4/24->tun_dst', 'set_field takes no mask in OpenFlow 1.3: "1.2.3.4/24"', '1.2.3.4/24', 19],
   ['actions=output:nowhere', 'bad port for output: "nowhere"', 'nowhere', 16],
+  // found by the fuzzer: output:ANY parsed, then printed as "ANY", which does not parse back
+  ['actions=output:ANY', 'output to ANY: ANY (0xffffffff) wildcards a port in requests, no packet can go to it', 'ANY', 16],
+  ['actions=4294967295', 'output to ANY: ANY (0xffffffff) wildcards a port in requests, no packet can go to it', '4294967295', 9],
+  // found by the fuzzer: a newline in a token made a two-line message
+  ['actions=outp\nut:1', 'unknown action "outp\\x0aut" (did you mean "output"?)', 'outp\nut', 9],
   ['actions=push_vlan:0x10000', 'bad value for push_vlan: "0x10000"', '0x10000', 19],
   ['actions=set_queue', 'missing value for set_queue', 'set_queue', 9],
   ['ip,actions=mod_tp_src:1', 'mod_tp_src needs an L4 protocol in the match', 'mod_tp_src', 12],

@@ -209,7 +209,7 @@ describe('runTrace: details', () => {
     const t = text(b, { hex: '020000000002020000000001' + '0800' + '450000280000', inPort: 1 });
     expect(t.split('\n').slice(0, 3)).toEqual([
       'Flow: ip,in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02',
-      '(the frame is truncated or malformed: the headers after the bad one are not in the flow)',
+      '(the frame is truncated or malformed: the datapath drops it and counts it as malformed; below, the tables on the headers before the bad one)',
       '',
     ]);
   });

@@ -19,7 +19,9 @@ export type ParseError = SluiceError & {
 
 /** `what (at column N)`: the full human message, column included. */
 export function parseError(what: string, token: string, column: number): ParseError {
-  return Object.assign(new SluiceError('bad_syntax', `${what} (at column ${column})`), { token, column }) as ParseError;
+  // One line whatever the input holds: control characters (a newline in a token) escaped.
+  const line = what.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return Object.assign(new SluiceError('bad_syntax', `${line} (at column ${column})`), { token, column }) as ParseError;
 }
 
 export function isParseError(x: unknown): x is ParseError {

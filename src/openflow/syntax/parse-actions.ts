@@ -10,7 +10,7 @@
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import { OXM_FIELDS } from '../../packet/oxm.js';
 import {
-  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, type Action,
+  OFPCML_NO_BUFFER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, OFPP_TABLE, type Action,
 } from '../../pipeline/types.js';
 import { isParseError, parseError, unknownName, type ParseError } from './errors.js';
 import { CONTEXT_NAMES, DIRECT_NAMES, resolveContextName } from './fields.js';
@@ -61,6 +61,9 @@ export class VlanTracker {
 
 const RESERVED_OUTPUTS: ReadonlyMap<string, number> = new Map([
   ['in_port', OFPP_IN_PORT], ['normal', OFPP_NORMAL], ['flood', OFPP_FLOOD], ['all', OFPP_ALL], ['local', OFPP_LOCAL],
+  // as ovs-ofctl reads it, and as format-actions.ts prints output:TABLE back (the tables
+  // refuse it outside a packet-out, OF1.3.5 §7.2.1)
+  ['table', OFPP_TABLE],
 ]);
 
 const SIMPLE: ReadonlyMap<string, Action> = new Map<string, Action>([
@@ -135,6 +138,10 @@ export function parseActionList(text: string, column: number, ctx: ActionContext
 
 type One = Action | null;
 
+/** OF1.3.5 §7.2.1: OFPP_ANY wildcards a port in requests; no packet goes to it (and the
+ * formatter prints it as ANY, which is no action: the text would not parse back). */
+const NOT_AN_OUTPUT = 'output to ANY: ANY (0xffffffff) wildcards a port in requests, no packet can go to it';
+
 /** One action; null for `drop`. */
 export function parseAction(kv: KeyValue, ctx: ActionContext): One | ParseError {
   const key = kv.key.toLowerCase();
@@ -153,6 +160,7 @@ export function parseAction(kv: KeyValue, ctx: ActionContext): One | ParseError 
 
   if (/^[0-9]+$/.test(key) && val === undefined) {
     const p = parsePort(key);
+    if (p === OFPP_ANY) return parseError(NOT_AN_OUTPUT, key, kv.column);
     return p === undefined ? parseError(`bad port "${key}"`, key, kv.column) : act({ type: 'output', port: p, maxLen: 0 });
   }
   if (SET_TUNNEL.has(key)) {
@@ -172,6 +180,7 @@ export function parseAction(kv: KeyValue, ctx: ActionContext): One | ParseError 
     case 'output': {
       const p = val === undefined ? undefined : parsePort(val);
       if (p === undefined) return bad('bad port');
+      if (p === OFPP_ANY) return parseError(NOT_AN_OUTPUT, val!, kv.valueColumn);
       return act({ type: 'output', port: p, maxLen: p === OFPP_CONTROLLER ? OFPCML_NO_BUFFER : 0 });
     }
     case 'mod_vlan_vid': {
