@@ -15,7 +15,7 @@
  */
 import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
 import { isGroupMac, macToString } from '../datapath/mac-learning.js';
-import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN, W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
+import { W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
 import { describeEncap } from '../ports/tunnel-spec.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import {

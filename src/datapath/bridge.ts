@@ -43,7 +43,7 @@ import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
 import { Datapath } from './datapath.js';
-import type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
+import type { BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
 import { normalPlan, type NormalPlan } from './normal.js';

@@ -76,7 +76,7 @@ function decodeBody(type: ActionType, r: Reader, len: number): Action | OFError 
       const experimenter = r.u32();
       return { type, experimenter, data: r.bytes(r.left) };
     }
-    default: return { type } as Action; // no-argument actions
+    default: return { type }; // no-argument actions
   }
 }
 
