@@ -28,7 +28,7 @@ import { OFPP_MAX } from '../pipeline/types.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 
-export type FailMode = 'standalone' | 'secure';
+type FailMode = 'standalone' | 'secure';
 
 export interface BridgeSetting {
   name: string;

@@ -25,7 +25,7 @@ import type { CtlHandler } from './ctl-server.js';
 import type { Daemon } from './daemon.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 
-export type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;
+type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;
 
 type Args = Record<string, unknown>;
 const isVid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4095;

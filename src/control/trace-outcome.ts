@@ -51,7 +51,7 @@ function outLabel(bridge: Bridge, ofport: number, words: Uint32Array): string {
   return `${portLabel(bridge, ofport)} [${describeEncap(t, words[W_TUNNEL_LO]!, words[W_TUN_DST]!, words[W_IP]! >>> 24)}]`;
 }
 
-export function portLabel(bridge: Bridge, ofport: number): string {
+function portLabel(bridge: Bridge, ofport: number): string {
   const p = bridge.port(ofport);
   if (ofport === OFPP_LOCAL) return `LOCAL (${p?.name ?? bridge.name})`;
   return p ? `port ${ofport} (${p.name})` : `port ${ofport}`;

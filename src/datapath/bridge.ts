@@ -52,7 +52,7 @@ import { warmUpOnce } from './warmup.js';
 
 import type { BridgeConfig, BridgePortConfig } from './config.js';
 
-export type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
+export type { BridgePacketIn, BridgePortInfo } from './events.js';
 export type { BridgeConfig, BridgePortConfig } from './config.js';
 
 const TICK_MS = 1000;

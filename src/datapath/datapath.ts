@@ -44,7 +44,7 @@ import type { BridgePort } from './bridge-port.js';
 import type { BridgePacketIn, DatapathCounters } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
-import { MacLearningTable } from './mac-learning.js';
+import { type MacLearningTable } from './mac-learning.js';
 import { normalForward, type NormalContext } from './normal.js';
 import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
 
@@ -67,7 +67,7 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
   p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, w[W_TUN_DST]!, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
 }
 
-export interface DatapathHooks {
+interface DatapathHooks {
   packetIn(pi: BridgePacketIn): void;
   /** rxBurst/txBurst returned -errno: the port failed. */
   portError(p: BridgePort, errno: number): void;

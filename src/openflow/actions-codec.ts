@@ -37,7 +37,7 @@ const FIXED_LEN: Partial<Record<ActionType, number>> = {
   push_pbb: 8, pop_pbb: 8,
 };
 
-export function encodeAction(w: Writer, a: Action): void {
+function encodeAction(w: Writer, a: Action): void {
   const start = w.pos;
   w.u16(OFPAT[a.type]);
   w.u16(0);

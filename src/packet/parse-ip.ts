@@ -28,13 +28,13 @@ import {
 } from './flow-key.js';
 import { parseL4 } from './parse-l4.js';
 
-export const IPPROTO_HOPOPTS = 0;
-export const IPPROTO_ROUTING = 43;
-export const IPPROTO_FRAGMENT = 44;
-export const IPPROTO_ESP = 50;
-export const IPPROTO_AH = 51;
-export const IPPROTO_NONE = 59;
-export const IPPROTO_DSTOPTS = 60;
+const IPPROTO_HOPOPTS = 0;
+const IPPROTO_ROUTING = 43;
+const IPPROTO_FRAGMENT = 44;
+const IPPROTO_ESP = 50;
+const IPPROTO_AH = 51;
+const IPPROTO_NONE = 59;
+const IPPROTO_DSTOPTS = 60;
 
 export function parseArp(f: Uint8Array, s: number, l3: number, end: number, key: FlowKey): void {
   const w = key.words;

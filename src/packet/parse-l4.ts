@@ -19,13 +19,13 @@ import {
   W_ND_TARGET, W_PRESENT,
 } from './flow-key.js';
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_SCTP = 132;
-export const ND_NEIGHBOR_SOLICIT = 135;
-export const ND_NEIGHBOR_ADVERT = 136;
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_ICMPV6 = 58;
+const IPPROTO_SCTP = 132;
+const ND_NEIGHBOR_SOLICIT = 135;
+const ND_NEIGHBOR_ADVERT = 136;
 const ND_OPT_SOURCE_LINKADDR = 1;
 const ND_OPT_TARGET_LINKADDR = 2;
 

@@ -64,6 +64,7 @@ export default {
     docs: { description: 'exports that no file imports' },
     messages: { unused: "'{{name}}' is exported but nothing imports it: drop the export (or the declaration)" },
     schema: [],
+    fixable: 'code',
   },
   create(context) {
     const services = context.sourceCode.parserServices;
@@ -74,21 +75,41 @@ export default {
     const sf = services.esTreeNodeToTSNodeMap.get(context.sourceCode.ast);
     const moduleSym = checker.getSymbolAtLocation(sf);
     if (!moduleSym || used.modules.has(moduleSym)) return {};
-    const check = (node, name) => {
-      if (name === 'default') return;
+    const unused = (name) => {
+      if (name === 'default') return false;
       const sym = moduleSym.exports?.get(ts.escapeLeadingUnderscores(name));
-      if (sym && !used.symbols.has(sym)) context.report({ node, messageId: 'unused', data: { name } });
+      return sym !== undefined && !used.symbols.has(sym);
+    };
+    const code = context.sourceCode;
+    // The fix drops the keyword `export` (the declaration stays, for its own file's use), or
+    // the specifier from `export { … }`, or the whole statement when none is left.
+    const dropKeyword = (decl) => (fixer) => {
+      const kw = code.getFirstToken(decl);
+      return fixer.removeRange([kw.range[0], code.getTokenAfter(kw).range[0]]);
+    };
+    const dropSpecifier = (decl, s, remaining) => (fixer) => {
+      if (remaining === 0) return fixer.remove(decl);
+      const after = code.getTokenAfter(s);
+      if (after.value === ',') return fixer.removeRange([s.range[0], code.getTokenAfter(after).range[0]]);
+      const before = code.getTokenBefore(s);
+      return fixer.removeRange([before.range[0], s.range[1]]);
     };
     return {
       ExportNamedDeclaration(node) {
         const d = node.declaration;
         if (d) {
-          if (d.type === 'VariableDeclaration') {
-            for (const v of d.declarations) if (v.id.type === 'Identifier') check(node, v.id.name);
-          } else if (d.id) check(node, d.id.name);
+          const names = d.type === 'VariableDeclaration'
+            ? d.declarations.filter((v) => v.id.type === 'Identifier').map((v) => v.id.name)
+            : d.id ? [d.id.name] : [];
+          const bad = names.filter(unused);
+          const fix = bad.length === names.length ? dropKeyword(node) : undefined;
+          for (const name of bad) context.report({ node, messageId: 'unused', data: { name }, fix });
         }
-        for (const s of node.specifiers) {
-          check(s, s.exported.type === 'Identifier' ? s.exported.name : s.exported.value);
+        const nameOf = (s) => (s.exported.type === 'Identifier' ? s.exported.name : s.exported.value);
+        const bad = node.specifiers.filter((s) => unused(nameOf(s)));
+        const remaining = node.specifiers.length - bad.length;
+        for (const s of bad) {
+          context.report({ node: s, messageId: 'unused', data: { name: nameOf(s) }, fix: dropSpecifier(node, s, remaining) });
         }
       },
     };
