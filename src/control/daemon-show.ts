@@ -41,6 +41,8 @@ export interface ShowBridge {
   /** 16 hex digits */
   dpid: string;
   failMode: string;
+  /** the datapath's drops by reason (datapath/drops.ts); shown when any is non-zero */
+  drops?: Readonly<Record<string, number>>;
   controllers: { target: string; connected: boolean }[];
   listen: string[];
   ports: ShowPort[];
@@ -63,6 +65,8 @@ export function formatShow(r: ShowResult): string {
     at(1, `Bridge ${b.name}`);
     at(2, `datapath_id: "${b.dpid}"`);
     at(2, `fail_mode: ${b.failMode}`);
+    const drops = Object.entries(b.drops ?? {}).filter(([, n]) => n > 0);
+    if (drops.length > 0) at(2, `datapath_drops: {${drops.map(([k, n]) => `${k}=${n}`).join(', ')}}`);
     for (const c of b.controllers) {
       at(2, `Controller "${c.target}"`);
       at(3, `is_connected: ${c.connected}`);

@@ -204,7 +204,7 @@ export class Daemon {
 
   /** Opens and adds one port to a running bridge and records it in its setting. */
   private attachPort(rb: RunningBridge, p: PortSetting): number | SluiceError {
-    const port = this.makePort(p.spec, []);
+    const port = this.makePort(p.spec, [], rb.name);
     if (port instanceof Error) return port;
     const info = rb.bridge.addPort({ ...p, port });
     if (info instanceof Error) return info;
@@ -254,6 +254,7 @@ export class Daemon {
       name: rb.name,
       dpid: rb.bridge.dpid.toString(16).padStart(16, '0'),
       failMode: rb.bridge.failMode,
+      drops: rb.bridge.counters().drops,
       controllers: rb.controllerStates(),
       listen: [...(rb.setting.listen ?? [])],
       ports: [
@@ -292,16 +293,33 @@ export class Daemon {
     this.patches.clear();
   }
 
-  /** createPort, plus: a patch port's name must be new in the daemon (`pending`: ports of a bridge being made). */
-  private makePort(spec: string, pending: readonly Port[]): Port | SluiceError {
+  /** createPort, plus: a port's name (its interface) must be new in the daemon, as in OVS,
+   * where one interface is a port of one bridge only (`pending`: ports of a bridge being made). */
+  private makePort(spec: string, pending: readonly Port[], attachingTo?: string): Port | SluiceError {
     const port = createPort(spec);
     if (port instanceof Error) return port;
+    const owner = this.portOwner(port.name, attachingTo);
+    if (owner !== null && !(port instanceof PatchPort)) {
+      return new SluiceError('refused', `port "${spec}": ${port.name} is already a port of bridge ${owner} (an interface belongs to one bridge; sluice del-port ${owner} ${port.name} first)`);
+    }
     if (port instanceof PatchPort) {
       const other = this.patches.get(port.name);
       if (other) return new SluiceError('refused', `port "${spec}": a patch port named ${port.name} is already on ${other.rb.name}`);
       if (pending.some((x) => x instanceof PatchPort && x.name === port.name)) return new SluiceError('bad_config', `port "${spec}": patch port ${port.name} given twice`);
     }
     return port;
+  }
+
+  /** The bridge that has a port (attached, detached or its LOCAL port) named `name`, or
+   * null; a port detached from `attachingTo` is the one being attached again, not a rival. */
+  private portOwner(name: string, attachingTo?: string): string | null {
+    for (const rb of this.running.values()) {
+      if (rb.name === name || rb.bridge.ports().some((p) => p.name === name)) return rb.name;
+    }
+    for (const [br, list] of this.detached) {
+      if (br !== attachingTo && list.some((d) => portName(d.setting.spec) === name)) return br;
+    }
+    return null;
   }
 
   private attachPatch(rb: RunningBridge, port: PatchPort): void {

@@ -6,7 +6,8 @@
  *   sluice_table_*{bridge,table}                 what OFPMP_TABLE reports (OF1.3.5 §7.3.5.4),
  *                                                for tables that were looked up or hold rules
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
- *   sluice_datapath_*_total{bridge}              Bridge.counters(): runts, malformed, dropped
+ *   sluice_datapath_malformed_total{bridge}       Bridge.counters().malformed
+ *   sluice_datapath_dropped_total{bridge,reason}  Bridge.counters().drops (datapath/drops.ts)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
@@ -102,13 +103,17 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Packets that missed the flow cache and went to the pipeline.', 'sluice_flow_cache_misses_total', 'counter', (b) => b.bridge.cacheStats().misses);
   per('Valid flow cache entries.', 'sluice_flow_cache_entries', 'gauge', (b) => b.bridge.cacheStats().entries);
   per('Pipeline decisions that could not be cached.', 'sluice_flow_cache_uncacheable_total', 'counter', (b) => b.bridge.cacheStats().uncacheable);
-  per('Frames shorter than an Ethernet header (dropped).', 'sluice_datapath_runts_total', 'counter', (b) => b.bridge.counters().runts);
   per('Frames the parser gave up on part way.', 'sluice_datapath_malformed_total', 'counter', (b) => b.bridge.counters().malformed);
-  per('Frames dropped because their ingress port does not receive.', 'sluice_datapath_dropped_total', 'counter', (b) => b.bridge.counters().dropped);
   per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',
     'sluice_packet_in_backlog_dropped_total', 'counter', (b) => b.openflow?.agent.packetIns.backlogDropped ?? null);
+
+  const drops: Sample[] = [];
+  for (const b of bridges) {
+    for (const [reason, n] of Object.entries(b.bridge.counters().drops)) drops.push([{ bridge: b.name, reason }, n]);
+  }
+  family(out, 'sluice_datapath_dropped_total', 'counter', 'Frames the datapath dropped, by reason (runt, port_down, table_miss, no_output, meter, ...).', drops);
 
   const ctl: Sample[] = [];
   const queued: Sample[] = [];
@@ -124,11 +129,11 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   family(out, 'sluice_controller_send_queue_bytes', 'gauge', 'Bytes queued for the controller and not yet taken by the kernel.', queued);
 
   // tunnel endpoints are the process's (shared by the bridges' tunnel ports)
-  const drops: Sample[] = [];
+  const tunnelDrops: Sample[] = [];
   for (const e of tunnelEndpoints()) {
-    for (const [reason, n] of Object.entries(e.dropCounts())) drops.push([{ endpoint: e.label, reason }, n]);
+    for (const [reason, n] of Object.entries(e.dropCounts())) tunnelDrops.push([{ endpoint: e.label, reason }, n]);
   }
-  family(out, 'sluice_tunnel_rx_dropped_total', 'counter', 'Encapsulated packets dropped before reaching a tunnel port, by reason.', drops);
+  family(out, 'sluice_tunnel_rx_dropped_total', 'counter', 'Encapsulated packets dropped before reaching a tunnel port, by reason.', tunnelDrops);
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 

@@ -43,6 +43,7 @@ import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
 import { Datapath } from './datapath.js';
+import { dropRecord } from './drops.js';
 import type { BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
@@ -63,6 +64,9 @@ export class Bridge extends EventEmitter {
   readonly name: string;
   readonly dpid: bigint;
   readonly pipeline: Pipeline;
+  /** Who decides whether an output to CONTROLLER becomes a packet-in (the OpenFlow agent:
+   * a controller that wants it, and the rate limit); null = every one does. */
+  packetInAdmission: ((reason: number) => 'no_controller' | 'packet_in_limit' | null) | null = null;
   failMode: 'standalone' | 'secure';
   private readonly dp: Datapath;
   private readonly mac: MacLearningTable;
@@ -112,6 +116,7 @@ export class Bridge extends EventEmitter {
     });
     this.dp = new Datapath(this.pipeline, this.mac, {
       packetIn: (pi) => this.emit('packet-in', pi),
+      admitPacketIn: (reason) => (this.packetInAdmission === null ? null : this.packetInAdmission(reason)),
       portError: (p, errno) => this.portFailed(p, errno),
     }, this.now, cfg.flowCache === false ? null : cfg.cacheEntries ?? DEFAULT_FLOW_CACHE_ENTRIES);
     this.dp.zeroCopy = cfg.zeroCopy !== false;
@@ -392,9 +397,9 @@ export class Bridge extends EventEmitter {
     return { hits: c.hits, misses: c.misses, entries: c.entries(this.dp.generation()), uncacheable: this.dp.uncacheable };
   }
 
-  /** Addition: runt / malformed / dropped frame counters. */
-  counters(): Readonly<DatapathCounters> {
-    return this.dp.counters;
+  /** Addition: malformed frames and drops by reason (a snapshot). */
+  counters(): DatapathCounters {
+    return { malformed: this.dp.malformed, drops: dropRecord(this.dp.drops) };
   }
 
   /** Addition: the learned addresses (for `sluice fdb/show`). */

@@ -41,7 +41,10 @@ import {
 } from '../pipeline/types.js';
 import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
-import type { BridgePacketIn, DatapathCounters } from './events.js';
+import {
+  DROP_REASONS, D_NO_CONTROLLER, D_NO_OUTPUT, D_NO_PACKET_IN, D_NO_PORT, D_PACKET_IN_LIMIT, D_PORT_DOWN, D_PORT_NO_FWD, D_RUNT, D_TABLE_MISS,
+} from './drops.js';
+import type { BridgePacketIn } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
 import { type MacLearningTable } from './mac-learning.js';
@@ -69,6 +72,9 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
 
 interface DatapathHooks {
   packetIn(pi: BridgePacketIn): void;
+  /** Asked before a packet-in is built: null = send it; otherwise why not (no controller
+   * wants packet-ins of this reason, or the rate limit refused it). Allocates nothing. */
+  admitPacketIn(reason: number): 'no_controller' | 'packet_in_limit' | null;
   /** rxBurst/txBurst returned -errno: the port failed. */
   portError(p: BridgePort, errno: number): void;
 }
@@ -84,7 +90,17 @@ export class Datapath implements Sink, NormalContext {
   readonly ports = new Map<number, BridgePort>();
   portList: BridgePort[] = [];
   readonly cache: FlowCache<CacheEntry> | null;
-  readonly counters: DatapathCounters = { runts: 0, malformed: 0, dropped: 0 };
+  /** Frames dropped, by reason (drops.ts D_* index). */
+  readonly drops = new Float64Array(DROP_REASONS.length);
+  /** Frames the parser gave up on part way (forwarded by what it parsed). */
+  malformed = 0;
+  /** Outputs staged and drops counted so far: execute() tells from them whether a packet
+   * went anywhere or was dropped with a reason. */
+  private outs = 0;
+  private dropped = 0;
+  /** Packet-ins built during a burst, handed to the listeners once its outputs are sent
+   * (so a flood toward the controller does not delay the burst's forwarding). */
+  private readonly pendingPins: BridgePacketIn[] = [];
   uncacheable = 0;
   failOpen = false;
   /** Unmodified frames are sent from the receive memory (TxQueue.pushRef); false = copy
@@ -162,7 +178,7 @@ export class Datapath implements Sink, NormalContext {
   /** Forwards the n frames of `batch` received on `p`, then flushes every output queue. */
   burst(p: BridgePort, batch: FrameBatch, n: number): void {
     if ((p.config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) !== 0) {
-      this.counters.dropped += n;
+      this.drops[D_PORT_DOWN]! += n;
       return;
     }
     const now = this.clock();
@@ -193,7 +209,7 @@ export class Datapath implements Sink, NormalContext {
       if (cache !== null && n > 1) this.touched = cache.touch(hashes, n);
       for (let i = 0; i < n; i++) {
         const len = batch.lens[i]!;
-        if (len < ETH_HLEN) this.counters.runts++;
+        if (len < ETH_HLEN) this.drops[D_RUNT]!++;
         else this.frame(batch, i, keys[i]!, hashes[i]!);
       }
     } finally {
@@ -201,6 +217,7 @@ export class Datapath implements Sink, NormalContext {
       // Must flush before the next rxBurst on `p`: queues may reference its frames.
       this.flush();
       this.rxBuf = null;
+      if (this.pendingPins.length !== 0) this.emitPacketIns();
     }
   }
 
@@ -208,7 +225,7 @@ export class Datapath implements Sink, NormalContext {
    * parsed (and hashed when there is a cache). */
   private frame(batch: FrameBatch, i: number, key: FlowKey, h: number): void {
     this.runner.setKey(key);
-    if (key.meta[M_MALFORMED] === 1) this.counters.malformed++;
+    if (key.meta[M_MALFORMED] === 1) this.malformed++;
     const cache = this.cache;
     if (cache !== null) {
       const e = cache.lookup(key.words, h, this.generation());
@@ -240,8 +257,16 @@ export class Datapath implements Sink, NormalContext {
     // table-miss entry matched no rule but still looked up. Only the fail-open (NORMAL)
     // decision visits no table. A cached entry replays the same tables and results.
     if (e.d.tablesVisited.length !== 0) this.pipeline.account(e.d, 1, len, this.now);
+    const outs = this.outs;
+    const dropped = this.dropped;
     this.runner.run(e.d.ops, batch.buf, batch.offs[i]!, len, batch.vnet, this.inPort, this.now);
     this.cur = null;
+    // went nowhere and no path said why: the tables dropped it (a miss without a
+    // table-miss entry), or its actions had no output that took it
+    if (this.outs === outs && this.dropped === dropped) {
+      const m = e.d.matched;
+      this.drop(m.length !== 0 && !m[m.length - 1] ? D_TABLE_MISS : D_NO_OUTPUT);
+    }
   }
 
   // ---- packet-out (OF1.3.5 §7.3.7)
@@ -283,16 +308,40 @@ export class Datapath implements Sink, NormalContext {
       }
       default: {
         const p = this.ports.get(port);
-        if (p !== undefined && (p.config & (OFPPC_NO_FWD | OFPPC_PORT_DOWN)) === 0) this.stage(p, f);
+        if (p === undefined) this.drop(D_NO_PORT);
+        else if ((p.config & (OFPPC_NO_FWD | OFPPC_PORT_DOWN)) !== 0) this.drop(D_PORT_NO_FWD);
+        else this.stage(p, f);
       }
     }
   }
 
+  drop(reason: number): void {
+    this.drops[reason]!++;
+    this.dropped++;
+  }
+
+  /** The packet-ins of the burst just forwarded, to the listeners (the agent). */
+  private emitPacketIns(): void {
+    const pins = this.pendingPins;
+    for (let i = 0; i < pins.length; i++) this.hooks.packetIn(pins[i]!);
+    pins.length = 0;
+  }
+
   private packetIn(f: WorkFrame, op: OutputOp): void {
     const inRec = this.ports.get(this.inPort);
-    if (inRec !== undefined && (inRec.config & OFPPC_NO_PACKET_IN) !== 0) return;
+    if (inRec !== undefined && (inRec.config & OFPPC_NO_PACKET_IN) !== 0) {
+      this.drop(D_NO_PACKET_IN);
+      return;
+    }
+    // admission first: a refused packet-in costs no copy and no allocation
+    const refused = this.hooks.admitPacketIn(op.reason);
+    if (refused !== null) {
+      this.drop(refused === 'no_controller' ? D_NO_CONTROLLER : D_PACKET_IN_LIMIT);
+      return;
+    }
+    this.outs++;
     const w = f.key.words;
-    this.hooks.packetIn({
+    const pi: BridgePacketIn = {
       reason: op.reason, tableId: op.tableId, cookie: op.cookie, inPort: this.inPort,
       // §7.4.1: the values the pipeline had at this output; decide() records those it
       // changed in the op, the others are still the packet's own (the key's).
@@ -300,10 +349,13 @@ export class Datapath implements Sink, NormalContext {
       tunnelId: op.tunnelId ?? (BigInt(w[W_TUNNEL_HI]!) << 32n) | BigInt(w[W_TUNNEL_LO]!),
       tunSrc: op.tunSrc ?? w[W_TUN_SRC]!, tunDst: op.tunDst ?? w[W_TUN_DST]!,
       totalLen: f.len, maxLen: op.maxLen, data: f.buf.slice(f.start, f.start + f.len),
-    });
+    };
+    if (this.inBurst) this.pendingPins.push(pi);
+    else this.hooks.packetIn(pi);
   }
 
   private stage(p: BridgePort, f: WorkFrame): void {
+    this.outs++;
     if (p.tx.count === 0) this.dirty.push(p);
     // Not owned = not rewritten: still the bytes (and header) in the receive memory.
     if (!f.owned && f.buf === this.rxBuf) p.tx.pushRef(f.buf, this.rxVnet, f.start, f.len);
@@ -321,6 +373,7 @@ export class Datapath implements Sink, NormalContext {
       this.stage(p, f);
       return;
     }
+    this.outs++;
     if (p.tx.count === 0) this.dirty.push(p);
     p.tx.pushWithVlan(f.buf, f.start, f.len, f.hasVnet ? f.vh : null, tagged, vid);
     if (p.tunnel) tagTunnel(p, f.key.words);

@@ -4,17 +4,16 @@
  * The port info, the packet-in and the logger are defined below the datapath, where the
  * OpenFlow agent reads them too (ports/port.ts, pipeline/types.ts, pipeline/logger.ts).
  */
+import type { DropReason } from './drops.js';
 export type { BridgePortInfo } from '../ports/port.js';
 export type { BridgePacketIn } from '../pipeline/types.js';
 export type { Logger } from '../pipeline/logger.js';
 
 /** Datapath counters beyond the ports' own (for `sluice show` and tests). */
 export interface DatapathCounters {
-  /** frames shorter than an Ethernet header: dropped */
-  runts: number;
   /** frames the parser gave up on part way: still forwarded by rules that do not need the
    * missing fields, as Open vSwitch does */
   malformed: number;
-  /** frames dropped because their ingress port has OFPPC_NO_RECV or OFPPC_PORT_DOWN */
-  dropped: number;
+  /** frames dropped, by reason (drops.ts) */
+  drops: Record<DropReason, number>;
 }

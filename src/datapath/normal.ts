@@ -33,6 +33,7 @@ import { OFPPC_NO_FLOOD, OFPPC_NO_FWD } from '../pipeline/types.js';
 import { isGroupMac, type MacEntry, type MacLearningTable } from './mac-learning.js';
 import type { BridgePort } from './bridge-port.js';
 import type { WorkFrame } from './run-ops.js';
+import { D_NORMAL_IN_PORT, D_NORMAL_NO_FWD, D_NORMAL_VLAN } from './drops.js';
 
 /** Where a flow's learned source entry is kept (the flow cache entry). */
 export interface LearnRef {
@@ -45,6 +46,8 @@ export interface NormalContext {
   port(ofport: number): BridgePort | undefined;
   /** Queues `f` on `p` with its outer tag set to `vid` (-1 = untagged). */
   stageVlan(p: BridgePort, f: WorkFrame, vid: number): void;
+  /** NORMAL dropped the frame for `reason` (drops.ts D_NORMAL_*). */
+  drop(reason: number): void;
 }
 
 const EMPTY_SLOT: LearnRef = { macRef: null };
@@ -79,7 +82,10 @@ export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, 
   const w = f.key.words;
   const inRec = ctx.port(inPort);
   const vlan = ingressVlan(inRec, outerVid(w));
-  if (vlan < 0) return;
+  if (vlan < 0) {
+    ctx.drop(D_NORMAL_VLAN);
+    return;
+  }
   if (inRec) {
     const slot = ref ?? EMPTY_SLOT;
     if (hit && slot.macRef !== null) slot.macRef.seenAt = now;
@@ -88,9 +94,13 @@ export function normalForward(ctx: NormalContext, f: WorkFrame, inPort: number, 
   const dst = dstMac(w);
   const to = isGroupMac(dst) ? -1 : ctx.mac.lookup(vlan, dst, now);
   if (to >= 0) {
-    if (to === inPort) return;
+    if (to === inPort) {
+      ctx.drop(D_NORMAL_IN_PORT);
+      return;
+    }
     const p = ctx.port(to);
     if (forwardsTo(p, vlan) && horizon(inRec, p)) ctx.stageVlan(p, f, p.egressVid(vlan));
+    else ctx.drop(D_NORMAL_NO_FWD);
     return;
   }
   const ports = ctx.portList;

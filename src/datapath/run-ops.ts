@@ -32,6 +32,7 @@ import {
 import type { Op } from '../pipeline/decision.js';
 import { METER_DROP, METER_REMARK, type MeterIO } from '../pipeline/meters.js';
 import { OFPP_CONTROLLER, OFPP_IN_PORT, OFPR_INVALID_TTL } from '../pipeline/types.js';
+import { D_DEPTH, D_IN_PORT, D_METER } from './drops.js';
 import { copyBytes } from '../ports/copy-bytes.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 
@@ -65,6 +66,8 @@ export interface WorkFrame {
 export interface Sink {
   /** `port` is as the op says (reserved ports unresolved), except OFPP_IN_PORT. */
   output(port: number, f: WorkFrame, op: OutputOp, queueId: number): void;
+  /** The executor dropped the packet, or one output of it, for `reason` (drops.ts D_*). */
+  drop(reason: number): void;
 }
 
 /** The packet-in a failed TTL decrement produces (OF1.3.5 §5.12). */
@@ -167,7 +170,10 @@ export class OpRunner {
           this.sink.output(port, f, op, this.queueId);
           return CONTINUE;
         }
-        if (op.port !== OFPP_IN_PORT && port === this.inPort) return CONTINUE;
+        if (op.port !== OFPP_IN_PORT && port === this.inPort) {
+          this.sink.drop(D_IN_PORT);
+          return CONTINUE;
+        }
         // A frame a pop shortened leaves padded to the Ethernet minimum; the padding is
         // not part of the packet, so later ops see the frame as it was.
         const len = f.len;
@@ -183,7 +189,10 @@ export class OpRunner {
         const k = f.key;
         this.io.dscp = k.has(P_L3) ? k.words[W_IP]! >>> 26 : -1;
         const v = op.meter.apply(f.len, this.now, this.io);
-        if (v === METER_DROP) return STOP_ALL;
+        if (v === METER_DROP) {
+          this.sink.drop(D_METER);
+          return STOP_ALL;
+        }
         if (v === METER_REMARK) {
           this.cow(f);
           this.dscpValue[0] = this.io.dscp;
@@ -192,7 +201,10 @@ export class OpRunner {
         return CONTINUE;
       }
       case 'branch': {
-        if (depth + 1 >= MAX_DEPTH) return CONTINUE; // groups are acyclic: only a guard
+        if (depth + 1 >= MAX_DEPTH) { // groups are acyclic: only a guard
+          this.sink.drop(D_DEPTH);
+          return CONTINUE;
+        }
         const b = this.frame(depth + 1);
         b.buf = b.work;
         b.start = HEADROOM + ((f.buf.byteOffset + f.start) & 3);
@@ -270,6 +282,8 @@ export class Reparser implements Sink {
     this.out.copyFrom(f.key);
     this.out = null;
   }
+
+  drop(): void {} // reparsing drops nothing: it only rewrites a copy
 }
 
 /** A port number no frame arrives on: the Reparser's capture point. */

@@ -63,7 +63,7 @@ export class OpenFlowAgent {
    * counted in packetInLimiter.dropped. */
   readonly packetIns: PacketInCounts = { sent: 0, backlogDropped: 0 };
   private readonly onPacketIn = (pi: BridgePacketIn): void => {
-    sendPacketIn(pi, this.sessions, this.buffers, this.packetInLimiter, this.packetIns);
+    sendPacketIn(pi, this.sessions, this.buffers, this.packetIns);
   };
   private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
   private readonly onPortStatus = (reason: PortReason, info: BridgePortInfo): void => {
@@ -76,9 +76,24 @@ export class OpenFlowAgent {
     this.packetInLimiter = new TokenBucket(opts.packetInRate ?? 1000, opts.packetInBurst ?? 100, this.now);
     this.log = opts.log ?? NO_LOG;
     this.maxReplyBytes = opts.maxReplyBytes;
+    bridge.packetInAdmission = (reason) => this.admit(reason);
     bridge.on('packet-in', this.onPacketIn);
     bridge.on('flow-removed', this.onFlowRemoved);
     bridge.on('port-status', this.onPortStatus);
+  }
+
+  /** Whether an output to CONTROLLER with `reason` becomes a packet-in: some connection
+   * wants it (role, async mask) and the per-bridge rate limit has a token. No allocation. */
+  private admit(reason: number): 'no_controller' | 'packet_in_limit' | null {
+    let wanted = false;
+    for (const s of this.sessions) {
+      if (s.conn.isReady && s.wants('packetInMask', reason)) {
+        wanted = true;
+        break;
+      }
+    }
+    if (!wanted) return 'no_controller';
+    return this.packetInLimiter.take() ? null : 'packet_in_limit';
   }
 
   /** Connections that completed the hello exchange. */

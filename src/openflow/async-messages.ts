@@ -10,9 +10,11 @@
  *  - otherwise a packet that fits is sent whole and unbuffered, a longer one is buffered
  *    (PacketBuffers) and cut; when the pool is full it goes whole with OFP_NO_BUFFER
  *    ("if no buffer is used, the entire packet must be included").
- *  - One token of the per-bridge rate limit per packet-in event (not per connection);
- *    refused events are counted in the limiter's `dropped`. The buffer is shared by all
- *    connections that receive the event.
+ *  - One token of the per-bridge rate limit per packet-in event (not per connection),
+ *    taken when the datapath asks the agent to admit the event, before it is built
+ *    (OpenFlowAgent.admit); refused events are counted in the limiter's `dropped` and as
+ *    the datapath's `packet_in_limit` drops. The buffer is shared by all connections
+ *    that receive the event.
  *  - A connection whose send queue is full (a controller that stops reading) does not get
  *    the message: OFConnection.sendDroppable drops and counts it there, and the other
  *    connections still get theirs.
@@ -23,7 +25,7 @@ import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA, OFPXMT_OFB_TUNNEL_ID, OXM_TUN_
 import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, type OxmField, type PortReason } from '../pipeline/types.js';
 import type { BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';
-import type { PacketBuffers, TokenBucket } from './packet-buffers.js';
+import type { PacketBuffers } from './packet-buffers.js';
 import type { Session } from './session.js';
 
 function be(n: bigint, bytes: number): Uint8Array {
@@ -53,11 +55,11 @@ export interface PacketInCounts {
   backlogDropped: number;
 }
 
-export function sendPacketIn(
-  pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, limiter: TokenBucket, counts: PacketInCounts,
-): void {
+/** Sends an admitted packet-in event (the rate limit was applied when the datapath asked
+ * the agent, before the event was built) to every connection that wants it. */
+export function sendPacketIn(pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, counts: PacketInCounts): void {
   const targets = [...sessions].filter((s) => s.conn.isReady && s.wants('packetInMask', pi.reason));
-  if (targets.length === 0 || !limiter.take()) return;
+  if (targets.length === 0) return;
   const match = packetInMatch(pi);
   let bufferId: number | null = null; // allocated on first need, shared by all targets
   for (const s of targets) {

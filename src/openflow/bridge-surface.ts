@@ -28,6 +28,9 @@ export interface AgentBridge {
   readonly pipeline: Pipeline;
   failMode: 'standalone' | 'secure';
   failOpen: boolean;
+  /** Set by the agent: asked before an output to CONTROLLER becomes a packet-in; null =
+   * send it, otherwise why not. Called per packet, so it must not allocate. */
+  packetInAdmission: ((reason: number) => 'no_controller' | 'packet_in_limit' | null) | null;
   ports(): BridgePortInfo[];
   port(ofport: number): BridgePortInfo | undefined;
   flowMod(fm: FlowMod): ModResult;

@@ -99,6 +99,12 @@ need.describe('sluice vsctl verbs on a daemon with a db', () => {
     expect(missing.stderr).toMatch(new RegExp(`^sluice: port "${lab.name('nx')}": .*no interface ${lab.name('nx')} in this namespace`));
     expect((await vsctl(rd, 'add-port', b1, `tap:${lab.name('t3')}`, '--ofport', '5')).stderr).toMatch(/ofport 5 is taken/);
     expect(await vsctl(rd, 'del-port', b1, 'veth-x')).toEqual({ code: 1, stdout: '', stderr: `sluice: no port veth-x on ${b1}\n` });
+    // one interface is a port of one bridge (as OVS): b2 is refused b1's veth, and b1's LOCAL
+    const again = await vsctl(rd, 'add-port', b2, veth);
+    expect(again).toEqual({ code: 1, stdout: '', stderr: `sluice: port "${veth}": ${veth} is already a port of bridge ${b1} (an interface belongs to one bridge; sluice del-port ${b1} ${veth} first)\n` });
+    expect((await vsctl(rd, 'add-port', b2, `tap:${b1}`)).stderr).toContain(`${b1} is already a port of bridge ${b1}`);
+    expect((await vsctl(rd, 'list-ports', b2)).stdout).not.toContain(veth);
+    expect(readFileSync(db, 'utf8').split(`"${veth}`).length - 1).toBe(1); // saved once
     await d.waitFor(new RegExp(`${b1}: port ${lab.name('t1')} added \\(ofport 1, tap\\)`));
   }, 60_000);
 

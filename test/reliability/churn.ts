@@ -100,7 +100,7 @@ class Peer {
 }
 
 /** A listening controller: hands out each accepted connection as a Peer. */
-class Controller {
+export class Controller {
   private readonly waiting: Peer[] = [];
   private constructor(readonly server: Server) {}
 

@@ -26,6 +26,7 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
   readonly portList: BridgePortInfo[] = [fakePort(1, 'p1'), fakePort(2, 'p2'), fakePort(OFPP_LOCAL, 'br0')];
   readonly packetOuts: { inPort: number; actions: readonly Action[]; data: Uint8Array }[] = [];
   nowMs = 1000;
+  packetInAdmission: ((reason: number) => 'no_controller' | 'packet_in_limit' | null) | null = null;
 
   constructor(failMode: 'standalone' | 'secure' = 'secure', nTables = 4) {
     super();

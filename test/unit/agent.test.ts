@@ -244,15 +244,24 @@ describe('async messages and buffers', () => {
     bridge.emit('packet-in', pin({ reason: OFPR_NO_MATCH, maxLen: OFPCML_NO_BUFFER }));
     bridge.emit('packet-in', pin({ data: frame(40), totalLen: 40 }));
     bridge.emit('packet-in', pin());
-    await ctl.until(() => ctl.received.length >= 3);
-    await new Promise((r) => setTimeout(r, 30));
+    await ctl.until(() => ctl.received.length >= 4);
     const got = ctl.drain().map((r) => r.msg!).filter((m) => m.type === 'packet_in');
     expect(got.map((m) => m.type === 'packet_in' && [m.bufferId === OFP_NO_BUFFER, m.data.length])).toEqual([
       [true, 300], // NO_BUFFER: everything
       [false, 100], // table-miss: miss_send_len
       [true, 40], // fits: sent whole, nothing to buffer
+      [false, 64], // longer than max_len: buffered and cut
     ]);
+    // the rate limit is applied when the datapath asks to send one, before it is built:
+    // burst 3, then refused; a reason no connection wants is refused as no_controller
+    const admit = bridge.packetInAdmission!;
+    expect([admit(OFPR_ACTION), admit(OFPR_ACTION), admit(OFPR_ACTION), admit(OFPR_ACTION)]).toEqual([null, null, null, 'packet_in_limit']);
     expect(agent.packetInLimiter.dropped).toBe(1);
+    ctl.send({ type: 'set_async', xid: 3, packetInMask: [0, 0], portStatusMask: [0, 0], flowRemovedMask: [0, 0] });
+    ctl.send({ type: 'barrier_request', xid: 4 });
+    await ctl.next('barrier_reply');
+    expect(admit(OFPR_ACTION)).toBe('no_controller');
+    expect(agent.packetInLimiter.dropped).toBe(1); // no token spent on it
   });
 
   it('flow-mod with buffer_id sends the buffered packet through the tables after the mod', async () => {

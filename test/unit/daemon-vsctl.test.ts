@@ -25,11 +25,14 @@ describe('add-port flags', () => {
 });
 
 describe('show layout', () => {
-  it('prints the ovs-vsctl show tree, bridges and ports sorted by name', () => {
+  it('prints the ovs-vsctl show tree, bridges and ports sorted by name, and the datapath\'s drops', () => {
     const text = formatShow({
       pid: 7, control: '/r/sluice.ctl', db: null,
       bridges: [
-        { name: 'b2', dpid: '00000000000000a2', failMode: 'secure', controllers: [{ target: 'tcp:127.0.0.1:6653', connected: true }], listen: ['ptcp:6634'], ports: [] },
+        {
+          name: 'b2', dpid: '00000000000000a2', failMode: 'secure', drops: { runt: 0, table_miss: 5, in_port: 1 },
+          controllers: [{ target: 'tcp:127.0.0.1:6653', connected: true }], listen: ['ptcp:6634'], ports: [],
+        },
         {
           name: 'b1', dpid: '0000000000000001', failMode: 'standalone', controllers: [], listen: [],
           ports: [
@@ -48,6 +51,7 @@ describe('show layout', () => {
         '        Port v1', '            trunks: []', '            Interface v1', '                ofport: 1', '                type: afpacket', '                link_state: up',
         '        Port v2', '            Interface v2', '                ofport: 2', '                type: patch', '                options: {peer=x}', '                link_state: down',
         '    Bridge b2', '        datapath_id: "00000000000000a2"', '        fail_mode: secure',
+        '        datapath_drops: {table_miss=5, in_port=1}', // the non-zero ones
         '        Controller "tcp:127.0.0.1:6653"', '            is_connected: true', '        Listen "ptcp:6634"',
         '',
       ].join('\n'),

@@ -52,16 +52,22 @@ describe('datapath forwarding', () => {
     expect(r.take(3)).toEqual([]);
   });
 
-  it('a flow-mod made by a packet-in listener applies to the next packet of the same burst', () => {
+  it('a burst\'s packet-ins reach the listeners after its outputs are sent; a flow-mod one makes applies to the next packet', () => {
     const r = rig(2);
     r.bridge.flowMod(fm({ priority: 0, instructions: [apply(out(OFPP_CONTROLLER, 0xffff))] }));
+    r.bridge.flowMod(fm({ match: udpTo(7), instructions: [apply(out(2))] }));
+    const seenAtPacketIn: number[] = [];
     r.bridge.once('packet-in', () => {
+      seenAtPacketIn.push(r.take(2).length); // the burst's forwarded frame is already out
       r.bridge.flowMod(fm({ match: udpTo(5), instructions: [apply(out(2))] }));
     });
     const f = ipFrame({ dport: 5 });
-    r.send(1, f, f, f);
-    expect(r.packetIns).toHaveLength(1);
-    expect(r.take(2)).toHaveLength(2);
+    r.send(1, f, ipFrame({ dport: 7 }), f);
+    expect(seenAtPacketIn).toEqual([1]);
+    expect(r.packetIns).toHaveLength(2); // both misses of that burst went to the controller
+    r.send(1, f);
+    expect(r.take(2)).toEqual([hex(f)]);
+    expect(r.packetIns).toHaveLength(2);
   });
 
   it('packet-in carries reason, table, cookie and a copy of the frame', () => {
@@ -130,7 +136,7 @@ describe('datapath forwarding', () => {
     const trunc = ipFrame({ dport: 1 }).subarray(0, 20);
     r.send(1, new Uint8Array(10), trunc);
     expect(r.take(2)).toEqual([hex(trunc)]);
-    expect(r.bridge.counters()).toMatchObject({ runts: 1, malformed: 1 });
+    expect(r.bridge.counters()).toMatchObject({ malformed: 1, drops: { runt: 1 } });
     r.clock.t += 3000;
     r.bridge.tick();
     expect(removed).toHaveLength(1);

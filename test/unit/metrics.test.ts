@@ -58,9 +58,11 @@ describe('renderMetrics', () => {
     expect(valueOf(e, 'sluice_flow_cache_misses_total', { bridge: 'br-m' })).toBe(cs.misses);
     expect(valueOf(e, 'sluice_flow_cache_entries', { bridge: 'br-m' })).toBe(cs.entries);
     expect(valueOf(e, 'sluice_flow_cache_uncacheable_total', { bridge: 'br-m' })).toBe(cs.uncacheable);
-    expect(valueOf(e, 'sluice_datapath_runts_total', { bridge: 'br-m' })).toBe(1);
+    expect(valueOf(e, 'sluice_datapath_dropped_total', { bridge: 'br-m', reason: 'runt' })).toBe(1);
     expect(valueOf(e, 'sluice_datapath_malformed_total', { bridge: 'br-m' })).toBe(bridge.counters().malformed);
-    expect(valueOf(e, 'sluice_datapath_dropped_total', { bridge: 'br-m' })).toBe(bridge.counters().dropped);
+    for (const [reason, n] of Object.entries(bridge.counters().drops)) {
+      expect(valueOf(e, 'sluice_datapath_dropped_total', { bridge: 'br-m', reason })).toBe(n);
+    }
 
     // table 0 holds the standalone NORMAL rule; the other 254 tables are idle and left out
     const t0 = bridge.pipeline.tableCounters(0);

@@ -25,6 +25,7 @@ const runner = new OpRunner({
       reason: op.reason, maxLen: op.maxLen, tableId: op.tableId, cookie: op.cookie, queueId,
     });
   },
+  drop(): void {}, // the datapath's drop counters are tested with the Bridge
 });
 
 /** Runs `d` on frame[0, len) received on `inPort` at `nowMs`; the frame is not changed. */
