@@ -6,6 +6,9 @@
 // link, so an unused re-export is reported even when the original is imported directly.
 // `import * as`, `import('…')` and `export * from` mark the whole module. `export default`
 // is for tools (vitest.config.ts) and is never reported.
+// --fix drops the `export` (what is left unused is then dead code, for a human to delete). A
+// module run from the command line keeps its export with `// eslint-disable-next-line
+// sluice/no-unused-exports -- why`.
 import ts from 'typescript';
 
 const usedByProgram = new WeakMap(); // ts.Program → { symbols: Set<ts.Symbol>, modules: Set<ts.Symbol> }
