@@ -101,6 +101,7 @@ function copyRate(len: number, copy: Copy): number {
 
 const fmt = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
 
+// eslint-disable-next-line sluice/no-unused-exports -- the command line above imports it
 export async function benchDatapath(): Promise<string[]> {
   const lines: string[] = [];
   for (const flows of [1, 10_000]) {

@@ -84,7 +84,7 @@ function startSluice(lines: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('sluice did not report "bridge started" within 30 s')), 30_000);
     let partial = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       partial += d.toString();
       const parts = partial.split('\n');
       partial = parts.pop()!;

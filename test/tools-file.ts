@@ -13,7 +13,7 @@ export interface ToolEntry {
   essential: boolean;
 }
 
-export const TOOLS_FILE = fileURLToPath(new URL('./tools.txt', import.meta.url));
+const TOOLS_FILE = fileURLToPath(new URL('./tools.txt', import.meta.url));
 
 export function readTools(text = readFileSync(TOOLS_FILE, 'utf8')): ToolEntry[] {
   const out: ToolEntry[] = [];

@@ -54,10 +54,10 @@ function remedy(need: string): string {
   return `${need} (apt-get install ${entry(need).pkg})`;
 }
 
-export const strictCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
+const strictCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
 const warned = new Set<string>();
 
-export interface Needs {
+interface Needs {
   /** every need is met */
   readonly ready: boolean;
   /** "needs a, b" for the unmet ones ('' when ready) */

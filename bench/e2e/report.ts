@@ -52,7 +52,7 @@ function tcpBest(m: Map<string, string>): string | undefined {
   return v.length === 0 ? undefined : String(Math.max(...v));
 }
 
-export function formatReport(r: Results, flows: number): string {
+function formatReport(r: Results, flows: number): string {
   const cols: Array<[string, (m: Map<string, string>) => string]> = [
     ['64B 1 flow: kpps delivered / offered (loss %)', (m) => flood(m, '1')],
     [`64B ${flows} flows: kpps delivered / offered (loss %)`, (m) => flood(m, String(flows))],

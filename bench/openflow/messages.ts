@@ -21,9 +21,9 @@ import {
 } from '../../src/pipeline/types.js';
 
 /** First ipv4_dst of the bulk rules: 11.0.0.0 (none of them can match the hosts' 10.x traffic). */
-export const BULK_BASE_IPV4 = 0x0b000000;
-export const BULK_PRIORITY = 100;
-export const REACTIVE_PRIORITY = 200;
+const BULK_BASE_IPV4 = 0x0b000000;
+const BULK_PRIORITY = 100;
+const REACTIVE_PRIORITY = 200;
 
 const u16 = (v: number) => new Uint8Array([v >>> 8, v & 0xff]);
 const u32 = (v: number) => new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);

@@ -19,7 +19,7 @@ const LABEL: Readonly<Record<string, string>> = {
   'sluice-gre': 'Sluice gre',
 };
 
-export function parseRows(text: string): Rows {
+function parseRows(text: string): Rows {
   const out: Rows = new Map();
   for (const line of text.split('\n')) {
     const [row, metric, value] = line.split('\t');
@@ -35,7 +35,7 @@ export function parseRows(text: string): Rows {
 const numbers = (vs: readonly string[] | undefined): number[] =>
   (vs ?? []).filter((v) => /^-?[0-9.]+$/.test(v)).map(Number).sort((a, b) => a - b);
 
-export function median(vs: readonly string[] | undefined): number | undefined {
+function median(vs: readonly string[] | undefined): number | undefined {
   const n = numbers(vs);
   if (n.length === 0) return undefined;
   const mid = n.length >> 1;
@@ -55,7 +55,7 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
 }
 
-export function formatReport(rows: Rows, flows: number): string {
+function formatReport(rows: Rows, flows: number): string {
   const header = ['row', 'TCP Gbit/s (offloads on)', 'TCP Gbit/s (offloads off)', '64 B kpps, 1 flow', `64 B kpps, ${flows} flows`, 'ping ms'];
   const lines = ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---|').join('')];
   for (const [row, m] of rows) {

@@ -17,12 +17,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { planStart, type StartFlags } from './start-options.js';
-import { EXIT_STATUS, EXIT_USAGE, collect, fail } from './cli-common.js';
+import { EXIT_STATUS, collect, fail } from './cli-common.js';
 import { registerVsctlVerbs } from './verbs-vsctl.js';
 import { registerOfctlVerbs } from './verbs-ofctl.js';
 import { registerTraceVerbs } from './verbs-trace.js';
 
-export { EXIT_USAGE };
 
 /** The package version, found by walking up from this file (src/cli or dist/src/cli). */
 function version(): string {
@@ -88,7 +87,7 @@ Examples:
   sluice start --bridge br0 --fail-mode secure --port veth-a --port veth-b --controller tcp:127.0.0.1:6653
 `;
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Sluice: a userspace OpenFlow 1.3 software switch')
     .version(version(), '-V, --version')
@@ -128,7 +127,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   if (argv.length <= 2) {
     process.stderr.write(program.helpInformation());

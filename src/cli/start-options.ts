@@ -26,6 +26,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { checkBridgeName, checkPorts, checkTarget, isFailMode, loadConfigFile, parseDpid, type BridgeSetting, type DaemonConfig } from '../control/config.js';
 import { DEFAULT_DB } from '../control/db.js';
+import { DEFAULT_RUNDIR } from '../control/ctl-protocol.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
 
@@ -46,8 +47,6 @@ export interface StartFlags {
   sslCert?: string;
   sslCa?: string;
 }
-
-export const DEFAULT_RUNDIR = '/run/sluice';
 
 export interface StartPlan {
   /** Bridges named by --config / --bridge (empty in db-only mode). */

@@ -29,7 +29,7 @@ import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 import { quote } from './quote.js';
 
-export type FailMode = 'standalone' | 'secure';
+type FailMode = 'standalone' | 'secure';
 
 export interface BridgeSetting {
   name: string;
@@ -129,7 +129,7 @@ function portFrom(v: unknown, path: string): PortSetting | string {
   if (v.vlanMode === 'trunk') {
     if (v.trunks !== undefined && (!Array.isArray(v.trunks) || !v.trunks.every(isVid))) return `${path}.trunks: expected an array of VLAN ids 0..4095`;
     out.vlanMode = 'trunk';
-    out.trunks = [...((v.trunks as number[] | undefined) ?? [])];
+    out.trunks = [...(v.trunks ?? [])];
   } else if (v.trunks !== undefined) return `${path}.trunks: only for "vlanMode": "trunk"`;
   return out;
 }
@@ -170,7 +170,7 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
       const e = checkTarget(list[i] as string, passive);
       if (e) return `${path}.${key}[${i}]: ${e.message}`;
     }
-    if (list.length > 0) out[key] = [...(list as string[])];
+    if (list.length > 0) out[key] = [...list];
   }
   const dup = checkPorts(out.ports);
   return dup ? `${path}.ports: ${dup.message}` : out;

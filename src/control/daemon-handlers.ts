@@ -25,7 +25,7 @@ import type { CtlHandler } from './ctl-server.js';
 import type { Daemon } from './daemon.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 
-export type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;
+type TraceRunner = (bridge: Bridge, args: Record<string, unknown>) => unknown;
 
 type Args = Record<string, unknown>;
 const isVid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4095;
@@ -57,7 +57,7 @@ export function portSettingFrom(args: Args): PortSetting | SluiceError {
   if (args.tag !== undefined) return new SluiceError('bad_usage', 'a trunk port takes trunks, not a tag');
   if (args.trunks !== undefined && (!Array.isArray(args.trunks) || !args.trunks.every(isVid))) return new SluiceError('bad_usage', 'trunks: expected VLAN ids 0..4095');
   delete p.tag;
-  return { ...p, vlanMode: 'trunk', trunks: [...((args.trunks as number[] | undefined) ?? p.trunks ?? [])] };
+  return { ...p, vlanMode: 'trunk', trunks: [...(args.trunks ?? p.trunks ?? [])] };
 }
 
 function bridgeSettingFrom(args: Args): BridgeSetting | SluiceError {
@@ -103,7 +103,7 @@ export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, Ct
       withBridge(args, 'bridge', async (b) => {
         const t = args.targets;
         if (!Array.isArray(t) || !t.every((x) => typeof x === 'string')) return new SluiceError('bad_usage', '"targets": expected a list of controller targets');
-        return await d.setControllers(b, t as string[]);
+        return await d.setControllers(b, t);
       }),
     'del-controller': (args) => withBridge(args, 'bridge', async (b) => await d.delControllers(b)),
     'list-br': () => d.listBridges(),

@@ -21,7 +21,7 @@
  */
 import { OFPP_LOCAL } from '../pipeline/types.js';
 
-export interface ShowPort {
+interface ShowPort {
   name: string;
   /** OpenFlow port number; OFPP_LOCAL for the bridge's own port */
   ofport: number;

@@ -36,7 +36,7 @@ import { saveDb } from './db.js';
 import type { MetricsBridge } from './metrics.js';
 import type { PortSetting } from './port-option.js';
 
-export interface DaemonOptions extends RunningBridgeOptions {
+interface DaemonOptions extends RunningBridgeOptions {
   /** The persistent config file; null = nothing persisted. */
   db: string | null;
   /** Path of the control socket (for show). */

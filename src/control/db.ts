@@ -25,7 +25,7 @@ import { oneLine } from './quote.js';
 
 export const DEFAULT_DB = '/var/lib/sluice/conf.json';
 /** The db format written today; load accepts it or no version at all. */
-export const DB_VERSION = 1;
+const DB_VERSION = 1;
 
 const errnoOf = (e: unknown): string => {
   const x = e as NodeJS.ErrnoException;

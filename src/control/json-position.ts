@@ -11,7 +11,7 @@
  *    element, root ''), so a multi-line value is reported on the line that names it.
  */
 
-export interface JsonScan {
+interface JsonScan {
   /** key path → offset of its key or value */
   paths: Map<string, number>;
   /** the first syntax error, or null when the text is valid JSON */

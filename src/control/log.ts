@@ -15,7 +15,7 @@ import type { Logger } from '../pipeline/logger.js';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface LineSink {
+interface LineSink {
   write(line: string): unknown;
 }
 

@@ -31,7 +31,7 @@ import { tunnelEndpoints } from '../ports/tunnel-endpoint.js';
 import type { BridgeSetting } from './config.js';
 import { scoped } from './log.js';
 
-export interface TlsFiles {
+interface TlsFiles {
   key: string;
   cert: string;
   ca: string;
@@ -46,8 +46,8 @@ export interface RunningBridgeOptions {
   localPort?: boolean;
 }
 
-export const ofportName = (n: number): string => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
-export const hex16 = (n: bigint): string => '0x' + n.toString(16).padStart(16, '0');
+const ofportName = (n: number): string => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
+const hex16 = (n: bigint): string => '0x' + n.toString(16).padStart(16, '0');
 
 export function statsLine(p: BridgePortInfo): string {
   const s = p.stats;

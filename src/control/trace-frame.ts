@@ -27,7 +27,7 @@ import type { Match, OxmField } from '../pipeline/types.js';
 /** A packet's tunnel metadata at ingress (flow-key.ts setTunnelMeta's arguments). */
 export type TraceTunnel = TunnelMeta;
 
-export interface TraceFrame {
+interface TraceFrame {
   readonly frame: Uint8Array;
   /** in_port from the description, if it had one. */
   readonly inPort?: number;

@@ -15,7 +15,7 @@
  */
 import type { Bridge, BridgePortInfo } from '../datapath/bridge.js';
 import { isGroupMac, macToString } from '../datapath/mac-learning.js';
-import { OFPVID_PRESENT, W_ETH_DST_HI, W_ETH_MIX, W_ETH_TYPE_VLAN, W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
+import { W_IP, W_TUN_DST, W_TUNNEL_LO } from '../packet/flow-key.js';
 import { describeEncap } from '../ports/tunnel-spec.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import {
@@ -51,7 +51,7 @@ function outLabel(bridge: Bridge, ofport: number, words: Uint32Array): string {
   return `${portLabel(bridge, ofport)} [${describeEncap(t, words[W_TUNNEL_LO]!, words[W_TUN_DST]!, words[W_IP]! >>> 24)}]`;
 }
 
-export function portLabel(bridge: Bridge, ofport: number): string {
+function portLabel(bridge: Bridge, ofport: number): string {
   const p = bridge.port(ofport);
   if (ofport === OFPP_LOCAL) return `LOCAL (${p?.name ?? bridge.name})`;
   return p ? `port ${ofport} (${p.name})` : `port ${ofport}`;

@@ -42,7 +42,7 @@ const VLAN_VID = 6;
 const VLAN_PCP = 7;
 const hex = (n: bigint): string => '0x' + n.toString(16);
 
-export interface TraceInput {
+interface TraceInput {
   readonly bridge: Bridge;
   readonly inPort: number;
   /** The key words parsed from the frame (in_port set). */

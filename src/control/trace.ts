@@ -25,7 +25,7 @@ import { parseTraceFlow } from './trace-flow.js';
 import type { TraceTunnel } from './trace-frame.js';
 import { renderTrace } from './trace-render.js';
 
-export interface TraceResult {
+interface TraceResult {
   text: string;
 }
 

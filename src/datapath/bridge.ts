@@ -44,7 +44,7 @@ import { createPort } from '../ports/spec.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
 import { Datapath } from './datapath.js';
 import { dropRecord } from './drops.js';
-import type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
+import type { BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
 import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
 import { normalPlan, type NormalPlan } from './normal.js';
@@ -53,7 +53,7 @@ import { warmUpOnce } from './warmup.js';
 
 import type { BridgeConfig, BridgePortConfig } from './config.js';
 
-export type { BridgePacketIn, BridgePortInfo, DatapathCounters, Logger } from './events.js';
+export type { BridgePacketIn, BridgePortInfo } from './events.js';
 export type { BridgeConfig, BridgePortConfig } from './config.js';
 
 const TICK_MS = 1000;

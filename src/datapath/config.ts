@@ -1,7 +1,7 @@
 /**
  * The bridge's configuration as the daemon and the config store give it (BRIDGE CONTRACT:
- * names fixed, additions marked). Plain data: validated by Bridge (addPort returns an
- * Error naming the bad port; the constructor throws one for the initial set).
+ * names fixed, additions marked). Plain data: validated by Bridge (Bridge.create and addPort
+ * return a SluiceError naming the bad port; the constructor throws it).
  */
 import type { Port } from '../ports/port.js';
 

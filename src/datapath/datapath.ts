@@ -51,7 +51,7 @@ import {
 import type { BridgePacketIn } from './events.js';
 import { EntryInterner, type CacheEntry } from './entry-intern.js';
 import { FlowCache } from './flow-cache.js';
-import { MacLearningTable } from './mac-learning.js';
+import { type MacLearningTable } from './mac-learning.js';
 import { normalForward, type NormalContext } from './normal.js';
 import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
 
@@ -74,7 +74,7 @@ function tagTunnel(p: BridgePort, w: Uint32Array): void {
   p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, w[W_TUN_DST]!, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
 }
 
-export interface DatapathHooks {
+interface DatapathHooks {
   packetIn(pi: BridgePacketIn): void;
   /** Asked before a packet-in is built: null = send it; otherwise why not (no controller
    * wants packet-ins of this reason, or the rate limit refused it). Allocates nothing. */
@@ -180,7 +180,7 @@ export class Datapath implements Sink, NormalContext {
   /** Forwards the n frames of `batch` received on `p`, then flushes every output queue. */
   burst(p: BridgePort, batch: FrameBatch, n: number): void {
     if ((p.config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) !== 0) {
-      this.drops[D_PORT_DOWN] += n;
+      this.drops[D_PORT_DOWN]! += n;
       return;
     }
     const now = this.clock();
@@ -211,7 +211,7 @@ export class Datapath implements Sink, NormalContext {
       if (cache !== null && n > 1) this.touched = cache.touch(hashes, n);
       for (let i = 0; i < n; i++) {
         const len = batch.lens[i]!;
-        if (len < ETH_HLEN) this.drops[D_RUNT]++;
+        if (len < ETH_HLEN) this.drops[D_RUNT]!++;
         else this.frame(batch, i, keys[i]!, hashes[i]!);
       }
     } finally {
@@ -322,7 +322,7 @@ export class Datapath implements Sink, NormalContext {
   }
 
   drop(reason: number): void {
-    this.drops[reason]++;
+    this.drops[reason]!++;
     this.dropped++;
   }
 

@@ -31,7 +31,7 @@
  *    rebuild the whole key); a hash collision is never a hit.
  *  - Lookup and insert allocate nothing, except that insert adds a value not seen before in
  *    this generation to `values`. `values` starts empty with each generation and is bounded
- *    (at VALUE_LIMIT distinct values the cache is emptied, which only costs misses).
+ *    (at 2 × capacity distinct values, `valueLimit`, the cache is emptied: that only costs misses).
  *  - Insertion prefers an empty or stale way, else replaces a way chosen by the hash's high
  *    bits (pseudo-random, no LRU bookkeeping). A key with more than DATA_WORDS non-zero
  *    words is not cached (insert returns false).
@@ -40,7 +40,7 @@
  */
 import { KEY_WORDS } from '../packet/flow-key.js';
 
-export const FLOW_CACHE_WAYS = 8;
+const FLOW_CACHE_WAYS = 8;
 export const DEFAULT_FLOW_CACHE_ENTRIES = 65_536;
 
 const SLOT_WORDS = 32;

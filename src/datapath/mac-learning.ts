@@ -19,7 +19,7 @@
  */
 
 export const DEFAULT_MAC_AGING_MS = 300_000;
-export const DEFAULT_MAC_TABLE_SIZE = 8192;
+const DEFAULT_MAC_TABLE_SIZE = 8192;
 
 export interface MacEntry {
   readonly vlan: number;

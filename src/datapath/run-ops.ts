@@ -37,9 +37,9 @@ import { copyBytes } from '../ports/copy-bytes.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 
 /** Bytes free in front of a work frame: room for a PBB header (18) plus MPLS and VLAN pushes. */
-export const HEADROOM = 64;
+const HEADROOM = 64;
 /** Largest frame a work frame holds (IPv4/IPv6 datagram maximum plus L2 headers). */
-export const MAX_FRAME = 65_535 + 64;
+const MAX_FRAME = 65_535 + 64;
 
 const MAX_DEPTH = 16;
 const CONTINUE = 0;

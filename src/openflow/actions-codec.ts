@@ -37,7 +37,7 @@ const FIXED_LEN: Partial<Record<ActionType, number>> = {
   push_pbb: 8, pop_pbb: 8,
 };
 
-export function encodeAction(w: Writer, a: Action): void {
+function encodeAction(w: Writer, a: Action): void {
   const start = w.pos;
   w.u16(OFPAT[a.type]);
   w.u16(0);
@@ -76,7 +76,7 @@ function decodeBody(type: ActionType, r: Reader, len: number): Action | OFError 
       const experimenter = r.u32();
       return { type, experimenter, data: r.bytes(r.left) };
     }
-    default: return { type } as Action; // no-argument actions
+    default: return { type }; // no-argument actions
   }
 }
 

@@ -38,7 +38,7 @@ function be(n: bigint, bytes: number): Uint8Array {
   return out;
 }
 
-export function packetInMatch(pi: BridgePacketIn): OxmField[] {
+function packetInMatch(pi: BridgePacketIn): OxmField[] {
   const m: OxmField[] = [{ field: OFPXMT_OFB_IN_PORT, value: be(BigInt(pi.inPort >>> 0), 4) }];
   if (pi.metadata !== 0n) m.push({ field: OFPXMT_OFB_METADATA, value: be(pi.metadata, 8) });
   if (pi.tunnelId !== 0n) m.push({ field: OFPXMT_OFB_TUNNEL_ID, value: be(pi.tunnelId, 8) });

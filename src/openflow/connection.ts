@@ -53,12 +53,12 @@ export interface ConnectionOptions {
   readonly readPauseBytes?: number;
 }
 
-export const SUPPORTED_VERSIONS: readonly number[] = [OFP_VERSION];
+const SUPPORTED_VERSIONS: readonly number[] = [OFP_VERSION];
 const CLOSE_GRACE_MS = 1000;
-export const ASYNC_BACKLOG_BYTES = 256 * 1024;
-export const READ_PAUSE_BYTES = 4 * 1024 * 1024;
+const ASYNC_BACKLOG_BYTES = 256 * 1024;
+const READ_PAUSE_BYTES = 4 * 1024 * 1024;
 
-export interface OFConnectionEvents {
+interface OFConnectionEvents {
   ready: [version: number];
   message: [msg: OFMessage, raw: Uint8Array];
   close: [reason: string];

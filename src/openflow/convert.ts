@@ -18,7 +18,7 @@ import type { FlowRemoved } from './message-types.js';
 import type { FlowStats, GroupDesc, GroupStats, MeterConfig, MeterStats, PortDesc, PortStats } from './multipart-types.js';
 
 /** The ofp_port_features bit for a speed (kbps), 0 when unknown. */
-export function speedFeature(kbps: number): number {
+function speedFeature(kbps: number): number {
   if (kbps <= 0) return 0;
   const table: [number, number][] = [
     [10_000, OFPPF_10MB_FD], [100_000, OFPPF_100MB_FD], [1_000_000, OFPPF_1GB_FD],

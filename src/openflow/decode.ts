@@ -48,7 +48,7 @@ const {
 } = C;
 
 /** A decoded message, or the OFPT_ERROR its sender gets (the protocol error model, pipeline/errors.ts). */
-export type DecodeResult = OFMessage | OFError;
+type DecodeResult = OFMessage | OFError;
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 

@@ -30,7 +30,7 @@ import { encodeBands, encodeBuckets, encodePort, encodeQueues } from './structs.
 import { Writer } from './wire.js';
 
 /** Wire numbers of message types (enum ofp_type). */
-export const OFPT: Readonly<Record<OFMessageType, number>> = {
+const OFPT: Readonly<Record<OFMessageType, number>> = {
   hello: OFPT_HELLO, error: OFPT_ERROR, error_experimenter: OFPT_ERROR,
   echo_request: OFPT_ECHO_REQUEST, echo_reply: OFPT_ECHO_REPLY, experimenter: OFPT_EXPERIMENTER,
   features_request: OFPT_FEATURES_REQUEST, features_reply: OFPT_FEATURES_REPLY,

@@ -9,7 +9,7 @@
 import { OFPET_HELLO_FAILED, type OFError } from '../pipeline/errors.js';
 import { encodeMessage } from './encode.js';
 
-export const ERROR_DATA_MAX = 64;
+const ERROR_DATA_MAX = 64;
 
 export function encodeError(xid: number, error: OFError, offending: Uint8Array): Uint8Array {
   const data = error.type === OFPET_HELLO_FAILED

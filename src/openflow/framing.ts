@@ -16,7 +16,7 @@
 import { OFPBRC_BAD_LEN, OFPET_BAD_REQUEST, ofError, type OFError } from '../pipeline/errors.js';
 import { OFP_HEADER_LEN } from './constants.js';
 
-export type FramerResult =
+type FramerResult =
   | { readonly ok: true; readonly messages: Uint8Array[] }
   | { readonly ok: false; readonly messages: Uint8Array[]; readonly error: OFError };
 

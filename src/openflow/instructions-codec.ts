@@ -29,7 +29,7 @@ const FIXED_LEN: Partial<Record<InstructionType, number>> = {
   goto_table: 8, write_metadata: 24, clear_actions: 8, meter: 8,
 };
 
-export function encodeInstruction(w: Writer, i: Instruction): void {
+function encodeInstruction(w: Writer, i: Instruction): void {
   const start = w.pos;
   w.u16(OFPIT[i.type]);
   w.u16(0);

@@ -22,7 +22,7 @@ import {
 import type { FlowStatsRequest, MultipartReplyBody, MultipartRequestBody } from './multipart-types.js';
 import { descStats, groupFeatures, meterFeatures, tableFeatures } from './switch-description.js';
 
-export interface MultipartContext {
+interface MultipartContext {
   readonly bridge: AgentBridge;
   readonly nowMs: number;
 }

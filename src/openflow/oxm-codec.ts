@@ -36,20 +36,20 @@ import type { Reader, Writer } from './wire.js';
 const badMatch = (code: number, msg: string): OFError => ofError(OFPET_BAD_MATCH, code, msg);
 
 /** An OXM TLV header split into its parts. */
-export interface OxmHeaderParts {
+interface OxmHeaderParts {
   readonly oxmClass: number;
   readonly field: number;
   readonly hasMask: boolean;
   readonly length: number;
 }
 
-export function splitOxmHeader(h: number): OxmHeaderParts {
+function splitOxmHeader(h: number): OxmHeaderParts {
   return { oxmClass: h >>> 16, field: (h >>> 9) & 0x7f, hasMask: (h & 0x100) !== 0, length: h & 0xff };
 }
 
 /** The 32-bit header of the TLV carrying `f`: its field's wire class and number (an id
  * Sluice does not know is written as a basic field number). */
-export function oxmTlvHeader(f: OxmField): number {
+function oxmTlvHeader(f: OxmField): number {
   const len = f.value.length + (f.mask?.length ?? 0);
   const info = f.field >= OXM_BASIC_FIELD_COUNT && f.field < OXM_FIELD_COUNT ? OXM_FIELDS[f.field]! : undefined;
   const cls = info === undefined ? OFPXMC_OPENFLOW_BASIC : info.oxmClass;
@@ -58,7 +58,7 @@ export function oxmTlvHeader(f: OxmField): number {
 }
 
 /** "class 0x8000 field 45", for errors about a TLV Sluice does not know. */
-export function oxmWireName(h: OxmHeaderParts): string {
+function oxmWireName(h: OxmHeaderParts): string {
   return `OXM class 0x${h.oxmClass.toString(16)} field ${h.field}`;
 }
 
@@ -69,7 +69,7 @@ export function encodeOxmTlv(w: Writer, f: OxmField): void {
 }
 
 /** Where a TLV is read decides the error space of a refusal (§7.2.3.2 vs. §7.2.5). */
-export type OxmContext = 'match' | 'set_field';
+type OxmContext = 'match' | 'set_field';
 
 /** A TLV Sluice cannot take, as the OFError its context answers with. */
 function refuseTlv(ctx: OxmContext, h: OxmHeaderParts | null): OFError {
@@ -108,13 +108,6 @@ export function decodeOxmTlv(r: Reader, ctx: OxmContext): OxmField | OFError {
     return { field, value: r.bytes(half), mask: r.bytes(half) };
   }
   return { field, value: r.bytes(length) };
-}
-
-/** Bytes an encoded ofp_match of `m` takes, padding included. */
-export function matchWireLength(m: Match): number {
-  let len = 4;
-  for (const f of m) len += 4 + f.value.length + (f.mask?.length ?? 0);
-  return pad8(len);
 }
 
 export function encodeMatch(w: Writer, m: Match): void {

@@ -22,7 +22,7 @@ const SEQ_LIMIT = 1 << (32 - SLOT_BITS - 1); // keeps ids < 2^31, far from OFP_N
 
 interface Slot { seq: number; data: Uint8Array | null; inPort: number; at: number }
 
-export interface BufferedPacket { readonly data: Uint8Array; readonly inPort: number }
+interface BufferedPacket { readonly data: Uint8Array; readonly inPort: number }
 
 export class PacketBuffers {
   private readonly slots: Slot[] = [];

@@ -30,7 +30,7 @@ export function splitReply(xid: number, body: MultipartReplyBody, maxBytes = OFP
   const key = listKeyOf(body);
   if (key === null) return [encodeReply(xid, 0, body)];
   const items = (body as unknown as Record<ListKey, readonly unknown[]>)[key];
-  const withItems = (list: readonly unknown[]): MultipartReplyBody => ({ ...body, [key]: list }) as MultipartReplyBody;
+  const withItems = (list: readonly unknown[]): MultipartReplyBody => ({ ...body, [key]: list });
   const emptyLen = encodeReply(xid, 0, withItems([])).length;
   const chunks: unknown[][] = [];
   let cur: unknown[] = [];

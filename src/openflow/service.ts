@@ -18,17 +18,17 @@ import type { OFConnection } from './connection.js';
 import { isPassive, parseTarget, type Target } from './target.js';
 import { ActiveEndpoint, PassiveEndpoint, makeRundir, type Endpoint, type TransportOptions } from './transport.js';
 
-export interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
+interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
   /** Directory of the mgmt sockets (default /var/run/sluice); null = no mgmt socket. */
   readonly rundir?: string | null;
 }
 
-export interface StartConfig {
+interface StartConfig {
   readonly controllers?: readonly string[];
   readonly listen?: readonly string[];
 }
 
-export const DEFAULT_RUNDIR = '/var/run/sluice';
+const DEFAULT_RUNDIR = '/var/run/sluice';
 
 export class OpenFlowService {
   readonly agent: OpenFlowAgent;

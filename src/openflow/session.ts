@@ -25,7 +25,7 @@ import {
 import type { OFConnection } from './connection.js';
 import type { AsyncConfig, OFMessageType } from './message-types.js';
 
-export const OFP_DEFAULT_MISS_SEND_LEN = 128;
+const OFP_DEFAULT_MISS_SEND_LEN = 128;
 
 // Async masks are bit sets indexed by reason (§7.3.10): bit N set = reason N is sent.
 const ALL_PORT_REASONS = (1 << OFPPR_ADD) | (1 << OFPPR_DELETE) | (1 << OFPPR_MODIFY);
@@ -33,7 +33,7 @@ const ALL_FLOW_REMOVED =
   (1 << OFPRR_IDLE_TIMEOUT) | (1 << OFPRR_HARD_TIMEOUT) | (1 << OFPRR_DELETE) | (1 << OFPRR_GROUP_DELETE);
 const PIN_DEFAULT = (1 << OFPR_NO_MATCH) | (1 << OFPR_ACTION);
 
-export function defaultAsyncConfig(): AsyncConfig {
+function defaultAsyncConfig(): AsyncConfig {
   return {
     packetInMask: [PIN_DEFAULT, 0],
     portStatusMask: [ALL_PORT_REASONS, ALL_PORT_REASONS],

@@ -23,7 +23,7 @@ import type {
   DescStats, FeatureId, GroupFeatures, MeterFeatures, OxmId, TableFeatureProp, TableFeatures,
 } from './multipart-types.js';
 
-export const SLUICE_VERSION = '0.1.0';
+const SLUICE_VERSION = '0.1.0';
 
 /** What FEATURES_REPLY claims (§7.3.1): the statistics this switch keeps. */
 export const SWITCH_CAPABILITIES = OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS;
@@ -60,7 +60,7 @@ export function groupFeatures(): GroupFeatures {
 }
 
 /** The meter table is a map: its only limit is the id space. */
-export const MAX_BANDS_PER_METER = 16;
+const MAX_BANDS_PER_METER = 16;
 
 export function meterFeatures(): MeterFeatures {
   return {

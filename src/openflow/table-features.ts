@@ -26,7 +26,7 @@ const badLen = (msg: string): OFError => ofError(OFPET_TABLE_FEATURES_FAILED, OF
 
 type PropKind = TableFeatureProp['kind'];
 
-export const OFPTFPT: Readonly<Record<PropKind, number>> = {
+const OFPTFPT: Readonly<Record<PropKind, number>> = {
   instructions: 0, instructions_miss: 1, next_tables: 2, next_tables_miss: 3,
   write_actions: 4, write_actions_miss: 5, apply_actions: 6, apply_actions_miss: 7,
   match: 8, wildcards: 10, write_setfield: 12, write_setfield_miss: 13,

@@ -11,7 +11,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { isIP } from 'node:net';
 
-export const OFP_TCP_PORT = 6653;
+const OFP_TCP_PORT = 6653;
 
 export type Target =
   | { readonly kind: 'tcp' | 'ssl'; readonly host: string; readonly port: number }

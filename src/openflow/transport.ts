@@ -25,7 +25,7 @@ import { OFConnection, type ConnectionOptions } from './connection.js';
 import { formatTarget, type Target } from './target.js';
 
 /** TLS material: file paths (PEM). ssl targets need all three (mutual authentication). */
-export interface TlsFiles { readonly key: string; readonly cert: string; readonly ca: string }
+interface TlsFiles { readonly key: string; readonly cert: string; readonly ca: string }
 
 export interface TransportOptions extends ConnectionOptions {
   readonly tls?: TlsFiles;
@@ -45,7 +45,7 @@ function tlsOptions(t: Target, files: TlsFiles | undefined): tls.SecureContextOp
 }
 
 /** Why a TLS handshake was refused, for an operator: what to fix, then OpenSSL's code. */
-export function tlsRefusal(e: Error & { code?: string }): string {
+function tlsRefusal(e: Error & { code?: string }): string {
   const code = e.code ?? '';
   const what: Readonly<Record<string, string>> = {
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by the CA of --ssl-ca',

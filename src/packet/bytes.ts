@@ -7,10 +7,6 @@
  * out-of-range read yields `undefined | 0` = 0, never an exception.
  */
 
-export function rd8(b: Uint8Array, o: number): number {
-  return b[o]! | 0;
-}
-
 export function rd16(b: Uint8Array, o: number): number {
   return ((b[o]! << 8) | b[o + 1]!) & 0xffff;
 }

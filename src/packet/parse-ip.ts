@@ -28,13 +28,13 @@ import {
 } from './flow-key.js';
 import { parseL4 } from './parse-l4.js';
 
-export const IPPROTO_HOPOPTS = 0;
-export const IPPROTO_ROUTING = 43;
-export const IPPROTO_FRAGMENT = 44;
-export const IPPROTO_ESP = 50;
-export const IPPROTO_AH = 51;
-export const IPPROTO_NONE = 59;
-export const IPPROTO_DSTOPTS = 60;
+const IPPROTO_HOPOPTS = 0;
+const IPPROTO_ROUTING = 43;
+const IPPROTO_FRAGMENT = 44;
+const IPPROTO_ESP = 50;
+const IPPROTO_AH = 51;
+const IPPROTO_NONE = 59;
+const IPPROTO_DSTOPTS = 60;
 
 export function parseArp(f: Uint8Array, s: number, l3: number, end: number, key: FlowKey): void {
   const w = key.words;
@@ -51,7 +51,7 @@ export function parseArp(f: Uint8Array, s: number, l3: number, end: number, key:
   w[W_ARP_THA_LO] = rd32(f, l3 + 20);
   w[W_NW_SRC] = rd32(f, l3 + 14);
   w[W_NW_DST] = rd32(f, l3 + 24);
-  w[W_PRESENT] |= P_ARP;
+  w[W_PRESENT]! |= P_ARP;
 }
 
 export function parseIpv4(f: Uint8Array, s: number, l3: number, end: number, key: FlowKey): void {
@@ -74,7 +74,7 @@ export function parseIpv4(f: Uint8Array, s: number, l3: number, end: number, key
   w[W_IP] = ((f[l3 + 1]! << 24) | (proto << 16)) >>> 0;
   w[W_NW_SRC] = rd32(f, l3 + 12);
   w[W_NW_DST] = rd32(f, l3 + 16);
-  w[W_PRESENT] |= P_IPV4 | P_L3;
+  w[W_PRESENT]! |= P_IPV4 | P_L3;
   m[M_NW_TTL] = f[l3 + 8]!;
   m[M_L4_PROTO_OFS] = l3 + 9 - s;
   const frag = rd16(f, l3 + 6); // flags(3): reserved, DF, MF | offset(13)
@@ -104,7 +104,7 @@ export function parseIpv6(f: Uint8Array, s: number, l3: number, end: number, key
     w[W_IPV6_SRC + i] = rd32(f, l3 + 8 + 4 * i);
     w[W_IPV6_DST + i] = rd32(f, l3 + 24 + 4 * i);
   }
-  w[W_PRESENT] |= P_IPV6 | P_L3;
+  w[W_PRESENT]! |= P_IPV6 | P_L3;
   m[M_NW_TTL] = f[l3 + 7]!;
 
   let nh = f[l3 + 6]!;

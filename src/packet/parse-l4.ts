@@ -19,13 +19,13 @@ import {
   W_ND_TARGET, W_PRESENT,
 } from './flow-key.js';
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_SCTP = 132;
-export const ND_NEIGHBOR_SOLICIT = 135;
-export const ND_NEIGHBOR_ADVERT = 136;
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_ICMPV6 = 58;
+const IPPROTO_SCTP = 132;
+const ND_NEIGHBOR_SOLICIT = 135;
+const ND_NEIGHBOR_ADVERT = 136;
 const ND_OPT_SOURCE_LINKADDR = 1;
 const ND_OPT_TARGET_LINKADDR = 2;
 
@@ -55,25 +55,25 @@ export function parseL4(f: Uint8Array, s: number, o: number, e: number, proto: n
       }
       w[W_L4] = rd32(f, o);
       m[M_TCP_FLAGS] = rd16(f, o + 12) & 0xfff;
-      w[W_PRESENT] |= P_TCP;
+      w[W_PRESENT]! |= P_TCP;
       return;
     }
     case IPPROTO_UDP:
       w[W_L4] = rd32(f, o);
-      w[W_PRESENT] |= P_UDP;
+      w[W_PRESENT]! |= P_UDP;
       return;
     case IPPROTO_SCTP:
       w[W_L4] = rd32(f, o);
-      w[W_PRESENT] |= P_SCTP;
+      w[W_PRESENT]! |= P_SCTP;
       return;
     case IPPROTO_ICMP:
       w[W_L4] = (f[o]! << 16) | f[o + 1]!;
-      w[W_PRESENT] |= P_ICMPV4;
+      w[W_PRESENT]! |= P_ICMPV4;
       return;
     default: {
       const type = f[o]!;
       w[W_L4] = (type << 16) | f[o + 1]!;
-      w[W_PRESENT] |= P_ICMPV6;
+      w[W_PRESENT]! |= P_ICMPV6;
       if ((type === ND_NEIGHBOR_SOLICIT || type === ND_NEIGHBOR_ADVERT) && f[o + 1] === 0) {
         parseNd(f, s, o, e, type, key);
       }
@@ -90,7 +90,7 @@ function parseNd(f: Uint8Array, s: number, o: number, e: number, type: number, k
     return;
   }
   for (let i = 0; i < 4; i++) w[W_ND_TARGET + i] = rd32(f, o + 8 + 4 * i);
-  w[W_PRESENT] |= P_ND_TARGET;
+  w[W_PRESENT]! |= P_ND_TARGET;
   const want = type === ND_NEIGHBOR_SOLICIT ? ND_OPT_SOURCE_LINKADDR : ND_OPT_TARGET_LINKADDR;
   for (let p = o + 24; p < e;) {
     const optLen = p + 2 <= e ? f[p + 1]! * 8 : 0;
@@ -103,11 +103,11 @@ function parseNd(f: Uint8Array, s: number, o: number, e: number, type: number, k
       if (want === ND_OPT_SOURCE_LINKADDR) {
         w[W_ARP_SHA_HI] = rd32(f, p + 2);
         w[W_ARP_MIX] = ((rd16(f, p + 6) << 16) | (w[W_ARP_MIX]! & 0xffff)) >>> 0;
-        w[W_PRESENT] |= P_ND_SLL;
+        w[W_PRESENT]! |= P_ND_SLL;
       } else {
         w[W_ARP_MIX] = ((w[W_ARP_MIX]! & 0xffff0000) | rd16(f, p + 2)) >>> 0;
         w[W_ARP_THA_LO] = rd32(f, p + 4);
-        w[W_PRESENT] |= P_ND_TLL;
+        w[W_PRESENT]! |= P_ND_TLL;
       }
     }
     p += optLen;

@@ -27,17 +27,17 @@ import {
 } from './flow-key.js';
 import { parseArp, parseIpv4, parseIpv6 } from './parse-ip.js';
 
-export const ETH_TYPE_IPV4 = 0x0800;
-export const ETH_TYPE_ARP = 0x0806;
-export const ETH_TYPE_VLAN = 0x8100;
-export const ETH_TYPE_VLAN_8021AD = 0x88a8;
-export const ETH_TYPE_IPV6 = 0x86dd;
-export const ETH_TYPE_MPLS = 0x8847;
-export const ETH_TYPE_MPLS_MCAST = 0x8848;
-export const ETH_TYPE_PBB = 0x88e7;
+const ETH_TYPE_IPV4 = 0x0800;
+const ETH_TYPE_ARP = 0x0806;
+const ETH_TYPE_VLAN = 0x8100;
+const ETH_TYPE_VLAN_8021AD = 0x88a8;
+const ETH_TYPE_IPV6 = 0x86dd;
+const ETH_TYPE_MPLS = 0x8847;
+const ETH_TYPE_MPLS_MCAST = 0x8848;
+const ETH_TYPE_PBB = 0x88e7;
 const ETH_HLEN = 14;
 /** W_VLAN_INNER flag: a second tag exists. */
-export const VLAN_INNER_PRESENT = 0x10000;
+const VLAN_INNER_PRESENT = 0x10000;
 
 /**
  * Parses `len` bytes of `frame` from `start` into `key` (cleared first). Never throws;

@@ -37,15 +37,15 @@ export interface ActionContext {
   readonly packetOut?: boolean;
 }
 
-export const ETH_TYPE_VLAN_CTAG = 0x8100;
-export const ETH_TYPE_VLAN_STAG = 0x88a8;
+const ETH_TYPE_VLAN_CTAG = 0x8100;
+const ETH_TYPE_VLAN_STAG = 0x88a8;
 
 const bad = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
 const inconsistent = (msg: string): OFError => bad(OFPBAC_MATCH_INCONSISTENT, msg);
 const hex = (n: number): string => '0x' + n.toString(16);
 
 /** OF1.3.5 §7.2.1: reserved ports an output action may name (TABLE only in packet-out). */
-export function validOutputPort(port: number, ctx: ActionContext): boolean {
+function validOutputPort(port: number, ctx: ActionContext): boolean {
   switch (port) {
     case OFPP_IN_PORT: case OFPP_NORMAL: case OFPP_FLOOD: case OFPP_ALL:
     case OFPP_CONTROLLER: case OFPP_LOCAL:
@@ -92,7 +92,7 @@ function checkSetField(f: OxmField, shape: PacketShape): OFError | null {
 }
 
 /** Checks one action against the shape and applies its effect on the shape. */
-export function validateAction(a: Action, ctx: ActionContext, shape: PacketShape): OFError | null {
+function validateAction(a: Action, ctx: ActionContext, shape: PacketShape): OFError | null {
   switch (a.type) {
     case 'output':
       if (!validOutputPort(a.port, ctx)) return bad(OFPBAC_BAD_OUT_PORT, `output: invalid port ${hex(a.port)}`);

@@ -283,8 +283,8 @@ export class Classifier<R extends ClassifierRule> {
     if (bucket === undefined) this.byMask.set(h, [st]);
     else bucket.push(st);
     this.order.push(st); // maxPriority -1 sorts last until its first rule arrives
-    this.dstPrefixes.subtables[st.dstPrefixLen]++;
-    this.srcPrefixes.subtables[st.srcPrefixLen]++;
+    this.dstPrefixes.subtables[st.dstPrefixLen]!++;
+    this.srcPrefixes.subtables[st.srcPrefixLen]!++;
     return (this.lastSub = st);
   }
 
@@ -296,8 +296,8 @@ export class Classifier<R extends ClassifierRule> {
     this.order.splice(this.order.indexOf(st), 1);
     this.subById[st.id] = undefined;
     this.freeSubIds.push(st.id);
-    this.dstPrefixes.subtables[st.dstPrefixLen]--;
-    this.srcPrefixes.subtables[st.srcPrefixLen]--;
+    this.dstPrefixes.subtables[st.dstPrefixLen]!--;
+    this.srcPrefixes.subtables[st.srcPrefixLen]!--;
     if (this.lastSub === st) this.lastSub = null;
   }
 

@@ -55,7 +55,7 @@ export interface DecideEnv<R extends DecisionRule> {
   reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
 }
 
-export interface DecideOptions {
+interface DecideOptions {
   readonly trace?: boolean;
   /** The frame the key was parsed from, for re-parsing after pop_mpls / pop_pbb. */
   readonly frame?: Uint8Array;

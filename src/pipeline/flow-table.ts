@@ -29,12 +29,12 @@ import {
   OFPRR_IDLE_TIMEOUT, type FlowMod, type Instruction, type Match,
 } from './types.js';
 
-export interface FlowTableOptions {
+interface FlowTableOptions {
   /** Capacity; an ADD of a new rule beyond it fails with OFPFMFC_TABLE_FULL. */
   readonly maxRules?: number;
 }
 
-export const DEFAULT_MAX_RULES = 1_000_000;
+const DEFAULT_MAX_RULES = 1_000_000;
 
 export interface RemovedRule {
   readonly rule: Rule;
@@ -43,7 +43,7 @@ export interface RemovedRule {
 }
 
 /** Which rules a MODIFY / DELETE / flow-stats request is about (§6.4, §7.3.5.2). */
-export interface FlowSelector {
+interface FlowSelector {
   readonly match: Match;
   readonly strict: boolean;
   /** Only used when strict. */
@@ -56,7 +56,7 @@ export interface FlowSelector {
   readonly outGroup: number;
 }
 
-export type FlowModOutcome =
+type FlowModOutcome =
   | { readonly command: 'add'; readonly rule: Rule; readonly replaced: Rule | null }
   | { readonly command: 'modify'; readonly rules: readonly Rule[] }
   | { readonly command: 'delete'; readonly removed: readonly Rule[] };

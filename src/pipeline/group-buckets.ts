@@ -33,7 +33,7 @@ const mix = (h: number, w: number): number => Math.imul(h ^ w, 0x01000193);
 
 /** 32-bit flow hash for select groups, seeded with the group id so that chained select
  * groups choose independently. */
-export function selectHash(words: Uint32Array, groupId: number): number {
+function selectHash(words: Uint32Array, groupId: number): number {
   let h = mix(0x811c9dc5, groupId);
   for (const i of HASH_WORDS) h = mix(h, words[i]!);
   h = mix(h, (words[W_IP]! >>> 16) & 0xff);
@@ -54,7 +54,7 @@ export function selectBucket(group: Group, words: Uint32Array): GroupBucket | nu
 
 export type PortLive = (port: number) => boolean;
 
-export function bucketLive(b: GroupBucket, groups: GroupTable, portLive: PortLive, depth = 0): boolean {
+function bucketLive(b: GroupBucket, groups: GroupTable, portLive: PortLive, depth = 0): boolean {
   if (b.watchPort !== OFPP_ANY && !portLive(b.watchPort)) return false;
   if (b.watchGroup !== OFPG_ANY) {
     const g = groups.get(b.watchGroup);

@@ -76,7 +76,7 @@ function childrenOf(buckets: readonly { readonly actions: readonly Action[] }[])
   return ids;
 }
 
-export interface GroupTableOptions {
+interface GroupTableOptions {
   portExists(port: number): boolean;
 }
 

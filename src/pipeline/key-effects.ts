@@ -22,7 +22,7 @@ import { vlanVidForKey } from './actions.js';
 import { OFPXMT_OFB_VLAN_VID, OXM_FIELDS, writeFieldWords } from '../packet/oxm.js';
 import type { Action } from './types.js';
 
-export const TRACKED = 0;
+const TRACKED = 0;
 export const UNTRACKED = 1;
 
 /** Presence bits of everything above Ethernet/MPLS: gone from view once an MPLS or PBB

@@ -31,7 +31,7 @@ import {
 export const METER_PASS = 0;
 export const METER_DROP = 1;
 export const METER_REMARK = 2;
-export type MeterVerdict = typeof METER_PASS | typeof METER_DROP | typeof METER_REMARK;
+type MeterVerdict = typeof METER_PASS | typeof METER_DROP | typeof METER_REMARK;
 
 /** In/out parameter of Meter.apply: the packet's DSCP (-1 when not IP); on
  * METER_REMARK it holds the new DSCP. Reuse one per worker. */
@@ -79,7 +79,7 @@ export class Meter {
 const mmErr = (code: number, msg: string): OFError => ofError(OFPET_METER_MOD_FAILED, code, msg);
 const KNOWN_FLAGS = OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS;
 
-export function validMeterId(id: number): boolean {
+function validMeterId(id: number): boolean {
   return (id >= 1 && id <= OFPM_MAX) || id === OFPM_SLOWPATH || id === OFPM_CONTROLLER;
 }
 

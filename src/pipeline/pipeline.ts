@@ -44,7 +44,7 @@ import {
 
 export type { RemovedRule } from './flow-table.js';
 
-export interface PipelineOptions {
+interface PipelineOptions {
   /** Number of tables, OF tables 0..nTables-1 (default 255, the most OF1.3 allows). */
   readonly nTables?: number;
   readonly maxRulesPerTable?: number;
@@ -58,13 +58,13 @@ export interface PipelineOptions {
   reparse?(frame: Uint8Array, ops: readonly Op[], inPort: number, out: FlowKey): boolean;
 }
 
-export interface DecideCallOptions {
+interface DecideCallOptions {
   readonly frame?: Uint8Array;
   readonly trace?: boolean;
 }
 
 /** Table statistics of OF1.3.5 §7.3.5.4 that the table itself does not keep. */
-export interface TableCounters {
+interface TableCounters {
   lookupCount: number;
   matchedCount: number;
 }

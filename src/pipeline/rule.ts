@@ -18,7 +18,7 @@ import type { ClassifierRule } from './classifier.js';
 import type { Instruction, Match } from './types.js';
 
 /** Whatever can give a rule's match and table: its FlowTable, or a DetachedMatch. */
-export interface RuleMatchSource {
+interface RuleMatchSource {
   readonly tableId: number;
   matchOf(rule: Rule): Match;
 }

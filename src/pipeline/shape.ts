@@ -28,9 +28,8 @@ export interface PacketShape {
   readonly lenient: boolean;
 }
 
-export const ETH_TYPE_IPV4 = 0x0800;
-export const ETH_TYPE_IPV6 = 0x86dd;
-export const ETH_TYPE_ARP = 0x0806;
+const ETH_TYPE_IPV4 = 0x0800;
+const ETH_TYPE_IPV6 = 0x86dd;
 export const ETH_TYPE_MPLS = 0x8847;
 export const ETH_TYPE_MPLS_MC = 0x8848;
 export const ETH_TYPE_PBB = 0x88e7;

@@ -16,7 +16,7 @@ import { NativePort } from './native-port.js';
 import type { NativeHandle, NativeIO, PacketOpenOptions } from './native.js';
 import { DEFAULT_MAX_BURST } from './port.js';
 
-export interface AfPacketOptions extends PacketOpenOptions {
+interface AfPacketOptions extends PacketOpenOptions {
   maxBurst?: number;
 }
 

@@ -22,7 +22,7 @@ import { zeroStats } from './native-port.js';
 const EBADF = 9;
 const ENETDOWN = 100;
 
-export interface MemoryPortOptions {
+interface MemoryPortOptions {
   slots?: number;
   /** largest frame, excluding the vnet header (default 2,048) */
   frameSize?: number;

@@ -38,7 +38,7 @@ export interface PacketOpenOptions {
  * source port.
  * 'gre': one raw IPPROTO_GRE (47) socket both ways.
  */
-export interface TunnelOpenOptions {
+interface TunnelOpenOptions {
   proto: 'udp' | 'gre';
   /** dotted IPv4 to bind (outer source); '0.0.0.0' = any. Not on this host: throws EADDRNOTAVAIL. */
   localAddr: string;
@@ -57,11 +57,11 @@ export interface TunnelOpenOptions {
 }
 
 /** Size of a tunnelRxBurst slot: floor(buf.length / max), at least this many bytes. */
-export const TUNNEL_MIN_SLOT = 2048;
+const TUNNEL_MIN_SLOT = 2048;
 /** u32 words per packet in tunnelRxBurst / tunnelTxBurst `meta`. */
-export const TUNNEL_META_WORDS = 4;
+const TUNNEL_META_WORDS = 4;
 
-export interface NativeStats {
+interface NativeStats {
   rx: number;
   rxBytes: number;
   rxDropped: number;
@@ -80,7 +80,7 @@ export interface NativeStats {
   lastErrno: number;
 }
 
-export interface NativeInfo {
+interface NativeInfo {
   fd: number;
   ifname: string;
   kind: 'tap' | 'afpacket' | 'tunnel';

@@ -21,7 +21,7 @@ const LINKTYPE_ETHERNET = 1;
 const SNAPLEN = 262_144;
 const EBADF = 9;
 
-export interface PcapOptions {
+interface PcapOptions {
   /** capture to replay as received frames */
   input?: string;
   /** capture file to write transmitted frames to (truncated at open) */

@@ -12,7 +12,7 @@ import { NativePort } from './native-port.js';
 import type { NativeHandle, NativeIO } from './native.js';
 import { DEFAULT_MAX_BURST } from './port.js';
 
-export interface TapOptions {
+interface TapOptions {
   vnetHdr?: boolean;
   /** set the device administratively up in our namespace at open (default true) */
   up?: boolean;

@@ -25,12 +25,9 @@ export type TunnelProto = 'vxlan' | 'geneve' | 'gre';
 
 export const VXLAN_PORT = 4789; // IANA, RFC 7348 §5
 export const GENEVE_PORT = 6081; // IANA, RFC 8926 §3.3
-export const IPPROTO_GRE = 47;
 export const ETH_P_TEB = 0x6558; // Transparent Ethernet Bridging
-export const VXLAN_HLEN = 8;
-export const GENEVE_BASE_HLEN = 8;
-export const UDP_HLEN = 8;
-export const IPV4_HLEN = 20;
+const VXLAN_HLEN = 8;
+const GENEVE_BASE_HLEN = 8;
 
 const VXLAN_FLAG_I = 0x08;
 const GENEVE_C = 0x40;
@@ -56,12 +53,6 @@ export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 export const DROP_REASON_NAMES = ['short_header', 'bad_flags', 'bad_version', 'bad_protocol', 'critical_option', 'no_port', 'ecn_ce_not_ect'] as const;
 export type DropReasonName = (typeof DROP_REASON_NAMES)[number];
 export const dropReasonName = (r: number): DropReasonName => DROP_REASON_NAMES[-r - 1]!;
-
-/** The outer overhead added to an inner frame (IPv4 underlay, no options). */
-export function overhead(proto: TunnelProto, greKey: boolean): number {
-  if (proto === 'gre') return IPV4_HLEN + 4 + (greKey ? 4 : 0);
-  return IPV4_HLEN + UDP_HLEN + (proto === 'vxlan' ? VXLAN_HLEN : GENEVE_BASE_HLEN);
-}
 
 export function encodeVxlan(b: Uint8Array, off: number, vni: number): number {
   b[off] = VXLAN_FLAG_I;

@@ -12,12 +12,12 @@
 
 export const VNET_HDR_LEN = 10;
 export const VNET_F_NEEDS_CSUM = 1;
-export const VNET_F_DATA_VALID = 2;
-export const VNET_GSO_NONE = 0;
+const VNET_F_DATA_VALID = 2;
+const VNET_GSO_NONE = 0;
 export const VNET_GSO_TCPV4 = 1;
-export const VNET_GSO_UDP = 3;
-export const VNET_GSO_TCPV6 = 4;
-export const VNET_GSO_UDP_L4 = 5;
+const VNET_GSO_UDP = 3;
+const VNET_GSO_TCPV6 = 4;
+const VNET_GSO_UDP_L4 = 5;
 export const VNET_GSO_ECN = 0x80;
 
 const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);

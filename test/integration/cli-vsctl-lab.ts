@@ -16,7 +16,7 @@ export class SaLab extends Lab {
   override readonly prefix = 'sa' + randomBytes(3).toString('hex').slice(0, 5);
 }
 
-export interface CliResult {
+interface CliResult {
   code: number;
   stdout: string;
   stderr: string;

@@ -21,7 +21,7 @@ import { Lab, sh } from './ports-lab.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
-export interface PortCounters {
+interface PortCounters {
   ofport: number;
   link: string;
   rx_packets: number;
@@ -130,14 +130,6 @@ export async function quietNetns(lab: Lab, suffix: string): Promise<string> {
   const ns = await lab.netns(suffix);
   await sh(`ip netns exec ${ns} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`);
   return ns;
-}
-
-/** veth whose inner end goes into ns up without an address (for VLAN subinterfaces). */
-export async function bareVeth(ns: string, inner: string, outer: string): Promise<void> {
-  await sh(
-    `ip link add ${outer} type veth peer name ${inner} netns ${ns} && ` +
-      `sysctl -qw net.ipv6.conf.${outer}.disable_ipv6=1 && ip link set ${outer} up && ip -n ${ns} link set ${inner} up`,
-  );
 }
 
 /** MAC address of dev in ns. */

@@ -63,7 +63,7 @@ function segment(s: Seg): Uint8Array {
   f.set(TS_OPTS, l4 + 20);
   for (let i = 0; i < s.payload; i++) f[l4 + thl + i] = streamByte(s.seq + i);
   put16(f, l4 + 16, ~onesSum(f, l4, len, pseudoSum(f, l3, v6, 6, len - l4)) & 0xffff);
-  if (s.badCsum) f[len - 1] ^= 0x5a; // corrupt the payload, keep the checksum
+  if (s.badCsum) f[len - 1]! ^= 0x5a; // corrupt the payload, keep the checksum
   return f;
 }
 

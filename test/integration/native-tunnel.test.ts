@@ -164,7 +164,7 @@ async function receive(io: NativeIO, h: NativeHandle, want: number, bufBytes = 6
     expect(n).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < n; i++) {
       got.push({
-        bytes: buf.slice(offs[i]!, offs[i]! + lens[i]!),
+        bytes: buf.slice(offs[i], offs[i]! + lens[i]!),
         src: meta[i * 4]!,
         dst: meta[i * 4 + 1]!,
         sport: meta[i * 4 + 2]!,

@@ -100,7 +100,7 @@ export async function startCapture(port: number, file: string): Promise<Child> {
 
 /** libpcap hands packets over in blocks (TPACKET_V3, up to ~1 s late) and dumpcap does not
  * drain the ring on SIGINT: wait out one block timeout first, or the tail of the capture is lost. */
-export const CAPTURE_SETTLE_MS = 1500;
+const CAPTURE_SETTLE_MS = 1500;
 
 export async function stopCapture(c: Child): Promise<void> {
   if (c.exitCode !== null) return;

@@ -20,9 +20,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
+import { type Lab, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
 
-export interface Hosts {
+interface Hosts {
   h1: string;
   h2: string;
   /** underlay addresses of h1 and h2 */
@@ -99,7 +99,7 @@ export async function hostSluice(host: string, bridge: string, ports: string[], 
   return d;
 }
 
-export interface BridgeSpec {
+interface BridgeSpec {
   name: string;
   /** `--port` syntax */
   ports: string[];

@@ -27,7 +27,7 @@ async function collect(p: AfPacketPort, want: number, keep: (f: Uint8Array) => b
   for (let t = 0; t < 200 && got.length < want; t++) {
     const n = p.rxBurst();
     for (let i = 0; i < n; i++) {
-      const f = p.burst.buf.slice(p.burst.offs[i]!, p.burst.offs[i]! + p.burst.lens[i]!);
+      const f = p.burst.buf.slice(p.burst.offs[i], p.burst.offs[i]! + p.burst.lens[i]!);
       if (keep(f)) got.push(f);
     }
     if (n <= 0) await sleep(10);

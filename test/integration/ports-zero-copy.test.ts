@@ -31,7 +31,7 @@ async function collect(p: AfPacketPort, want: number): Promise<number[][]> {
   for (let t = 0; t < 200 && got.length < want; t++) {
     const n = p.rxBurst();
     for (let i = 0; i < n; i++) {
-      const f = p.burst.buf.subarray(p.burst.offs[i]!, p.burst.offs[i]! + p.burst.lens[i]!);
+      const f = p.burst.buf.subarray(p.burst.offs[i], p.burst.offs[i]! + p.burst.lens[i]!);
       if (f[12] === 0x88 && f[13] === 0xb5) got.push([f[14]!, f.length]);
     }
     if (n <= 0) await sleep(10);

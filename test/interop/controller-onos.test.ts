@@ -55,7 +55,7 @@ need.describe('ONOS replay against two Sluice daemons', () => {
   const v = (s: string) => lab.name(s); // veth ends: 1a↔2b (br1 port 1 ↔ br2 port 2), 1b↔2a
 
   beforeAll(async () => {
-    for (const [a, b] of [['1a', '2b'], ['1b', '2a']]) {
+    for (const [a, b] of [['1a', '2b'], ['1b', '2a']] as const) {
       await sh(`ip link add ${v(a)} type veth peer name ${v(b)} && ` +
         `sysctl -qw net.ipv6.conf.${v(a)}.disable_ipv6=1 net.ipv6.conf.${v(b)}.disable_ipv6=1 && ` +
         `ip link set ${v(a)} up && ip link set ${v(b)} up`);

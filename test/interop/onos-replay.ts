@@ -30,7 +30,7 @@ import type { PortDesc } from '../../src/openflow/multipart-types.js';
 import { OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IN_PORT } from '../../src/packet/oxm.js';
 import { OFPCML_NO_BUFFER, OFPP_CONTROLLER, OFPP_MAX, OFP_NO_BUFFER, flowMod } from '../../src/pipeline/types.js';
 
-export const ETH_TYPE_LLDP = 0x88cc;
+const ETH_TYPE_LLDP = 0x88cc;
 const LLDP_MULTICAST = [0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e];
 const STEP_TIMEOUT_MS = 5000;
 

@@ -37,7 +37,8 @@ const udp = (dport: number, src = 1) => ipFrame({ dport, srcIp: 0x0a000000 + src
 
 need.describe('table stats count every lookup (OF1.3.5 §7.3.5.4), read with ovs-ofctl dump-tables', () => {
   const lab = new OfctlLab('br-tstats', { failMode: 'secure', dpid: 0x7ab1en, ports: 2 });
-  const [[p1], [, h2]] = lab.pairs;
+  const [p1] = lab.pairs[0]!;
+  const [, h2] = lab.pairs[1]!;
   const ofctl = (verb: string, ...args: string[]) => lab.ofctl(verb, ...args);
   const expected = new Map<number, { lookup: number; matched: number }>();
   const count = (table: number, hit: boolean, n = 1) => {

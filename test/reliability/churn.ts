@@ -47,7 +47,7 @@ type Kind = (typeof KINDS)[number];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The controller side of one connection: decodes what arrives, answers echo requests. */
-export class Peer {
+class Peer {
   readonly got: OFMessage[] = [];
   closed = false;
   private readonly framer = new MessageFramer();
@@ -151,7 +151,7 @@ function sample(): Sample {
   return { rss: m.rss, heap: m.heapUsed, handles: process.getActiveResourcesInfo().length };
 }
 
-export interface ChurnResult {
+interface ChurnResult {
   mode: 'secure' | 'standalone';
   cycles: number;
   byKind: Record<Kind, number>;
@@ -255,7 +255,7 @@ async function disconnect(peer: Peer, kind: Kind, svc: OpenFlowService): Promise
   while (svc.agent.connected.length !== 0 && Date.now() < end) await sleep(1);
 }
 
-export interface RolesResult { changes: number; failures: string[]; ms: number }
+interface RolesResult { changes: number; failures: string[]; ms: number }
 
 export async function runRoles(changes: number): Promise<RolesResult> {
   const t0 = performance.now();

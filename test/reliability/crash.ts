@@ -23,7 +23,7 @@ import { Lab, quietNetns, sluice } from '../integration/datapath-lab.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface CrashResult {
+interface CrashResult {
   rounds: number;
   /** Writes acknowledged before the kills, in all. */
   writes: number;

@@ -28,7 +28,7 @@ const FLOOD = fileURLToPath(new URL('../integration/flood.py', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-export interface PinFloodResult {
+interface PinFloodResult {
   offeredPerS: number;
   packetInsPerS: number;
   tcpBefore: number;

@@ -18,7 +18,7 @@ export async function socketPair(): Promise<[Socket, Socket]> {
   return [client, s];
 }
 
-export type Received = { msg: OFMessage | null; raw: Uint8Array };
+type Received = { msg: OFMessage | null; raw: Uint8Array };
 
 /** The controller side: decodes everything it receives into a queue. */
 export class TestController {

@@ -7,7 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenFlowService } from '../../src/openflow/service.js';
-import { ActiveEndpoint, PassiveEndpoint } from '../../src/openflow/transport.js';
+import { ActiveEndpoint, type PassiveEndpoint } from '../../src/openflow/transport.js';
 import { parseTarget, type Target } from '../../src/openflow/target.js';
 import { FakeBridge } from './agent-fake-bridge.js';
 import { TestController } from './agent-helpers.js';

@@ -64,7 +64,7 @@ describe('bench:openflow messages', () => {
     notUdp[23] = 6;
     expect(probeOf(notUdp)).toBeNull();
     const badMagic = f.slice();
-    badMagic[42] ^= 0xff;
+    badMagic[42]! ^= 0xff;
     expect(probeOf(badMagic)).toBeNull();
     expect(probeOf(f.subarray(0, 50))).toBeNull();
   });

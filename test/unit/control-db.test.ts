@@ -34,7 +34,7 @@ describe('saveDb / loadDb', () => {
   it('a save removes the temp files of writers that died mid-save (kill -9), not a live one\'s', () => {
     const d = fresh();
     const f = join(d, 'conf.json');
-    const dead = spawnSync('true').pid!; // exited and reaped: no such process now
+    const dead = spawnSync('true').pid; // exited and reaped: no such process now
     writeFileSync(`${f}.tmp-${dead}`, '{"half":');
     writeFileSync(`${f}.tmp-${process.ppid}`, '{"other":'); // a live writer's
     writeFileSync(join(d, 'other.json.tmp-1'), 'x'); // not this db's

@@ -3,7 +3,7 @@
 // client turns every failure into one operator line.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtlServer } from '../../src/control/ctl-server.js';
@@ -109,8 +109,8 @@ describe('control socket client', () => {
 
   it('reports a peer that closes without answering, or answers garbage, or nothing in time', async () => {
     for (const [name, behave, re] of [
-      ['closes', (s: import('node:net').Socket) => s.end(), /closed the connection without answering "x"/],
-      ['garbage', (s: import('node:net').Socket) => s.end('<html>\n'), /sent a reply that is not JSON/],
+      ['closes', (s: Socket) => s.end(), /closed the connection without answering "x"/],
+      ['garbage', (s: Socket) => s.end('<html>\n'), /sent a reply that is not JSON/],
       ['silent', () => undefined, /did not answer "x" within 0.2 s/],
     ] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-ctl-'));

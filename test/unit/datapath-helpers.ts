@@ -5,7 +5,7 @@ import { parseTunnelSpec, type TunnelConfig } from '../../src/ports/tunnel-spec.
 import type { TunnelProto } from '../../src/ports/tunnel-wire.js';
 
 export const MAC = (n: number): number[] => [0x02, 0, 0, 0, 0, n];
-export const BCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+const BCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
 
 function ipv4Checksum(h: number[]): number {
   let s = 0;
@@ -14,7 +14,7 @@ function ipv4Checksum(h: number[]): number {
   return ~s & 0xffff;
 }
 
-export interface FrameOpts {
+interface FrameOpts {
   dst?: number[];
   src?: number[];
   vlan?: number; // VID, tagged with 0x8100 when given

@@ -30,7 +30,7 @@ describe('datapath I/O pieces', () => {
     q.pushWithVlan(tagged, 0, tagged.length, null, true, -1);
     expect(flushes).toBe(0);
     const b = q.batch;
-    const frame = (i: number) => hex(b.buf.subarray(b.offs[i]!, b.offs[i]! + b.lens[i]!));
+    const frame = (i: number) => hex(b.buf.subarray(b.offs[i], b.offs[i]! + b.lens[i]!));
     expect(frame(0)).toBe(hex(tagged));
     expect(frame(1)).toBe(hex(ipFrame({ pcp: 6 })));
     q.pushWithVlan(ipFrame(), 0, ipFrame().length, null, false, 300);

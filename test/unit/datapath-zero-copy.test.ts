@@ -22,7 +22,7 @@ function spyTx(port: { txBurst(b: FrameBatch): number }): Sent[] {
       const ref = b.alt != null && b.sel![i] === 1;
       kinds.push(ref ? 'ref' : 'copy');
       const src = ref ? b.alt! : b.buf;
-      frames.push(hex(src.subarray(b.offs[i]!, b.offs[i]! + b.lens[i]!)));
+      frames.push(hex(src.subarray(b.offs[i], b.offs[i]! + b.lens[i]!)));
     }
     calls.push({ kinds, frames, alt: b.alt ?? null });
     return orig(b);

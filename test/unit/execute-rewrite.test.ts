@@ -143,7 +143,7 @@ describe('executeDecision × src/packet/rewrite.ts, against scapy', () => {
   it('the independent checker does check something, and catches a corrupted checksum', () => {
     const f = hexBytes(frameByName('tcp4').hex);
     expect(verifyChecksums(f)).toEqual({ checked: ['ipv4', 'tcp'], bad: [] });
-    f[f.length - 1] ^= 1;
+    f[f.length - 1]! ^= 1;
     expect(verifyChecksums(f).bad).toEqual(['tcp']);
     expect(verifyChecksums(hexBytes(frameByName('sctp4').hex))).toEqual({ checked: ['ipv4', 'sctp'], bad: [] });
   });

@@ -5,7 +5,7 @@ import {
   OFPFMFC_TABLE_FULL, isOFError,
 } from '../../src/pipeline/errors.js';
 import { FlowTable } from '../../src/pipeline/flow-table.js';
-import { Rule, ruleDuration } from '../../src/pipeline/rule.js';
+import { type Rule, ruleDuration } from '../../src/pipeline/rule.js';
 import {
   OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPFF_CHECK_OVERLAP,
   OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT, flowMod,

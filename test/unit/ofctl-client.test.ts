@@ -63,7 +63,7 @@ describe('OfctlClient against a Sluice bridge', () => {
     const c = ok(await OfctlClient.connect(target('scu0')));
     expect(ok(await c.modify([flow('priority=10,ip,actions=output:2'), flow('table=1,priority=5,actions=drop')]))).toEqual([]);
     const bodies = ok(await c.multipart({ kind: 'flow', tableId: 0xff, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: [] }));
-    const flows = bodies.flatMap((b) => (b.kind === 'flow' ? b.flows : [])) as FlowStats[];
+    const flows = bodies.flatMap<FlowStats>((b) => (b.kind === 'flow' ? b.flows : []));
     expect(flows.map((f) => [f.tableId, f.priority]).sort()).toEqual([[0, 10], [1, 5]]);
     c.close();
   });

@@ -17,7 +17,7 @@ export const SAMPLE_MATCH: Match = [
   { field: 14, value: b(0, 80) }, // tcp_dst=80
 ];
 
-export const SAMPLE_ACTIONS: Action[] = [
+const SAMPLE_ACTIONS: Action[] = [
   { type: 'set_field', field: { field: 4, value: b(0x02, 0, 0, 0, 0, 0x01) } },
   { type: 'push_vlan', ethertype: 0x8100 },
   { type: 'set_field', field: { field: 6, value: b(0x10, 0x0a) } }, // vlan_vid=10|OFPVID_PRESENT
@@ -37,7 +37,7 @@ export const ALL_ACTIONS: Action[] = [
   { type: 'push_pbb', ethertype: 0x88e7 }, { type: 'pop_pbb' },
 ];
 
-export const SAMPLE_INSTRUCTIONS: Instruction[] = [
+const SAMPLE_INSTRUCTIONS: Instruction[] = [
   { type: 'meter', meterId: 5 },
   { type: 'apply_actions', actions: SAMPLE_ACTIONS },
   { type: 'clear_actions' },
@@ -46,7 +46,7 @@ export const SAMPLE_INSTRUCTIONS: Instruction[] = [
   { type: 'goto_table', tableId: 4 },
 ];
 
-export const SAMPLE_PORT: PortDesc = {
+const SAMPLE_PORT: PortDesc = {
   portNo: 1, hwAddr: b(0x02, 0, 0, 0, 0, 0x01), name: 'veth0', config: 0, state: 4,
   curr: 0x840, advertised: 0, supported: 0, peer: 0, currSpeed: 10_000_000, maxSpeed: 0,
 };

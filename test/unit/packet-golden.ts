@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as FK from '../../src/packet/flow-key.js';
 import { oxmFieldByName, type OxmFieldInfo } from '../../src/packet/oxm.js';
 
-export interface GoldenFrame {
+interface GoldenFrame {
   name: string;
   scapy: string;
   hex: string;

@@ -38,7 +38,7 @@ function batch(frames: Uint8Array[], vnet = false): FrameBatch {
   return { buf, offs, lens, count: frames.length, vnet };
 }
 
-const view = (p: MemoryPort, i: number): Uint8Array => p.burst.buf.subarray(p.burst.offs[i]!, p.burst.offs[i]! + p.burst.lens[i]!);
+const view = (p: MemoryPort, i: number): Uint8Array => p.burst.buf.subarray(p.burst.offs[i], p.burst.offs[i]! + p.burst.lens[i]!);
 
 describe('MemoryPort', () => {
   it('delivers a burst from one end of a pair to the other, in order', () => {

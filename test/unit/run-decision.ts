@@ -16,7 +16,7 @@ export interface OutputInfo {
   readonly queueId: number;
 }
 
-export type OutputFn = (port: number, bytes: Uint8Array, info: OutputInfo) => void;
+type OutputFn = (port: number, bytes: Uint8Array, info: OutputInfo) => void;
 
 let current: OutputFn = () => {};
 const runner = new OpRunner({

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { isParseError, parseFlow, parseGroup, parseMeter, type ParseError } from '../../src/openflow/syntax/index.js';
-import { runTrace, type TraceResult } from '../../src/control/trace.js';
+import { runTrace } from '../../src/control/trace.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import type { ModResult } from '../../src/pipeline/pipeline.js';
 import type { Bridge } from '../../src/datapath/bridge.js';
@@ -25,7 +25,7 @@ function flows(b: Bridge, ...texts: string[]): void {
 function text(b: Bridge, args: Record<string, unknown>): string {
   const r = runTrace(b, args);
   if (r instanceof Error) throw r;
-  return (r as TraceResult).text;
+  return r.text;
 }
 const TCP80 = 'in_port=1,tcp,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02,nw_src=10.1.0.1,nw_dst=10.0.0.2,tp_dst=80';
 const FLOW80 = 'Flow: tcp,in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02,nw_src=10.1.0.1,nw_dst=10.0.0.2,nw_tos=0,nw_ecn=0,tp_src=0,tp_dst=80';

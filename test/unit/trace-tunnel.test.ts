@@ -5,7 +5,7 @@
  * the "packet now" lines. Exact text, as trace-render.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { runTrace, type TraceResult } from '../../src/control/trace.js';
+import { runTrace } from '../../src/control/trace.js';
 import { parseTraceFlow } from '../../src/control/trace-flow.js';
 import type { Bridge } from '../../src/datapath/bridge.js';
 import { isParseError, parseFlow } from '../../src/openflow/syntax/index.js';
@@ -24,7 +24,7 @@ function flows(b: Bridge, ...texts: string[]): void {
 function text(b: Bridge, flow: string): string {
   const r = runTrace(b, { bridge: 'br0', flow });
   if (r instanceof Error) throw r;
-  return (r as TraceResult).text;
+  return r.text;
 }
 
 /** Table 0 tells tunnel traffic apart by tun_src / tun_id; table 1 re-targets it. */

@@ -147,7 +147,7 @@ export class OfctlClient {
         timer: setTimeout(() => this.finish(xids, new SluiceError('unreachable', `${this.label} did not answer within ${this.timeoutMs} ms`), resolve), this.timeoutMs),
       };
       for (const x of xids) this.pending.set(x, p);
-      msgs.forEach((m, i) => this.conn.send({ ...m, xid: xids[i]! } as OFMessage));
+      msgs.forEach((m, i) => this.conn.send({ ...m, xid: xids[i]! }));
     });
   }
 

@@ -14,9 +14,9 @@ import { parseFlowsFile } from './flows-file.js';
 import { formatFlowBrief } from './format-flow-brief.js';
 import { connectOrFail, modifyOrFail, okOrFail, parsedOrFail, print, type OfctlOptions } from './run.js';
 
-export interface StrictOption extends OfctlOptions { readonly strict?: boolean }
+interface StrictOption extends OfctlOptions { readonly strict?: boolean }
 /** commander's `--no-stats` sets stats: false. */
-export interface DumpFlowsOptions extends OfctlOptions { readonly stats?: boolean }
+interface DumpFlowsOptions extends OfctlOptions { readonly stats?: boolean }
 
 const flowReq = (fm: FlowMod): Request => ({ type: 'flow_mod', ...fm });
 

@@ -9,7 +9,7 @@ import { SluiceError } from '../../ports/errors.js';
 import type { FlowMod } from '../../pipeline/types.js';
 import { isParseError, parseFlow, type FlowCommand } from '../../openflow/syntax/index.js';
 
-export interface FileFlow { readonly line: number; readonly text: string; readonly mod: FlowMod }
+interface FileFlow { readonly line: number; readonly text: string; readonly mod: FlowMod }
 
 /** Flows of `text`, or the message naming `${file}:${line}` of the first bad one. */
 export function parseFlowsFile(text: string, file: string, command: FlowCommand = 'add'): FileFlow[] | SluiceError {

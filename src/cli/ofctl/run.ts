@@ -17,13 +17,13 @@ export interface OfctlOptions { readonly rundir?: string; readonly timeout?: str
 /** A parsed value, or exit 2 with the flow-syntax message (token and column). */
 export function parsedOrFail<T extends object>(v: T | ParseError, what?: string): T {
   if (isParseError(v)) failWith(v, what ? `${what}: ` : '');
-  return v as T;
+  return v;
 }
 
 /** The result of a call, or exit 1 with its message. */
 export function okOrFail<T>(v: T | SluiceError): T {
   if (v instanceof SluiceError) failWith(v);
-  return v as T;
+  return v;
 }
 
 function timeoutMs(opts: OfctlOptions): number {

@@ -13,7 +13,7 @@ import { SluiceError } from '../../ports/errors.js';
 import { join } from 'node:path';
 import { parseTarget } from '../../openflow/target.js';
 
-export type OfctlTarget =
+type OfctlTarget =
   | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 

@@ -48,7 +48,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest known name to `word`, if it is close enough to be a plausible typo. */
-export function closestName(word: string, names: Iterable<string>): string | undefined {
+function closestName(word: string, names: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const n of names) {

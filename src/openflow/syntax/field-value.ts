@@ -10,7 +10,7 @@ import { parsePort } from './ports.js';
 import { valueKind } from './fields.js';
 import { isAllZeros, parseIPv4, parseIPv6, parseMac, parseUint, prefixMask, uintBytes, bytesUint } from './values.js';
 
-export interface FieldValue {
+interface FieldValue {
   readonly value: Uint8Array;
   readonly mask?: Uint8Array;
   readonly wildcard: boolean;

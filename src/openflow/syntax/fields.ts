@@ -25,7 +25,7 @@ export const ETH_IPV6 = 0x86dd;
 export const ETH_MPLS = 0x8847;
 export const ETH_MPLS_MC = 0x8848;
 
-export type ValueKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'port';
+type ValueKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'port';
 
 /** How the value of an OXM field is written. */
 export function valueKind(oxm: number): ValueKind {
@@ -48,9 +48,9 @@ export const DIRECT_NAMES: ReadonlyMap<string, number> = new Map<string, number>
 /** Names resolved against the rest of the match (see resolveContextName). */
 export const CONTEXT_NAMES = ['nw_src', 'nw_dst', 'nw_proto', 'tp_src', 'tp_dst', 'icmp_type', 'icmp_code'] as const;
 /** OpenFlow 1.0 style names with their own encoding (see parse-match.ts). */
-export const LEGACY_NAMES = ['dl_vlan', 'dl_vlan_pcp', 'nw_tos', 'vlan_tci'] as const;
+const LEGACY_NAMES = ['dl_vlan', 'dl_vlan_pcp', 'nw_tos', 'vlan_tci'] as const;
 
-export interface Shorthand { readonly ethType: number; readonly ipProto?: number }
+interface Shorthand { readonly ethType: number; readonly ipProto?: number }
 
 export const SHORTHANDS: ReadonlyMap<string, Shorthand> = new Map<string, Shorthand>([
   ['ip', { ethType: ETH_IP }], ['ipv4', { ethType: ETH_IP }], ['ipv6', { ethType: ETH_IPV6 }],

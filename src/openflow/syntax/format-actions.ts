@@ -13,7 +13,7 @@ import { formatPort } from './ports.js';
 const hex = (n: number | bigint) => '0x' + n.toString(16);
 const hex4 = (n: number) => '0x' + n.toString(16).padStart(4, '0');
 
-export function formatAction(a: Action): string {
+function formatAction(a: Action): string {
   switch (a.type) {
     case 'output':
       if (a.port === OFPP_CONTROLLER) return `CONTROLLER:${a.maxLen}`;

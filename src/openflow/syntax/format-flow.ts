@@ -15,7 +15,7 @@ import { formatMatch } from './format-match.js';
 import { formatPort } from './ports.js';
 
 /** What dump-flows shows of a rule (the fields of ofp_flow_stats, OF1.3.5 §7.3.5.2). */
-export interface FlowEntryView {
+interface FlowEntryView {
   readonly cookie: bigint;
   readonly durationSec: number;
   readonly durationNsec: number;

@@ -16,9 +16,9 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
   [OFPGT_ALL]: 'all', [OFPGT_SELECT]: 'select', [OFPGT_INDIRECT]: 'indirect', [OFPGT_FF]: 'ff',
 };
 
-export interface GroupView { readonly groupId: number; readonly type: number; readonly buckets: readonly Bucket[] }
+interface GroupView { readonly groupId: number; readonly type: number; readonly buckets: readonly Bucket[] }
 
-export function formatBucket(b: Bucket, groupType: number): string {
+function formatBucket(b: Bucket, groupType: number): string {
   let s = 'bucket=';
   if (b.weight !== (groupType === OFPGT_SELECT ? 1 : 0)) s += `weight:${b.weight},`;
   if (b.watchPort !== OFPP_ANY) s += `watch_port:${formatPort(b.watchPort)},`;
@@ -31,7 +31,7 @@ export function formatGroup(g: GroupView): string {
   return [head, ...g.buckets.map((b) => formatBucket(b, g.type))].join(',');
 }
 
-export interface MeterView { readonly meterId: number; readonly flags: number; readonly bands: readonly MeterBand[] }
+interface MeterView { readonly meterId: number; readonly flags: number; readonly bands: readonly MeterBand[] }
 
 const METER_FLAGS: readonly [number, string][] = [
   [OFPMF_KBPS, 'kbps'], [OFPMF_PKTPS, 'pktps'], [OFPMF_BURST, 'burst'], [OFPMF_STATS, 'stats'],

@@ -44,7 +44,7 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
     if (name) { out.push(name); skipProto = true; } else out.push(ethType === ETH_IP ? 'ip' : 'ipv6');
   } else if (ethType !== undefined && TYPE_NAMES[ethType]) {
     skipType = true;
-    out.push(TYPE_NAMES[ethType]!);
+    out.push(TYPE_NAMES[ethType]);
   }
   // lib/match.c match_format: tunnel metadata right after the protocol shorthand.
   put('tun_id', 38);

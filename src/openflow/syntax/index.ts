@@ -4,13 +4,11 @@
  * ovs-ofctl -O OpenFlow13 prints, in a form the parsers read back.
  */
 export { isParseError, type ParseError } from './errors.js';
-export { parseFlow, type FlowCommand, type ParseFlowOptions } from './parse-flow.js';
+export { parseFlow, type FlowCommand } from './parse-flow.js';
 export { parseMatch } from './parse-match.js';
-export { parseActionList, type ActionContext } from './parse-actions.js';
-export { parseInstructions } from './parse-instructions.js';
 export { parseGroup, type GroupCommand } from './parse-group.js';
 export { parseMeter, type MeterCommand } from './parse-meter.js';
-export { formatFlow, formatFlowMod, formatDuration, type FlowEntryView } from './format-flow.js';
+export { formatFlow, formatFlowMod, formatDuration } from './format-flow.js';
 export { formatMatch } from './format-match.js';
-export { formatInstructions, formatActionList, formatAction } from './format-actions.js';
-export { formatGroup, formatMeter, type GroupView, type MeterView } from './format-group-meter.js';
+export { formatInstructions, formatActionList } from './format-actions.js';
+export { formatGroup, formatMeter } from './format-group-meter.js';

@@ -99,7 +99,7 @@ const KNOWN = [
 ];
 
 /** Names of OF1.3 instructions in ovs-ofctl syntax (OF1.3.5 §7.2.4). */
-export const INSTRUCTION_NAMES = ['meter', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table'] as const;
+const INSTRUCTION_NAMES = ['meter', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table'] as const;
 
 export function isInstructionName(key: string): boolean {
   const k = key.toLowerCase();

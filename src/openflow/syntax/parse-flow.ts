@@ -24,7 +24,7 @@ import { bytesUint, parseUint } from './values.js';
 
 export type FlowCommand = 'add' | 'modify' | 'modify_strict' | 'delete' | 'delete_strict';
 
-export interface ParseFlowOptions {
+interface ParseFlowOptions {
   readonly command: FlowCommand;
   /** Refuse what ovs-ofctl would quietly fix (conflicting duplicates, ECN bits in nw_tos). */
   readonly strict?: boolean;

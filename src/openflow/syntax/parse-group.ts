@@ -18,7 +18,7 @@ import { parseUint } from './values.js';
 export type GroupCommand = 'add' | 'modify' | 'delete';
 const COMMANDS: Readonly<Record<GroupCommand, number>> = { add: OFPGC_ADD, modify: OFPGC_MODIFY, delete: OFPGC_DELETE };
 
-export const GROUP_TYPES: ReadonlyMap<string, number> = new Map([
+const GROUP_TYPES: ReadonlyMap<string, number> = new Map([
   ['all', OFPGT_ALL], ['select', OFPGT_SELECT], ['indirect', OFPGT_INDIRECT], ['fast_failover', OFPGT_FF], ['ff', OFPGT_FF],
 ]);
 

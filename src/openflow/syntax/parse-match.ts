@@ -24,7 +24,7 @@ import type { KeyValue } from './tokens.js';
 import { bytesUint, parseUint, uintBytes } from './values.js';
 
 
-export interface MatchOptions { readonly strict?: boolean }
+interface MatchOptions { readonly strict?: boolean }
 
 const isContext = (k: string): boolean => (CONTEXT_NAMES as readonly string[]).includes(k);
 

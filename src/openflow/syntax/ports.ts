@@ -8,7 +8,7 @@ import {
 } from '../../pipeline/types.js';
 import { parseUint } from './values.js';
 
-export const PORT_NAMES: ReadonlyMap<string, number> = new Map([
+const PORT_NAMES: ReadonlyMap<string, number> = new Map([
   ['IN_PORT', OFPP_IN_PORT], ['TABLE', OFPP_TABLE], ['NORMAL', OFPP_NORMAL], ['FLOOD', OFPP_FLOOD],
   ['ALL', OFPP_ALL], ['CONTROLLER', OFPP_CONTROLLER], ['LOCAL', OFPP_LOCAL], ['ANY', OFPP_ANY],
   ['NONE', OFPP_ANY],
