@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fromHex } from './mutate.js';
 
-export interface CorpusEntry { input: Uint8Array; note: string; line: number }
+interface CorpusEntry { input: Uint8Array; note: string; line: number }
 
-export function corpusFile(target: string): URL {
+function corpusFile(target: string): URL {
   return new URL(`./corpus/${target}.txt`, import.meta.url);
 }
 

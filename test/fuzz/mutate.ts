@@ -6,9 +6,9 @@
  */
 import type { Rand } from './rand.js';
 
-export const INTERESTING8 = [0, 1, 0x7f, 0x80, 0xff, 4, 6, 8, 16, 17, 41, 58, 60] as const;
-export const INTERESTING16 = [0, 1, 4, 7, 8, 9, 15, 16, 20, 24, 40, 64, 0x7fff, 0x8000, 0xfff8, 0xfffe, 0xffff] as const;
-export const INTERESTING32 = [0, 1, 0x7fffffff, 0x80000000, 0xfffffff8, 0xfffffffd, 0xffffffff] as const;
+const INTERESTING8 = [0, 1, 0x7f, 0x80, 0xff, 4, 6, 8, 16, 17, 41, 58, 60] as const;
+const INTERESTING16 = [0, 1, 4, 7, 8, 9, 15, 16, 20, 24, 40, 64, 0x7fff, 0x8000, 0xfff8, 0xfffe, 0xffff] as const;
+const INTERESTING32 = [0, 1, 0x7fffffff, 0x80000000, 0xfffffff8, 0xfffffffd, 0xffffffff] as const;
 
 /** One mutation of `b` (a new array when the length changes). */
 export function mutateOnce(rand: Rand, b: Uint8Array, other: () => Uint8Array): Uint8Array {

@@ -28,10 +28,10 @@ export interface FuzzTarget {
   close(): void;
 }
 
-export type FindingKind = 'crash' | 'hang' | 'breach';
-export interface Finding { kind: FindingKind; index: number; hex: string; what: string }
+type FindingKind = 'crash' | 'hang' | 'breach';
+interface Finding { kind: FindingKind; index: number; hex: string; what: string }
 
-export interface CampaignOptions {
+interface CampaignOptions {
   seed: number;
   count: number;
   /** Run only these inputs instead of generating (replay). */
@@ -63,7 +63,7 @@ export interface CampaignResult {
 const n = (x: number): string => x.toLocaleString('en-US');
 const MAX_FINDINGS = 20;
 
-export const peakRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+const peakRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promise<CampaignResult> {
   const hangMs = o.hangMs ?? 5000;

@@ -114,7 +114,7 @@ function mutateValue(rand: Rand, root: { [k: string]: J }): void {
     case 0: case 1: c[k] = randomValue(rand); break;
     case 2: delete c[k]; break;
     case 3: Object.defineProperty(c, rand.pick(['__proto__', 'constructor', 'extra', 'Name', 'bridges']), { value: randomValue(rand), enumerable: true, writable: true, configurable: true }); break;
-    default: if (typeof c[k] === 'string') c[k] = mutateString(rand, c[k] as string);
+    default: if (typeof c[k] === 'string') c[k] = mutateString(rand, c[k]);
   }
 }
 

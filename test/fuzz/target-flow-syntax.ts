@@ -84,7 +84,7 @@ export class FlowSyntaxTarget implements FuzzTarget {
           case 0: { // replace one word
             const re = /[^,=:()/\s>]+/g;
             const ms = [...s.matchAll(re)];
-            if (ms.length > 0) { const m = rand.pick(ms); s = s.slice(0, m.index) + this.token(rand) + s.slice(m.index! + m[0].length); }
+            if (ms.length > 0) { const m = rand.pick(ms); s = s.slice(0, m.index) + this.token(rand) + s.slice(m.index + m[0].length); }
             break;
           }
           case 1: s = s.slice(0, at) + this.token(rand) + s.slice(at); break;

@@ -4,7 +4,7 @@ import type { FuzzTarget } from './runner.js';
 export const TARGETS = ['openflow', 'frames', 'flow-syntax', 'db'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
-export interface TargetOptions {
+interface TargetOptions {
   /** openflow: 'memory' (an in-memory stream, fast) or 'tcp' (a loopback socket pair). */
   transport?: 'memory' | 'tcp';
 }

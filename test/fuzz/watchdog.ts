@@ -26,7 +26,7 @@ setInterval(() => {
 }, 250);
 `;
 
-export interface Watchdog {
+interface Watchdog {
   beat(index: number, input: Uint8Array): void;
   stop(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export function startWatchdog(target: string, seed: number, hangMs: number): Wat
       b.set(input.subarray(0, len));
       m[3] = len;
       m[1] = index;
-      m[0]++;
+      m[0]!++;
     },
     async stop() {
       m[2] = 1;
