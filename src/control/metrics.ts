@@ -7,6 +7,7 @@
  *                                                for tables that were looked up or hold rules
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
  *   sluice_datapath_*_total{bridge}              Bridge.counters(): runts, malformed, dropped
+ *   sluice_mac_table_entries{bridge}             addresses NORMAL has learned (≤ mac-table-size)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
@@ -105,6 +106,7 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Frames shorter than an Ethernet header (dropped).', 'sluice_datapath_runts_total', 'counter', (b) => b.bridge.counters().runts);
   per('Frames the parser gave up on part way.', 'sluice_datapath_malformed_total', 'counter', (b) => b.bridge.counters().malformed);
   per('Frames dropped because their ingress port does not receive.', 'sluice_datapath_dropped_total', 'counter', (b) => b.bridge.counters().dropped);
+  per('Addresses in the NORMAL learning table.', 'sluice_mac_table_entries', 'gauge', (b) => b.bridge.macTable().size);
   per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',
