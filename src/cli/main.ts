@@ -116,7 +116,7 @@ export function buildProgram(): Command {
     .option('--ssl-cert <file>', 'certificate (PEM) for ssl/pssl targets')
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
     .option('--flow-limit <n>', 'rules per flow table; a flow-mod past it gets OFPFMFC_TABLE_FULL (default 1000000; OVS other_config:flow-limit)')
-    .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts the least recently seen (default 8192; OVS other_config:mac-table-size)')
+    .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .addHelpText('after', START_HELP)
     .exitOverride()

@@ -13,7 +13,7 @@
  * (passive: ptcp/pssl/punix) are OpenFlow targets in ovs-vsctl syntax (openflow/target.ts).
  * The limits are OVS's bridge other_config keys: `flowLimit` (rules per flow table; a
  * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
- * it evicts the least recently seen address) and `macAgingTime` (seconds); absent = the
+ * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); absent = the
  * defaults (LIMITS below).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
  * the same shape, written back with configToJson().
