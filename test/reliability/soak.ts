@@ -12,7 +12,8 @@
  *    connection to unix:RUNDIR/BRIDGE.mgmt, encoded with the codec, a barrier every
  *    100 ms (a flow-mod counts as applied when a later barrier is answered);
  *  - traffic: test/integration/flood.py in a, UDP to b's MAC. The forwarding rate is
- *    measured first (3 s flat out, with the churn on), then `fraction` of it is offered;
+ *    measured first (with the churn on: 2 s flat out to warm up, then 5 s flat out), then
+ *    `fraction` of it is offered;
  *  - samples every `sample` s: the daemon's VmRSS (/proc/PID/status) and /metrics.
  *
  * Required (each failure is a line of `failures`):
@@ -282,10 +283,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const churn = await Churner.connect(mgmt, opts.churn);
     churn.start();
 
-    // the forwarding rate: 3 s flat out, with the churn on
+    // the forwarding rate, with the churn on: 2 s flat out to warm up (JIT, caches), then
+    // 5 s flat out measured
+    await flood(a, bMac, opts.size, 5_000_000, 2);
+    await sleep(500);
     const m0 = await scrape();
     const tm0 = performance.now();
-    await flood(a, bMac, opts.size, 5_000_000, 3);
+    await flood(a, bMac, opts.size, 5_000_000, 5);
     const m1 = await scrape();
     const txOf = (c: Counters) => c.ports.find((p) => p.name === bo)?.tx ?? 0;
     const measuredRate = (txOf(m1) - txOf(m0)) / ((performance.now() - tm0) / 1000);
