@@ -69,7 +69,8 @@ Config file (--config FILE, JSON, any number of bridges; the flags apply to the 
 by --bridge and override it, --port/--controller/--listen add to it; the --db file has the same syntax):
   { "bridges": [ { "name": "br0", "dpid": "0x1", "failMode": "standalone",
                    "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ],
-                   "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ] } ] }
+                   "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
+                   "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300 } ] }
 
 Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMAL (a learning
 switch, like ovs-vsctl add-br) and falls back to learning when its last controller goes;
@@ -113,6 +114,9 @@ function buildProgram(): Command {
     .option('--ssl-key <file>', 'private key (PEM) for ssl/pssl targets')
     .option('--ssl-cert <file>', 'certificate (PEM) for ssl/pssl targets')
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
+    .option('--flow-limit <n>', 'rules per flow table; a flow-mod past it gets OFPFMFC_TABLE_FULL (default 1000000; OVS other_config:flow-limit)')
+    .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
+    .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .addHelpText('after', START_HELP)
     .exitOverride()
     .action(async (opts: StartFlags) => {

@@ -12,7 +12,8 @@
  *
  * Precedence for the flag bridge: the config file is the base; --bridge selects the
  * config's bridge of that name (or renames the config's only bridge, or adds a new one);
- * --dpid and --fail-mode override, --port appends ports, --no-flow-cache turns the cache
+ * --dpid, --fail-mode and the limits (--flow-limit, --mac-table-size, --mac-aging-time, as
+ * OVS's other_config keys) override, --port appends ports, --no-flow-cache turns the cache
  * off, --controller and --listen append OpenFlow targets. The mgmt socket
  * punix:RUNDIR/BRIDGE.mgmt is always offered (as OVS does), RUNDIR defaulting to /run/sluice.
  *
@@ -24,7 +25,7 @@
  * the config key and the offending value; the caller prints it on one line and exits 2.
  */
 import { SluiceError } from '../ports/errors.js';
-import { checkBridgeName, checkPorts, checkTarget, isFailMode, loadConfigFile, parseDpid, type BridgeSetting, type DaemonConfig } from '../control/config.js';
+import { checkBridgeName, checkPorts, checkTarget, isFailMode, LIMIT_KEYS, LIMITS, limitExpected, loadConfigFile, parseDpid, parseLimit, type BridgeSetting, type DaemonConfig } from '../control/config.js';
 import { DEFAULT_DB } from '../control/db.js';
 import { DEFAULT_RUNDIR } from '../control/ctl-protocol.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
@@ -46,6 +47,9 @@ export interface StartFlags {
   sslKey?: string;
   sslCert?: string;
   sslCa?: string;
+  flowLimit?: string;
+  macTableSize?: string;
+  macAgingTime?: string;
 }
 
 export interface StartPlan {
@@ -65,6 +69,7 @@ export interface StartPlan {
 /** The flags that shape one bridge: they need --bridge (or a config naming one bridge). */
 const PER_BRIDGE: ReadonlyArray<[keyof StartFlags, string]> = [
   ['dpid', '--dpid'], ['port', '--port'], ['failMode', '--fail-mode'], ['controller', '--controller'], ['listen', '--listen'],
+  ...LIMIT_KEYS.map((k) => [k, LIMITS[k].flag] as [keyof StartFlags, string]),
 ];
 
 export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | SluiceError = loadConfigFile): StartPlan | SluiceError {
@@ -133,6 +138,14 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
   const dup = checkPorts(b.ports);
   if (dup) return new SluiceError('bad_usage', `--port: ${dup.message}`);
   if (f.flowCache === false) b.flowCache = false;
+  for (const key of LIMIT_KEYS) {
+    if (base?.[key] !== undefined) b[key] = base[key];
+    const text = f[key];
+    if (text === undefined) continue;
+    const n = parseLimit(key, text);
+    if (n === undefined) return new SluiceError('bad_usage', `${LIMITS[key].flag} "${text}": ${limitExpected(key)}`);
+    b[key] = n;
+  }
 
   const controllers = [...(base?.controllers ?? [])];
   const listen = [...(base?.listen ?? [])];

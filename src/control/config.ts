@@ -5,11 +5,16 @@
  *                    "flowCache": true,
  *                    "ports": [ "veth-a", "tap:vm1@vlan=access:10",
  *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
- *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ] } ] }
+ *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
+ *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300 } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
  * (passive: ptcp/pssl/punix) are OpenFlow targets in ovs-vsctl syntax (openflow/target.ts).
+ * The limits are OVS's bridge other_config keys: `flowLimit` (rules per flow table; a
+ * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
+ * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); absent = the
+ * defaults (LIMITS below).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
  * the same shape, written back with configToJson().
  *
@@ -24,6 +29,8 @@
  */
 import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
+import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
@@ -41,6 +48,33 @@ export interface BridgeSetting {
   controllers?: string[];
   /** Extra OpenFlow listeners (ptcp:PORT[:IP], pssl:PORT[:IP], punix:PATH); set only when non-empty. */
   listen?: string[];
+  /** Rules per flow table (OVS other_config:flow-limit); absent = LIMITS.flowLimit.default. */
+  flowLimit?: number;
+  /** Learned addresses (OVS other_config:mac-table-size); absent = LIMITS.macTableSize.default. */
+  macTableSize?: number;
+  /** Seconds a learned address lives unseen (OVS other_config:mac-aging-time); absent = 300. */
+  macAgingTime?: number;
+}
+
+/** The per-bridge limits: config key, `sluice start` flag, range and default (the datapath's). */
+export const LIMITS = {
+  flowLimit: { flag: '--flow-limit', what: 'rules per flow table', min: 1, max: 0xffffffff, default: DEFAULT_MAX_RULES },
+  macTableSize: { flag: '--mac-table-size', what: 'MAC addresses', min: 1, max: 16_777_216, default: DEFAULT_MAC_TABLE_SIZE },
+  macAgingTime: { flag: '--mac-aging-time', what: 'seconds', min: 1, max: 1_000_000, default: DEFAULT_MAC_AGING_MS / 1000 },
+} as const;
+type LimitKey = keyof typeof LIMITS;
+export const LIMIT_KEYS = Object.keys(LIMITS) as LimitKey[];
+
+/** A limit's value: an integer in its range, given as a number or (flags) a decimal string. */
+export function parseLimit(key: LimitKey, v: unknown): number | undefined {
+  const l = LIMITS[key];
+  const n = typeof v === 'string' ? (/^\d{1,10}$/.test(v) ? Number(v) : NaN) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= l.min && n <= l.max ? n : undefined;
+}
+
+export function limitExpected(key: LimitKey): string {
+  const l = LIMITS[key];
+  return `expected an integer ${l.min}..${l.max} (${l.what}, default ${l.default})`;
 }
 
 export interface DaemonConfig {
@@ -136,7 +170,7 @@ function portFrom(v: unknown, path: string): PortSetting | string {
 
 function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   if (!isObj(v)) return `${path}: expected an object`;
-  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen'].includes(k)) return `${path}.${k}: unknown key`;
+  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen', ...LIMIT_KEYS].includes(k)) return `${path}.${k}: unknown key`;
   if (typeof v.name !== 'string') return `${path}.name: expected a string`;
   const nameErr = checkBridgeName(v.name);
   if (nameErr) return `${path}.name: ${nameErr.message}`;
@@ -171,6 +205,12 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
       if (e) return `${path}.${key}[${i}]: ${e.message}`;
     }
     if (list.length > 0) out[key] = [...list];
+  }
+  for (const key of LIMIT_KEYS) {
+    if (v[key] === undefined) continue;
+    const n = typeof v[key] === 'number' ? parseLimit(key, v[key]) : undefined;
+    if (n === undefined) return `${path}.${key}: ${limitExpected(key)}`;
+    out[key] = n;
   }
   const dup = checkPorts(out.ports);
   return dup ? `${path}.ports: ${dup.message}` : out;
@@ -215,6 +255,7 @@ export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unkno
       o.ports = b.ports.map(portToJson);
       if (b.controllers && b.controllers.length > 0) o.controllers = [...b.controllers];
       if (b.listen && b.listen.length > 0) o.listen = [...b.listen];
+      for (const key of LIMIT_KEYS) if (b[key] !== undefined) o[key] = b[key];
       return o;
     }),
   };

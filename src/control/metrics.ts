@@ -7,6 +7,7 @@
  *                                                for tables that were looked up or hold rules
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
  *   sluice_datapath_dropped_total{bridge,reason}  Bridge.counters().drops (datapath/drops.ts)
+ *   sluice_mac_table_entries{bridge}             addresses NORMAL has learned (≤ mac-table-size)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
@@ -102,6 +103,7 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Packets that missed the flow cache and went to the pipeline.', 'sluice_flow_cache_misses_total', 'counter', (b) => b.bridge.cacheStats().misses);
   per('Valid flow cache entries.', 'sluice_flow_cache_entries', 'gauge', (b) => b.bridge.cacheStats().entries);
   per('Pipeline decisions that could not be cached.', 'sluice_flow_cache_uncacheable_total', 'counter', (b) => b.bridge.cacheStats().uncacheable);
+  per('Addresses in the NORMAL learning table.', 'sluice_mac_table_entries', 'gauge', (b) => b.bridge.macTable().size);
   per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',

@@ -84,6 +84,9 @@ export class RunningBridge {
         ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
         ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
         ...(opts.localPort === false ? { localPort: false } : {}),
+        ...(setting.flowLimit !== undefined ? { maxRulesPerTable: setting.flowLimit } : {}),
+        ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
+        ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),
       },
       { log: opts.log }, // the bridge's own messages already name the bridge
     );

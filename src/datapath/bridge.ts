@@ -46,7 +46,7 @@ import { Datapath } from './datapath.js';
 import { dropRecord } from './drops.js';
 import type { BridgePortInfo, DatapathCounters, Logger } from './events.js';
 import { DEFAULT_FLOW_CACHE_ENTRIES } from './flow-cache.js';
-import { DEFAULT_MAC_AGING_MS, MacLearningTable } from './mac-learning.js';
+import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE, MacLearningTable } from './mac-learning.js';
 import { normalPlan, type NormalPlan } from './normal.js';
 import { Reparser } from './run-ops.js';
 import { warmUpOnce } from './warmup.js';
@@ -105,7 +105,7 @@ export class Bridge extends EventEmitter {
     this.now = opts.now ?? (() => performance.now());
     this.burst = Math.min(256, Math.max(32, cfg.burst ?? 64));
     this.warmUp = cfg.warmUp !== false;
-    this.mac = new MacLearningTable(cfg.macAgingMs ?? DEFAULT_MAC_AGING_MS);
+    this.mac = new MacLearningTable(cfg.macAgingMs ?? DEFAULT_MAC_AGING_MS, cfg.macTableSize ?? DEFAULT_MAC_TABLE_SIZE);
     const reparser = new Reparser();
     this.pipeline = new Pipeline({
       ...(cfg.nTables !== undefined ? { nTables: cfg.nTables } : {}),

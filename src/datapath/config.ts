@@ -36,6 +36,8 @@ export interface BridgeConfig {
   /** 32..256, default 64 */
   burst?: number;
   macAgingMs?: number;
+  /** Addition. Learned addresses NORMAL keeps (default 8192, mac-learning.ts). */
+  macTableSize?: number;
   /** Addition. Default true: the first bridge started in a process first runs the fast
    * path's JIT warm-up (warmup.ts), so the first real packets are not interpreted. */
   warmUp?: boolean;

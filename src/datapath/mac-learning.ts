@@ -4,10 +4,12 @@
  * Invariants
  *  - An entry is valid while now - seenAt < agingMs (300 s by default, as in Open vSwitch).
  *    Expired entries are treated as absent at lookup and swept lazily by `expire`.
- *  - The table is bounded (`maxEntries`): when full, learning a new address evicts an
- *    entry not seen for the longest time (approximately: each VLAN's map is kept in
- *    least-recently-seen order to a resolution of one second), so a flood of random
- *    source addresses can neither grow memory nor make learning slow.
+ *  - The table is bounded (`maxEntries`): when full, learning a new address evicts, as
+ *    Open vSwitch does (mac-learning.c, evict_mac_entry_fairly), from the port that holds
+ *    the most addresses, its entry not seen for the longest time (each port's set is kept
+ *    in least-recently-seen order to a resolution of one second). A flood of random source
+ *    addresses from one port thus evicts its own addresses, never the active ones of the
+ *    other ports, and can neither grow memory nor make learning slow.
  *  - `version` changes whenever a lookup could now give a different answer (new address,
  *    address moved to another port, entry removed). Cached forwarding decisions that
  *    depended on the table are valid only for the version they were made under; merely
@@ -19,7 +21,7 @@
  */
 
 export const DEFAULT_MAC_AGING_MS = 300_000;
-const DEFAULT_MAC_TABLE_SIZE = 8192;
+export const DEFAULT_MAC_TABLE_SIZE = 8192;
 
 export interface MacEntry {
   readonly vlan: number;
@@ -30,6 +32,8 @@ export interface MacEntry {
 
 export class MacLearningTable {
   private readonly byVlan = new Map<number, Map<number, MacEntry>>();
+  /** Each port's entries in least-recently-seen order (Sets iterate in insertion order). */
+  private readonly byPort = new Map<number, Set<MacEntry>>();
   private count = 0;
   version = 0;
 
@@ -54,19 +58,20 @@ export class MacLearningTable {
     const old = macs.get(mac);
     if (old) {
       if (old.port !== port || now - old.seenAt >= this.agingMs) this.version++;
-      // Keep each VLAN's map roughly in least-recently-seen order (Maps iterate in
-      // insertion order), re-inserting at most once a second per entry.
-      if (now - old.seenAt >= 1000) {
-        macs.delete(mac);
-        macs.set(mac, old);
+      // Keep each port's set roughly in least-recently-seen order, re-inserting at most
+      // once a second per entry (or when it moves to another port).
+      if (old.port !== port || now - old.seenAt >= 1000) {
+        this.unlinkPort(old);
+        old.port = port;
+        this.linkPort(old);
       }
-      old.port = port;
       old.seenAt = now;
       return old;
     }
-    if (this.count >= this.maxEntries) this.evictOldest();
+    if (this.count >= this.maxEntries) this.evictFairly();
     const e: MacEntry = { vlan, mac, port, seenAt: now };
     macs.set(mac, e);
+    this.linkPort(e);
     this.count++;
     this.version++;
     return e;
@@ -86,6 +91,7 @@ export class MacLearningTable {
       for (const [mac, e] of macs) {
         if (now - e.seenAt >= this.agingMs) {
           macs.delete(mac);
+          this.unlinkPort(e);
           removed++;
         }
       }
@@ -100,15 +106,11 @@ export class MacLearningTable {
 
   /** Forgets every address learned on `port` (port removed or went down). */
   flushPort(port: number): void {
-    let removed = 0;
-    for (const macs of this.byVlan.values()) {
-      for (const [mac, e] of macs) {
-        if (e.port === port) {
-          macs.delete(mac);
-          removed++;
-        }
-      }
-    }
+    const set = this.byPort.get(port);
+    if (!set) return;
+    const removed = set.size;
+    for (const e of set) this.byVlan.get(e.vlan)?.delete(e.mac);
+    this.byPort.delete(port);
     if (removed) {
       this.count -= removed;
       this.version++;
@@ -119,18 +121,31 @@ export class MacLearningTable {
     for (const macs of this.byVlan.values()) yield* macs.values();
   }
 
-  /** Evicts the least recently seen entry among the heads of the per-VLAN maps: O(VLANs),
+  /** Evicts the least recently seen entry of the port holding the most entries: O(ports),
    * not O(entries), so a flood of new source addresses stays cheap. */
-  private evictOldest(): void {
-    let oldest: MacEntry | null = null;
-    for (const macs of this.byVlan.values()) {
-      const head = macs.values().next();
-      if (!head.done && (!oldest || head.value.seenAt < oldest.seenAt)) oldest = head.value;
-    }
-    if (!oldest) return;
-    this.byVlan.get(oldest.vlan)!.delete(oldest.mac);
+  private evictFairly(): void {
+    let most: Set<MacEntry> | null = null;
+    for (const set of this.byPort.values()) if (!most || set.size > most.size) most = set;
+    const head = most?.values().next();
+    if (!head || head.done) return;
+    const e = head.value;
+    this.unlinkPort(e);
+    this.byVlan.get(e.vlan)?.delete(e.mac);
     this.count--;
     this.version++;
+  }
+
+  private linkPort(e: MacEntry): void {
+    let set = this.byPort.get(e.port);
+    if (!set) this.byPort.set(e.port, (set = new Set()));
+    set.add(e);
+  }
+
+  private unlinkPort(e: MacEntry): void {
+    const set = this.byPort.get(e.port);
+    if (!set) return;
+    set.delete(e);
+    if (set.size === 0) this.byPort.delete(e.port);
   }
 }
 

@@ -34,7 +34,7 @@ interface FlowTableOptions {
   readonly maxRules?: number;
 }
 
-const DEFAULT_MAX_RULES = 1_000_000;
+export const DEFAULT_MAX_RULES = 1_000_000;
 
 export interface RemovedRule {
   readonly rule: Rule;

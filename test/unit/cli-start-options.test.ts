@@ -102,6 +102,22 @@ describe('sluice start flags', () => {
     expect(p.bridges[0]!.ports.map((x) => x.spec)).toEqual(['veth-a', 'veth-b']);
     expect(msg(planStart({ config: 'x.json', port: ['veth-b@ofport=1'] }, load))).toMatch(/both ask for ofport 1/);
   });
+  it('takes the limits per bridge, over the config file\'s', () => {
+    const p = planStart({ bridge: 'br0', flowLimit: '100', macTableSize: '1000', macAgingTime: '60' });
+    if (p instanceof Error) throw p;
+    expect(p.bridges[0]).toMatchObject({ flowLimit: 100, macTableSize: 1000, macAgingTime: 60 });
+    const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [], flowLimit: 5, macTableSize: 7 }] });
+    const q = planStart({ config: 'x.json', macTableSize: '9' }, load);
+    if (q instanceof Error) throw q;
+    expect(q.bridges[0]).toMatchObject({ flowLimit: 5, macTableSize: 9 });
+    expect(q.bridges[0]!.macAgingTime).toBeUndefined();
+  });
+  it('names a bad limit in one line', () => {
+    expect(msg(planStart({ bridge: 'br0', flowLimit: '0' }))).toBe('--flow-limit "0": expected an integer 1..4294967295 (rules per flow table, default 1000000)');
+    expect(msg(planStart({ bridge: 'br0', macTableSize: 'x' }))).toBe('--mac-table-size "x": expected an integer 1..16777216 (MAC addresses, default 8192)');
+    expect(msg(planStart({ bridge: 'br0', macAgingTime: '1e3' }))).toMatch(/^--mac-aging-time "1e3": expected an integer 1\.\.1000000/);
+    expect(msg(planStart({ flowLimit: '10' }))).toBe('missing --bridge NAME for --flow-limit');
+  });
   it('names each bad flag', () => {
     expect(msg(planStart({ port: ['veth-a'] }))).toBe('missing --bridge NAME for --port');
     expect(msg(planStart({ metrics: 'nope' }))).toMatch(/^--metrics "nope": expected HOST:PORT/);

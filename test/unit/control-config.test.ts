@@ -33,6 +33,26 @@ describe('validateConfig: many bridges', () => {
   });
 });
 
+describe('validateConfig: limits (OVS other_config flow-limit, mac-table-size, mac-aging-time)', () => {
+  it('takes the limits per bridge and leaves them out when absent (the defaults)', () => {
+    const c = validateConfig({ bridges: [{ name: 'br0', flowLimit: 100, macTableSize: 1000, macAgingTime: 15 }, { name: 'br1' }] });
+    if (c instanceof Error) throw c;
+    expect(c.bridges[0]).toMatchObject({ flowLimit: 100, macTableSize: 1000, macAgingTime: 15 });
+    expect(c.bridges[1]).toEqual({ name: 'br1', failMode: 'standalone', ports: [] });
+    expect(configToJson(c).bridges[0]).toMatchObject({ flowLimit: 100, macTableSize: 1000, macAgingTime: 15 });
+  });
+  it('names the key and the range of a bad limit', () => {
+    const bad = (b: Record<string, unknown>) => {
+      const c = validateConfig({ bridges: [{ name: 'br0', ...b }] });
+      return c instanceof Error ? c.message : 'accepted';
+    };
+    expect(bad({ flowLimit: 0 })).toBe('bridges[0].flowLimit: expected an integer 1..4294967295 (rules per flow table, default 1000000)');
+    expect(bad({ flowLimit: '100' })).toMatch(/^bridges\[0\]\.flowLimit: expected an integer/);
+    expect(bad({ macTableSize: 1.5 })).toBe('bridges[0].macTableSize: expected an integer 1..16777216 (MAC addresses, default 8192)');
+    expect(bad({ macAgingTime: -1 })).toBe('bridges[0].macAgingTime: expected an integer 1..1000000 (seconds, default 300)');
+  });
+});
+
 describe('configToJson', () => {
   it('writes dpid as 0x + 16 hex digits and ports as objects', () => {
     const c = validateConfig({ bridges: [{ name: 'br0', dpid: 'a1', ports: ['veth-a@ofport=5,vlan=access:10', 'tap:vm1@vlan=trunk:10,20-21'], controllers: ['tcp:127.0.0.1'] }] });
@@ -68,6 +88,9 @@ describe('configToJson', () => {
         if (rnd() < 0.5) b.flowCache = rnd() < 0.5;
         if (rnd() < 0.5) b.controllers = ['tcp:127.0.0.1:6653', 'unix:/tmp/c.sock'].slice(0, 1 + Math.floor(rnd() * 2));
         if (rnd() < 0.5) b.listen = ['ptcp:6634'];
+        if (rnd() < 0.3) b.flowLimit = 1 + Math.floor(rnd() * 2_000_000);
+        if (rnd() < 0.3) b.macTableSize = 1 + Math.floor(rnd() * 100_000);
+        if (rnd() < 0.3) b.macAgingTime = 1 + Math.floor(rnd() * 3600);
         bridges.push(b);
       }
       const c: DaemonConfig = { bridges };

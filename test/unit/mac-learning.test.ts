@@ -36,7 +36,7 @@ describe('MAC learning table', () => {
     expect(t.size).toBe(0);
   });
 
-  it('stays bounded under a flood of new addresses, evicting the least recently seen', () => {
+  it('stays bounded under a flood of new addresses from one port, evicting that port\'s least recently seen (OVS: fairly)', () => {
     const t = new MacLearningTable(300_000, 64);
     t.learn(0, A, 1, 0);
     t.learn(0, B, 2, 0);
@@ -46,7 +46,27 @@ describe('MAC learning table', () => {
     }
     expect(t.size).toBe(64);
     expect(t.lookup(0, A, 20_000)).toBe(1);
-    expect(t.lookup(0, B, 20_000)).toBe(-1);
+    // B is idle but on a port with one address: the flooding port pays for its own flood
+    expect(t.lookup(0, B, 20_000)).toBe(2);
+    expect(t.lookup(0, 0x020000100000 + 9999, 20_000)).toBe(3);
+    expect(t.lookup(0, 0x020000100000, 20_000)).toBe(-1);
+    expect([...t.entries()].filter((e) => e.port === 3).length).toBe(62);
+  });
+
+  it('between equally loaded ports, evicts the least recently seen of one; a moved address moves its slot', () => {
+    const t = new MacLearningTable(300_000, 4);
+    t.learn(0, 0x020000000001, 1, 0);
+    t.learn(0, 0x020000000002, 2, 0);
+    t.learn(0, 0x020000000003, 1, 0);
+    t.learn(0, 0x020000000004, 2, 0);
+    t.learn(0, 0x020000000001, 2, 2000); // moves to port 2: port 2 now holds 3
+    t.learn(0, 0x020000000005, 3, 3000); // evicts port 2's oldest, ...02
+    expect(t.size).toBe(4);
+    expect(t.lookup(0, 0x020000000002, 3000)).toBe(-1);
+    expect(t.lookup(0, 0x020000000001, 3000)).toBe(2);
+    t.flushPort(2);
+    expect(t.size).toBe(2);
+    expect([...t.entries()].map((e) => e.port).sort()).toEqual([1, 3]);
   });
 
   it('flushes the addresses of a port', () => {

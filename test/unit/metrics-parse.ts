@@ -1,7 +1,7 @@
 // A small, strict reader of the Prometheus text format 0.0.4 for the metrics tests: it
 // throws on anything the format does not allow, so "it parses" is itself an assertion.
 interface Sample { name: string; labels: Record<string, string>; value: number }
-interface Exposition { types: Map<string, string>; samples: Sample[] }
+export interface Exposition { types: Map<string, string>; samples: Sample[] }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
