@@ -19,6 +19,7 @@
  *    returned beside it. Any of the three makes the packet one from a tunnel (P_TUNNEL).
  */
 import { SluiceError } from '../ports/errors.js';
+import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP, ETH_TYPE_VLAN } from '../packet/ethertype.js';
 import { OFPVID_PRESENT, type TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
 import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
@@ -37,12 +38,6 @@ interface TraceFrame {
 
 const DEFAULT_TTL = 64;
 
-const ETH_IP = 0x0800;
-const ETH_ARP = 0x0806;
-const ETH_RARP = 0x8035;
-const ETH_IPV6 = 0x86dd;
-const ETH_MPLS = 0x8847;
-const ETH_MPLS_MC = 0x8848;
 
 const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
@@ -102,22 +97,22 @@ export function frameFromMatch(match: Match): TraceFrame | SluiceError {
   w.raw(v(4), 6); // eth_src
   const vid = n(6);
   if ((vid & OFPVID_PRESENT) !== 0) {
-    w.u16(0x8100);
+    w.u16(ETH_TYPE_VLAN);
     w.u16((n(7) << 13) | (vid & 0xfff));
   }
   const ethType = n(5);
   w.u16(ethType);
   const l3 = w.length;
   switch (ethType) {
-    case ETH_IP: ipv4(w, n, v); break;
-    case ETH_IPV6: ipv6(w, n, v); break;
-    case ETH_ARP: case ETH_RARP: arp(w, n, v); break;
-    case ETH_MPLS: case ETH_MPLS_MC: mpls(w, n, by.has(36)); break;
+    case ETH_TYPE_IPV4: ipv4(w, n, v); break;
+    case ETH_TYPE_IPV6: ipv6(w, n, v); break;
+    case ETH_TYPE_ARP: case ETH_TYPE_RARP: arp(w, n, v); break;
+    case ETH_TYPE_MPLS: case ETH_TYPE_MPLS_MCAST: mpls(w, n, by.has(36)); break;
     default: break;
   }
   const frame = Uint8Array.from(w.bytes);
-  if (ethType === ETH_IP) finishIPv4(frame, l3);
-  else if (ethType === ETH_IPV6) finishIPv6(frame, l3);
+  if (ethType === ETH_TYPE_IPV4) finishIPv4(frame, l3);
+  else if (ethType === ETH_TYPE_IPV6) finishIPv6(frame, l3);
   const inPort = by.get(0);
   const tunnel = tunnelOf(by);
   return { frame, ...(inPort ? { inPort: num(inPort.value) } : {}), ...(tunnel ? { tunnel } : {}) };
@@ -193,7 +188,7 @@ function l4(w: Writer, proto: number, n: Num, v: Val, v6: boolean): void {
 }
 
 function arp(w: Writer, n: Num, v: Val): void {
-  w.u16(1); w.u16(ETH_IP); w.u8(6); w.u8(4); // Ethernet / IPv4 (RFC 826)
+  w.u16(1); w.u16(ETH_TYPE_IPV4); w.u8(6); w.u8(4); // Ethernet / IPv4 (RFC 826)
   w.u16(n(21));
   w.raw(v(24), 6); w.raw(v(22), 4);
   w.raw(v(25), 6); w.raw(v(23), 4);

@@ -23,6 +23,7 @@ import {
   W_L4, W_METADATA_HI, W_METADATA_LO, W_MPLS, W_ND_TARGET, W_NW_DST, W_NW_SRC, W_PBB,
   W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO,
 } from './flow-key.js';
+import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_PBB } from './ethertype.js';
 
 /** OXM classes (OF1.3.5 §7.2.3.2). Sluice matches on OFPXMC_OPENFLOW_BASIC, and on the
  * two tunnel fields of OFPXMC_NXM_1. */
@@ -133,7 +134,7 @@ export interface OxmFieldInfo {
 const seg = (word: number, shift: number, width: number): KeySegment => ({ word, shift, width });
 const ETH_TYPE_IS = (...values: number[]): Prerequisite => ({ field: OFPXMT_OFB_ETH_TYPE, values });
 const IP_PROTO_IS = (...values: number[]): Prerequisite => ({ field: OFPXMT_OFB_IP_PROTO, values });
-const ANY_IP = ETH_TYPE_IS(0x0800, 0x86dd);
+const ANY_IP = ETH_TYPE_IS(ETH_TYPE_IPV4, ETH_TYPE_IPV6);
 
 function f(
   id: number, name: string, bytes: number, bits: number, maskable: boolean,
@@ -172,8 +173,8 @@ export const OXM_FIELDS: readonly OxmFieldInfo[] = [
   f(8, 'ip_dscp', 1, 6, false, ANY_IP, P_L3, [seg(W_IP, 26, 6)]),
   f(9, 'ip_ecn', 1, 2, false, ANY_IP, P_L3, [seg(W_IP, 24, 2)]),
   f(10, 'ip_proto', 1, 8, false, ANY_IP, P_L3, [seg(W_IP, 16, 8)]),
-  f(11, 'ipv4_src', 4, 32, true, ETH_TYPE_IS(0x0800), P_IPV4, [seg(W_NW_SRC, 0, 32)]),
-  f(12, 'ipv4_dst', 4, 32, true, ETH_TYPE_IS(0x0800), P_IPV4, [seg(W_NW_DST, 0, 32)]),
+  f(11, 'ipv4_src', 4, 32, true, ETH_TYPE_IS(ETH_TYPE_IPV4), P_IPV4, [seg(W_NW_SRC, 0, 32)]),
+  f(12, 'ipv4_dst', 4, 32, true, ETH_TYPE_IS(ETH_TYPE_IPV4), P_IPV4, [seg(W_NW_DST, 0, 32)]),
   f(13, 'tcp_src', 2, 16, false, IP_PROTO_IS(6), P_TCP, [seg(W_L4, 16, 16)]),
   f(14, 'tcp_dst', 2, 16, false, IP_PROTO_IS(6), P_TCP, [seg(W_L4, 0, 16)]),
   f(15, 'udp_src', 2, 16, false, IP_PROTO_IS(17), P_UDP, [seg(W_L4, 16, 16)]),
@@ -182,25 +183,25 @@ export const OXM_FIELDS: readonly OxmFieldInfo[] = [
   f(18, 'sctp_dst', 2, 16, false, IP_PROTO_IS(132), P_SCTP, [seg(W_L4, 0, 16)]),
   f(19, 'icmpv4_type', 1, 8, false, IP_PROTO_IS(1), P_ICMPV4, [seg(W_L4, 16, 8)]),
   f(20, 'icmpv4_code', 1, 8, false, IP_PROTO_IS(1), P_ICMPV4, [seg(W_L4, 0, 8)]),
-  f(21, 'arp_op', 2, 16, false, ETH_TYPE_IS(0x0806), P_ARP, [seg(W_IP, 0, 16)]),
-  f(22, 'arp_spa', 4, 32, true, ETH_TYPE_IS(0x0806), P_ARP, [seg(W_NW_SRC, 0, 32)]),
-  f(23, 'arp_tpa', 4, 32, true, ETH_TYPE_IS(0x0806), P_ARP, [seg(W_NW_DST, 0, 32)]),
-  f(24, 'arp_sha', 6, 48, true, ETH_TYPE_IS(0x0806), P_ARP, ARP_SHA_SEGS),
-  f(25, 'arp_tha', 6, 48, true, ETH_TYPE_IS(0x0806), P_ARP, ARP_THA_SEGS),
-  f(26, 'ipv6_src', 16, 128, true, ETH_TYPE_IS(0x86dd), P_IPV6, words128(W_IPV6_SRC)),
-  f(27, 'ipv6_dst', 16, 128, true, ETH_TYPE_IS(0x86dd), P_IPV6, words128(W_IPV6_DST)),
-  f(28, 'ipv6_flabel', 4, 20, true, ETH_TYPE_IS(0x86dd), P_IPV6, [seg(W_IPV6_MISC, 0, 20)]),
+  f(21, 'arp_op', 2, 16, false, ETH_TYPE_IS(ETH_TYPE_ARP), P_ARP, [seg(W_IP, 0, 16)]),
+  f(22, 'arp_spa', 4, 32, true, ETH_TYPE_IS(ETH_TYPE_ARP), P_ARP, [seg(W_NW_SRC, 0, 32)]),
+  f(23, 'arp_tpa', 4, 32, true, ETH_TYPE_IS(ETH_TYPE_ARP), P_ARP, [seg(W_NW_DST, 0, 32)]),
+  f(24, 'arp_sha', 6, 48, true, ETH_TYPE_IS(ETH_TYPE_ARP), P_ARP, ARP_SHA_SEGS),
+  f(25, 'arp_tha', 6, 48, true, ETH_TYPE_IS(ETH_TYPE_ARP), P_ARP, ARP_THA_SEGS),
+  f(26, 'ipv6_src', 16, 128, true, ETH_TYPE_IS(ETH_TYPE_IPV6), P_IPV6, words128(W_IPV6_SRC)),
+  f(27, 'ipv6_dst', 16, 128, true, ETH_TYPE_IS(ETH_TYPE_IPV6), P_IPV6, words128(W_IPV6_DST)),
+  f(28, 'ipv6_flabel', 4, 20, true, ETH_TYPE_IS(ETH_TYPE_IPV6), P_IPV6, [seg(W_IPV6_MISC, 0, 20)]),
   f(29, 'icmpv6_type', 1, 8, false, IP_PROTO_IS(58), P_ICMPV6, [seg(W_L4, 16, 8)]),
   f(30, 'icmpv6_code', 1, 8, false, IP_PROTO_IS(58), P_ICMPV6, [seg(W_L4, 0, 8)]),
   f(31, 'ipv6_nd_target', 16, 128, false, { field: OFPXMT_OFB_ICMPV6_TYPE, values: [135, 136] }, P_ND_TARGET, words128(W_ND_TARGET)),
   f(32, 'ipv6_nd_sll', 6, 48, false, { field: OFPXMT_OFB_ICMPV6_TYPE, values: [135] }, P_ND_SLL, ARP_SHA_SEGS),
   f(33, 'ipv6_nd_tll', 6, 48, false, { field: OFPXMT_OFB_ICMPV6_TYPE, values: [136] }, P_ND_TLL, ARP_THA_SEGS),
-  f(34, 'mpls_label', 4, 20, false, ETH_TYPE_IS(0x8847, 0x8848), P_MPLS, [seg(W_MPLS, 12, 20)]),
-  f(35, 'mpls_tc', 1, 3, false, ETH_TYPE_IS(0x8847, 0x8848), P_MPLS, [seg(W_MPLS, 9, 3)]),
-  f(36, 'mpls_bos', 1, 1, false, ETH_TYPE_IS(0x8847, 0x8848), P_MPLS, [seg(W_MPLS, 8, 1)]),
-  f(37, 'pbb_isid', 3, 24, true, ETH_TYPE_IS(0x88e7), P_PBB, [seg(W_PBB, 0, 24)]),
+  f(34, 'mpls_label', 4, 20, false, ETH_TYPE_IS(ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST), P_MPLS, [seg(W_MPLS, 12, 20)]),
+  f(35, 'mpls_tc', 1, 3, false, ETH_TYPE_IS(ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST), P_MPLS, [seg(W_MPLS, 9, 3)]),
+  f(36, 'mpls_bos', 1, 1, false, ETH_TYPE_IS(ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST), P_MPLS, [seg(W_MPLS, 8, 1)]),
+  f(37, 'pbb_isid', 3, 24, true, ETH_TYPE_IS(ETH_TYPE_PBB), P_PBB, [seg(W_PBB, 0, 24)]),
   f(38, 'tunnel_id', 8, 64, true, null, 0, [seg(W_TUNNEL_HI, 0, 32), seg(W_TUNNEL_LO, 0, 32)]),
-  f(39, 'ipv6_exthdr', 2, 9, true, ETH_TYPE_IS(0x86dd), P_IPV6, [seg(W_IPV6_MISC, 20, 9)], false),
+  f(39, 'ipv6_exthdr', 2, 9, true, ETH_TYPE_IS(ETH_TYPE_IPV6), P_IPV6, [seg(W_IPV6_MISC, 20, 9)], false),
   // Open vSwitch's names (ovs-fields(7)): tun_src / tun_dst.
   nxTunnel(OXM_TUN_SRC, 'tun_src', NXM_NX_TUN_IPV4_SRC, W_TUN_SRC),
   nxTunnel(OXM_TUN_DST, 'tun_dst', NXM_NX_TUN_IPV4_DST, W_TUN_DST),

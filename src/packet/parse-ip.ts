@@ -19,6 +19,7 @@
  *    hop-by-hop, dest, routing, fragment, AH, ESP, dest.
  */
 import { rd16, rd32 } from './bytes.js';
+import { ETH_TYPE_IPV4 } from './ethertype.js';
 import {
   type FlowKey, M_L3_OFS, M_L4_PROTO_OFS, M_MALFORMED, M_NW_FRAG, M_NW_TTL, NW_FRAG_FIRST,
   NW_FRAG_LATER, OFPIEH_AUTH, OFPIEH_DEST, OFPIEH_ESP, OFPIEH_FRAG, OFPIEH_HOP, OFPIEH_NONEXT,
@@ -44,7 +45,7 @@ export function parseArp(f: Uint8Array, s: number, l3: number, end: number, key:
     return;
   }
   // OF1.3 ARP fields are defined for Ethernet/IPv4 ARP only (RFC 826 with htype 1).
-  if (rd16(f, l3) !== 1 || rd16(f, l3 + 2) !== 0x0800 || f[l3 + 4] !== 6 || f[l3 + 5] !== 4) return;
+  if (rd16(f, l3) !== 1 || rd16(f, l3 + 2) !== ETH_TYPE_IPV4 || f[l3 + 4] !== 6 || f[l3 + 5] !== 4) return;
   w[W_IP] = rd16(f, l3 + 6);
   w[W_ARP_SHA_HI] = rd32(f, l3 + 8);
   w[W_ARP_MIX] = ((rd16(f, l3 + 12) << 16) | rd16(f, l3 + 18)) >>> 0;

@@ -26,15 +26,10 @@ import {
   W_ETH_TYPE_VLAN, W_IN_PHY_PORT, W_IN_PORT, W_MPLS, W_PBB, W_PRESENT, W_VLAN_INNER,
 } from './flow-key.js';
 import { parseArp, parseIpv4, parseIpv6 } from './parse-ip.js';
+import {
+  ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_PBB, ETH_TYPE_VLAN, ETH_TYPE_VLAN_8021AD,
+} from './ethertype.js';
 
-const ETH_TYPE_IPV4 = 0x0800;
-const ETH_TYPE_ARP = 0x0806;
-const ETH_TYPE_VLAN = 0x8100;
-const ETH_TYPE_VLAN_8021AD = 0x88a8;
-const ETH_TYPE_IPV6 = 0x86dd;
-const ETH_TYPE_MPLS = 0x8847;
-const ETH_TYPE_MPLS_MCAST = 0x8848;
-const ETH_TYPE_PBB = 0x88e7;
 const ETH_HLEN = 14;
 /** W_VLAN_INNER flag: a second tag exists. */
 const VLAN_INNER_PRESENT = 0x10000;

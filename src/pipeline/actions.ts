@@ -22,12 +22,13 @@ import {
   OXM_FIELDS, OXM_FIELD_COUNT,
 } from '../packet/oxm.js';
 import {
-  ETH_TYPE_MPLS, ETH_TYPE_MPLS_MC, ETH_TYPE_PBB, isIp, isMpls, prereqsHold, type PacketShape,
+  isIp, isMpls, prereqsHold, type PacketShape,
 } from './shape.js';
 import {
   OFPCML_MAX, OFPCML_NO_BUFFER, OFPG_MAX, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT,
   OFPP_LOCAL, OFPP_MAX, OFPP_NORMAL, OFPP_TABLE, type Action, type OxmField,
 } from './types.js';
+import { ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_PBB, ETH_TYPE_VLAN, ETH_TYPE_VLAN_8021AD } from '../packet/ethertype.js';
 
 export interface ActionContext {
   /** True when `port` (1..OFPP_MAX) is a port of this switch. */
@@ -37,8 +38,6 @@ export interface ActionContext {
   readonly packetOut?: boolean;
 }
 
-const ETH_TYPE_VLAN_CTAG = 0x8100;
-const ETH_TYPE_VLAN_STAG = 0x88a8;
 
 const bad = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
 const inconsistent = (msg: string): OFError => bad(OFPBAC_MATCH_INCONSISTENT, msg);
@@ -111,7 +110,7 @@ function validateAction(a: Action, ctx: ActionContext, shape: PacketShape): OFEr
     case 'set_field':
       return checkSetField(a.field, shape);
     case 'push_vlan':
-      if (a.ethertype !== ETH_TYPE_VLAN_CTAG && a.ethertype !== ETH_TYPE_VLAN_STAG) {
+      if (a.ethertype !== ETH_TYPE_VLAN && a.ethertype !== ETH_TYPE_VLAN_8021AD) {
         return bad(OFPBAC_BAD_ARGUMENT, `push_vlan: ethertype ${hex(a.ethertype)} is not 0x8100/0x88a8`);
       }
       shape.vlan = true;
@@ -122,7 +121,7 @@ function validateAction(a: Action, ctx: ActionContext, shape: PacketShape): OFEr
       shape.vlan = false;
       return null;
     case 'push_mpls':
-      if (a.ethertype !== ETH_TYPE_MPLS && a.ethertype !== ETH_TYPE_MPLS_MC) {
+      if (a.ethertype !== ETH_TYPE_MPLS && a.ethertype !== ETH_TYPE_MPLS_MCAST) {
         return bad(OFPBAC_BAD_ARGUMENT, `push_mpls: ethertype ${hex(a.ethertype)} is not 0x8847/0x8848`);
       }
       shape.ethType = a.ethertype;

@@ -18,6 +18,7 @@ import {
   type OxmFieldInfo,
 } from '../packet/oxm.js';
 import type { Match } from './types.js';
+import { ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST } from '../packet/ethertype.js';
 
 export interface PacketShape {
   ethType: number;
@@ -28,11 +29,6 @@ export interface PacketShape {
   readonly lenient: boolean;
 }
 
-const ETH_TYPE_IPV4 = 0x0800;
-const ETH_TYPE_IPV6 = 0x86dd;
-export const ETH_TYPE_MPLS = 0x8847;
-export const ETH_TYPE_MPLS_MC = 0x8848;
-export const ETH_TYPE_PBB = 0x88e7;
 
 const beValue = (b: Uint8Array): number => {
   let v = 0;
@@ -68,7 +64,7 @@ export function cloneShape(s: PacketShape): PacketShape {
 export const isIp = (s: PacketShape): boolean =>
   s.lenient || s.ethType === ETH_TYPE_IPV4 || s.ethType === ETH_TYPE_IPV6;
 export const isMpls = (s: PacketShape): boolean =>
-  s.lenient || s.ethType === ETH_TYPE_MPLS || s.ethType === ETH_TYPE_MPLS_MC;
+  s.lenient || s.ethType === ETH_TYPE_MPLS || s.ethType === ETH_TYPE_MPLS_MCAST;
 
 /** True when the shape guarantees the field's prerequisites (OF1.3.5 §7.2.3.6), followed
  * transitively (tcp_dst → ip_proto=6 → eth_type IPv4/IPv6). */

@@ -20,6 +20,7 @@
  *    that does not know an option must drop, RFC 8926 §3.5.1), GRE of another version
  *    or protocol, or with routing present (R, RFC 2784 deprecated it): dropped by reason.
  */
+import { ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_VLAN, ETH_TYPE_VLAN_8021AD } from '../packet/ethertype.js';
 
 export type TunnelProto = 'vxlan' | 'geneve' | 'gre';
 
@@ -167,15 +168,15 @@ export function decapEcn(b: Uint8Array, off: number, len: number, outerTos: numb
   if (outer !== ECN_CE && outer !== ECN_ECT1) return 0;
   let et = off + 12;
   let type = (b[et]! << 8) | b[et + 1]!;
-  if (type === 0x8100 || type === 0x88a8) {
+  if (type === ETH_TYPE_VLAN || type === ETH_TYPE_VLAN_8021AD) {
     et += 4;
     type = (b[et]! << 8) | b[et + 1]!;
   }
   const ip = et + 2;
   const end = off + len;
   let inner: number;
-  if (type === 0x0800 && ip + 20 <= end) inner = b[ip + 1]! & 3;
-  else if (type === 0x86dd && ip + 40 <= end) inner = (b[ip + 1]! >>> 4) & 3;
+  if (type === ETH_TYPE_IPV4 && ip + 20 <= end) inner = b[ip + 1]! & 3;
+  else if (type === ETH_TYPE_IPV6 && ip + 40 <= end) inner = (b[ip + 1]! >>> 4) & 3;
   else return 0; // not IP: no ECN field to carry the mark
   let ecn = inner;
   if (outer === ECN_CE) {
@@ -183,7 +184,7 @@ export function decapEcn(b: Uint8Array, off: number, len: number, outerTos: numb
     ecn = ECN_CE;
   } else if (inner === ECN_ECT0) ecn = ECN_ECT1;
   if (ecn === inner) return 0;
-  if (type === 0x86dd) {
+  if (type === ETH_TYPE_IPV6) {
     b[ip + 1] = (b[ip + 1]! & 0xcf) | (ecn << 4);
     return 0;
   }

@@ -7,7 +7,8 @@
  *    in a file that handles port-status);
  *  - port config/state bits tested or set with a non-zero literal (p.config & 1);
  *  - capabilities given as a number (capabilities: 0x4f);
- *  - a bit set spelled as literal shifts ((1 << 0) | (1 << 2)): such a set is named bits.
+ *  - a bit set spelled as literal shifts ((1 << 0) | (1 << 2)): such a set is named bits;
+ *  - an ethertype as a number (0x0800, 0x8100, ...): their one home is src/packet/ethertype.ts.
  * Comment lines are skipped; the homes themselves (`export const NAME = 1 << n`) are not
  * matched by any rule. Each rule is also run on a sample it must flag and one it must not.
  */
@@ -36,6 +37,11 @@ const RULES: readonly Rule[] = [
   { what: 'port config/state bits as a number (OFPPC_* / OFPPS_*)', re: /\.(config|state)\s*(&|\||\^|[!=]==)\s*~?\(?\s*(0x[0-9a-f]*[1-9a-f]|[1-9])/i },
   { what: 'capabilities as a number (OFPC_*)', re: /\bcapabilities\s*[:=]\s*\(?\s*(0x|[1-9])/ },
   { what: 'a bit set written as literal shifts (name the bits)', re: /\(1\s*<<\s*\d+\)\s*\|\s*\(1\s*<<\s*\d+\)/ },
+  {
+    // outside quotes (a message may name one); the home itself, packet/ethertype.ts, is skipped
+    what: 'an ethertype as a number (packet/ethertype.ts)',
+    re: /^[^'`"]*\b0x(0800|0806|8035|8100|88a8|86dd|8847|8848|88e7)\b/i,
+  },
 ];
 
 const isComment = (line: string): boolean => /^\s*(\/\/|\*|\/\*)/.test(line);
@@ -45,6 +51,7 @@ function offences(file: string, text: string): string[] {
   const lines = text.split('\n');
   for (const r of RULES) {
     if (r.inFilesWith && !r.inFilesWith.test(text)) continue;
+    if (file.endsWith('ethertype.ts') && r.what.startsWith('an ethertype')) continue;
     lines.forEach((line, i) => {
       if (!isComment(line) && r.re.test(line)) out.push(`${file}:${i + 1}: ${r.what}: ${line.trim()}`);
     });
@@ -67,6 +74,7 @@ describe('OF1.3.5 constants are written by name in src/', () => {
       'const down = (info.state & 0x1) !== 0;',
       'capabilities: 0x4f,',
       'const PORT_CONFIG_SUPPORTED = (1 << 0) | (1 << 2) | (1 << 5) | (1 << 6);',
+      'if (type === 0x86dd) {',
     ];
     for (const s of flagged) expect(offences('sample.ts', s), s).not.toEqual([]);
   });
@@ -84,6 +92,8 @@ describe('OF1.3.5 constants are written by name in src/', () => {
       '// reason === 0 was OFPPR_ADD',
       " * 'port-status', 2 in an old comment",
       'if (reason === 0) return; // a file with no port status in it',
+      "return bad('push_vlan: ethertype is not 0x8100/0x88a8');",
+      'if (type === ETH_TYPE_IPV6) {',
     ];
     for (const s of clean) expect(offences('sample.ts', s), s).toEqual([]);
   });

@@ -17,13 +17,8 @@ import {
   OFPXMT_OFB_IPV4_DST, OFPXMT_OFB_IPV4_SRC, OFPXMT_OFB_SCTP_DST, OFPXMT_OFB_SCTP_SRC, OFPXMT_OFB_TCP_DST,
   OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC,
 } from '../../packet/oxm.js';
+import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP } from '../../packet/ethertype.js';
 
-export const ETH_IP = 0x0800;
-export const ETH_ARP = 0x0806;
-export const ETH_RARP = 0x8035;
-export const ETH_IPV6 = 0x86dd;
-export const ETH_MPLS = 0x8847;
-export const ETH_MPLS_MC = 0x8848;
 
 type ValueKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'port';
 
@@ -53,13 +48,13 @@ const LEGACY_NAMES = ['dl_vlan', 'dl_vlan_pcp', 'nw_tos', 'vlan_tci'] as const;
 interface Shorthand { readonly ethType: number; readonly ipProto?: number }
 
 export const SHORTHANDS: ReadonlyMap<string, Shorthand> = new Map<string, Shorthand>([
-  ['ip', { ethType: ETH_IP }], ['ipv4', { ethType: ETH_IP }], ['ipv6', { ethType: ETH_IPV6 }],
-  ['icmp', { ethType: ETH_IP, ipProto: 1 }], ['icmp6', { ethType: ETH_IPV6, ipProto: 58 }],
-  ['tcp', { ethType: ETH_IP, ipProto: 6 }], ['tcp6', { ethType: ETH_IPV6, ipProto: 6 }],
-  ['udp', { ethType: ETH_IP, ipProto: 17 }], ['udp6', { ethType: ETH_IPV6, ipProto: 17 }],
-  ['sctp', { ethType: ETH_IP, ipProto: 132 }], ['sctp6', { ethType: ETH_IPV6, ipProto: 132 }],
-  ['arp', { ethType: ETH_ARP }], ['rarp', { ethType: ETH_RARP }],
-  ['mpls', { ethType: ETH_MPLS }], ['mplsm', { ethType: ETH_MPLS_MC }],
+  ['ip', { ethType: ETH_TYPE_IPV4 }], ['ipv4', { ethType: ETH_TYPE_IPV4 }], ['ipv6', { ethType: ETH_TYPE_IPV6 }],
+  ['icmp', { ethType: ETH_TYPE_IPV4, ipProto: 1 }], ['icmp6', { ethType: ETH_TYPE_IPV6, ipProto: 58 }],
+  ['tcp', { ethType: ETH_TYPE_IPV4, ipProto: 6 }], ['tcp6', { ethType: ETH_TYPE_IPV6, ipProto: 6 }],
+  ['udp', { ethType: ETH_TYPE_IPV4, ipProto: 17 }], ['udp6', { ethType: ETH_TYPE_IPV6, ipProto: 17 }],
+  ['sctp', { ethType: ETH_TYPE_IPV4, ipProto: 132 }], ['sctp6', { ethType: ETH_TYPE_IPV6, ipProto: 132 }],
+  ['arp', { ethType: ETH_TYPE_ARP }], ['rarp', { ethType: ETH_TYPE_RARP }],
+  ['mpls', { ethType: ETH_TYPE_MPLS }], ['mplsm', { ethType: ETH_TYPE_MPLS_MCAST }],
 ]);
 
 /** The flow's own keywords (ovs-ofctl(8) "Flow Syntax"), handled by parse-flow.ts. */
@@ -78,13 +73,13 @@ export const ALL_MATCH_NAMES: readonly string[] = [
  * when absent), or a message saying what the name needs.
  */
 export function resolveContextName(name: string, ethType: number | undefined, ipProto: number | undefined): number | string {
-  const arp = ethType === ETH_ARP || ethType === ETH_RARP;
+  const arp = ethType === ETH_TYPE_ARP || ethType === ETH_TYPE_RARP;
   switch (name) {
     case 'nw_src': return arp ? OFPXMT_OFB_ARP_SPA : OFPXMT_OFB_IPV4_SRC;
     case 'nw_dst': return arp ? OFPXMT_OFB_ARP_TPA : OFPXMT_OFB_IPV4_DST;
     case 'nw_proto': return arp ? OFPXMT_OFB_ARP_OP : OFPXMT_OFB_IP_PROTO;
-    case 'icmp_type': return ethType === ETH_IPV6 ? OFPXMT_OFB_ICMPV6_TYPE : OFPXMT_OFB_ICMPV4_TYPE;
-    case 'icmp_code': return ethType === ETH_IPV6 ? OFPXMT_OFB_ICMPV6_CODE : OFPXMT_OFB_ICMPV4_CODE;
+    case 'icmp_type': return ethType === ETH_TYPE_IPV6 ? OFPXMT_OFB_ICMPV6_TYPE : OFPXMT_OFB_ICMPV4_TYPE;
+    case 'icmp_code': return ethType === ETH_TYPE_IPV6 ? OFPXMT_OFB_ICMPV6_CODE : OFPXMT_OFB_ICMPV4_CODE;
   }
   const src = name === 'tp_src';
   switch (ipProto) {

@@ -10,7 +10,7 @@
  */
 import { OXM_TUN_DST, OXM_TUN_SRC } from '../../packet/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
-import { ETH_ARP, ETH_IP, ETH_IPV6, ETH_MPLS, ETH_MPLS_MC, ETH_RARP } from './fields.js';
+import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP } from '../../packet/ethertype.js';
 import { formatMasked } from './format-value.js';
 import { bytesUint } from './values.js';
 
@@ -20,7 +20,7 @@ const PROTO_NAMES: Readonly<Record<number, readonly [string, string]>> = {
   1: ['icmp', ''], 58: ['', 'icmp6'], 6: ['tcp', 'tcp6'], 17: ['udp', 'udp6'], 132: ['sctp', 'sctp6'],
 };
 const TYPE_NAMES: Readonly<Record<number, string>> = {
-  [ETH_ARP]: 'arp', [ETH_RARP]: 'rarp', [ETH_MPLS]: 'mpls', [ETH_MPLS_MC]: 'mplsm',
+  [ETH_TYPE_ARP]: 'arp', [ETH_TYPE_RARP]: 'rarp', [ETH_TYPE_MPLS]: 'mpls', [ETH_TYPE_MPLS_MCAST]: 'mplsm',
 };
 
 export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
@@ -37,11 +37,11 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
   const proto = num(10);
   let skipType = false;
   let skipProto = false;
-  if (ethType === ETH_IP || ethType === ETH_IPV6) {
+  if (ethType === ETH_TYPE_IPV4 || ethType === ETH_TYPE_IPV6) {
     skipType = true;
     const names = proto !== undefined ? PROTO_NAMES[proto] : undefined;
-    const name = names ? names[ethType === ETH_IP ? 0 : 1] : '';
-    if (name) { out.push(name); skipProto = true; } else out.push(ethType === ETH_IP ? 'ip' : 'ipv6');
+    const name = names ? names[ethType === ETH_TYPE_IPV4 ? 0 : 1] : '';
+    if (name) { out.push(name); skipProto = true; } else out.push(ethType === ETH_TYPE_IPV4 ? 'ip' : 'ipv6');
   } else if (ethType !== undefined && TYPE_NAMES[ethType]) {
     skipType = true;
     out.push(TYPE_NAMES[ethType]);
@@ -57,11 +57,11 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
   put('dl_src', 4);
   put('dl_dst', 3);
   if (!skipType && ethType !== undefined) out.push(`dl_type=0x${ethType.toString(16).padStart(4, '0')}`);
-  if (ethType === ETH_IPV6) {
+  if (ethType === ETH_TYPE_IPV6) {
     put('ipv6_src', 26); put('ipv6_dst', 27);
     const fl = by.get(28);
     if (fl) out.push(`ipv6_label=${hex5(fl.value)}${fl.mask ? '/' + hex5(fl.mask) : ''}`);
-  } else if (ethType === ETH_ARP || ethType === ETH_RARP) {
+  } else if (ethType === ETH_TYPE_ARP || ethType === ETH_TYPE_RARP) {
     put('arp_spa', 22); put('arp_tpa', 23);
   } else {
     put('nw_src', 11); put('nw_dst', 12);

@@ -8,6 +8,7 @@
  * "not allowed inside an action list". `drop` is the empty list and must stand alone.
  */
 import { OFPVID_PRESENT } from '../../packet/flow-key.js';
+import { ETH_TYPE_VLAN } from '../../packet/ethertype.js';
 import { OXM_FIELDS } from '../../packet/oxm.js';
 import {
   OFPCML_NO_BUFFER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL, OFPP_TABLE, type Action,
@@ -47,7 +48,7 @@ export class VlanTracker {
     const k = key.toLowerCase();
     if (this.ctx.pushVlanIfNeeded && !this.tagged && (k === 'mod_vlan_vid' || k === 'mod_vlan_pcp')) {
       this.tagged = true;
-      return { type: 'push_vlan', ethertype: 0x8100 };
+      return { type: 'push_vlan', ethertype: ETH_TYPE_VLAN };
     }
     return null;
   }

@@ -16,12 +16,13 @@ import { OXM_FIELDS, OFPXMT_OFB_VLAN_PCP, OFPXMT_OFB_VLAN_VID, OFPXMT_OFB_IP_DSC
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { parseError, unknownName, type ParseError } from './errors.js';
 import {
-  ALL_MATCH_NAMES, CONTEXT_NAMES, DIRECT_NAMES, ETH_ARP, FLOW_KEYWORDS, OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO,
+  ALL_MATCH_NAMES, CONTEXT_NAMES, DIRECT_NAMES, FLOW_KEYWORDS, OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_IP_PROTO,
   SHORTHANDS, resolveContextName,
 } from './fields.js';
 import { parseFieldValue } from './field-value.js';
 import type { KeyValue } from './tokens.js';
 import { bytesUint, parseUint, uintBytes } from './values.js';
+import { ETH_TYPE_ARP } from '../../packet/ethertype.js';
 
 
 interface MatchOptions { readonly strict?: boolean }
@@ -41,7 +42,7 @@ export function parseMatch(items: readonly KeyValue[], opts: MatchOptions = {}):
     }
   }
   for (const kv of items) {
-    if ((kv.key === 'ip_proto' || (kv.key === 'nw_proto' && ethType !== ETH_ARP)) && kv.value !== undefined) {
+    if ((kv.key === 'ip_proto' || (kv.key === 'nw_proto' && ethType !== ETH_TYPE_ARP)) && kv.value !== undefined) {
       const v = parseUint(kv.value, 8);
       if (v !== undefined) ipProto = Number(v);
     }
