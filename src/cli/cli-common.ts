@@ -13,7 +13,7 @@
  * writes an exit number).
  */
 import type { Command } from 'commander';
-import { DEFAULT_RUNDIR } from '../control/ctl-protocol.js';
+import { DEFAULT_RUNDIR } from '../openflow/service.js';
 import type { SluiceError, SluiceErrorCode } from '../ports/errors.js';
 
 export const EXIT_FAILURE = 1;

@@ -27,7 +27,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { checkBridgeName, checkPorts, checkTarget, isFailMode, LIMIT_KEYS, LIMITS, limitExpected, loadConfigFile, parseDpid, parseLimit, type BridgeSetting, type DaemonConfig } from '../control/config.js';
 import { DEFAULT_DB } from '../control/db.js';
-import { DEFAULT_RUNDIR } from '../control/ctl-protocol.js';
+import { DEFAULT_RUNDIR } from '../openflow/service.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
 

@@ -16,7 +16,6 @@
  *    is one, the way out.
  */
 export const CTL_SOCKET = 'sluice.ctl';
-export const DEFAULT_RUNDIR = '/run/sluice';
 export const MAX_REQUEST_BYTES = 1 << 20;
 
 export interface CtlRequest {

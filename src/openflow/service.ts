@@ -19,7 +19,7 @@ import { isPassive, parseTarget, type Target } from './target.js';
 import { ActiveEndpoint, PassiveEndpoint, makeRundir, type Endpoint, type TransportOptions } from './transport.js';
 
 interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
-  /** Directory of the mgmt sockets (default /var/run/sluice); null = no mgmt socket. */
+  /** Directory of the mgmt sockets (default DEFAULT_RUNDIR, /run/sluice); null = no mgmt socket. */
   readonly rundir?: string | null;
 }
 
@@ -28,7 +28,8 @@ interface StartConfig {
   readonly listen?: readonly string[];
 }
 
-const DEFAULT_RUNDIR = '/var/run/sluice';
+/** The daemon's run directory (sockets): the control socket and each bridge's mgmt socket. */
+export const DEFAULT_RUNDIR = '/run/sluice';
 
 export class OpenFlowService {
   readonly agent: OpenFlowAgent;
