@@ -11,19 +11,13 @@
  *  - A port failure (rxBurst/txBurst → -errno, or linkUp() false at the 1 s poll) takes
  *    the port down: 'port-status' modify, generation bump (fast-failover reroutes), its
  *    MAC entries flushed. The bridge keeps running; the port comes back when linkUp() does.
- *  - Errors are values, in the two models of every layer: what a peer (a controller) can
- *    cause is an OFError (pipeline/errors.ts: flowMod/groupMod/meterMod, packetOut,
- *    portMod → `X | OFError`, or `OFError | null` for "done"); what an operator can cause
- *    is a SluiceError (ports/errors.ts: create, addPort → `X | SluiceError`, removePort →
- *    `SluiceError | null`). The lifecycle is the exception, because it is only reached from
- *    code: the constructor throws create()'s SluiceError (tests, benches and the warm-up
- *    build known-good configs; the daemon calls create()), and start() throws a
- *    SluiceError ('port_failed') naming the port that failed, after closing what it had
- *    opened.
- *  - Timers (rule expiry, MAC aging, link polling) are unref()'d: a bridge never keeps the
- *    process alive on its own.
- *  - Standalone fail-mode installs `table=0, priority=0, actions=NORMAL` as a real flow
- *    (as `ovs-vsctl add-br` does without a controller); secure starts with empty tables.
+ *  - Errors are values: a controller's mistakes are OFErrors (flowMod/groupMod/meterMod,
+ *    packetOut, portMod), an operator's SluiceErrors (create, addPort, removePort). Only
+ *    the lifecycle throws: the constructor (create()'s error; the daemon calls create())
+ *    and start() (a 'port_failed' SluiceError, after closing what it had opened).
+ *  - Timers (rule expiry, MAC aging, link polling) are unref()'d: they keep no process up.
+ *  - Standalone installs `priority=0,actions=NORMAL` in table 0 as a real flow (as
+ *    `ovs-vsctl add-br` does); secure starts with empty tables.
  */
 import { EventEmitter } from 'node:events';
 import { FlowKey, setTunnelMeta, type TunnelMeta } from '../packet/flow-key.js';
@@ -50,8 +44,7 @@ import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE, MacLearningTable } from '
 import { normalPlan, type NormalPlan } from './normal.js';
 import { Reparser } from './run-ops.js';
 import { warmUpOnce } from './warmup.js';
-
-import type { BridgeConfig, BridgePortConfig } from './config.js';
+import { checkPortVlans, type BridgeConfig, type BridgePortConfig } from './config.js';
 
 export type { BridgePacketIn, BridgePortInfo } from './events.js';
 export type { BridgeConfig, BridgePortConfig } from './config.js';
@@ -293,10 +286,8 @@ export class Bridge extends EventEmitter {
       ofport = 1;
       while (this.dp.ports.has(ofport)) ofport++;
     }
-    if (cfg.vlanMode === 'access' && !(Number.isInteger(cfg.tag) && cfg.tag! >= 0 && cfg.tag! <= 4095)) {
-      return bad('an access port needs a tag 0..4095');
-    }
-    if (cfg.trunks?.some((v) => !Number.isInteger(v) || v < 0 || v > 4095)) return bad('trunk VLANs are 0..4095');
+    const vlanProblem = checkPortVlans(cfg);
+    if (vlanProblem !== null) return bad(vlanProblem);
     if (this.started) {
       try {
         port.open();

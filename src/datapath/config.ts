@@ -44,3 +44,11 @@ export interface BridgeConfig {
   nTables?: number;
   maxRulesPerTable?: number;
 }
+
+/** What is wrong with a port's VLAN settings (an access tag, trunk VLANs), or null. */
+export function checkPortVlans(cfg: BridgePortConfig): string | null {
+  const vid = (v: number | undefined) => Number.isInteger(v) && v! >= 0 && v! <= 4095;
+  if (cfg.vlanMode === 'access' && !vid(cfg.tag)) return 'an access port needs a tag 0..4095';
+  if (cfg.trunks?.some((v) => !vid(v))) return 'trunk VLANs are 0..4095';
+  return null;
+}

@@ -32,8 +32,7 @@
  *    output:TABLE is already a branch through the tables in its Decision.)
  */
 import {
-  FlowKey, KEY_WORDS, M_MALFORMED, OFPVID_PRESENT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, hashKeyWords, vlanVidOf,
-  W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO, W_IP, W_L4, W_NW_DST, W_NW_SRC, W_TUN_DST, W_TUN_SRC, setTunnelMeta,
+  FlowKey, KEY_WORDS, M_MALFORMED, OFPVID_PRESENT, W_METADATA_HI, W_METADATA_LO, W_TUNNEL_HI, W_TUNNEL_LO, hashKeyWords, vlanVidOf, W_TUN_DST, W_TUN_SRC,
 } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import type { Decision, Op } from '../pipeline/decision.js';
@@ -43,7 +42,7 @@ import {
   OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN,
   OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_NORMAL, OFPR_ACTION,
 } from '../pipeline/types.js';
-import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
+import type { FrameBatch } from '../ports/port.js';
 import type { BridgePort } from './bridge-port.js';
 import {
   DROP_REASONS, D_MALFORMED, D_NO_CONTROLLER, D_NO_OUTPUT, D_NO_PACKET_IN, D_NO_PORT, D_PACKET_IN_LIMIT, D_PORT_DOWN, D_PORT_NO_FWD, D_RUNT, D_TABLE_MISS,
@@ -54,25 +53,9 @@ import { FlowCache } from './flow-cache.js';
 import { type MacLearningTable } from './mac-learning.js';
 import { normalForward, type NormalContext } from './normal.js';
 import { OpRunner, type OutputOp, type Sink, type WorkFrame } from './run-ops.js';
+import { setTunnelFromBatch, tagTunnel } from './tunnel-tags.js';
 
 const ETH_HLEN = 14;
-
-/** Ingress from a tunnel port: the outer packet's metadata into the key (FrameBatch.tun). */
-function setTunnelFromBatch(k: FlowKey, tun: Uint32Array, i: number): void {
-  const t = i * TUN_STRIDE;
-  setTunnelMeta(k, tun[t]!, tun[t + 1]!, tun[t + 2]!, tun[t + 3]!);
-}
-
-/** Egress to a tunnel port: the packet's tunnel_id and tun_dst at this output (set_field
- * may have changed them), a hash of its flow (UDP source port, NVGRE FlowID) and its IP
- * TOS (tos=inherit), recorded beside the queued frame (FrameBatch.tun). */
-function tagTunnel(p: BridgePort, w: Uint32Array): void {
-  let h = Math.imul(w[W_ETH_DST_HI]! ^ w[W_ETH_MIX]!, 0x9e3779b1) ^ w[W_ETH_SRC_LO]!;
-  h = Math.imul(h ^ w[W_NW_SRC]!, 0x85ebca6b) ^ w[W_NW_DST]!;
-  h = Math.imul(h ^ w[W_L4]!, 0xc2b2ae35) ^ (w[W_IP]! & 0x00ff0000);
-  h ^= h >>> 15;
-  p.tx.tagLast(w[W_TUNNEL_HI]!, w[W_TUNNEL_LO]!, w[W_TUN_DST]!, ((h & 0xffffff) << 8 | w[W_IP]! >>> 24) >>> 0);
-}
 
 interface DatapathHooks {
   packetIn(pi: BridgePacketIn): void;
