@@ -61,7 +61,7 @@ need.describe('vxlan port ⇄ kernel vxlan', () => {
     expect(lines.every((l) => l.startsWith('100\t'))).toBe(true);
     // ip.src lists the outer then the inner source; icmp.type 8 = an echo request from Sluice
     expect(lines.some((l) => l === `100\t${h.u1},10.50.0.1\t8`)).toBe(true);
-    expect(await sh(`tshark -n -r ${pcap} -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
+    expect(await sh(`tshark -n -r ${pcap} -d tcp.port==5201,data -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
   }, 20_000);
 
   need.it('TCP super-frames leave as UDP GSO datagrams: MTU-sized, valid non-zero UDP checksums, one source port per flow', async () => {
@@ -192,7 +192,7 @@ need.describe('flow-based vxlan port: one port, a remote per destination (three 
     await Promise.all(ends.map((end) => end()));
     const counts: number[] = [];
     for (const f of pcaps) counts.push(Number(await sh(`tshark -n -r ${f} -Y vxlan | wc -l`)));
-    expect(await sh(`tshark -n -r ${pcaps[0]} -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
+    expect(await sh(`tshark -n -r ${pcaps[0]} -d tcp.port==5201,data -Y '_ws.malformed || _ws.expert.severity >= error' | wc -l`)).toBe('0\n');
     return counts;
   }
 
