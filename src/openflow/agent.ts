@@ -87,7 +87,7 @@ export class OpenFlowAgent {
   private admit(reason: number): 'no_controller' | 'packet_in_limit' | null {
     let wanted = false;
     for (const s of this.sessions) {
-      if (s.conn.isReady && s.wants('packetInMask', reason)) {
+      if (s.wants('packetInMask', reason)) {
         wanted = true;
         break;
       }

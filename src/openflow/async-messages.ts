@@ -58,7 +58,7 @@ export interface PacketInCounts {
 /** Sends an admitted packet-in event (the rate limit was applied when the datapath asked
  * the agent, before the event was built) to every connection that wants it. */
 export function sendPacketIn(pi: BridgePacketIn, sessions: Iterable<Session>, buffers: PacketBuffers, counts: PacketInCounts): void {
-  const targets = [...sessions].filter((s) => s.conn.isReady && s.wants('packetInMask', pi.reason));
+  const targets = [...sessions].filter((s) => s.wants('packetInMask', pi.reason));
   if (targets.length === 0) return;
   const match = packetInMatch(pi);
   let bufferId: number | null = null; // allocated on first need, shared by all targets
@@ -84,7 +84,7 @@ export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Sessio
   if ((ev.rule.flags & OFPFF_SEND_FLOW_REM) === 0) return; // §6.4: only when asked for
   let msg: ReturnType<typeof flowRemoved> | null = null;
   for (const s of sessions) {
-    if (!s.conn.isReady || !s.wants('flowRemovedMask', ev.reason)) continue;
+    if (!s.wants('flowRemovedMask', ev.reason)) continue;
     msg ??= flowRemoved(ev.rule, ev.reason, nowMs, 0);
     s.conn.send(msg);
   }
@@ -93,7 +93,7 @@ export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Sessio
 export function sendPortStatus(reason: PortReason, info: BridgePortInfo, sessions: Iterable<Session>): void {
   const port = portDesc(info);
   for (const s of sessions) {
-    if (!s.conn.isReady || !s.wants('portStatusMask', reason)) continue;
+    if (!s.wants('portStatusMask', reason)) continue;
     s.conn.send({ type: 'port_status', xid: 0, reason, port });
   }
 }

@@ -24,8 +24,8 @@
  *  - The send queue is bounded (a controller that stops reading must not grow the switch
  *    without end; OVS bounds its rconn backlog the same way). What the stream holds
  *    unsent, `sendQueueBytes`, is kept near two limits:
- *      - a message the switch may drop (packet-ins: `sendDroppable`) is dropped and
- *        counted in `droppedForBacklog` once the queue holds `asyncBacklogBytes`;
+ *      - a message the switch may drop (packet-ins: `sendDroppable`) is dropped once the
+ *        queue holds `asyncBacklogBytes` (the caller counts it: the agent, per bridge);
  *      - once the queue holds `readPauseBytes` (replies to the peer's own requests), the
  *        connection stops reading requests until the queue drains: a peer that sends and
  *        never reads gets no more work done, and the inactivity probe decides its fate.
@@ -78,8 +78,6 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   private readonly asyncBacklogBytes: number;
   private readonly readPauseBytes: number;
   private readPaused = false;
-  /** Droppable messages (packet-ins) not sent because the send queue was full. */
-  droppedForBacklog = 0;
 
   constructor(private readonly stream: Duplex, opts: ConnectionOptions = {}) {
     super();
@@ -121,12 +119,9 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   }
 
   /** Sends a message the switch may drop (a packet-in) unless the send queue already holds
-   * `asyncBacklogBytes`; then drops and counts it. Returns whether it was queued. */
+   * `asyncBacklogBytes`; then drops it. Returns whether it was queued. */
   sendDroppable(msg: OFMessage): boolean {
-    if (this.stream.writableLength >= this.asyncBacklogBytes) {
-      this.droppedForBacklog++;
-      return false;
-    }
+    if (this.stream.writableLength >= this.asyncBacklogBytes) return false;
     this.send(msg);
     return true;
   }

@@ -49,8 +49,10 @@ export class Session {
 
   constructor(readonly conn: OFConnection, readonly isController: boolean) {}
 
-  /** Whether an async message of `kind` with `reason` goes to this connection (§7.3.10). */
+  /** Whether an async message of `kind` with `reason` goes to this connection: it completed
+   * the hello exchange and its role's async mask has the reason (§7.3.10). */
   wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask', reason: number): boolean {
+    if (!this.conn.isReady) return false;
     const mask = this.async[kind][this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
     return reason < 32 && ((mask >>> reason) & 1) === 1;
   }
