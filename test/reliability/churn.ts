@@ -27,16 +27,17 @@
  * (refused with OFPRRFC_STALE), a flow-mod from a slave (refused with OFPBRC_IS_SLAVE) and a
  * table-miss frame whose packet-in only the master receives.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MessageFramer, decodeMessage, encodeMessage, type OFMessage, type OFMessageType } from '../../src/openflow/index.js';
+import { encodeMessage, type OFMessage } from '../../src/openflow/index.js';
 import { OpenFlowService } from '../../src/openflow/service.js';
 import {
-  OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_ROLE_REQUEST_FAILED, OFPRRFC_STALE, isOFError,
+  OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_ROLE_REQUEST_FAILED, OFPRRFC_STALE,
 } from '../../src/pipeline/errors.js';
 import { OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFPTT_ALL } from '../../src/pipeline/types.js';
 import { ipFrame, MAC, rig, type Rig } from '../unit/datapath-helpers.js';
+import { TestController } from '../unit/agent-helpers.js';
 import { apply, fm, oxm, out } from '../unit/pipeline-helpers.js';
 
 const OFPCR_ROLE_MASTER = 2;
@@ -46,68 +47,19 @@ type Kind = (typeof KINDS)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The controller side of one connection: decodes what arrives, answers echo requests. */
-class Peer {
-  readonly got: OFMessage[] = [];
-  closed = false;
-  private readonly framer = new MessageFramer();
-  private xid = 1;
-
-  constructor(readonly sock: Socket) {
-    sock.on('data', (c: Buffer) => {
-      for (const raw of this.framer.push(c).messages) {
-        const m = decodeMessage(raw);
-        if (isOFError(m)) continue;
-        if (m.type === 'echo_request') this.send({ type: 'echo_reply', xid: m.xid, data: m.data });
-        else this.got.push(m);
-      }
-    });
-    sock.on('error', () => {});
-    sock.on('close', () => { this.closed = true; });
-  }
-
-  nextXid(): number {
-    return this.xid++;
-  }
-
-  send(m: OFMessage): void {
-    if (!this.sock.destroyed) this.sock.write(encodeMessage(m));
-  }
-
-  async next<T extends OFMessageType>(type: T, pred: (m: Extract<OFMessage, { type: T }>) => boolean = () => true, ms = 5000): Promise<Extract<OFMessage, { type: T }>> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const i = this.got.findIndex((m) => m.type === type && pred(m as Extract<OFMessage, { type: T }>));
-      if (i >= 0) return this.got.splice(i, 1)[0] as Extract<OFMessage, { type: T }>;
-      if (Date.now() > end) throw new Error(`no ${type} within ${ms} ms (closed: ${this.closed})`);
-      await sleep(2);
-    }
-  }
-
-  async handshake(): Promise<void> {
-    this.send({ type: 'hello', xid: this.nextXid(), versions: [4] });
-    await this.next('hello');
-    const x = this.nextXid();
-    this.send({ type: 'features_request', xid: x });
-    await this.next('features_reply', (m) => m.xid === x);
-  }
-
-  async barrier(): Promise<void> {
-    const x = this.nextXid();
-    this.send({ type: 'barrier_request', xid: x });
-    await this.next('barrier_reply', (m) => m.xid === x);
-  }
-}
-
-/** A listening controller: hands out each accepted connection as a Peer. */
+/** A listening controller: hands out each accepted connection as a TestController that
+ * answers the switch's echo requests. */
 export class Controller {
-  private readonly waiting: Peer[] = [];
+  private readonly waiting: TestController[] = [];
   private constructor(readonly server: Server) {}
 
   static async listen(): Promise<Controller> {
     const server = createServer();
     const c = new Controller(server);
-    server.on('connection', (s) => c.waiting.push(new Peer(s)));
+    server.on('connection', (s) => {
+      s.on('error', () => {}); // the tool resets and abandons connections on purpose
+      c.waiting.push(new TestController(s, { answerEchoes: true }));
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return c;
   }
@@ -116,7 +68,7 @@ export class Controller {
     return (this.server.address() as { port: number }).port;
   }
 
-  async accept(ms = 5000): Promise<Peer> {
+  async accept(ms = 5000): Promise<TestController> {
     const end = Date.now() + ms;
     while (this.waiting.length === 0) {
       if (Date.now() > end) throw new Error(`the switch did not connect within ${ms} ms`);
@@ -184,7 +136,7 @@ export async function runChurn(opts: { cycles: number; flows: number; mode: 'sec
       for (let i = 0; i < opts.flows; i++) peer.send(flowMsg(peer.nextXid(), i, BigInt(c)));
       await peer.barrier();
       if (c === 0) base = r.bridge.pipeline.table(0).size; // the flows and what the bridge starts with
-      const errors = peer.got.filter((m) => m.type === 'error').length;
+      const errors = peer.received.filter((r) => r.msg?.type === 'error').length;
       if (errors !== 0) fail(c, `${errors} OFPT_ERROR replies to the flow-mods`);
       const probe = c % opts.flows;
       if (whereTo(r, probe).join() !== '2') fail(c, `connected: frame to flow ${probe} went to [${whereTo(r, probe)}], not [2]`);
@@ -223,7 +175,7 @@ export async function runChurn(opts: { cycles: number; flows: number; mode: 'sec
   return { mode: opts.mode, cycles: opts.cycles, byKind, first: avg(samples.slice(0, n)), last: avg(samples.slice(-n)), failures, ms: performance.now() - t0 };
 }
 
-async function disconnect(peer: Peer, kind: Kind, svc: OpenFlowService): Promise<void> {
+async function disconnect(peer: TestController, kind: Kind, svc: OpenFlowService): Promise<void> {
   switch (kind) {
     case 'clean':
       peer.sock.end();
@@ -266,13 +218,14 @@ export async function runRoles(changes: number): Promise<RolesResult> {
   const port = (svc.endpointsOpen[0] as unknown as { port: number }).port;
   const failures: string[] = [];
   const fail = (i: number, what: string) => { if (failures.length < 20) failures.push(`change ${i}: ${what}`); };
-  const peers: Peer[] = [];
+  const peers: TestController[] = [];
   const wasMaster = new Set<number>();
   try {
     for (let i = 0; i < 3; i++) {
       const s = createConnection({ host: '127.0.0.1', port });
       await new Promise<void>((res) => s.once('connect', () => res()));
-      const p = new Peer(s);
+      s.on('error', () => {});
+      const p = new TestController(s, { answerEchoes: true });
       await p.handshake();
       peers.push(p);
     }
@@ -285,35 +238,35 @@ export async function runRoles(changes: number): Promise<RolesResult> {
       const gen = BigInt(i * 2);
       let x = master.nextXid();
       master.send({ type: 'role_request', xid: x, role: OFPCR_ROLE_MASTER, generationId: gen });
-      const rep = await master.next('role_reply', (q) => q.xid === x);
+      const rep = await master.next('role_reply', 5000, (q) => q.xid === x);
       if (rep.role !== OFPCR_ROLE_MASTER || rep.generationId !== gen) fail(i, `role reply ${rep.role}/${rep.generationId}, not MASTER/${gen}`);
       // a stale claim from another controller
       const other = peers[(m + 1) % 3]!;
       x = other.nextXid();
       other.send({ type: 'role_request', xid: x, role: OFPCR_ROLE_MASTER, generationId: gen - 1n });
-      const e = await other.next('error', (q) => q.xid === x);
+      const e = await other.next('error', 5000, (q) => q.xid === x);
       if (e.errType !== OFPET_ROLE_REQUEST_FAILED || e.code !== OFPRRFC_STALE) fail(i, `stale request answered ${e.errType}/${e.code}`);
       // the previous master was demoted to slave: its flow-mod is refused
       if (i > 1) {
         const prev = peers[(i - 1) % 3]!;
         x = prev.nextXid();
         prev.send(flowMsg(x, 1, 0n));
-        const e2 = await prev.next('error', (q) => q.xid === x);
+        const e2 = await prev.next('error', 5000, (q) => q.xid === x);
         if (e2.errType !== OFPET_BAD_REQUEST || e2.code !== OFPBRC_IS_SLAVE) fail(i, `slave's flow-mod answered ${e2.errType}/${e2.code}`);
         x = prev.nextXid();
         prev.send({ type: 'role_request', xid: x, role: 0, generationId: 0n }); // NOCHANGE: what am I?
-        const q = await prev.next('role_reply', (qq) => qq.xid === x);
+        const q = await prev.next('role_reply', 5000, (qq) => qq.xid === x);
         if (q.role !== OFPCR_ROLE_SLAVE) fail(i, `previous master is role ${q.role}, not SLAVE`);
       }
       // a table miss: the master gets the packet-in, slaves do not (their default async
       // mask); a controller never made master is still EQUAL and gets it too
       wasMaster.add(m);
-      for (const p of peers) p.got.splice(0);
+      for (const p of peers) p.drain();
       r.send(1, ipFrame({ src: MAC(1), dst: MAC(9) }));
-      await master.next('packet_in');
-      for (const j of [0, 1, 2].filter((j) => j !== m && !wasMaster.has(j))) await peers[j]!.next('packet_in');
+      await master.next('packet_in', 5000);
+      for (const j of [0, 1, 2].filter((j) => j !== m && !wasMaster.has(j))) await peers[j]!.next('packet_in', 5000);
       await sleep(5);
-      const extra = peers.filter((p, j) => j !== m && wasMaster.has(j) && p.got.some((g) => g.type === 'packet_in')).length;
+      const extra = peers.filter((p, j) => j !== m && wasMaster.has(j) && p.received.some((r) => r.msg?.type === 'packet_in')).length;
       if (extra !== 0) fail(i, `${extra} slave(s) got the packet-in`);
     }
   } finally {

@@ -72,15 +72,16 @@ export async function runPinFlood(opts: { rate: number; seconds: number }): Prom
       pending.set(x, performance.now());
       peer.send({ type: 'echo_request', xid: x, data: new Uint8Array(0) });
       // answers are collected from the peer's queue; an unanswered one counts as it ages
-      for (let i = peer.got.length - 1; i >= 0; i--) {
-        const m = peer.got[i]!;
-        if (m.type === 'echo_reply' && pending.has(m.xid)) {
+      const got = peer.received;
+      for (let i = got.length - 1; i >= 0; i--) {
+        const m = got[i]!.msg;
+        if (m?.type === 'echo_reply' && pending.has(m.xid)) {
           echoMaxMs = Math.max(echoMaxMs, performance.now() - pending.get(m.xid)!);
           pending.delete(m.xid);
-          peer.got.splice(i, 1);
-        } else if (m.type === 'packet_in') {
+          got.splice(i, 1);
+        } else if (m?.type === 'packet_in') {
           pins++;
-          peer.got.splice(i, 1);
+          got.splice(i, 1);
         }
       }
       for (const t of pending.values()) echoMaxMs = Math.max(echoMaxMs, performance.now() - t);

@@ -20,17 +20,24 @@ export async function socketPair(): Promise<[Socket, Socket]> {
 
 type Received = { msg: OFMessage | null; raw: Uint8Array };
 
-/** The controller side: decodes everything it receives into a queue. */
+/** The controller side: decodes everything it receives into a queue. With `answerEchoes`
+ * it answers the switch's echo requests itself (a controller that stays connected, as the
+ * reliability tools need) instead of queueing them. */
 export class TestController {
   readonly received: Received[] = [];
   closed = false;
   private readonly framer = new MessageFramer();
   private waiters: (() => void)[] = [];
+  private xid = 1;
 
-  constructor(readonly sock: Socket) {
+  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean } = {}) {
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
         const d = decodeMessage(raw);
+        if (opts.answerEchoes === true && !isOFError(d) && d.type === 'echo_request') {
+          this.send({ type: 'echo_reply', xid: d.xid, data: d.data });
+          continue;
+        }
         this.received.push({ msg: isOFError(d) ? null : d, raw });
       }
       this.wake();
@@ -59,10 +66,18 @@ export class TestController {
     }
   }
 
-  /** Removes and returns the first received message of `type`. */
-  async next<T extends OFMessageType>(type: T, ms = 2000): Promise<Extract<OFMessage, { type: T }>> {
+  /** A fresh xid for a request (counting from 1; the handshake's are fixed). */
+  nextXid(): number {
+    return this.xid++;
+  }
+
+  /** Removes and returns the first received message of `type` (that `pred` accepts). */
+  async next<T extends OFMessageType>(
+    type: T, ms = 2000, pred: (m: Extract<OFMessage, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<OFMessage, { type: T }>> {
     let idx = -1;
-    await this.until(() => (idx = this.received.findIndex((r) => r.msg?.type === type)) >= 0, ms);
+    const is = (r: Received) => r.msg?.type === type && pred(r.msg as Extract<OFMessage, { type: T }>);
+    await this.until(() => (idx = this.received.findIndex(is)) >= 0, ms);
     const [r] = this.received.splice(idx, 1);
     return r!.msg as Extract<OFMessage, { type: T }>;
   }
@@ -71,6 +86,13 @@ export class TestController {
   drain(): Received[] { return this.received.splice(0); }
 
   async waitClosed(ms = 2000): Promise<void> { await this.until(() => this.closed, ms); }
+
+  /** A barrier round trip: everything sent before it has been handled. */
+  async barrier(ms = 5000): Promise<void> {
+    const x = this.nextXid();
+    this.send({ type: 'barrier_request', xid: x });
+    await this.next('barrier_reply', ms, (m) => m.xid === x);
+  }
 
   /** Sends the HELLO and consumes the switch's. */
   async handshake(): Promise<void> {
