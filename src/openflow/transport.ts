@@ -44,9 +44,9 @@ function tlsOptions(t: Target, files: TlsFiles | undefined): tls.SecureContextOp
   }
 }
 
-/** Why a TLS handshake was refused, for an operator: what to fix, then OpenSSL's code. */
-function tlsRefusal(e: Error & { code?: string }): string {
-  const code = e.code ?? '';
+/** Why a TLS handshake was refused, for an operator: what to fix, then OpenSSL's code
+ * (`code`, as Node reports it; `message`: its text, when there is more to it). */
+function tlsRefusal(code: string, message = code): string {
   const what: Readonly<Record<string, string>> = {
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by the CA of --ssl-ca',
     UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by the CA of --ssl-ca',
@@ -60,9 +60,9 @@ function tlsRefusal(e: Error & { code?: string }): string {
   const known = what[code];
   if (known !== undefined) return `TLS peer refused: ${known} (${code})`;
   // the far end refused ours: OpenSSL reports its alert
-  const alert = /alert (?:number \d+|[a-z ]+)/i.exec(e.message)?.[0];
+  const alert = /alert (?:number \d+|[a-z ]+)/i.exec(message)?.[0];
   if (alert !== undefined && /^ERR_SSL_/.test(code)) return `TLS refused by the peer (${alert}): check our --ssl-cert against its CA (${code})`;
-  return `TLS handshake failed: ${e.message}${code !== '' ? ` (${code})` : ''}`;
+  return `TLS handshake failed: ${message}${code !== '' ? ` (${code})` : ''}`;
 }
 
 export interface Endpoint { close(): void; readonly target: Target }
@@ -110,7 +110,7 @@ export class ActiveEndpoint implements Endpoint {
     }
     let refused: string | null = null; // a TLS handshake failure, said in words
     s.on('error', (e: Error & { code?: string }) => {
-      if (this.target.kind === 'ssl' && !(s as tls.TLSSocket).authorized && refused === null) refused = tlsRefusal(e);
+      if (this.target.kind === 'ssl' && !(s as tls.TLSSocket).authorized && refused === null) refused = tlsRefusal(e.code ?? '', e.message);
     }); // otherwise reported through the connection's 'close'
     const c = new OFConnection(s, { ...this.opts, name: formatTarget(this.target) });
     this.conn = c;
@@ -178,20 +178,17 @@ export class PassiveEndpoint implements Endpoint {
       if (o instanceof Error) return o;
       // Node's own rejectUnauthorized would drop an unverified client without a word: the
       // verification result is checked here instead, before the stream carries anything.
+      const refused = (s: tls.TLSSocket, why: string) => opts.onError?.(`${name} ← ${s.remoteAddress ?? '?'}:${s.remotePort ?? ''}: ${why}`);
       server = tls.createServer({ ...o, requestCert: true, rejectUnauthorized: false }, (s: tls.TLSSocket) => {
         if (s.authorized) {
           accept(s);
           return;
         }
         // without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT: say what happened
-        const code = Object.keys(s.getPeerCertificate()).length === 0 ? 'NO_PEER_CERTIFICATE' : String(s.authorizationError);
-        const e = Object.assign(new Error(code), { code });
-        opts.onError?.(`${name} ← ${s.remoteAddress ?? '?'}:${s.remotePort ?? ''}: ${tlsRefusal(e)}`);
+        refused(s, tlsRefusal(Object.keys(s.getPeerCertificate()).length === 0 ? 'NO_PEER_CERTIFICATE' : String(s.authorizationError)));
         s.destroy();
       });
-      server.on('tlsClientError', (e: Error & { code?: string }, s: tls.TLSSocket) => {
-        opts.onError?.(`${name} ← ${s.remoteAddress ?? '?'}:${s.remotePort ?? ''}: ${tlsRefusal(e)}`);
-      });
+      server.on('tlsClientError', (e: Error & { code?: string }, s: tls.TLSSocket) => refused(s, tlsRefusal(e.code ?? '', e.message)));
     } else if (target.kind === 'ptcp' || target.kind === 'punix') {
       server = createServer(accept);
     } else {
