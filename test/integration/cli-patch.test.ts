@@ -12,11 +12,10 @@ import { it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ctlRequest } from '../../src/control/ctl-client.js';
 import type { ShowResult } from '../../src/control/daemon-show.js';
 import { needs } from '../tools.js';
 import { ping } from './ports-lab.js';
-import { killAll, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
+import { ctl as ctlRd, killAll, quietNetns, sh, sluice, type Daemon } from './datapath-lab.js';
 import { SaLab } from './cli-vsctl-lab.js';
 
 const need = needs('root', 'native', 'ip', 'ping', 'sysctl');
@@ -30,11 +29,7 @@ need.describe('patch ports: 16 bridges in a chain', () => {
   const br = (i: number) => lab.name(`b${i}`);
   const right = (i: number) => lab.name(`p${i}r`); // brI's end towards brI+1
   const left = (i: number) => lab.name(`p${i}l`); // brI's end towards brI-1
-  const ctl = async (cmd: string, args: Record<string, unknown> = {}): Promise<unknown> => {
-    const r = await ctlRequest(rd, cmd, args);
-    if (r instanceof Error) throw r;
-    return r.result;
-  };
+  const ctl = (cmd: string, args: Record<string, unknown> = {}): Promise<unknown> => ctlRd(rd, cmd, args);
   let A = '';
   let B = '';
   let d: Daemon;

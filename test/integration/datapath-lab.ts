@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectLines } from './child-lines.js';
 import { fileURLToPath } from 'node:url';
+import { ctlRequest } from '../../src/control/ctl-client.js';
 import { Lab, sh } from './ports-lab.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -139,3 +140,10 @@ export async function macOf(ns: string, dev: string): Promise<string> {
 }
 
 export { Lab, sh };
+
+/** A control-socket request's result (as the CLI verbs send them); a refusal or no daemon throws. */
+export async function ctl(rundir: string, cmd: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
+  const r = await ctlRequest(rundir, cmd, args, timeoutMs);
+  if (r instanceof Error) throw r;
+  return r.result;
+}

@@ -17,9 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ctlRequest } from '../../src/control/ctl-client.js';
 import { loadDb } from '../../src/control/db.js';
-import { Lab, quietNetns, sluice } from '../integration/datapath-lab.js';
+import { ctl, Lab, quietNetns, sluice } from '../integration/datapath-lab.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,13 +30,6 @@ interface CrashResult {
   inFlight: number;
   failures: string[];
   ms: number;
-}
-
-/** A control-socket request's result; a refusal or a lost daemon throws. */
-async function ctl(rd: string, cmd: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
-  const r = await ctlRequest(rd, cmd, args, timeoutMs);
-  if (r instanceof Error) throw r;
-  return r.result;
 }
 
 /** The controller port the db names for `bridge`, or -1. */
