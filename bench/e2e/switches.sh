@@ -70,7 +70,7 @@ sw_sluice_start() {
   local extra=()
   if grep -q -- '--rundir' "$log"; then extra=(--rundir "$E2E_TMP/sluice"); fi
   (cd "$E2E_TMP/sluice" && exec ip netns exec "$NS_SW" node "$main" start --bridge br0 \
-    --port sa --port sb --fail-mode standalone "${extra[@]}") >"$log" 2>&1 &
+    --port sa --port sb --fail-mode standalone "${extra[@]}" ${SLUICE_ARGS:-}) >"$log" 2>&1 &
   SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"
   run_bg sleep 2
   # An exited but not yet reaped child still answers kill -0: look at its state instead.

@@ -50,6 +50,7 @@ export interface StartFlags {
   flowLimit?: string;
   macTableSize?: string;
   macAgingTime?: string;
+  busyPoll?: string;
 }
 
 export interface StartPlan {

@@ -6,15 +6,17 @@
  *                    "ports": [ "veth-a", "tap:vm1@vlan=access:10",
  *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
  *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
- *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300 } ] }
+ *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
+ *                    "busyPoll": 200 } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
  * (passive: ptcp/pssl/punix) are OpenFlow targets in ovs-vsctl syntax (openflow/target.ts).
  * The limits are OVS's bridge other_config keys: `flowLimit` (rules per flow table; a
  * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
- * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); absent = the
- * defaults (LIMITS below).
+ * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); beside them
+ * `busyPoll`, how long (µs) the bridge keeps polling its rings after traffic before it sleeps
+ * (datapath/busy-poll.ts); absent = the defaults (LIMITS below).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
  * the same shape, written back with configToJson().
  *
@@ -29,6 +31,7 @@
  */
 import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_BUSY_POLL_US } from '../datapath/busy-poll.js';
 import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
 import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
@@ -54,6 +57,8 @@ export interface BridgeSetting {
   macTableSize?: number;
   /** Seconds a learned address lives unseen (OVS other_config:mac-aging-time); absent = 300. */
   macAgingTime?: number;
+  /** Busy-poll window after traffic, µs (datapath/busy-poll.ts); absent = LIMITS.busyPoll.default. */
+  busyPoll?: number;
 }
 
 /** The per-bridge limits: config key, `sluice start` flag, range and default (the datapath's). */
@@ -61,6 +66,7 @@ export const LIMITS = {
   flowLimit: { flag: '--flow-limit', what: 'rules per flow table', min: 1, max: 0xffffffff, default: DEFAULT_MAX_RULES },
   macTableSize: { flag: '--mac-table-size', what: 'MAC addresses', min: 1, max: 16_777_216, default: DEFAULT_MAC_TABLE_SIZE },
   macAgingTime: { flag: '--mac-aging-time', what: 'seconds', min: 1, max: 1_000_000, default: DEFAULT_MAC_AGING_MS / 1000 },
+  busyPoll: { flag: '--busy-poll', what: 'microseconds of polling after traffic, 0 = off', min: 0, max: 1_000_000, default: DEFAULT_BUSY_POLL_US },
 } as const;
 type LimitKey = keyof typeof LIMITS;
 export const LIMIT_KEYS = Object.keys(LIMITS) as LimitKey[];

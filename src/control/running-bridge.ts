@@ -87,6 +87,7 @@ export class RunningBridge {
         ...(setting.flowLimit !== undefined ? { maxRulesPerTable: setting.flowLimit } : {}),
         ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
         ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),
+        ...(setting.busyPoll !== undefined ? { busyPollUs: setting.busyPoll } : {}),
       },
       { log: opts.log }, // the bridge's own messages already name the bridge
     );

@@ -44,14 +44,14 @@ import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE, MacLearningTable } from '
 import { normalPlan, type NormalPlan } from './normal.js';
 import { Reparser } from './run-ops.js';
 import { warmUpOnce } from './warmup.js';
+import { DEFAULT_BUSY_POLL_US } from './busy-poll.js';
+import { Receiver } from './receive.js';
 import { checkPortVlans, type BridgeConfig, type BridgePortConfig } from './config.js';
 
 export type { BridgePacketIn, BridgePortInfo } from './events.js';
 export type { BridgeConfig, BridgePortConfig } from './config.js';
 
 const TICK_MS = 1000;
-/** Bursts drained per readiness callback before yielding to the event loop. */
-const BURSTS_PER_WAKE = 16;
 
 export class Bridge extends EventEmitter {
   readonly name: string;
@@ -68,7 +68,8 @@ export class Bridge extends EventEmitter {
   private readonly burst: number;
   private readonly local: BridgePort | null = null;
   private readonly cfgs = new Map<BridgePort, BridgePortConfig>();
-  private readonly draining = new Set<BridgePort>();
+  /** Reads the ports: readiness, re-drains, the busy-poll window (receive.ts). */
+  private readonly rx: Receiver;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private readonly warmUp: boolean;
@@ -113,6 +114,7 @@ export class Bridge extends EventEmitter {
       portError: (p, errno) => this.portFailed(p, errno),
     }, this.now, cfg.flowCache === false ? null : cfg.cacheEntries ?? DEFAULT_FLOW_CACHE_ENTRIES);
     this.dp.zeroCopy = cfg.zeroCopy !== false;
+    this.rx = new Receiver(this.dp, this.burst, cfg.busyPollUs ?? DEFAULT_BUSY_POLL_US, (p) => this.cfgs.has(p));
     if (cfg.localPort !== false) {
       const tap = createPort(`tap:${cfg.name}`);
       if (tap instanceof Error) throw new SluiceError('bad_config', `bridge ${cfg.name}: local port: ${tap.message}`);
@@ -155,7 +157,8 @@ export class Bridge extends EventEmitter {
       }
     }
     this.started = true;
-    for (const p of opened) this.arm(p);
+    this.rx.polling = true;
+    for (const p of opened) this.rx.arm(p);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
     this.log.debug(`bridge ${this.name} started with ${opened.length} ports`);
@@ -171,35 +174,13 @@ export class Bridge extends EventEmitter {
       p.port.close(); // a TAP port removes its device on close
       p.linkUp = false;
     }
-    this.draining.clear();
-  }
-
-  private arm(p: BridgePort): void {
-    p.linkUp = p.port.linkUp();
-    p.port.onReadable(() => this.drainPort(p));
-  }
-
-  private drainPort(p: BridgePort): void {
-    if (!this.started || !this.cfgs.has(p)) return;
-    const more = this.dp.drain(p, this.burst, BURSTS_PER_WAKE);
-    if (more && !this.draining.has(p)) {
-      this.draining.add(p);
-      setImmediate(() => {
-        this.draining.delete(p);
-        this.drainPort(p);
-      });
-    }
+    this.rx.stop();
   }
 
   /** Addition: drains every port until no frames are waiting, synchronously (tests,
    * benchmarks). Returns the number of drain rounds. */
   poll(): number {
-    let rounds = 0;
-    for (let more = true; more && rounds < 1_000_000; rounds++) {
-      more = false;
-      for (const p of this.dp.portList) if (p.linkUp && this.dp.drain(p, this.burst, 1)) more = true;
-    }
-    return rounds;
+    return this.rx.drainAll();
   }
 
   /** Addition: the 1 s housekeeping, callable directly (tests): rule expiry with
@@ -297,7 +278,7 @@ export class Bridge extends EventEmitter {
     }
     const p = this.register(ofport, port, cfg, macFromName(`${this.name}/${port.name}`));
     if (this.started) {
-      this.arm(p);
+      this.rx.arm(p);
       this.pipeline.bumpGeneration();
       this.emit('port-status', OFPPR_ADD, this.info(p));
     }

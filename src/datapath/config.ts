@@ -41,6 +41,8 @@ export interface BridgeConfig {
   /** Addition. Default true: the first bridge started in a process first runs the fast
    * path's JIT warm-up (warmup.ts), so the first real packets are not interpreted. */
   warmUp?: boolean;
+  /** Addition. Busy-poll window after traffic, µs (busy-poll.ts; default 200, 0 = off). */
+  busyPollUs?: number;
   nTables?: number;
   maxRulesPerTable?: number;
 }

@@ -87,6 +87,8 @@ export class Datapath implements Sink, NormalContext {
    * (so a flood toward the controller does not delay the burst's forwarding). */
   private readonly pendingPins: BridgePacketIn[] = [];
   uncacheable = 0;
+  /** Frames drain() has received (the busy poller tells traffic from none by it). */
+  received = 0;
   failOpen = false;
   /** Unmodified frames are sent from the receive memory (TxQueue.pushRef); false = copy
    * every frame into the staging queue (the "before" of bench/datapath.bench.ts). */
@@ -154,6 +156,7 @@ export class Datapath implements Sink, NormalContext {
         return false;
       }
       if (n === 0) return false;
+      this.received += n;
       this.burst(p, p.port.burst, n);
       if (n < burst) return false;
     }

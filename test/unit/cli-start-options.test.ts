@@ -117,6 +117,10 @@ describe('sluice start flags', () => {
     expect(msg(planStart({ bridge: 'br0', macTableSize: 'x' }))).toBe('--mac-table-size "x": expected an integer 1..16777216 (MAC addresses, default 8192)');
     expect(msg(planStart({ bridge: 'br0', macAgingTime: '1e3' }))).toMatch(/^--mac-aging-time "1e3": expected an integer 1\.\.1000000/);
     expect(msg(planStart({ flowLimit: '10' }))).toBe('missing --bridge NAME for --flow-limit');
+    expect(msg(planStart({ bridge: 'br0', busyPoll: '-1' }))).toMatch(/^--busy-poll "-1": expected an integer 0\.\.1000000 \(microseconds/);
+    const p = planStart({ bridge: 'br0', busyPoll: '0' });
+    if (p instanceof Error) throw p;
+    expect(p.bridges[0]!.busyPoll).toBe(0);
   });
   it('names each bad flag', () => {
     expect(msg(planStart({ port: ['veth-a'] }))).toBe('missing --bridge NAME for --port');

@@ -50,6 +50,13 @@ describe('validateConfig: limits (OVS other_config flow-limit, mac-table-size, m
     expect(bad({ flowLimit: '100' })).toMatch(/^bridges\[0\]\.flowLimit: expected an integer/);
     expect(bad({ macTableSize: 1.5 })).toBe('bridges[0].macTableSize: expected an integer 1..16777216 (MAC addresses, default 8192)');
     expect(bad({ macAgingTime: -1 })).toBe('bridges[0].macAgingTime: expected an integer 1..1000000 (seconds, default 300)');
+    expect(bad({ busyPoll: -1 })).toBe('bridges[0].busyPoll: expected an integer 0..1000000 (microseconds of polling after traffic, 0 = off, default 200)');
+  });
+  it('takes a busy-poll window of 0 (off) and keeps it through the db', () => {
+    const c = validateConfig({ bridges: [{ name: 'br0', busyPoll: 0 }, { name: 'br1', busyPoll: 5000 }] });
+    if (c instanceof Error) throw c;
+    expect(c.bridges.map((b) => b.busyPoll)).toEqual([0, 5000]);
+    expect(configToJson(c).bridges.map((b) => b.busyPoll)).toEqual([0, 5000]);
   });
 });
 
