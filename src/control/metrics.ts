@@ -8,6 +8,8 @@
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
  *   sluice_datapath_dropped_total{bridge,reason}  Bridge.counters().drops (datapath/drops.ts)
  *   sluice_mac_table_entries{bridge}             addresses NORMAL has learned (≤ mac-table-size)
+ *   sluice_busy_poll_{turns,frames}_total{bridge}  busy-poll turns after traffic and the frames
+ *                                                they read (datapath/busy-poll.ts)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
  *                                                the agent's rate limit
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
@@ -104,6 +106,8 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('Valid flow cache entries.', 'sluice_flow_cache_entries', 'gauge', (b) => b.bridge.cacheStats().entries);
   per('Pipeline decisions that could not be cached.', 'sluice_flow_cache_uncacheable_total', 'counter', (b) => b.bridge.cacheStats().uncacheable);
   per('Addresses in the NORMAL learning table.', 'sluice_mac_table_entries', 'gauge', (b) => b.bridge.macTable().size);
+  per('Busy-poll turns: reads of every port from the event loop within the window after traffic.', 'sluice_busy_poll_turns_total', 'counter', (b) => b.bridge.busyPollStats().turns);
+  per('Frames read by busy-poll turns (not by a readiness wake-up).', 'sluice_busy_poll_frames_total', 'counter', (b) => b.bridge.busyPollStats().frames);
   per('PACKET_IN messages sent to controllers.', 'sluice_packet_in_sent_total', 'counter', (b) => b.openflow?.agent.packetIns.sent ?? null);
   per('Packet-in events refused by the rate limit.', 'sluice_packet_in_dropped_total', 'counter', (b) => b.openflow?.agent.packetInLimiter.dropped ?? null);
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',

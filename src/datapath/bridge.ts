@@ -369,6 +369,11 @@ export class Bridge extends EventEmitter {
     return { hits: c.hits, misses: c.misses, entries: c.entries(this.dp.generation()), uncacheable: this.dp.uncacheable };
   }
 
+  /** Addition: busy-poll turns this bridge took part in and the frames they read. */
+  busyPollStats(): { turns: number; frames: number } {
+    return { turns: this.rx.turns, frames: this.rx.polledFrames };
+  }
+
   /** Addition: the datapath's drops by reason (a snapshot). */
   counters(): DatapathCounters {
     return { drops: dropRecord(this.dp.drops) };

@@ -22,6 +22,10 @@ export class Receiver implements BusyPolled {
   /** The bridge forwards: set by start(), cleared by stop(). */
   polling = false;
   private readonly draining = new Set<BridgePort>();
+  /** Busy-poll turns this bridge took part in, and the frames they read (metrics: how much
+   * the window costs and what it catches). */
+  turns = 0;
+  polledFrames = 0;
 
   constructor(
     private readonly dp: Datapath,
@@ -60,7 +64,10 @@ export class Receiver implements BusyPolled {
   pollOnce(): number {
     const before = this.dp.received;
     for (const p of this.dp.portList) if (p.linkUp && !this.draining.has(p)) this.dp.drain(p, this.burst, 1);
-    return this.dp.received - before;
+    const moved = this.dp.received - before;
+    this.turns++;
+    this.polledFrames += moved;
+    return moved;
   }
 
   /** Drains every port until no frames are waiting, synchronously (tests, benchmarks).

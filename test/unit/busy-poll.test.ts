@@ -63,6 +63,8 @@ describe('busy polling after traffic', () => {
     w.a.inject(ipFrame({ sport: 2 }));
     await sleep(5);
     expect(w.received()).toBe(2); // no callback: the poller read it within the window
+    expect(w.bridge.busyPollStats().frames).toBe(1); // that one frame, and only it
+    expect(w.bridge.busyPollStats().turns).toBeGreaterThan(1);
 
     await sleep(80); // twice the window without frames
     expect(busyPoller.size()).toBe(0);

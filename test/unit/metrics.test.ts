@@ -59,6 +59,8 @@ describe('renderMetrics', () => {
     expect(valueOf(e, 'sluice_flow_cache_entries', { bridge: 'br-m' })).toBe(cs.entries);
     expect(valueOf(e, 'sluice_flow_cache_uncacheable_total', { bridge: 'br-m' })).toBe(cs.uncacheable);
     expect(valueOf(e, 'sluice_datapath_dropped_total', { bridge: 'br-m', reason: 'runt' })).toBe(1);
+    expect(valueOf(e, 'sluice_busy_poll_turns_total', { bridge: 'br-m' })).toBe(bridge.busyPollStats().turns);
+    expect(valueOf(e, 'sluice_busy_poll_frames_total', { bridge: 'br-m' })).toBe(bridge.busyPollStats().frames);
     for (const [reason, n] of Object.entries(bridge.counters().drops)) {
       expect(valueOf(e, 'sluice_datapath_dropped_total', { bridge: 'br-m', reason })).toBe(n);
     }
