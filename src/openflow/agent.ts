@@ -31,6 +31,7 @@ import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } f
 import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
 import type { OFConnection } from './connection.js';
 import type { OFMessage } from './message-types.js';
+import { portDesc } from './convert.js';
 import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
@@ -168,6 +169,7 @@ export class OpenFlowAgent {
         return reply({
           type: 'features_reply', xid: msg.xid, datapathId: b.dpid, nBuffers: this.buffers.size,
           nTables: b.pipeline.nTables, auxiliaryId: 0, capabilities: SWITCH_CAPABILITIES,
+          ports: b.ports().map(portDesc), // the OF1.0 reply carries them; the 1.3 one does not
         });
       case 'get_config_request':
         return reply({ type: 'get_config_reply', xid: msg.xid, flags: s.flags, missSendLen: s.missSendLen });
@@ -202,7 +204,7 @@ export class OpenFlowAgent {
       case 'multipart_request': {
         const body = answerMultipart({ bridge: b, nowMs: this.now() }, msg.body);
         if (isOFError(body)) return body;
-        for (const m of splitReply(msg.xid, body, this.maxReplyBytes)) s.conn.write(m);
+        for (const m of splitReply(msg.xid, body, this.maxReplyBytes, (x) => s.conn.encode(x))) s.conn.write(m);
         return null;
       }
       case 'barrier_request':
