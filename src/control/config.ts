@@ -6,7 +6,8 @@
  *                    "ports": [ "veth-a", "tap:vm1@vlan=access:10",
  *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
  *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
- *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300 } ] }
+ *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
+ *                    "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
@@ -14,7 +15,8 @@
  * The limits are OVS's bridge other_config keys: `flowLimit` (rules per flow table; a
  * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
  * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); absent = the
- * defaults (LIMITS below).
+ * defaults (LIMITS below). `protocols` is OVS's bridge column of that name: the OpenFlow
+ * versions offered to controllers and listeners (absent = all Sluice implements).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
  * the same shape, written back with configToJson().
  *
@@ -32,6 +34,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
 import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { formatProtocols, parseProtocols } from '../openflow/codec.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 import { quote } from './quote.js';
@@ -54,6 +57,8 @@ export interface BridgeSetting {
   macTableSize?: number;
   /** Seconds a learned address lives unseen (OVS other_config:mac-aging-time); absent = 300. */
   macAgingTime?: number;
+  /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = all implemented. */
+  protocols?: number[];
 }
 
 /** The per-bridge limits: config key, `sluice start` flag, range and default (the datapath's). */
@@ -170,7 +175,7 @@ function portFrom(v: unknown, path: string): PortSetting | string {
 
 function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   if (!isObj(v)) return `${path}: expected an object`;
-  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen', ...LIMIT_KEYS].includes(k)) return `${path}.${k}: unknown key`;
+  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen', 'protocols', ...LIMIT_KEYS].includes(k)) return `${path}.${k}: unknown key`;
   if (typeof v.name !== 'string') return `${path}.name: expected a string`;
   const nameErr = checkBridgeName(v.name);
   if (nameErr) return `${path}.name: ${nameErr.message}`;
@@ -211,6 +216,12 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
     const n = typeof v[key] === 'number' ? parseLimit(key, v[key]) : undefined;
     if (n === undefined) return `${path}.${key}: ${limitExpected(key)}`;
     out[key] = n;
+  }
+  if (v.protocols !== undefined) {
+    const names = v.protocols;
+    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13"');
+    if (versions instanceof Error) return `${path}.protocols: ${versions.message}`;
+    out.protocols = versions;
   }
   const dup = checkPorts(out.ports);
   return dup ? `${path}.ports: ${dup.message}` : out;
@@ -256,6 +267,7 @@ export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unkno
       if (b.controllers && b.controllers.length > 0) o.controllers = [...b.controllers];
       if (b.listen && b.listen.length > 0) o.listen = [...b.listen];
       for (const key of LIMIT_KEYS) if (b[key] !== undefined) o[key] = b[key];
+      if (b.protocols !== undefined) o.protocols = formatProtocols(b.protocols).split(',');
       return o;
     }),
   };

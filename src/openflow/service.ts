@@ -19,6 +19,8 @@ import { isPassive, parseTarget, type Target } from './target.js';
 import { ActiveEndpoint, PassiveEndpoint, makeRundir, type Endpoint, type TransportOptions } from './transport.js';
 
 interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
+  // `versions` (the bridge's `protocols`) applies to controllers and listeners; the mgmt
+  // socket offers every implemented version, so that the sluice verbs (1.3) always work.
   /** Directory of the mgmt sockets (default DEFAULT_RUNDIR, /run/sluice); null = no mgmt socket. */
   readonly rundir?: string | null;
 }
@@ -59,17 +61,16 @@ export class OpenFlowService {
     const controllers = parse(cfg.controllers ?? []);
     const listen = parse(cfg.listen ?? []);
     const mgmt = this.mgmtPath;
-    if (mgmt !== null) {
-      makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
-      listen.push({ kind: 'punix', path: mgmt });
-    }
+    if (mgmt !== null) makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
+    const mgmtTargets: Target[] = mgmt === null ? [] : [{ kind: 'punix', path: mgmt }];
     const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };
+    const { versions: _bridgeVersions, ...mgmtOpts } = tOpts;
     try {
-      for (const [targets, isController] of [[controllers, true], [listen, false]] as const) {
+      for (const [targets, isController] of [[controllers, true], [listen, false], [mgmtTargets, false]] as const) {
         for (const t of targets) {
           const attach = (c: OFConnection): void => { this.agent.attach(c, isController); };
           if (isPassive(t)) {
-            const ep = await PassiveEndpoint.listen(t, tOpts, attach);
+            const ep = await PassiveEndpoint.listen(t, targets === mgmtTargets ? mgmtOpts : tOpts, attach);
             if (ep instanceof Error) throw ep;
             this.endpoints.push(ep);
           } else {
