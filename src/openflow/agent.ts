@@ -23,7 +23,7 @@ import {
 import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
-  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
+  OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
   OFP_NO_BUFFER, type Action, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
@@ -244,8 +244,9 @@ export class OpenFlowAgent {
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
 
 /** OF1.3.5 §7.2.1 ofp_port_config bits this switch honours (the Bridge's datapath acts on
- *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN). Any other bit in a mask is refused. */
-const PORT_CONFIG_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN;
+ *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN, and OF1.0's NO_FLOOD, which FLOOD and
+ *  NORMAL skip as Open vSwitch does). Any other bit in a mask is refused. */
+const PORT_CONFIG_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN | OFPPC_NO_FLOOD;
 
 /** OFPT_PORT_MOD (§7.3.4.3): the port must exist and hw_addr must be the port's own (a
  *  sanity check against a stale port number); only the masked config bits change. */
