@@ -95,7 +95,7 @@ describe('OpenFlow 1.0 round trips', () => {
     expect(encodeMessage10({ type: 'role_request', xid: 1, role: 2, generationId: 0n })).toBeNull();
     expect(encodeMessage10({ type: 'multipart_reply', xid: 1, flags: 0, body: { kind: 'group_desc', groups: [] } })).toBeNull();
     const fr = sampleMessages10().find((x) => x.type === 'flow_removed')!;
-    expect(encodeMessage10({ ...fr, tableId: 3 } as OFMessage)).toBeNull();
+    expect(encodeMessage10({ ...fr, tableId: 3 })).toBeNull();
   });
 });
 

@@ -7,7 +7,7 @@ import { OFPG_ANY, OFPP_ANY, OFPP_CONTROLLER, OFP_NO_BUFFER, type Match } from '
 const b = (...x: number[]) => new Uint8Array(x);
 const mac = (last: number) => b(0x02, 0, 0, 0, 0, last);
 
-export const SAMPLE_MATCH10: Match = [
+const SAMPLE_MATCH10: Match = [
   { field: 0, value: b(0, 0, 0, 1) },
   { field: 3, value: mac(2) },
   { field: 4, value: mac(1) },

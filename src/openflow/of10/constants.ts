@@ -41,12 +41,9 @@ export const OFPST10_TABLE = 3;
 export const OFPST10_PORT = 4;
 export const OFPST10_QUEUE = 5;
 export const OFPST10_VENDOR = 0xffff;
-export const OFPSF10_REPLY_MORE = 1;
 
 // Port numbers (§5.2.1, enum ofp_port): 16 bits
 export const OFPP10_MAX = 0xff00;
-export const OFPP10_IN_PORT = 0xfff8;
-export const OFPP10_CONTROLLER = 0xfffd;
 export const OFPP10_ALL = 0xfffc;
 export const OFPP10_NONE = 0xffff;
 
@@ -90,12 +87,15 @@ export const OFPFF10_CHECK_OVERLAP = 1 << 1;
 export const OFPFF10_EMERG = 1 << 2;
 
 // enum ofp_capabilities (§5.3.1)
-export const OFPC10_FLOW_STATS = 1 << 0;
-export const OFPC10_TABLE_STATS = 1 << 1;
-export const OFPC10_PORT_STATS = 1 << 2;
-export const OFPC10_IP_REASM = 1 << 5;
-export const OFPC10_QUEUE_STATS = 1 << 6;
+const OFPC10_FLOW_STATS = 1 << 0;
+const OFPC10_TABLE_STATS = 1 << 1;
+const OFPC10_PORT_STATS = 1 << 2;
+const OFPC10_IP_REASM = 1 << 5;
+const OFPC10_QUEUE_STATS = 1 << 6;
 export const OFPC10_ARP_MATCH_IP = 1 << 7;
+/** The capability bits 1.0 and 1.3 share, at the same positions (1.3's bit 3 is
+ * GROUP_STATS, 1.0's is STP; 1.0's ARP_MATCH_IP and 1.3's PORT_BLOCKED have no peer). */
+export const OFPC10_SHARED_WITH_13 = OFPC10_FLOW_STATS | OFPC10_TABLE_STATS | OFPC10_PORT_STATS | OFPC10_IP_REASM | OFPC10_QUEUE_STATS;
 
 // enum ofp_port_features (§5.2.1): 1.0 has no 40G/100G/1T bits, so COPPER.. move down
 export const OFPPF10_10MB_HD = 1 << 0;
@@ -140,4 +140,3 @@ export const OFP10_TABLE_STATS_LEN = 64;
 export const OFP10_PORT_STATS_LEN = 104;
 export const OFP10_QUEUE_STATS_LEN = 32;
 export const OFP10_AGGREGATE_REPLY_LEN = 24;
-export const OFP10_MAX_TABLE_NAME_LEN = 32;

@@ -24,7 +24,7 @@ import type { OFMessage, PacketQueue } from '../message-types.js';
 import { Reader } from '../wire.js';
 import { decodeActions10 } from './actions.js';
 import {
-  OFP10_PHY_PORT_LEN, OFP10_VERSION, OFPC10_ARP_MATCH_IP, OFPFF10_CHECK_OVERLAP, OFPFF10_EMERG, OFPFF10_SEND_FLOW_REM,
+  OFP10_PHY_PORT_LEN, OFP10_VERSION, OFPC10_SHARED_WITH_13, OFPFF10_CHECK_OVERLAP, OFPFF10_EMERG, OFPFF10_SEND_FLOW_REM,
   OFPP10_NONE, OFPT10_BARRIER_REPLY, OFPT10_BARRIER_REQUEST, OFPT10_ECHO_REPLY, OFPT10_ECHO_REQUEST, OFPT10_ERROR,
   OFPT10_FEATURES_REPLY, OFPT10_FEATURES_REQUEST, OFPT10_FLOW_MOD, OFPT10_FLOW_REMOVED, OFPT10_GET_CONFIG_REPLY,
   OFPT10_GET_CONFIG_REQUEST, OFPT10_HELLO, OFPT10_PACKET_IN, OFPT10_PACKET_OUT, OFPT10_PORT_MOD, OFPT10_PORT_STATUS,
@@ -57,8 +57,6 @@ const MINIMUM: Readonly<Record<number, number>> = {
   [OFPT10_STATS_REQUEST]: 4, [OFPT10_STATS_REPLY]: 4, [OFPT10_QUEUE_GET_CONFIG_REPLY]: 8,
 };
 
-/** OFPC_* capabilities 1.0 and 1.3 share (flow, table, port stats, IP reasm, queue stats). */
-const SHARED_CAPABILITIES = 0x67;
 
 function decodeQueues10(r: Reader): PacketQueue[] | OFError {
   const out: PacketQueue[] = [];
@@ -116,7 +114,7 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       return {
         type: 'features_reply', xid, datapathId: r.u64At(at, SF.DATAPATH_ID), nBuffers: r.u32At(at, SF.N_BUFFERS),
         nTables: r.u8At(at, SF.N_TABLES), auxiliaryId: 0,
-        capabilities: r.u32At(at, SF.CAPABILITIES) & SHARED_CAPABILITIES & ~OFPC10_ARP_MATCH_IP, ports,
+        capabilities: r.u32At(at, SF.CAPABILITIES) & OFPC10_SHARED_WITH_13, ports,
       };
     }
     case OFPT10_GET_CONFIG_REQUEST: return { type: 'get_config_request', xid };

@@ -20,7 +20,7 @@ import type { OFMessage } from '../message-types.js';
 import { Writer } from '../wire.js';
 import { encodeActions10 } from './actions.js';
 import {
-  OFP10_VERSION, OFPC10_ARP_MATCH_IP, OFPT10_BARRIER_REPLY, OFPT10_BARRIER_REQUEST, OFPT10_ECHO_REPLY,
+  OFP10_VERSION, OFPC10_ARP_MATCH_IP, OFPC10_SHARED_WITH_13, OFPT10_BARRIER_REPLY, OFPT10_BARRIER_REQUEST, OFPT10_ECHO_REPLY,
   OFPT10_ECHO_REQUEST, OFPT10_ERROR, OFPT10_FEATURES_REPLY, OFPT10_FEATURES_REQUEST, OFPT10_FLOW_MOD,
   OFPT10_FLOW_REMOVED, OFPT10_GET_CONFIG_REPLY, OFPT10_GET_CONFIG_REQUEST, OFPT10_HELLO, OFPT10_PACKET_IN,
   OFPT10_PACKET_OUT, OFPT10_PORT_MOD, OFPT10_PORT_STATUS, OFPT10_QUEUE_GET_CONFIG_REPLY,
@@ -37,8 +37,6 @@ import { OFPST10, encodeStatsReply10, encodeStatsRequest10 } from './stats.js';
 
 /** The 1.0 actions this switch executes: OUTPUT .. ENQUEUE (§5.3.1 `actions` bitmap). */
 const SUPPORTED_ACTIONS10 = (1 << 12) - 1;
-/** OFPC_* capabilities 1.0 and 1.3 share; 1.0's ARP_MATCH_IP is true of Sluice. */
-const SHARED_CAPABILITIES = 0x67;
 
 const TYPE10: Partial<Record<OFMessage['type'], number>> = {
   hello: OFPT10_HELLO, error: OFPT10_ERROR, echo_request: OFPT10_ECHO_REQUEST, echo_reply: OFPT10_ECHO_REPLY,
@@ -69,7 +67,7 @@ function encodeBody(w: Writer, m: OFMessage): boolean {
       const at = fixed(w, SF.ACTIONS[1]);
       w.u64At(at, SF.DATAPATH_ID, m.datapathId); w.u32At(at, SF.N_BUFFERS, m.nBuffers);
       w.u8At(at, SF.N_TABLES, 1); // table 0 is all a 1.0 controller sees
-      w.u32At(at, SF.CAPABILITIES, (m.capabilities & SHARED_CAPABILITIES) | OFPC10_ARP_MATCH_IP);
+      w.u32At(at, SF.CAPABILITIES, (m.capabilities & OFPC10_SHARED_WITH_13) | OFPC10_ARP_MATCH_IP); // Sluice matches ARP spa/tpa
       w.u32At(at, SF.ACTIONS, SUPPORTED_ACTIONS10);
       for (const p of m.ports ?? []) encodePhyPort(w, p);
       return true;

@@ -24,7 +24,7 @@ import {
 import type { Match, OxmField } from '../../pipeline/types.js';
 import type { Reader, Writer } from '../wire.js';
 import {
-  OFP10_VLAN_NONE, OFPFW10_ALL, OFPFW10_DL_DST, OFPFW10_DL_SRC, OFPFW10_DL_TYPE, OFPFW10_DL_VLAN, OFPFW10_DL_VLAN_PCP,
+  OFP10_MATCH_LEN, OFP10_VLAN_NONE, OFPFW10_ALL, OFPFW10_DL_DST, OFPFW10_DL_SRC, OFPFW10_DL_TYPE, OFPFW10_DL_VLAN, OFPFW10_DL_VLAN_PCP,
   OFPFW10_IN_PORT, OFPFW10_NW_BITS_MASK, OFPFW10_NW_DST_SHIFT, OFPFW10_NW_PROTO, OFPFW10_NW_SRC_SHIFT, OFPFW10_NW_TOS,
   OFPFW10_TP_DST, OFPFW10_TP_SRC,
 } from './constants.js';
@@ -70,7 +70,7 @@ function ipv4Field(f: number, addr: number, wildBits: number): OxmField | null {
 export function decodeMatch10(r: Reader): Match {
   const at = r.pos;
   const wc = r.u32At(at, M.WILDCARDS);
-  r.pos = at + 40;
+  r.pos = at + OFP10_MATCH_LEN;
   const out: OxmField[] = [];
   const has = (bit: number): boolean => (wc & bit) === 0;
   if (has(OFPFW10_IN_PORT)) out.push(field(OFPXMT_OFB_IN_PORT, beBytes(port16To32(r.u16At(at, M.IN_PORT)), 4)));
@@ -124,7 +124,7 @@ const allOnes = (b: Uint8Array | undefined): boolean => b === undefined || b.eve
 /** Writes `m` as an ofp_match (40 bytes), wildcarding what 1.0 cannot express. */
 export function encodeMatch10(w: Writer, m: Match): void {
   const at = w.pos;
-  w.zeros(40);
+  w.zeros(OFP10_MATCH_LEN);
   let wc = OFPFW10_ALL;
   const set = (bit: number): void => { wc &= ~bit; };
   let srcWild = 32;
