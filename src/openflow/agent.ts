@@ -12,7 +12,8 @@
  *  - Fail mode (§6.4 "connection interruption"): when the last *controller* connection
  *    goes, a standalone bridge turns failOpen on (learning switch) until a controller is
  *    back; a secure bridge changes nothing. Service connections (ovs-ofctl, the mgmt
- *    socket) do not count and get no async messages unless they ask with SET_ASYNC.
+ *    socket) do not count and get no async messages unless they ask with SET_ASYNC (on
+ *    OpenFlow 1.0, which lacks it: with a nonzero miss_send_len, as Open vSwitch does).
  */
 import {
   OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
@@ -35,7 +36,8 @@ import { portDesc } from './convert.js';
 import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
-import { RoleManager, Session, isStateChanging } from './session.js';
+import { OFP10_VERSION } from './of10/constants.js';
+import { RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
 
 export interface AgentOptions {
@@ -178,6 +180,9 @@ export class OpenFlowAgent {
         if (msg.flags !== OFPC_FRAG_NORMAL) return ofError(OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS, `config flags 0x${msg.flags.toString(16)}: only OFPC_FRAG_NORMAL is supported`);
         s.flags = msg.flags;
         s.missSendLen = msg.missSendLen;
+        // OpenFlow 1.0 has no SET_ASYNC: there a service connection asks for async messages
+        // by setting a nonzero miss_send_len, as in Open vSwitch (`ovs-ofctl monitor`).
+        if (!s.isController && s.conn.version === OFP10_VERSION && msg.missSendLen > 0) s.async = defaultAsyncConfig();
         return null;
       case 'flow_mod': {
         const r = b.flowMod(msg);

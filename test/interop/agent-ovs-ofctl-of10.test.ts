@@ -6,7 +6,7 @@
 // in its own version; `protocols` narrowing what a bridge offers. Where a 1.0 encoding of
 // ours has no ovs-ofctl command that reads it (flow-removed, packet-in, port-status), it
 // is checked with `ovs-ofctl ofp-print`, an independent decoder.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../tools.js';
@@ -114,6 +114,30 @@ need.describe('ovs-ofctl (no -O: OpenFlow 1.0) against Sluice', () => {
     expect(await of10('mod-port', 'p2', 'up')).toBe('');
     expect(await of10('mod-port', 'p3', 'flood')).toBe('');
     expect(await of10('show')).not.toMatch(/PORT_DOWN|NO_FLOOD/);
+  });
+
+  it('ovs-ofctl monitor (1.0: asks for async messages with miss_send_len) prints port-status and packet-in', async () => {
+    const mon = spawn('ovs-ofctl', [`--unixctl=${lab.rundir}/monitor.ctl`, 'monitor', lab.target, '128']);
+    let out = '';
+    mon.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    mon.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 400)); // hello and set-config
+      expect(await of10('mod-port', 'p2', 'down')).toBe('');
+      expect(await of10('add-flow', 'priority=1,actions=controller')).toBe('');
+      const frame = new Uint8Array(60);
+      frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 9, 0x08, 0x06]);
+      lab.pairs[0]![0].inject(frame);
+      lab.bridge.poll();
+      const end = Date.now() + 3000;
+      while (!out.includes('OFPT_PACKET_IN') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      mon.kill();
+      await of10('mod-port', 'p2', 'up');
+      await of10('del-flows');
+    }
+    expect(out).toMatch(/OFPT_PORT_STATUS \(xid=0x0\): MOD: 2\(p2\): addr:[0-9a-f:]{17}\n\s+config:\s+PORT_DOWN/);
+    expect(out).toContain('OFPT_PACKET_IN (xid=0x0): total_len=60 in_port=1 (via action) data_len=60 (unbuffered)');
   });
 
   it('our 1.0 flow-removed, packet-in, port-status and flow stats read back with ovs-ofctl ofp-print', async () => {

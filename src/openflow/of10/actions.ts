@@ -29,6 +29,8 @@ import {
   OFPBAC_BAD_EXPERIMENTER, OFPBAC_BAD_LEN, OFPBAC_BAD_TYPE, OFPBAC_MATCH_INCONSISTENT, OFPET_BAD_ACTION, ofError,
   type OFError,
 } from '../../pipeline/errors.js';
+import { ETH_TYPE_IPV4, ETH_TYPE_VLAN } from '../../packet/ethertype.js';
+import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import type { Action, Match } from '../../pipeline/types.js';
 import type { Reader, Writer } from '../wire.js';
 import {
@@ -39,8 +41,6 @@ import {
 import { beBytes, beNumber } from './match.js';
 import { port16To32, port32To16 } from './ports.js';
 
-const ETH_TYPE_VLAN = 0x8100;
-const OFPVID_PRESENT = 0x1000;
 const bad = (code: number, msg: string): OFError => ofError(OFPET_BAD_ACTION, code, msg);
 
 const SIZE: Readonly<Record<number, number>> = {
@@ -62,7 +62,7 @@ export function decodeActions10(r: Reader, match: Match): Action[] | OFError {
   const vid = matchValue(match, OFPXMT_OFB_VLAN_VID);
   let tagged = vid !== undefined && (vid & OFPVID_PRESENT) !== 0;
   const proto = matchValue(match, OFPXMT_OFB_IP_PROTO);
-  const ipv4 = matchValue(match, OFPXMT_OFB_ETH_TYPE) === 0x0800;
+  const ipv4 = matchValue(match, OFPXMT_OFB_ETH_TYPE) === ETH_TYPE_IPV4;
   const tpFields = !ipv4 ? null : proto === 6 ? [OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_TCP_DST]
     : proto === 17 ? [OFPXMT_OFB_UDP_SRC, OFPXMT_OFB_UDP_DST] : proto === 132 ? [OFPXMT_OFB_SCTP_SRC, OFPXMT_OFB_SCTP_DST] : null;
   while (r.left > 0) {

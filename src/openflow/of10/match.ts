@@ -21,6 +21,8 @@ import {
   OFPXMT_OFB_TCP_DST, OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OFPXMT_OFB_VLAN_PCP,
   OFPXMT_OFB_VLAN_VID,
 } from '../../packet/oxm.js';
+import { ETH_TYPE_ARP, ETH_TYPE_IPV4 } from '../../packet/ethertype.js';
+import { OFPVID_PRESENT } from '../../packet/flow-key.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import type { Reader, Writer } from '../wire.js';
 import {
@@ -31,12 +33,9 @@ import {
 import { OFP10_MATCH as M } from './layouts.js';
 import { port16To32, port32To16 } from './ports.js';
 
-const ETH_TYPE_IPV4 = 0x0800;
-const ETH_TYPE_ARP = 0x0806;
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
-const OFPVID_PRESENT = 0x1000;
 
 /** n big-endian bytes of v. */
 export function beBytes(v: number, n: number): Uint8Array {
