@@ -25,7 +25,7 @@ import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
   OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
-  OFP_NO_BUFFER, type Action, type PortReason,
+  OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, type Action, type FlowMod, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
 import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
@@ -185,7 +185,7 @@ export class OpenFlowAgent {
         if (!s.isController && s.conn.version === OFP10_VERSION && msg.missSendLen > 0) s.async = defaultAsyncConfig();
         return null;
       case 'flow_mod': {
-        const r = b.flowMod(msg);
+        const r = b.flowMod(s.conn.version === OFP10_VERSION ? modifyOrAdd10(b, msg) : msg);
         if (isOFError(r)) return r;
         if (msg.bufferId === OFP_NO_BUFFER) return null;
         // §7.3.4.1: the buffered packet goes through the tables after the mod is applied.
@@ -247,6 +247,17 @@ export class OpenFlowAgent {
 }
 
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
+
+/** OpenFlow 1.0 (§4.6): a MODIFY that matches no rule acts like an ADD (1.3 changes
+ *  nothing). Rules a 1.0 connection writes are in table 0. */
+function modifyOrAdd10(b: AgentBridge, fm: FlowMod): FlowMod {
+  if (fm.command !== OFPFC_MODIFY && fm.command !== OFPFC_MODIFY_STRICT) return fm;
+  const hits = b.pipeline.table(fm.tableId).select({
+    match: fm.match, strict: fm.command === OFPFC_MODIFY_STRICT, priority: fm.priority, cookie: 0n, cookieMask: 0n,
+    outPort: OFPP_ANY, outGroup: OFPG_ANY,
+  });
+  return Array.isArray(hits) && hits.length === 0 ? { ...fm, command: OFPFC_ADD } : fm;
+}
 
 /** OF1.3.5 §7.2.1 ofp_port_config bits this switch honours (the Bridge's datapath acts on
  *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN, and OF1.0's NO_FLOOD, which FLOOD and

@@ -69,6 +69,12 @@ need.describe('ovs-ofctl (no -O: OpenFlow 1.0) against Sluice', () => {
     const tables = await of10('dump-tables');
     expect(tables).toContain('table 0 ("classifier"):\n    active=5, lookup=0, matched=0');
     expect(tables).not.toContain('table 1');
+    // 1.0 §4.6: a modify that matches nothing adds the rule
+    expect(await of10('mod-flows', 'priority=4,in_port=3,actions=output:1')).toBe('');
+    expect(flowLines(await of10('dump-flows', 'in_port=3'))).toEqual(['table=0, n_packets=0, n_bytes=0, priority=4,in_port=3 actions=output:1']);
+    expect(await of10('mod-flows', 'in_port=3,actions=output:2')).toBe('');
+    expect(flowLines(await of10('dump-flows', 'in_port=3'))).toEqual(['table=0, n_packets=0, n_bytes=0, priority=4,in_port=3 actions=output:2']);
+    expect(await of10('del-flows', 'in_port=3')).toBe('');
     expect(await of10('del-flows', 'udp')).toBe('');
     expect(flowLines(await of10('dump-flows'))).toHaveLength(4);
     expect(await of10('del-flows')).toBe('');
