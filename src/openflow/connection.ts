@@ -41,6 +41,7 @@ import {
   OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
 import { IMPLEMENTED_VERSIONS, codecFor, formatProtocols, type VersionCodec } from './codec.js';
+import { OFPT_HELLO } from './constants.js';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
 import { encodeError, xidOf } from './error-codec.js';
@@ -216,7 +217,8 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
       this.emit('ready', v);
       return;
     }
-    if (raw[0] !== this.version) {
+    // (a hello goes to the codec at any version: 1.3 decodes and ignores it, as before)
+    if (raw[0] !== this.version && raw[1] !== OFPT_HELLO) {
       this.sendError(ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${raw[0]!.toString(16)} on a connection that agreed on 0x${this.version.toString(16)}`), raw);
       return;
     }
