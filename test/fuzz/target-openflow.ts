@@ -64,7 +64,7 @@ const TRAFFIC_EVERY = 64;
 
 /** A Duplex stand-in: what the connection writes is collected, what the peer sends is fed
  * in synchronously, so each input is handled completely before run() returns. */
-class MemoryStream extends EventEmitter {
+export class MemoryStream extends EventEmitter {
   destroyed = false;
   writableEnded = false;
   readonly writableLength = 0;
