@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { layoutLength, type Layout } from '../../src/openflow/layouts.js';
 import { encodeError } from '../../src/openflow/error-codec.js';
+import { splitReply } from '../../src/openflow/reply-split.js';
 import * as L from '../../src/openflow/of10/layouts.js';
 import { decodeMessage10, decodeMessage10Strict } from '../../src/openflow/of10/decode.js';
 import { encodeMessage10 } from '../../src/openflow/of10/encode.js';
@@ -96,6 +97,27 @@ describe('OpenFlow 1.0 round trips', () => {
     expect(encodeMessage10({ type: 'multipart_reply', xid: 1, flags: 0, body: { kind: 'group_desc', groups: [] } })).toBeNull();
     const fr = sampleMessages10().find((x) => x.type === 'flow_removed')!;
     expect(encodeMessage10({ ...fr, tableId: 3 })).toBeNull();
+  });
+});
+
+describe('long 1.0 stats replies', () => {
+  it('are split between entries, measured in 1.0 sizes, REPLY_MORE on all but the last', () => {
+    const fs = sampleMessages10().find((m) => m.type === 'multipart_reply' && m.body.kind === 'flow')!;
+    if (fs.type !== 'multipart_reply' || fs.body.kind !== 'flow') throw new Error('no flow stats sample');
+    const one = fs.body.flows[0]!;
+    const body = { kind: 'flow' as const, flows: Array.from({ length: 10 }, (_, i) => ({ ...one, priority: i })) };
+    const parts = splitReply(7, body, 400, encodeMessage10);
+    expect(parts.length).toBeGreaterThan(2);
+    const got = parts.map((p) => decodeMessage10Strict(p));
+    const flags = got.map((m) => (m.type === 'multipart_reply' ? m.flags : -1));
+    expect(flags).toEqual([...Array<number>(parts.length - 1).fill(1), 0]);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(400);
+    const prios = got.flatMap((m) => (m.type === 'multipart_reply' && m.body.kind === 'flow' ? m.body.flows.map((f) => f.priority) : []));
+    expect(prios).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('a body 1.0 has no form for produces no message', () => {
+    expect(splitReply(7, { kind: 'group_desc', groups: [] }, 400, encodeMessage10)).toEqual([]);
   });
 });
 
