@@ -109,6 +109,8 @@ need.describe('ovs-ofctl (no -O: OpenFlow 1.0) against Sluice', () => {
     expect(await of10('dump-ports', '3')).toMatch(/1 ports\n {2}port {2}3: rx pkts=0/);
     expect(await of10('dump-desc')).toContain('DP Description: br10');
     expect(await of10('queue-stats')).toMatch(/OFPST_QUEUE reply \(xid=0x\w+\): 0 queues/);
+    // Open vSwitch's 1.0 port-desc stats (type 13)
+    expect(await of10('dump-ports-desc')).toMatch(/^OFPST_PORT_DESC reply \(xid=0x\w+\):\n 1\(p1\): addr:[0-9a-f:]{17}\n\s+config:\s+0\n[\s\S]* 3\(p3\): addr/);
   });
 
   it('mod-port down / up / no-flood: show prints the config back', async () => {

@@ -93,6 +93,8 @@ export function sampleMessages10(): OFMessage[] {
     { type: 'multipart_request', xid: 18, flags: 0, body: { kind: 'table' } },
     { type: 'multipart_request', xid: 19, flags: 0, body: { kind: 'port_stats', portNo: OFPP_ANY } },
     { type: 'multipart_request', xid: 20, flags: 0, body: { kind: 'queue', portNo: OFPP_ANY, queueId: 0xffffffff } },
+    { type: 'multipart_request', xid: 24, flags: 0, body: { kind: 'port_desc' } },
+    { type: 'multipart_reply', xid: 24, flags: 0, body: { kind: 'port_desc', ports: [port(1), port(4)] } },
     { type: 'multipart_request', xid: 21, flags: 0, body: { kind: 'experimenter', experimenter: 0x2320, expType: 0, data: b(1, 2, 3, 4) } },
     {
       type: 'multipart_reply', xid: 15, flags: 0,

@@ -40,6 +40,9 @@ export const OFPST10_AGGREGATE = 2;
 export const OFPST10_TABLE = 3;
 export const OFPST10_PORT = 4;
 export const OFPST10_QUEUE = 5;
+/** Not in the 1.0 spec: Open vSwitch's OFPST_PORT_DESC for 1.0 (empty request, a list of
+ * ofp_phy_port back), which `ovs-ofctl dump-ports-desc` sends without -O. */
+export const OFPST10_PORT_DESC = 13;
 export const OFPST10_VENDOR = 0xffff;
 
 // Port numbers (§5.2.1, enum ofp_port): 16 bits

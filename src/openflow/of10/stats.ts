@@ -4,8 +4,9 @@
  * the internal multipart bodies (multipart-types.ts).
  *
  * Invariants
- *  - 1.0 knows desc, flow, aggregate, table, port, queue and vendor stats; any other type
- *    is OFPBRC_BAD_STAT (1.3's BAD_MULTIPART, same number). Vendor requests decode as the
+ *  - 1.0 knows desc, flow, aggregate, table, port, queue and vendor stats, and Open
+ *    vSwitch adds port-desc (type 13); any other type is OFPBRC_BAD_STAT (1.3's
+ *    BAD_MULTIPART, same number). Vendor requests decode as the
  *    internal 'experimenter' kind, which the agent refuses (1.0: BAD_VENDOR).
  *  - A 1.0 controller sees table 0 only: flow/aggregate requests for table 0 or 0xff
  *    (all) select table 0; any other table id is OFPBRC_BAD_TABLE_ID (1.0:
@@ -25,19 +26,19 @@ import type { Reader, Writer } from '../wire.js';
 import { decodeActions10, encodeActions10 } from './actions.js';
 import {
   OFP10_AGGREGATE_REPLY_LEN, OFP10_FLOW_STATS_LEN, OFP10_PORT_STATS_LEN, OFP10_QUEUE_STATS_LEN, OFP10_TABLE_STATS_LEN,
-  OFPFW10_ALL, OFPP10_ALL, OFPST10_AGGREGATE, OFPST10_DESC, OFPST10_FLOW, OFPST10_PORT, OFPST10_QUEUE, OFPST10_TABLE,
-  OFPST10_VENDOR,
+  OFP10_PHY_PORT_LEN, OFPFW10_ALL, OFPP10_ALL, OFPST10_AGGREGATE, OFPST10_DESC, OFPST10_FLOW, OFPST10_PORT,
+  OFPST10_PORT_DESC, OFPST10_QUEUE, OFPST10_TABLE, OFPST10_VENDOR,
 } from './constants.js';
 import { OFP10_FLOW_STATS as FS, OFP10_FLOW_STATS_REQUEST as FSR, OFP10_TABLE_STATS as TS } from './layouts.js';
 import { decodeMatch10, encodeMatch10 } from './match.js';
-import { port16To32, port32To16 } from './ports.js';
+import { decodePhyPort, encodePhyPort, port16To32, port32To16 } from './ports.js';
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 const OFPP_ANY = 0xffffffff;
 
 export const OFPST10: Readonly<Partial<Record<MultipartKind, number>>> = {
   desc: OFPST10_DESC, flow: OFPST10_FLOW, aggregate: OFPST10_AGGREGATE, table: OFPST10_TABLE,
-  port_stats: OFPST10_PORT, queue: OFPST10_QUEUE, experimenter: OFPST10_VENDOR,
+  port_stats: OFPST10_PORT, queue: OFPST10_QUEUE, port_desc: OFPST10_PORT_DESC, experimenter: OFPST10_VENDOR,
 };
 const KIND_OF = new Map(Object.entries(OFPST10).map(([k, n]) => [n, k as MultipartKind]));
 
@@ -53,7 +54,7 @@ const anyPort = (p: number): number => (p === OFPP10_ALL ? OFPP_ANY : port16To32
 
 export function decodeStatsRequest10(kind: MultipartKind, r: Reader): MultipartRequestBody | OFError {
   switch (kind) {
-    case 'desc': case 'table': return exactly(r, 0, kind) ?? { kind };
+    case 'desc': case 'table': case 'port_desc': return exactly(r, 0, kind) ?? { kind };
     case 'flow': case 'aggregate': {
       const e = exactly(r, 44, kind);
       if (e) return e;
@@ -85,7 +86,7 @@ export function decodeStatsRequest10(kind: MultipartKind, r: Reader): MultipartR
 /** Writes a request body; false = no 1.0 form. */
 export function encodeStatsRequest10(w: Writer, b: MultipartRequestBody): boolean {
   switch (b.kind) {
-    case 'desc': case 'table': return true;
+    case 'desc': case 'table': case 'port_desc': return true;
     case 'flow': case 'aggregate':
       encodeMatch10(w, b.match); w.u8(b.tableId); w.zeros(1); w.u16(port32To16(b.outPort));
       return true;
@@ -155,6 +156,7 @@ export function encodeStatsReply10(w: Writer, b: MultipartReplyBody): boolean {
         w.u16(port32To16(q.portNo)); w.zeros(2); w.u32(q.queueId); w.u64(q.txBytes); w.u64(q.txPackets); w.u64(q.txErrors);
       }
       return true;
+    case 'port_desc': for (const p of b.ports) encodePhyPort(w, p); return true;
     case 'experimenter': w.u32(b.experimenter); w.bytes(b.data); return true;
     default: return false;
   }
@@ -232,6 +234,10 @@ export function decodeStatsReply10(kind: MultipartKind, r: Reader): MultipartRep
         return { portNo, queueId, txBytes: r.u64(), txPackets: r.u64(), txErrors: r.u64(), durationSec: 0, durationNsec: 0 };
       });
       return Array.isArray(queues) ? { kind, queues } : queues;
+    }
+    case 'port_desc': {
+      const ports = list(r, OFP10_PHY_PORT_LEN, 'port desc', () => decodePhyPort(r));
+      return Array.isArray(ports) ? { kind, ports } : ports;
     }
     case 'experimenter':
       if (r.left < 4) return badLen('vendor stats body shorter than 4 bytes');
