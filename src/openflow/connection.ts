@@ -242,10 +242,9 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   }
 
   private failHello(text: string, raw: Uint8Array): void {
-    // in the peer's version when we have its codec, so that it can read why
-    const peer = codecFor(raw.length > 0 ? raw[0]! : 0);
-    const encode = (m: OFMessage): Uint8Array | null => (peer ?? codecFor(Math.max(...this.versions))!).encode(m);
-    this.write(encodeError(xidOf(raw), ofError(OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, text), raw, encode));
+    // in the peer's version when we have its codec, so that it can read why; else in ours
+    const codec = codecFor(raw[0] ?? 0) ?? codecFor(Math.max(...this.versions))!;
+    this.write(encodeError(xidOf(raw), ofError(OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, text), raw, codec.encode));
     this.close(`hello failed: ${text}`);
   }
 
