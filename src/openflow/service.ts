@@ -6,6 +6,8 @@
  *     controllers → connections that count for fail mode and get async messages
  *     listen      → service connections (ovs-ofctl, sluice CLI); plus, by default,
  *                   punix:<rundir>/<bridge>.mgmt as OVS offers
+ *   `versions` (the bridge's protocols) is what controllers and listeners offer; the mgmt
+ *   socket offers every implemented version.
  *
  * Invariants: every target string is parsed before anything opens; a bad one fails
  * start() with an Error naming it, and nothing stays open. stop() closes everything it
@@ -13,14 +15,13 @@
  */
 import { join } from 'node:path';
 import { OpenFlowAgent, type AgentOptions } from './agent.js';
+import { IMPLEMENTED_VERSIONS } from './codec.js';
 import type { AgentBridge } from './bridge-surface.js';
 import type { OFConnection } from './connection.js';
 import { isPassive, parseTarget, type Target } from './target.js';
 import { ActiveEndpoint, PassiveEndpoint, makeRundir, type Endpoint, type TransportOptions } from './transport.js';
 
 interface ServiceOptions extends AgentOptions, Omit<TransportOptions, 'onError'> {
-  // `versions` (the bridge's `protocols`) applies to controllers and listeners; the mgmt
-  // socket offers every implemented version, so that the sluice verbs (1.3) always work.
   /** Directory of the mgmt sockets (default DEFAULT_RUNDIR, /run/sluice); null = no mgmt socket. */
   readonly rundir?: string | null;
 }
@@ -64,7 +65,7 @@ export class OpenFlowService {
     if (mgmt !== null) makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
     const mgmtTargets: Target[] = mgmt === null ? [] : [{ kind: 'punix', path: mgmt }];
     const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };
-    const { versions: _bridgeVersions, ...mgmtOpts } = tOpts;
+    const mgmtOpts: TransportOptions = { ...tOpts, versions: IMPLEMENTED_VERSIONS };
     try {
       for (const [targets, isController] of [[controllers, true], [listen, false], [mgmtTargets, false]] as const) {
         for (const t of targets) {
