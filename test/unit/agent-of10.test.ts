@@ -7,7 +7,9 @@ import type { Socket } from 'node:net';
 import { OpenFlowAgent } from '../../src/openflow/agent.js';
 import { OFConnection } from '../../src/openflow/connection.js';
 import type { OFMessage } from '../../src/openflow/index.js';
-import { OFPFC_MODIFY, OFPFF_SEND_FLOW_REM, OFPG_ANY, OFPP_ANY, OFPPR_ADD, OFPTT_ALL, flowMod } from '../../src/pipeline/types.js';
+import {
+  OFPFC_MODIFY, OFPFF_SEND_FLOW_REM, OFPG_ANY, OFPP_ANY, OFPPR_ADD, OFPR_NO_MATCH, OFPTT_ALL, OFP_NO_BUFFER, flowMod,
+} from '../../src/pipeline/types.js';
 import { FakeBridge, fakePort } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
 import { apply, out } from './pipeline-helpers.js';
@@ -77,6 +79,36 @@ describe('the agent with an OpenFlow 1.0 connection', () => {
     await c10.until(() => c10.received.some((r) => r.raw[1] === 1));
     const raw = c10.received.find((r) => r.raw[1] === 1)!.raw;
     expect([raw[0], (raw[8]! << 8) | raw[9]!, (raw[10]! << 8) | raw[11]!]).toEqual([1, 4, 0]); // PORT_MOD_FAILED/BAD_PORT
+  });
+
+  it('packet-in with a buffer id (miss_send_len), released by a 1.0 packet-out naming it', async () => {
+    const { bridge, c10 } = await setup();
+    c10.send({ type: 'set_config', xid: 1, flags: 0, missSendLen: 20 });
+    await c10.barrier();
+    const data = new Uint8Array(100).fill(7);
+    bridge.emit('packet-in', {
+      reason: OFPR_NO_MATCH, tableId: 0, cookie: 0n, inPort: 2, metadata: 0n, tunnelId: 0n, tunSrc: 0, tunDst: 0,
+      totalLen: 100, maxLen: 0, data,
+    });
+    const pi = await c10.next('packet_in');
+    expect([pi.totalLen, pi.data.length, pi.bufferId !== OFP_NO_BUFFER]).toEqual([100, 20, true]);
+    expect(pi.match).toEqual([{ field: 0, value: Uint8Array.of(0, 0, 0, 2) }]);
+    c10.send({ type: 'packet_out', xid: 2, bufferId: pi.bufferId, inPort: 2, actions: [out(1)], data: new Uint8Array(0) });
+    await c10.barrier();
+    expect(bridge.packetOuts.map((p) => [p.inPort, p.data.length])).toEqual([[2, 100]]);
+    c10.send({ type: 'packet_out', xid: 3, bufferId: pi.bufferId, inPort: 2, actions: [out(1)], data: new Uint8Array(0) });
+    await c10.until(() => c10.received.some((r) => r.raw[1] === 1));
+    const raw = c10.received.find((r) => r.raw[1] === 1)!.raw;
+    expect([(raw[8]! << 8) | raw[9]!, (raw[10]! << 8) | raw[11]!]).toEqual([1, 7]); // BAD_REQUEST/BUFFER_EMPTY
+  });
+
+  it('vendor stats and vendor messages are refused with BAD_VENDOR', async () => {
+    const { c10 } = await setup();
+    c10.send({ type: 'multipart_request', xid: 4, flags: 0, body: { kind: 'experimenter', experimenter: 0x2320, expType: 0, data: new Uint8Array(4) } });
+    c10.send({ type: 'experimenter', xid: 5, experimenter: 0x2320, expType: 0, data: new Uint8Array(8) });
+    await c10.until(() => c10.received.filter((r) => r.raw[1] === 1).length === 2);
+    const codes = c10.received.filter((r) => r.raw[1] === 1).map((r) => [r.msg?.xid, (r.raw[8]! << 8) | r.raw[9]!, (r.raw[10]! << 8) | r.raw[11]!]);
+    expect(codes).toEqual([[4, 1, 3], [5, 1, 3]]);
   });
 
   it('port-status goes to each controller in its version; a 1.0 service connection asks with miss_send_len', async () => {
