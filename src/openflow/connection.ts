@@ -208,7 +208,7 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
       }
       const v = negotiate(d.versions, d.version ?? raw[0]!, this.versions);
       if (v === 0) {
-        const theirs = d.versions.length > 0 ? d.versions.join(',') : String(raw[0]);
+        const theirs = formatProtocols(d.versions.length > 0 ? d.versions : [raw[0]!]);
         this.failHello(`no common OpenFlow version: we support ${formatProtocols(this.versions)}, peer offers ${theirs}`, raw);
         return;
       }

@@ -64,7 +64,7 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
     await ctl.until(() => ctl.received.some((r) => r.raw[1] === 1));
     const raw = ctl.received.find((r) => r.raw[1] === 1)!.raw;
     expect([raw[0], raw[8], raw[9], raw[10], raw[11]]).toEqual([1, 0, 0, 0, 0]); // v1.0, HELLO_FAILED/INCOMPATIBLE
-    expect(new TextDecoder().decode(raw.subarray(12))).toMatch(/we support OpenFlow13, peer offers 1/);
+    expect(new TextDecoder().decode(raw.subarray(12))).toMatch(/we support OpenFlow13, peer offers OpenFlow10/);
     await ctl.waitClosed();
   });
 

@@ -22,6 +22,7 @@ import {
 import { OFPG_ANY, OFPTT_ALL, type Action } from '../../pipeline/types.js';
 import { DESC_STR_LEN, OFP_DESC_LEN, SERIAL_NUM_LEN } from '../constants.js';
 import type { FlowStats, MultipartKind, MultipartReplyBody, MultipartRequestBody, PortStats } from '../multipart-types.js';
+import { layoutLength } from '../layouts.js';
 import type { Reader, Writer } from '../wire.js';
 import { decodeActions10, encodeActions10 } from './actions.js';
 import {
@@ -40,6 +41,7 @@ export const OFPST10: Readonly<Partial<Record<MultipartKind, number>>> = {
   desc: OFPST10_DESC, flow: OFPST10_FLOW, aggregate: OFPST10_AGGREGATE, table: OFPST10_TABLE,
   port_stats: OFPST10_PORT, queue: OFPST10_QUEUE, port_desc: OFPST10_PORT_DESC, experimenter: OFPST10_VENDOR,
 };
+const FLOW_STATS_REQUEST_LEN = layoutLength(FSR);
 const KIND_OF = new Map(Object.entries(OFPST10).map(([k, n]) => [n, k as MultipartKind]));
 
 export function statsKindOf10(type: number): MultipartKind | OFError {
@@ -56,7 +58,7 @@ export function decodeStatsRequest10(kind: MultipartKind, r: Reader): MultipartR
   switch (kind) {
     case 'desc': case 'table': case 'port_desc': return exactly(r, 0, kind) ?? { kind };
     case 'flow': case 'aggregate': {
-      const e = exactly(r, 44, kind);
+      const e = exactly(r, FLOW_STATS_REQUEST_LEN, kind);
       if (e) return e;
       const at = r.pos;
       const match = decodeMatch10(r);
@@ -65,7 +67,7 @@ export function decodeStatsRequest10(kind: MultipartKind, r: Reader): MultipartR
         return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TABLE_ID, `table ${tableId}: an OpenFlow 1.0 connection sees table 0 only`);
       }
       const outPort = port16To32(r.u16At(at, FSR.OUT_PORT));
-      r.pos = at + 44;
+      r.pos = at + FLOW_STATS_REQUEST_LEN;
       return { kind, tableId: 0, outPort, outGroup: OFPG_ANY, cookie: 0n, cookieMask: 0n, match };
     }
     case 'port_stats': { const e = exactly(r, 8, kind); return e ?? { kind, portNo: anyPort(r.u16()) }; }
