@@ -57,7 +57,8 @@ Port specs (--port, repeatable):
           vlan=access:VID          access port of VLAN VID (untagged frames join VID)
           vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)
 
-OpenFlow (OF1.3):
+OpenFlow (1.3 and 1.0, negotiated per connection):
+  --protocols OpenFlow13       offer only these versions (default OpenFlow10,OpenFlow13)
   --controller tcp:IP[:PORT]   the bridge connects to the controller (port default 6653) and
                                reconnects with backoff 1, 2, 4, 8 s; ssl:IP:PORT needs --ssl-*
   --listen ptcp:PORT[:IP]      passive: ovs-ofctl -O OpenFlow13 ... tcp:IP:PORT (IP default 127.0.0.1)
@@ -71,7 +72,8 @@ by --bridge and override it, --port/--controller/--listen add to it; the --db fi
                    "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ],
                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
-                   "busyPoll": 200 } ] }
+                   "busyPoll": 200,
+                   "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
 
 Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMAL (a learning
 switch, like ovs-vsctl add-br) and falls back to learning when its last controller goes;
@@ -119,6 +121,7 @@ function buildProgram(): Command {
     .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .option('--busy-poll <us>', 'microseconds the bridge keeps polling its ports after traffic before it sleeps: lower latency for more CPU while traffic flows, 0 = off (default 200)')
+    .option('--protocols <list>', 'OpenFlow versions the bridge offers: OpenFlow10,OpenFlow13 (default both; OVS bridge protocols)')
     .addHelpText('after', START_HELP)
     .exitOverride()
     .action(async (opts: StartFlags) => {

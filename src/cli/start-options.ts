@@ -14,7 +14,8 @@
  * config's bridge of that name (or renames the config's only bridge, or adds a new one);
  * --dpid, --fail-mode and the limits (--flow-limit, --mac-table-size, --mac-aging-time, as
  * OVS's other_config keys) override, --port appends ports, --no-flow-cache turns the cache
- * off, --controller and --listen append OpenFlow targets. The mgmt socket
+ * off, --controller and --listen append OpenFlow targets, --protocols (OVS's `protocols`
+ * column: OpenFlow10,OpenFlow13) sets the versions the bridge offers. The mgmt socket
  * punix:RUNDIR/BRIDGE.mgmt is always offered (as OVS does), RUNDIR defaulting to /run/sluice.
  *
  * TLS: an ssl: controller or pssl: listener needs --ssl-key, --ssl-cert and --ssl-ca (the
@@ -30,6 +31,7 @@ import { DEFAULT_DB } from '../control/db.js';
 import { DEFAULT_RUNDIR } from '../openflow/service.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
+import { parseProtocols } from '../openflow/codec.js';
 
 export interface StartFlags {
   bridge?: string;
@@ -51,6 +53,7 @@ export interface StartFlags {
   macTableSize?: string;
   macAgingTime?: string;
   busyPoll?: string;
+  protocols?: string;
 }
 
 export interface StartPlan {
@@ -69,7 +72,7 @@ export interface StartPlan {
 
 /** The flags that shape one bridge: they need --bridge (or a config naming one bridge). */
 const PER_BRIDGE: ReadonlyArray<[keyof StartFlags, string]> = [
-  ['dpid', '--dpid'], ['port', '--port'], ['failMode', '--fail-mode'], ['controller', '--controller'], ['listen', '--listen'],
+  ['dpid', '--dpid'], ['port', '--port'], ['failMode', '--fail-mode'], ['controller', '--controller'], ['listen', '--listen'], ['protocols', '--protocols'],
   ...LIMIT_KEYS.map((k) => [k, LIMITS[k].flag] as [keyof StartFlags, string]),
 ];
 
@@ -148,6 +151,12 @@ function applyBridgeFlags(f: StartFlags, bridges: BridgeSetting[]): BridgeSettin
     b[key] = n;
   }
 
+  if (base?.protocols !== undefined) b.protocols = [...base.protocols];
+  if (f.protocols !== undefined) {
+    const v = parseProtocols(f.protocols);
+    if (v instanceof Error) return new SluiceError('bad_usage', `--protocols "${f.protocols}": ${v.message}`);
+    b.protocols = v;
+  }
   const controllers = [...(base?.controllers ?? [])];
   const listen = [...(base?.listen ?? [])];
   for (const [flag, list, add, passive] of [['--controller', controllers, f.controller, false], ['--listen', listen, f.listen, true]] as const) {

@@ -7,7 +7,8 @@
  *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
  *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
  *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
- *                    "busyPoll": 200 } ] }
+ *                    "busyPoll": 200,
+ *                    "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
@@ -16,7 +17,9 @@
  * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
  * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); beside them
  * `busyPoll`, how long (µs) the bridge keeps polling its rings after traffic before it sleeps
- * (datapath/busy-poll.ts); absent = the defaults (LIMITS below).
+ * (datapath/busy-poll.ts); absent = the defaults (LIMITS below). `protocols` is OVS's bridge
+ * column of that name: the OpenFlow versions offered to controllers and listeners (absent =
+ * all Sluice implements).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
  * the same shape, written back with configToJson().
  *
@@ -35,6 +38,7 @@ import { DEFAULT_BUSY_POLL_US } from '../datapath/busy-poll.js';
 import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
 import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { formatProtocols, parseProtocols } from '../openflow/codec.js';
 import { isPassive, parseTarget } from '../openflow/target.js';
 import { parsePortOption, type PortSetting } from './port-option.js';
 import { quote } from './quote.js';
@@ -59,6 +63,8 @@ export interface BridgeSetting {
   macAgingTime?: number;
   /** Busy-poll window after traffic, µs (datapath/busy-poll.ts); absent = LIMITS.busyPoll.default. */
   busyPoll?: number;
+  /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = all implemented. */
+  protocols?: number[];
 }
 
 /** The per-bridge limits: config key, `sluice start` flag, range and default (the datapath's). */
@@ -176,7 +182,7 @@ function portFrom(v: unknown, path: string): PortSetting | string {
 
 function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   if (!isObj(v)) return `${path}: expected an object`;
-  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen', ...LIMIT_KEYS].includes(k)) return `${path}.${k}: unknown key`;
+  for (const k of Object.keys(v)) if (!['name', 'dpid', 'failMode', 'ports', 'flowCache', 'controllers', 'listen', 'protocols', ...LIMIT_KEYS].includes(k)) return `${path}.${k}: unknown key`;
   if (typeof v.name !== 'string') return `${path}.name: expected a string`;
   const nameErr = checkBridgeName(v.name);
   if (nameErr) return `${path}.name: ${nameErr.message}`;
@@ -217,6 +223,12 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
     const n = typeof v[key] === 'number' ? parseLimit(key, v[key]) : undefined;
     if (n === undefined) return `${path}.${key}: ${limitExpected(key)}`;
     out[key] = n;
+  }
+  if (v.protocols !== undefined) {
+    const names = v.protocols;
+    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13"');
+    if (versions instanceof Error) return `${path}.protocols: ${versions.message}`;
+    out.protocols = versions;
   }
   const dup = checkPorts(out.ports);
   return dup ? `${path}.ports: ${dup.message}` : out;
@@ -262,6 +274,7 @@ export function configToJson(cfg: DaemonConfig): { bridges: Record<string, unkno
       if (b.controllers && b.controllers.length > 0) o.controllers = [...b.controllers];
       if (b.listen && b.listen.length > 0) o.listen = [...b.listen];
       for (const key of LIMIT_KEYS) if (b[key] !== undefined) o[key] = b[key];
+      if (b.protocols !== undefined) o.protocols = formatProtocols(b.protocols).split(',');
       return o;
     }),
   };

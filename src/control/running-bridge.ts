@@ -92,7 +92,7 @@ export class RunningBridge {
       { log: opts.log }, // the bridge's own messages already name the bridge
     );
     if (bridge instanceof Error) return bridge;
-    const svc = RunningBridge.service(bridge, opts);
+    const svc = RunningBridge.service(bridge, opts, setting.protocols);
     const rb = new RunningBridge(setting, bridge, svc, log, opts);
     rb.watch();
     try {
@@ -115,8 +115,10 @@ export class RunningBridge {
     return rb;
   }
 
-  private static service(bridge: Bridge, opts: RunningBridgeOptions): OpenFlowService {
-    return new OpenFlowService(bridge, { rundir: opts.rundir, log: opts.log, ...(opts.tls ? { tls: opts.tls } : {}) });
+  private static service(bridge: Bridge, opts: RunningBridgeOptions, versions: readonly number[] | undefined): OpenFlowService {
+    return new OpenFlowService(bridge, {
+      rundir: opts.rundir, log: opts.log, ...(opts.tls ? { tls: opts.tls } : {}), ...(versions ? { versions } : {}),
+    });
   }
 
   private async startOpenFlow(svc: OpenFlowService): Promise<SluiceError | null> {
@@ -145,12 +147,12 @@ export class RunningBridge {
     // ovs-vsctl set-controller: passive targets make the bridge listen, active ones connect
     const passive = (t: string) => /^(ptcp|pssl|punix):/.test(t);
     put(targets.filter((t) => !passive(t)), targets.filter(passive));
-    this.openflow = RunningBridge.service(this.bridge, this.opts);
+    this.openflow = RunningBridge.service(this.bridge, this.opts, this.setting.protocols);
     const e = await this.startOpenFlow(this.openflow);
     if (!e) return null;
     // put the old lists back so that the bridge keeps working as before
     put(before.controllers, before.listen);
-    this.openflow = RunningBridge.service(this.bridge, this.opts);
+    this.openflow = RunningBridge.service(this.bridge, this.opts, this.setting.protocols);
     await this.startOpenFlow(this.openflow);
     return e;
   }

@@ -12,7 +12,8 @@
  *  - Fail mode (§6.4 "connection interruption"): when the last *controller* connection
  *    goes, a standalone bridge turns failOpen on (learning switch) until a controller is
  *    back; a secure bridge changes nothing. Service connections (ovs-ofctl, the mgmt
- *    socket) do not count and get no async messages unless they ask with SET_ASYNC.
+ *    socket) do not count and get no async messages unless they ask with SET_ASYNC (on
+ *    OpenFlow 1.0, which lacks it: with a nonzero miss_send_len, as Open vSwitch does).
  */
 import {
   OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
@@ -23,18 +24,20 @@ import {
 import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
-  OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
-  OFP_NO_BUFFER, type Action, type PortReason,
+  OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
+  OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, type Action, type FlowMod, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
 import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
 import type { OFConnection } from './connection.js';
 import type { OFMessage } from './message-types.js';
+import { portDesc } from './convert.js';
 import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
-import { RoleManager, Session, isStateChanging } from './session.js';
+import { OFP10_VERSION } from './of10/constants.js';
+import { RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
 
 export interface AgentOptions {
@@ -168,6 +171,7 @@ export class OpenFlowAgent {
         return reply({
           type: 'features_reply', xid: msg.xid, datapathId: b.dpid, nBuffers: this.buffers.size,
           nTables: b.pipeline.nTables, auxiliaryId: 0, capabilities: SWITCH_CAPABILITIES,
+          ports: b.ports().map(portDesc), // the OF1.0 reply carries them; the 1.3 one does not
         });
       case 'get_config_request':
         return reply({ type: 'get_config_reply', xid: msg.xid, flags: s.flags, missSendLen: s.missSendLen });
@@ -176,9 +180,12 @@ export class OpenFlowAgent {
         if (msg.flags !== OFPC_FRAG_NORMAL) return ofError(OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS, `config flags 0x${msg.flags.toString(16)}: only OFPC_FRAG_NORMAL is supported`);
         s.flags = msg.flags;
         s.missSendLen = msg.missSendLen;
+        // OpenFlow 1.0 has no SET_ASYNC: there a service connection asks for async messages
+        // by setting a nonzero miss_send_len, as in Open vSwitch (`ovs-ofctl monitor`).
+        if (!s.isController && s.conn.version === OFP10_VERSION && msg.missSendLen > 0) s.async = defaultAsyncConfig();
         return null;
       case 'flow_mod': {
-        const r = b.flowMod(msg);
+        const r = b.flowMod(s.conn.version === OFP10_VERSION ? modifyOrAdd10(b, msg) : msg);
         if (isOFError(r)) return r;
         if (msg.bufferId === OFP_NO_BUFFER) return null;
         // §7.3.4.1: the buffered packet goes through the tables after the mod is applied.
@@ -202,7 +209,7 @@ export class OpenFlowAgent {
       case 'multipart_request': {
         const body = answerMultipart({ bridge: b, nowMs: this.now() }, msg.body);
         if (isOFError(body)) return body;
-        for (const m of splitReply(msg.xid, body, this.maxReplyBytes)) s.conn.write(m);
+        for (const m of splitReply(msg.xid, body, this.maxReplyBytes, (x) => s.conn.encode(x))) s.conn.write(m);
         return null;
       }
       case 'barrier_request':
@@ -241,9 +248,21 @@ export class OpenFlowAgent {
 
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
 
+/** OpenFlow 1.0 (§4.6): a MODIFY that matches no rule acts like an ADD (1.3 changes
+ *  nothing). Rules a 1.0 connection writes are in table 0. */
+function modifyOrAdd10(b: AgentBridge, fm: FlowMod): FlowMod {
+  if (fm.command !== OFPFC_MODIFY && fm.command !== OFPFC_MODIFY_STRICT) return fm;
+  const hits = b.pipeline.table(fm.tableId).select({
+    match: fm.match, strict: fm.command === OFPFC_MODIFY_STRICT, priority: fm.priority, cookie: 0n, cookieMask: 0n,
+    outPort: OFPP_ANY, outGroup: OFPG_ANY,
+  });
+  return Array.isArray(hits) && hits.length === 0 ? { ...fm, command: OFPFC_ADD } : fm;
+}
+
 /** OF1.3.5 §7.2.1 ofp_port_config bits this switch honours (the Bridge's datapath acts on
- *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN). Any other bit in a mask is refused. */
-const PORT_CONFIG_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN;
+ *  each: PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN, and OF1.0's NO_FLOOD, which FLOOD and
+ *  NORMAL skip as Open vSwitch does). Any other bit in a mask is refused. */
+const PORT_CONFIG_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN | OFPPC_NO_FLOOD;
 
 /** OFPT_PORT_MOD (§7.3.4.3): the port must exist and hw_addr must be the port's own (a
  *  sanity check against a stale port number); only the masked config bits change. */

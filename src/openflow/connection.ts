@@ -8,10 +8,15 @@
  *
  * Invariants
  *  - Our HELLO is the first thing written, at once (OF1.3.5 §6.3.1; ONOS waits for it).
- *  - Negotiation (§6.3.1): with a version bitmap on both sides the highest common version;
- *    otherwise min(our version, the header's). Anything but a version we speak is
+ *  - Negotiation (§6.3.1, §7.5.1): our hello carries our highest version in the header and
+ *    all we offer (`versions`: 1.0 and 1.3 unless the bridge's `protocols` narrow it) in a
+ *    version bitmap. With a bitmap from the peer, the highest common version; otherwise
+ *    min(our highest, the header's), which must be one we offer. Anything else is
  *    OFPET_HELLO_FAILED/OFPHFC_INCOMPATIBLE, then close. A non-HELLO first message is
- *    treated the same way.
+ *    treated the same way. The version is per connection: one bridge may have a 1.0 and
+ *    a 1.3 connection at once, each decoded and encoded by its own codec (codec.ts).
+ *  - After negotiation, a message whose header version is not the agreed one is answered
+ *    OFPET_BAD_REQUEST/OFPBRC_BAD_VERSION and otherwise ignored.
  *  - 'message' events come in stream order, each after the previous one was handled (the
  *    agent's handlers are synchronous), so a barrier reply follows everything before it.
  *  - A message that does not decode is answered with the codec's OFPT_ERROR carrying its
@@ -32,8 +37,11 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, isOFError, ofError, type OFError } from '../pipeline/errors.js';
-import { OFP_VERSION } from './constants.js';
+import {
+  OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, isOFError, ofError, type OFError,
+} from '../pipeline/errors.js';
+import { IMPLEMENTED_VERSIONS, codecFor, formatProtocols, type VersionCodec } from './codec.js';
+import { OFPT_HELLO } from './constants.js';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
 import { encodeError, xidOf } from './error-codec.js';
@@ -51,9 +59,10 @@ export interface ConnectionOptions {
   readonly asyncBacklogBytes?: number;
   /** Queue bytes past which reading pauses until the queue drains (default 4 MiB). */
   readonly readPauseBytes?: number;
+  /** Versions offered in the hello (wire numbers, OVS's `protocols`); default all implemented. */
+  readonly versions?: readonly number[];
 }
 
-const SUPPORTED_VERSIONS: readonly number[] = [OFP_VERSION];
 const CLOSE_GRACE_MS = 1000;
 const ASYNC_BACKLOG_BYTES = 256 * 1024;
 const READ_PAUSE_BYTES = 4 * 1024 * 1024;
@@ -67,6 +76,9 @@ interface OFConnectionEvents {
 export class OFConnection extends EventEmitter<OFConnectionEvents> {
   readonly name: string;
   version = 0;
+  /** The negotiated version's codec; null until the hello exchange completes. */
+  private codec: VersionCodec | null = null;
+  private readonly versions: readonly number[];
   private readonly framer = new MessageFramer();
   private readonly probeIntervalMs: number;
   private readonly probeTimeoutMs: number;
@@ -86,11 +98,14 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
     this.probeTimeoutMs = opts.probeTimeoutMs ?? this.probeIntervalMs;
     this.asyncBacklogBytes = opts.asyncBacklogBytes ?? ASYNC_BACKLOG_BYTES;
     this.readPauseBytes = opts.readPauseBytes ?? READ_PAUSE_BYTES;
+    this.versions = (opts.versions ?? IMPLEMENTED_VERSIONS).filter((v) => codecFor(v) !== undefined);
+    if (this.versions.length === 0) throw new RangeError('OFConnection: no implemented OpenFlow version offered');
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.finish(`stream error: ${e.message}`));
     stream.on('close', () => this.finish('closed by peer'));
     stream.on('end', () => this.finish('closed by peer'));
-    this.write(encodeMessage({ type: 'hello', xid: this.allocXid(), versions: SUPPORTED_VERSIONS }));
+    // §7.5.1: the header carries our highest version, the bitmap all of them
+    this.write(encodeMessage({ type: 'hello', xid: this.allocXid(), version: Math.max(...this.versions), versions: this.versions }));
     this.armProbe(this.probeIntervalMs);
   }
 
@@ -114,8 +129,15 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
     return this.stream.writableLength;
   }
 
+  /** `msg` in the connection's version; null when that version has no form for it (the
+   * message is then not sent: a 1.0 peer gets no group stats, no flow-removed of table 3). */
+  encode(msg: OFMessage): Uint8Array | null {
+    return this.codec ? this.codec.encode(msg) : encodeMessage(msg);
+  }
+
   send(msg: OFMessage): void {
-    this.write(encodeMessage(msg));
+    const bytes = this.encode(msg);
+    if (bytes !== null) this.write(bytes);
   }
 
   /** Sends a message the switch may drop (a packet-in) unless the send queue already holds
@@ -128,7 +150,7 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
 
   /** Sends the OFPT_ERROR for `offending` (its xid, its first 64 bytes). */
   sendError(error: OFError, offending: Uint8Array, xid = xidOf(offending)): void {
-    this.write(encodeError(xid, error, offending));
+    this.write(encodeError(xid, error, offending, (m) => this.encode(m)));
   }
 
   write(bytes: Uint8Array): void {
@@ -178,22 +200,29 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   }
 
   private onMessage(raw: Uint8Array): void {
-    const d = decodeMessage(raw);
-    if (this.version === 0) {
+    if (this.codec === null) {
+      const d = decodeMessage(raw); // decodes OFPT_HELLO at any version (§6.3.1)
       if (isOFError(d) || d.type !== 'hello') {
         this.failHello('expected OFPT_HELLO as the first message', raw);
         return;
       }
-      const v = negotiate(d.versions, d.version ?? raw[0]!);
+      const v = negotiate(d.versions, d.version ?? raw[0]!, this.versions);
       if (v === 0) {
-        const theirs = d.versions.length > 0 ? d.versions.join(',') : String(raw[0]);
-        this.failHello(`no common OpenFlow version: we support 0x0${OFP_VERSION} (1.3), peer offers ${theirs}`, raw);
+        const theirs = formatProtocols(d.versions.length > 0 ? d.versions : [raw[0]!]);
+        this.failHello(`no common OpenFlow version: we support ${formatProtocols(this.versions)}, peer offers ${theirs}`, raw);
         return;
       }
       this.version = v;
+      this.codec = codecFor(v)!;
       this.emit('ready', v);
       return;
     }
+    // (a hello goes to the codec at any version: 1.3 decodes and ignores it, as before)
+    if (raw[0] !== this.version && raw[1] !== OFPT_HELLO) {
+      this.sendError(ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${raw[0]!.toString(16)} on a connection that agreed on 0x${this.version.toString(16)}`), raw);
+      return;
+    }
+    const d = this.codec.decode(raw);
     if (isOFError(d)) {
       this.sendError(d, raw);
       return;
@@ -213,7 +242,9 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   }
 
   private failHello(text: string, raw: Uint8Array): void {
-    this.sendError(ofError(OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, text), raw);
+    // in the peer's version when we have its codec, so that it can read why; else in ours
+    const codec = codecFor(raw[0] ?? 0) ?? codecFor(Math.max(...this.versions))!;
+    this.write(encodeError(xidOf(raw), ofError(OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, text), raw, codec.encode));
     this.close(`hello failed: ${text}`);
   }
 
@@ -246,13 +277,15 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
   }
 }
 
-/** OF1.3.5 §6.3.1 version negotiation; 0 = no common version. */
-export function negotiate(peerBitmap: readonly number[], peerHeaderVersion: number): number {
+/** OF1.3.5 §6.3.1 version negotiation between `ours` and the peer's hello; 0 = none.
+ * With a bitmap: the highest version in both. Without: min(ours, the peer's header
+ * version), which must be one of ours. */
+export function negotiate(peerBitmap: readonly number[], peerHeaderVersion: number, ours: readonly number[] = IMPLEMENTED_VERSIONS): number {
   if (peerBitmap.length > 0) {
     let best = 0;
-    for (const v of peerBitmap) if (SUPPORTED_VERSIONS.includes(v) && v > best) best = v;
+    for (const v of peerBitmap) if (ours.includes(v) && v > best) best = v;
     return best;
   }
-  const v = Math.min(peerHeaderVersion, Math.max(...SUPPORTED_VERSIONS));
-  return SUPPORTED_VERSIONS.includes(v) ? v : 0;
+  const v = Math.min(peerHeaderVersion, Math.max(...ours));
+  return ours.includes(v) ? v : 0;
 }

@@ -8,14 +8,19 @@
  */
 import { OFPET_HELLO_FAILED, type OFError } from '../pipeline/errors.js';
 import { encodeMessage } from './encode.js';
+import type { OFMessage } from './message-types.js';
 
 const ERROR_DATA_MAX = 64;
 
-export function encodeError(xid: number, error: OFError, offending: Uint8Array): Uint8Array {
+/** `encode` is the connection's version codec (codec.ts): a 1.0 peer gets 1.0 numbers. */
+export function encodeError(
+  xid: number, error: OFError, offending: Uint8Array, encode: (m: OFMessage) => Uint8Array | null = encodeMessage,
+): Uint8Array {
   const data = error.type === OFPET_HELLO_FAILED
     ? new TextEncoder().encode(error.message.replace(/[^\x20-\x7e]/g, '?'))
     : offending.slice(0, ERROR_DATA_MAX);
-  return encodeMessage({ type: 'error', xid, errType: error.type, code: error.code, data });
+  const m: OFMessage = { type: 'error', xid, errType: error.type, code: error.code, data };
+  return encode(m) ?? encodeMessage(m); // every version has OFPT_ERROR: the fallback is never taken
 }
 
 /** The xid of a possibly broken message (0 when even the header is missing). */

@@ -38,6 +38,9 @@ export interface FeaturesReply {
   readonly type: 'features_reply'; readonly xid: number;
   readonly datapathId: bigint; readonly nBuffers: number; readonly nTables: number;
   readonly auxiliaryId: number; readonly capabilities: number;
+  /** The switch's ports: carried by the OF1.0 features reply (ofp_phy_port list); a 1.3
+   * reply has none (port-desc multipart instead) and ignores this. */
+  readonly ports?: readonly PortDesc[];
 }
 export interface GetConfigRequest { readonly type: 'get_config_request'; readonly xid: number }
 export interface SwitchConfig { readonly flags: number; readonly missSendLen: number }

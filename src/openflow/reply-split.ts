@@ -12,7 +12,11 @@
  */
 import { encodeMessage } from './encode.js';
 import { OFP_MAX_MSG_LEN, OFPMPF_REPLY_MORE } from './constants.js';
+import type { OFMessage } from './message-types.js';
 import type { MultipartReplyBody } from './multipart-types.js';
+
+/** A connection's encoder (codec.ts): null = no form in its version. */
+type Encode = (m: OFMessage) => Uint8Array | null;
 
 type ListKey = 'flows' | 'tables' | 'ports' | 'queues' | 'groups' | 'meters';
 
@@ -23,20 +27,27 @@ function listKeyOf(body: MultipartReplyBody): ListKey | null {
   return null;
 }
 
-const encodeReply = (xid: number, flags: number, body: MultipartReplyBody): Uint8Array =>
-  encodeMessage({ type: 'multipart_reply', xid, flags, body });
-
-export function splitReply(xid: number, body: MultipartReplyBody, maxBytes = OFP_MAX_MSG_LEN): Uint8Array[] {
+/** Splits and encodes with `encode` (the connection's version; default 1.3). Returns no
+ * message when the version has no form for the body (OFPMPF_REPLY_MORE is bit 0 in 1.0's
+ * stats flags too, so the splitting is the same). */
+export function splitReply(xid: number, body: MultipartReplyBody, maxBytes = OFP_MAX_MSG_LEN, encode: Encode = encodeMessage): Uint8Array[] {
+  const encodeReply = (flags: number, b: MultipartReplyBody): Uint8Array | null =>
+    encode({ type: 'multipart_reply', xid, flags, body: b });
   const key = listKeyOf(body);
-  if (key === null) return [encodeReply(xid, 0, body)];
+  if (key === null) {
+    const one = encodeReply(0, body);
+    return one === null ? [] : [one];
+  }
   const items = (body as unknown as Record<ListKey, readonly unknown[]>)[key];
   const withItems = (list: readonly unknown[]): MultipartReplyBody => ({ ...body, [key]: list });
-  const emptyLen = encodeReply(xid, 0, withItems([])).length;
+  const empty = encodeReply(0, withItems([]));
+  if (empty === null) return [];
+  const emptyLen = empty.length;
   const chunks: unknown[][] = [];
   let cur: unknown[] = [];
   let size = emptyLen;
   for (const it of items) {
-    const len = encodeReply(xid, 0, withItems([it])).length - emptyLen;
+    const len = encodeReply(0, withItems([it]))!.length - emptyLen;
     if (cur.length > 0 && size + len > maxBytes) {
       chunks.push(cur);
       cur = [];
@@ -46,5 +57,5 @@ export function splitReply(xid: number, body: MultipartReplyBody, maxBytes = OFP
     size += len;
   }
   chunks.push(cur);
-  return chunks.map((c, i) => encodeReply(xid, i < chunks.length - 1 ? OFPMPF_REPLY_MORE : 0, withItems(c)));
+  return chunks.map((c, i) => encodeReply(i < chunks.length - 1 ? OFPMPF_REPLY_MORE : 0, withItems(c))!);
 }

@@ -6,6 +6,8 @@
  *     controllers → connections that count for fail mode and get async messages
  *     listen      → service connections (ovs-ofctl, sluice CLI); plus, by default,
  *                   punix:<rundir>/<bridge>.mgmt as OVS offers
+ *   `versions` (the bridge's protocols) is what controllers and listeners offer; the mgmt
+ *   socket offers every implemented version.
  *
  * Invariants: every target string is parsed before anything opens; a bad one fails
  * start() with an Error naming it, and nothing stays open. stop() closes everything it
@@ -13,6 +15,7 @@
  */
 import { join } from 'node:path';
 import { OpenFlowAgent, type AgentOptions } from './agent.js';
+import { IMPLEMENTED_VERSIONS } from './codec.js';
 import type { AgentBridge } from './bridge-surface.js';
 import type { OFConnection } from './connection.js';
 import { isPassive, parseTarget, type Target } from './target.js';
@@ -59,17 +62,16 @@ export class OpenFlowService {
     const controllers = parse(cfg.controllers ?? []);
     const listen = parse(cfg.listen ?? []);
     const mgmt = this.mgmtPath;
-    if (mgmt !== null) {
-      makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
-      listen.push({ kind: 'punix', path: mgmt });
-    }
+    if (mgmt !== null) makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
+    const mgmtTargets: Target[] = mgmt === null ? [] : [{ kind: 'punix', path: mgmt }];
     const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };
+    const mgmtOpts: TransportOptions = { ...tOpts, versions: IMPLEMENTED_VERSIONS };
     try {
-      for (const [targets, isController] of [[controllers, true], [listen, false]] as const) {
+      for (const [targets, isController] of [[controllers, true], [listen, false], [mgmtTargets, false]] as const) {
         for (const t of targets) {
           const attach = (c: OFConnection): void => { this.agent.attach(c, isController); };
           if (isPassive(t)) {
-            const ep = await PassiveEndpoint.listen(t, tOpts, attach);
+            const ep = await PassiveEndpoint.listen(t, targets === mgmtTargets ? mgmtOpts : tOpts, attach);
             if (ep instanceof Error) throw ep;
             this.endpoints.push(ep);
           } else {

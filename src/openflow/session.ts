@@ -33,7 +33,7 @@ const ALL_FLOW_REMOVED =
   (1 << OFPRR_IDLE_TIMEOUT) | (1 << OFPRR_HARD_TIMEOUT) | (1 << OFPRR_DELETE) | (1 << OFPRR_GROUP_DELETE);
 const PIN_DEFAULT = (1 << OFPR_NO_MATCH) | (1 << OFPR_ACTION);
 
-function defaultAsyncConfig(): AsyncConfig {
+export function defaultAsyncConfig(): AsyncConfig {
   return {
     packetInMask: [PIN_DEFAULT, 0],
     portStatusMask: [ALL_PORT_REASONS, ALL_PORT_REASONS],

@@ -13,7 +13,7 @@ SEED=${SEED:-1}
 status=0
 out=$(mktemp)
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src test || echo '+changes')" | tee "$out"
-for t in openflow frames flow-syntax db; do
+for t in openflow openflow10 frames flow-syntax db; do
   nice -n 10 npx tsx test/fuzz/main.ts --target "$t" --count "$COUNT" --seed "$SEED" | tee -a "$out" || status=1
 done
 nice -n 10 npx tsx test/fuzz/main.ts --target openflow --transport tcp --count "$TCP_COUNT" --seed "$SEED" | tee -a "$out" || status=1

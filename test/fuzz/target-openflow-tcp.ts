@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { OpenFlowAgent } from '../../src/openflow/agent.js';
 import { OFConnection } from '../../src/openflow/connection.js';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage } from '../../src/openflow/index.js';
+import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
 import { OFPBRC_BAD_LEN, OFPET_BAD_REQUEST, isOFError } from '../../src/pipeline/errors.js';
 import { socketPair } from '../unit/agent-helpers.js';
 import { rig, type Rig } from '../unit/datapath-helpers.js';
@@ -42,14 +43,14 @@ export class OpenFlowTcpTarget implements FuzzTarget {
 
   private async connect(): Promise<Peer> {
     const [c, s] = await socketPair();
-    const conn = new OFConnection(s, { probeIntervalMs: 0, name: 'fuzz-tcp' });
+    const conn = new OFConnection(s, { probeIntervalMs: 0, name: 'fuzz-tcp', versions: [4] }); // 1.3, as target-openflow.ts
     this.agent.attach(conn, true);
     const p: Peer = { sock: c, conn, got: [], closed: false, framer: new MessageFramer(), problems: [] };
     c.on('data', (chunk: Buffer) => {
       const r = p.framer.push(chunk);
       if (!r.ok) p.problems.push(`the switch wrote a bad frame: ${r.error.message}`);
       for (const raw of r.messages) {
-        const msg = decodeMessage(raw);
+        const msg = raw[0] === 1 ? decodeMessage10(raw) : decodeMessage(raw); // a failed hello is answered in the peer's version
         if (isOFError(msg)) { p.problems.push(`undecodable reply type ${raw[1]}: ${msg.message}`); continue; }
         p.got.push(msg);
       }

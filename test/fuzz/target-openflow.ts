@@ -38,6 +38,7 @@ import { OpenFlowAgent } from '../../src/openflow/agent.js';
 import { negotiate, OFConnection } from '../../src/openflow/connection.js';
 import { OFPCR_ROLE_SLAVE } from '../../src/openflow/constants.js';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage } from '../../src/openflow/index.js';
+import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
 import type { Session } from '../../src/openflow/session.js';
 import { parseFlow, parseGroup, parseMeter, isParseError } from '../../src/openflow/syntax/index.js';
 import {
@@ -63,7 +64,7 @@ const TRAFFIC_EVERY = 64;
 
 /** A Duplex stand-in: what the connection writes is collected, what the peer sends is fed
  * in synchronously, so each input is handled completely before run() returns. */
-class MemoryStream extends EventEmitter {
+export class MemoryStream extends EventEmitter {
   destroyed = false;
   writableEnded = false;
   readonly writableLength = 0;
@@ -163,7 +164,8 @@ export class OpenFlowTarget implements FuzzTarget {
 
   private connect(): Link {
     const stream = new MemoryStream();
-    const conn = new OFConnection(stream as unknown as Duplex, { probeIntervalMs: 0, name: 'fuzz' });
+    // the 1.3 codec's target: a hello offering only 1.0 must fail (1.0: target-openflow10.ts)
+    const conn = new OFConnection(stream as unknown as Duplex, { probeIntervalMs: 0, name: 'fuzz', versions: [4] });
     const session = this.agent.attach(conn, true);
     const link: Link = { stream, conn, session, closedReason: null };
     conn.on('close', (reason) => { link.closedReason = reason; });
@@ -195,7 +197,7 @@ export class OpenFlowTarget implements FuzzTarget {
       const r = f.push(chunk);
       if (!r.ok) problems.push(`the switch wrote a bad frame: ${r.error.message}`);
       for (const raw of r.messages) {
-        const msg = decodeMessage(raw);
+        const msg = raw[0] === 1 ? decodeMessage10(raw) : decodeMessage(raw); // a failed hello is answered in the peer's version
         if (isOFError(msg)) { problems.push(`the switch wrote an undecodable ${raw[1]}: ${msg.message}`); continue; }
         got.push({ msg, raw });
         if (msg.type === 'error') {

@@ -1,7 +1,7 @@
 /** The fuzz targets by name (test/fuzz/target-*.ts). */
 import type { FuzzTarget } from './runner.js';
 
-export const TARGETS = ['openflow', 'frames', 'flow-syntax', 'db'] as const;
+export const TARGETS = ['openflow', 'openflow10', 'frames', 'flow-syntax', 'db'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 interface TargetOptions {
@@ -18,6 +18,10 @@ export async function makeTarget(name: TargetName, o: TargetOptions = {}): Promi
       }
       const { OpenFlowTarget } = await import('./target-openflow.js');
       return new OpenFlowTarget();
+    }
+    case 'openflow10': {
+      const { OpenFlow10Target } = await import('./target-openflow10.js');
+      return new OpenFlow10Target();
     }
     case 'frames': {
       const { FramesTarget } = await import('./target-frames.js');

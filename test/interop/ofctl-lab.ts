@@ -26,7 +26,10 @@ export class OfctlLab {
   /** tcp:127.0.0.1:PORT of the service */
   target = '';
 
-  constructor(readonly name: string, private readonly opts: { failMode: 'standalone' | 'secure'; dpid: bigint; ports: number }) {
+  constructor(
+    readonly name: string,
+    private readonly opts: { failMode: 'standalone' | 'secure'; dpid: bigint; ports: number; versions?: readonly number[] },
+  ) {
     this.pairs = Array.from({ length: opts.ports }, (_, i) => MemoryPort.pair(`p${i + 1}`, `h${i + 1}`));
   }
 
@@ -37,7 +40,7 @@ export class OfctlLab {
     });
     this.bridge.start();
     for (const [, h] of this.pairs) h.open();
-    this.svc = new OpenFlowService(this.bridge, { rundir: this.rundir });
+    this.svc = new OpenFlowService(this.bridge, { rundir: this.rundir, ...(this.opts.versions ? { versions: this.opts.versions } : {}) });
     await this.svc.start({ listen: ['ptcp:0'] });
     this.target = `tcp:127.0.0.1:${this.ptcpPort()}`;
   }
@@ -58,8 +61,17 @@ export class OfctlLab {
   }
 
   async ofctlAt(target: string, verb: string, ...args: string[]): Promise<string> {
+    return this.ofctlWith(['-O', 'OpenFlow13'], target, verb, ...args);
+  }
+
+  /** `ovs-ofctl` with no -O flag: it speaks OpenFlow 1.0. */
+  async ofctl10(verb: string, ...args: string[]): Promise<string> {
+    return this.ofctlWith([], this.target, verb, ...args);
+  }
+
+  private async ofctlWith(flags: string[], target: string, verb: string, ...args: string[]): Promise<string> {
     try {
-      const r = await run('ovs-ofctl', ['-O', 'OpenFlow13', verb, target, ...args], { timeout: 10_000 });
+      const r = await run('ovs-ofctl', [...flags, verb, target, ...args], { timeout: 10_000 });
       return r.stdout + r.stderr;
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string };

@@ -4,14 +4,14 @@ import { OFConnection, negotiate } from '../../src/openflow/connection.js';
 import { parseTarget, formatTarget } from '../../src/openflow/target.js';
 import { encodeMessage } from '../../src/openflow/index.js';
 import {
-  OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE,
+  OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE, OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE,
 } from '../../src/pipeline/errors.js';
 import { socketPair, TestController } from './agent-helpers.js';
 
 const open: Socket[] = [];
 afterEach(() => { for (const s of open.splice(0)) s.destroy(); });
 
-async function setup(opts: { probeIntervalMs?: number; probeTimeoutMs?: number } = {}) {
+async function setup(opts: { probeIntervalMs?: number; probeTimeoutMs?: number; versions?: number[] } = {}) {
   const [c, s] = await socketPair();
   open.push(c, s);
   const ctl = new TestController(c);
@@ -24,11 +24,48 @@ async function setup(opts: { probeIntervalMs?: number; probeTimeoutMs?: number }
 }
 
 describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
-  it('sends HELLO with a version bitmap {1.3} at once, before the peer says anything', async () => {
+  it('sends HELLO with a version bitmap {1.0, 1.3} and header version 1.3 at once, before the peer says anything', async () => {
     const { ctl } = await setup();
     const h = await ctl.next('hello');
-    expect(h.versions).toEqual([4]);
+    expect(h.versions).toEqual([1, 4]);
+    expect(h.version).toBe(4);
     expect(ctl.received.length).toBe(0);
+  });
+
+  it('offers only the configured versions (protocols=OpenFlow10: header 0x01, bitmap {1.0})', async () => {
+    const { ctl } = await setup({ versions: [1] });
+    const h = await ctl.next('hello');
+    expect([h.version, h.versions]).toEqual([1, [1]]);
+  });
+
+  it('negotiates 1.0 with a 1.0 peer (no bitmap, header 0x01) and then speaks 1.0', async () => {
+    const { ctl, conn, events } = await setup();
+    await ctl.next('hello');
+    ctl.sendRaw(new Uint8Array([1, 0, 0, 8, 0, 0, 0, 7])); // OF1.0 hello
+    ctl.sendRaw(new Uint8Array([1, 2, 0, 9, 0, 0, 0, 8, 0xab])); // OF1.0 echo request
+    await ctl.until(() => ctl.received.some((r) => r.raw[0] === 1 && r.raw[1] === 3));
+    const reply = ctl.received.find((r) => r.raw[1] === 3)!.raw;
+    expect([...reply]).toEqual([1, 3, 0, 9, 0, 0, 0, 8, 0xab]);
+    expect([events[0], conn.version]).toEqual(['ready:1', 1]);
+  });
+
+  it('a message in another version than the agreed one is OFPBRC_BAD_VERSION, in the agreed version', async () => {
+    const { ctl } = await setup();
+    await ctl.handshake();
+    ctl.sendRaw(new Uint8Array([1, 2, 0, 8, 0, 0, 0, 9])); // a 1.0 echo on a 1.3 connection
+    const e = await ctl.next('error');
+    expect([e.errType, e.code, e.xid]).toEqual([OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, 9]);
+  });
+
+  it('a bridge restricted to 1.3 refuses a 1.0 peer with HELLO_FAILED in 1.0, which the peer can read', async () => {
+    const { ctl } = await setup({ versions: [4] });
+    await ctl.next('hello');
+    ctl.sendRaw(new Uint8Array([1, 0, 0, 8, 0, 0, 0, 5]));
+    await ctl.until(() => ctl.received.some((r) => r.raw[1] === 1));
+    const raw = ctl.received.find((r) => r.raw[1] === 1)!.raw;
+    expect([raw[0], raw[8], raw[9], raw[10], raw[11]]).toEqual([1, 0, 0, 0, 0]); // v1.0, HELLO_FAILED/INCOMPATIBLE
+    expect(new TextDecoder().decode(raw.subarray(12))).toMatch(/we support OpenFlow13, peer offers OpenFlow10/);
+    await ctl.waitClosed();
   });
 
   it('negotiates 1.3 with a bitmap peer and then delivers messages', async () => {
@@ -43,7 +80,7 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
   it('refuses a peer without a common version: HELLO_FAILED/INCOMPATIBLE, then close', async () => {
     const { ctl, events } = await setup();
     await ctl.next('hello');
-    ctl.send({ type: 'hello', xid: 9, version: 1, versions: [1] });
+    ctl.send({ type: 'hello', xid: 9, version: 2, versions: [2, 3] });
     const e = await ctl.next('error');
     expect([e.errType, e.code, e.xid]).toEqual([OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, 9]);
     expect(new TextDecoder().decode(e.data)).toMatch(/no common OpenFlow version/);
@@ -53,10 +90,14 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
 
   it('negotiate(): bitmap → highest common; no bitmap → min(ours, theirs)', () => {
     expect(negotiate([1, 4], 6)).toBe(4);
-    expect(negotiate([1, 2], 4)).toBe(0);
+    expect(negotiate([1, 2], 4)).toBe(1);
+    expect(negotiate([2, 3], 3)).toBe(0);
     expect(negotiate([], 5)).toBe(4);
     expect(negotiate([], 4)).toBe(4);
-    expect(negotiate([], 1)).toBe(0);
+    expect(negotiate([], 1)).toBe(1);
+    expect(negotiate([], 2)).toBe(0); // min(4, 2) = 1.1: not spoken
+    expect(negotiate([], 1, [4])).toBe(0);
+    expect(negotiate([1, 4], 4, [1])).toBe(1);
   });
 
   it('treats a non-HELLO first message as a failed hello', async () => {

@@ -5,6 +5,8 @@ import { isOFError } from '../../src/pipeline/errors.js';
 import {
   MessageFramer, decodeMessage, encodeMessage, type OFMessage, type OFMessageType,
 } from '../../src/openflow/index.js';
+import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
+import { encodeMessage10 } from '../../src/openflow/of10/encode.js';
 
 export async function socketPair(): Promise<[Socket, Socket]> {
   const server = createServer();
@@ -29,11 +31,14 @@ export class TestController {
   private readonly framer = new MessageFramer();
   private waiters: (() => void)[] = [];
   private xid = 1;
+  readonly version: 1 | 4;
 
-  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean } = {}) {
+  /** `version` 1: an OpenFlow 1.0 controller (hello without a bitmap, 1.0 codec). */
+  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean; version?: 1 | 4 } = {}) {
+    this.version = opts.version ?? 4;
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
-        const d = decodeMessage(raw);
+        const d = this.version === 1 && raw[1] !== 0 ? decodeMessage10(raw) : decodeMessage(raw);
         if (opts.answerEchoes === true && !isOFError(d) && d.type === 'echo_request') {
           this.send({ type: 'echo_reply', xid: d.xid, data: d.data });
           continue;
@@ -51,7 +56,7 @@ export class TestController {
     for (const f of w) f();
   }
 
-  send(m: OFMessage): void { this.sock.write(encodeMessage(m)); }
+  send(m: OFMessage): void { this.sock.write(this.version === 1 && m.type !== 'hello' ? encodeMessage10(m)! : encodeMessage(m)); }
   sendRaw(b: Uint8Array): void { this.sock.write(b); }
 
   /** Waits until `pred` holds over the received list (or times out). */
@@ -96,7 +101,7 @@ export class TestController {
 
   /** Sends the HELLO and consumes the switch's. */
   async handshake(): Promise<void> {
-    this.send({ type: 'hello', xid: 1, versions: [4] });
+    this.send(this.version === 1 ? { type: 'hello', xid: 1, version: 1, versions: [] } : { type: 'hello', xid: 1, versions: [4] });
     await this.next('hello');
     // An echo round trip proves the switch has processed our HELLO (is 'ready').
     this.send({ type: 'echo_request', xid: 0xfffe, data: new Uint8Array(0) });

@@ -112,6 +112,17 @@ describe('sluice start flags', () => {
     expect(q.bridges[0]).toMatchObject({ flowLimit: 5, macTableSize: 9 });
     expect(q.bridges[0]!.macAgingTime).toBeUndefined();
   });
+  it('takes --protocols per bridge (OVS protocols column), over the config file\'s', () => {
+    const p = planStart({ bridge: 'br0', protocols: 'OpenFlow13' });
+    if (p instanceof Error) throw p;
+    expect(p.bridges[0]!.protocols).toEqual([4]);
+    const load = () => ({ bridges: [{ name: 'brc', failMode: 'secure' as const, ports: [], protocols: [1] }] });
+    const q = planStart({ config: 'x.json', protocols: 'OpenFlow13,OpenFlow10' }, load);
+    if (q instanceof Error) throw q;
+    expect(q.bridges[0]!.protocols).toEqual([1, 4]);
+    expect(msg(planStart({ bridge: 'br0', protocols: 'OpenFlow14' }))).toBe('--protocols "OpenFlow14": protocol "OpenFlow14": expected OpenFlow10, OpenFlow13');
+    expect(msg(planStart({ protocols: 'OpenFlow10' }))).toBe('missing --bridge NAME for --protocols');
+  });
   it('names a bad limit in one line', () => {
     expect(msg(planStart({ bridge: 'br0', flowLimit: '0' }))).toBe('--flow-limit "0": expected an integer 1..4294967295 (rules per flow table, default 1000000)');
     expect(msg(planStart({ bridge: 'br0', macTableSize: 'x' }))).toBe('--mac-table-size "x": expected an integer 1..16777216 (MAC addresses, default 8192)');

@@ -33,6 +33,21 @@ describe('validateConfig: many bridges', () => {
   });
 });
 
+describe('validateConfig: protocols (OVS bridge protocols column)', () => {
+  it('reads the names as versions and writes them back', () => {
+    const c = validateConfig({ bridges: [{ name: 'br0', protocols: ['OpenFlow13', 'OpenFlow10'] }] });
+    if (c instanceof Error) throw c;
+    expect(c.bridges[0]!.protocols).toEqual([1, 4]);
+    expect(configToJson(c).bridges[0]!.protocols).toEqual(['OpenFlow10', 'OpenFlow13']);
+  });
+  it('names a bad value', () => {
+    const bad = (v: unknown) => { const c = validateConfig({ bridges: [{ name: 'br0', protocols: v }] }); return c instanceof Error ? c.message : 'accepted'; };
+    expect(bad('OpenFlow13')).toBe('bridges[0].protocols: expected an array of "OpenFlow10", "OpenFlow13"');
+    expect(bad(['OpenFlow12'])).toBe('bridges[0].protocols: protocol "OpenFlow12": expected OpenFlow10, OpenFlow13');
+    expect(bad([])).toBe('bridges[0].protocols: protocols: at least one of OpenFlow10, OpenFlow13');
+  });
+});
+
 describe('validateConfig: limits (OVS other_config flow-limit, mac-table-size, mac-aging-time)', () => {
   it('takes the limits per bridge and leaves them out when absent (the defaults)', () => {
     const c = validateConfig({ bridges: [{ name: 'br0', flowLimit: 100, macTableSize: 1000, macAgingTime: 15 }, { name: 'br1' }] });

@@ -22,7 +22,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { OFConnection } from '../../openflow/connection.js';
 import {
-  OFPMPF_REPLY_MORE, type ErrorMsg, type MultipartReplyBody, type MultipartRequestBody, type OFMessage,
+  OFPMPF_REPLY_MORE, OFP_VERSION, type ErrorMsg, type MultipartReplyBody, type MultipartRequestBody, type OFMessage,
 } from '../../openflow/index.js';
 import { describeErrorCode } from '../../pipeline/errors.js';
 import { SluiceError } from '../../ports/errors.js';
@@ -77,7 +77,8 @@ export class OfctlClient {
         if (conn === null) done(new SluiceError('unreachable', unreachableMessage(r, e.code, e.message)));
       });
       sock.once('connect', () => {
-        const c = new OFConnection(sock, { name: r.label, probeIntervalMs: 0 });
+        // the verbs speak 1.3 (the bridge's protocols do not apply to the mgmt socket)
+        const c = new OFConnection(sock, { name: r.label, probeIntervalMs: 0, versions: [OFP_VERSION] });
         conn = c;
         c.once('ready', () => done(new OfctlClient(c, r.label, timeoutMs)));
         c.once('close', (reason) => done(new SluiceError('unreachable', `${r.label}: OpenFlow 1.3 handshake failed: ${reason}`)));
