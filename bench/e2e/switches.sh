@@ -50,14 +50,17 @@ sw_ovs_stop() {
 
 # ---- Sluice: `sluice start` in standalone fail mode (acts as a learning switch, like NORMAL).
 SLUICE_PID=""
+SLUICE_PATH=sluice
+SLUICE_BUILT=""
 # Sluice from this checkout, or (path "base") from another checkout of Sluice, E2E_BASE_ROOT,
 # built there (bench/ab.sh makes one at an older commit): the same harness measures both.
 sw_sluice_start() {
   local root="${1:-$REPO_ROOT}"
   local main="$root/dist/src/cli/main.js" log="$E2E_TMP/sluice.log"
-  if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
-    # tsc still emits JavaScript when some unrelated file has type errors.
+  if [ "${E2E_NO_BUILD:-0}" != 1 ] && [[ " $SLUICE_BUILT " != *" $root "* ]]; then
+    # tsc still emits JavaScript when some unrelated file has type errors. Once per run.
     run_bg "$root/node_modules/.bin/tsc" -p "$root/tsconfig.json" >"$E2E_TMP/build.log" 2>&1 || true
+    SLUICE_BUILT="$SLUICE_BUILT $root"
   fi
   if [ ! -f "$main" ]; then SW_REASON="not built ($main missing; see npm run build)"; return 1; fi
   if ! (cd "$root" && timeout 20 node "$main" start --help >"$log" 2>&1); then
@@ -87,9 +90,42 @@ sw_sluice_stop() {
   _stop_pid "$SLUICE_PID"; wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"; SLUICE_PID=""
   # Sluice logs its counters at exit (whole series): socket drops explain the flood's loss.
   grep -E ': stats (port s[ab] |flow-cache)' "$E2E_TMP/sluice.log" | sed 's/^[^ ]* info  /  sluice /' >&2 || true
+  # ... and the socket drops of the flooded port, as a figure of the series.
+  local d
+  d=$(grep -m1 -E ': stats port sa ' "$E2E_TMP/sluice.log" | sed -n 's/.* rx_dropped=\([0-9]*\).*/\1/p')
+  [ -z "$d" ] || record "$SLUICE_PATH" sa_rx_dropped "$d"
 }
 sw_base_start() {
   if [ -z "${E2E_BASE_ROOT:-}" ]; then SW_REASON="E2E_BASE_ROOT is not set (see bench/ab.sh)"; return 1; fi
+  SLUICE_PATH=base
   sw_sluice_start "$E2E_BASE_ROOT"
 }
-sw_base_stop() { sw_sluice_stop; }
+sw_base_stop() { sw_sluice_stop; SLUICE_PATH=sluice; }
+
+# ---- cfwd: the benchmark's C reference forwarder (bench/e2e/cfwd.c: AF_PACKET ring in,
+# sendmmsg out, sa <-> sb, no lookups), built with cc into $E2E_TMP once per run.
+# CFWD_ARGS passes its options (e.g. "-2" for TPACKET_V2, "-Q" without qdisc bypass).
+CFWD_PID=""
+sw_cfwd_start() {
+  local bin="$E2E_TMP/cfwd" log="$E2E_TMP/cfwd.log"
+  if [ ! -x "$bin" ] && ! cc -O2 -Wall -o "$bin" "$HERE/cfwd.c" 2>"$E2E_TMP/cfwd-build.log"; then
+    SW_REASON="cc failed: $(head -n 1 "$E2E_TMP/cfwd-build.log")"; return 1
+  fi
+  # shellcheck disable=SC2086 # CFWD_ARGS is a list of options
+  ip netns exec "$NS_SW" "$bin" ${CFWD_ARGS:-} sa sb >"$log" 2>&1 &
+  CFWD_PID=$!; E2E_PIDS="$E2E_PIDS $CFWD_PID"
+  run_bg sleep 0.5
+  if ! ps -o stat= -p "$CFWD_PID" 2>/dev/null | grep -qv '^Z'; then
+    wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"
+    SW_REASON="cfwd exited: $(tail -n 1 "$log" | cut -c1-100)"; CFWD_PID=""; return 1
+  fi
+}
+sw_cfwd_stop() {
+  [ -n "$CFWD_PID" ] || return 0
+  _stop_pid "$CFWD_PID"; wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"; CFWD_PID=""
+  # Its counters at exit (whole series): socket drops explain the flood's loss.
+  grep -E '^cfwd: ' "$E2E_TMP/cfwd.log" | sed 's/^/  /' >&2 || true
+  local d
+  d=$(grep -m1 -E '^cfwd: port sa ' "$E2E_TMP/cfwd.log" | sed -n 's/.*socket drops \([0-9]*\).*/\1/p')
+  [ -z "$d" ] || record cfwd sa_rx_dropped "$d"
+}
