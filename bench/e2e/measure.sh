@@ -12,6 +12,7 @@
 #   by PID (and only it).
 
 FLOOD_SECONDS="${FLOOD_SECONDS:-5}"
+# TRAFGEN_ARGS: extra trafgen options, e.g. "-b 150000pps" for a flood below saturation.
 TCP_SECONDS="${TCP_SECONDS:-5}"
 PING_COUNT="${PING_COUNT:-20}"
 
@@ -55,7 +56,7 @@ flood() {
   # trafgen forks its sender even with -P 1 and a signal to the parent alone does not stop it:
   # timeout (its own process group) bounds the run and forwards our SIGINT to the whole group.
   ip netns exec "$NS_A" timeout -s INT $((FLOOD_SECONDS + 5)) \
-    trafgen -o va -c "$conf" -P 1 >"$E2E_TMP/trafgen.log" 2>&1 &
+    trafgen -o va -c "$conf" -P 1 ${TRAFGEN_ARGS:-} >"$E2E_TMP/trafgen.log" 2>&1 &
   pid=$!; E2E_PIDS="$E2E_PIDS $pid"
   run_bg sleep 1
   if ! kill -0 "$pid" 2>/dev/null; then

@@ -16,10 +16,11 @@ type Results = Map<string, Map<string, string>>;
 /** Every value of each path's metric, in the order measured (one per round). */
 export type Series = Map<string, Map<string, string[]>>;
 
-const PATHS: readonly string[] = ['plain', 'sluice', 'base', 'bridge', 'ovs', 'cfwd'];
+const PATHS: readonly string[] = ['plain', 'sluice', 'sluicex', 'base', 'bridge', 'ovs', 'cfwd'];
 const LABEL: Readonly<Record<string, string>> = {
   plain: 'plain veth (ceiling)',
   sluice: 'Sluice',
+  sluicex: 'Sluice, experiment (sluicex)',
   base: 'Sluice at the base commit',
   bridge: 'Linux bridge',
   ovs: 'OVS 3.1 netdev',
@@ -119,8 +120,8 @@ export function formatReport(r: Series, flows: number, rounds: number): string {
       `delivered ${figure(plain, 'kpps_1').text} kpps (1 flow); offered ${figure(plain, `offered_kpps_${flows}`).text} kpps (${flows} flows)`);
   }
   const s = r.get('sluice');
-  const names: Readonly<Record<string, string>> = { ovs: 'OVS', bridge: 'bridge', cfwd: 'cfwd', base: 'base' };
-  for (const other of ['ovs', 'bridge', 'cfwd', 'base']) {
+  const names: Readonly<Record<string, string>> = { ovs: 'OVS', bridge: 'bridge', cfwd: 'cfwd', base: 'base', sluicex: 'sluicex' };
+  for (const other of ['ovs', 'bridge', 'cfwd', 'base', 'sluicex']) {
     const o = r.get(other);
     if (o === undefined) continue;
     const name = `Sluice/${names[other]}`;

@@ -72,8 +72,11 @@ sw_sluice_start() {
   # machine: give this one a private run dir when the CLI has the flag.
   local extra=()
   if grep -q -- '--rundir' "$log"; then extra=(--rundir "$E2E_TMP/sluice"); fi
-  (cd "$E2E_TMP/sluice" && exec ip netns exec "$NS_SW" node "$main" start --bridge br0 \
-    --port sa --port sb --fail-mode standalone "${extra[@]}") >"$log" 2>&1 &
+  local pa=sa pb=sb native=()
+  if [ -n "${SLUICE_PORT_OPTS:-}" ]; then pa="afpacket:sa$SLUICE_PORT_OPTS" pb="afpacket:sb$SLUICE_PORT_OPTS"; fi
+  if [ -n "${SLUICE_NATIVE_X:-}" ]; then native=(env "SLUICE_NATIVE=$SLUICE_NATIVE_X"); fi
+  (cd "$E2E_TMP/sluice" && exec ip netns exec "$NS_SW" "${native[@]}" node "$main" start --bridge br0 \
+    --port "$pa" --port "$pb" --fail-mode standalone "${extra[@]}") >"$log" 2>&1 &
   SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"
   run_bg sleep 2
   # An exited but not yet reaped child still answers kill -0: look at its state instead.
@@ -101,6 +104,14 @@ sw_base_start() {
   sw_sluice_start "$E2E_BASE_ROOT"
 }
 sw_base_stop() { sw_sluice_stop; SLUICE_PATH=sluice; }
+# "sluicex": this checkout's Sluice as an experiment, for A/B in one run: its ports get the
+# spec options E2E_SLUICEX_PORT_OPTS (e.g. ",novnet" or ",v3": src/ports/spec.ts) and it
+# loads the addon E2E_SLUICEX_NATIVE when set (a variant build of native/).
+sw_sluicex_start() {
+  SLUICE_PATH=sluicex SLUICE_PORT_OPTS="${E2E_SLUICEX_PORT_OPTS:-}" SLUICE_NATIVE_X="${E2E_SLUICEX_NATIVE:-}"
+  sw_sluice_start
+}
+sw_sluicex_stop() { sw_sluice_stop; SLUICE_PATH=sluice SLUICE_PORT_OPTS="" SLUICE_NATIVE_X=""; }
 
 # ---- cfwd: the benchmark's C reference forwarder (bench/e2e/cfwd.c: AF_PACKET ring in,
 # sendmmsg out, sa <-> sb, no lookups), built with cc into $E2E_TMP once per run.
