@@ -6,14 +6,16 @@
  *
  * Every frame received on IF_A is sent on IF_B and back, unchanged: no parsing, no
  * lookup, no copy. One AF_PACKET socket per port, with an mmap'd receive ring
- * (TPACKET_V3 by default, -2 for V2) and transmission with sendmmsg on the other port's
- * socket, gathering the frames straight from the receive ring. One thread drains both
- * rings in turn and sleeps in poll(2) only when both are empty, like Sluice's event loop.
+ * (TPACKET_V2 by default, as Sluice's ports; -3 for V3) and transmission with sendmmsg
+ * on the other port's socket, gathering the frames straight from the receive ring. One
+ * thread drains both rings in turn and sleeps in poll(2) only when both are empty, like
+ * Sluice's event loop.
  *
  * Settings, each measured in bench:e2e (bench/README.md "The C reference forwarder"):
  *  - ring: 16 blocks of 1 MiB, as Sluice's default ring memory; V2 frames of 2 KiB (no
- *    virtio-net header, so no 64 KiB GSO frames to hold: 8,192 slots); V3 packs frames
- *    into blocks and hands over a block when it is full or after a 1 ms timeout;
+ *    virtio-net header, so no 64 KiB GSO frames to hold: 8,192 slots, where Sluice's
+ *    69,904-byte frames give 240); V3 packs frames into blocks and hands over a block
+ *    when it is full or after a 1 ms timeout (so ~1 ms per hop at low rates);
  *  - PACKET_QDISC_BYPASS (off with -Q): the send goes straight to veth's xmit, no qdisc;
  *  - 4 MiB socket buffers (SO_RCVBUFFORCE / SO_SNDBUFFORCE, root);
  *  - PACKET_IGNORE_OUTGOING: a socket does not read back what the other one sends.
@@ -61,7 +63,7 @@ typedef struct port {
   uint64_t rx, tx, tx_dropped;
 } port;
 
-static int version = 3, qdisc_bypass = 1;
+static int version = 2, qdisc_bypass = 1;
 static uint32_t batch = 64;
 static volatile sig_atomic_t stop;
 
