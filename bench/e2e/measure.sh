@@ -49,6 +49,15 @@ _trafgen_conf() {
 CONF
 }
 
+# _sleeps: how often the forwarder's main thread has gone to sleep so far (voluntary
+# context switches of FWD_PID, which switches.sh sets for the userspace forwarders; empty
+# without one). A forwarder that sleeps thousands of times a second during a flood empties
+# its ring each time and pays a wake-up after each (bench/e2e/rx-dropped.md).
+_sleeps() {
+  [ -n "${FWD_PID:-}" ] || return 0
+  awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$FWD_PID/status" 2>/dev/null
+}
+
 # flood PATH FLOWS: offered and delivered packets/s with FLOWS flows, and the loss.
 flood() {
   local path="$1" flows="$2" conf="$E2E_TMP/trafgen-$2.cfg" pid
@@ -65,7 +74,8 @@ flood() {
     record "$path" "kpps_$flows" "n/a"; record "$path" "loss_$flows" "n/a"
     return
   fi
-  local tx0 dr0 rx0 tx1 dr1 rx1 t0 t1
+  local tx0 dr0 rx0 tx1 dr1 rx1 t0 t1 v0 v1
+  v0=$(_sleeps)
   t0=$(date +%s%N)
   tx0=$(_stat "$NS_A" va tx_packets); dr0=$(_stat "$NS_A" va tx_dropped)
   rx0=$(_stat "$NS_B" vb rx_packets)
@@ -73,7 +83,11 @@ flood() {
   tx1=$(_stat "$NS_A" va tx_packets); dr1=$(_stat "$NS_A" va tx_dropped)
   rx1=$(_stat "$NS_B" vb rx_packets)
   t1=$(date +%s%N)
+  v1=$(_sleeps)
   kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget "$pid"
+  if [ -n "$v0" ] && [ -n "$v1" ]; then
+    record "$path" "sleeps_per_s_$flows" "$(awk -v n=$((v1 - v0)) -v t="$((t1 - t0))" 'BEGIN{printf "%.0f", n/(t/1e9)}')"
+  fi
   local offered=$(( (tx1 - tx0) + (dr1 - dr0) )) delivered=$(( rx1 - rx0 ))
   local ns=$(( t1 - t0 ))
   record "$path" "offered_kpps_$flows" "$(awk -v n="$offered" -v t="$ns" 'BEGIN{printf "%.0f", n/(t/1e9)/1000}')"

@@ -99,6 +99,8 @@ export function formatReport(r: Series, flows: number, rounds: number): string {
     ['TCP Gbit/s offl off', (m) => figure(m, 'tcp_off').text],
     ['ping avg ms', (m) => figure(m, 'ping_ms').text],
     ['socket drops on sa per series', (m) => (m?.has('sa_rx_dropped') ? figure(m, 'sa_rx_dropped').text : '')],
+    [`forwarder sleeps/s in the floods (1 / ${flows} flows)`,
+      (m) => (m?.has('sleeps_per_s_1') ? `${figure(m, 'sleeps_per_s_1').text} / ${figure(m, `sleeps_per_s_${flows}`).text}` : '')],
   ];
   const header = ['path', ...cols.map(([h]) => h)];
   const lines = ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---|').join('')];

@@ -9,6 +9,7 @@
 #   so its database, sockets and the TAP `ovs-netdev` it always creates belong to this run.
 
 SW_REASON=""
+FWD_PID=""   # the userspace forwarder now running (measure.sh counts its sleeps)
 REPO_ROOT="${REPO_ROOT:-$(pwd)}"
 
 # The private OVS (database, daemons in a namespace, stop by pidfile) and _stop_pid.
@@ -77,12 +78,12 @@ sw_sluice_start() {
   if [ -n "${SLUICE_NATIVE_X:-}" ]; then native=(env "SLUICE_NATIVE=$SLUICE_NATIVE_X"); fi
   (cd "$E2E_TMP/sluice" && exec ip netns exec "$NS_SW" "${native[@]}" node "$main" start --bridge br0 \
     --port "$pa" --port "$pb" --fail-mode standalone "${extra[@]}") >"$log" 2>&1 &
-  SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"
+  SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"; FWD_PID=$SLUICE_PID
   run_bg sleep 2
   # An exited but not yet reaped child still answers kill -0: look at its state instead.
   if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
     wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"
-    SW_REASON="sluice start exited: $(tail -n 1 "$log" | cut -c1-100)"; SLUICE_PID=""; return 1
+    SW_REASON="sluice start exited: $(tail -n 1 "$log" | cut -c1-100)"; SLUICE_PID=""; FWD_PID=""; return 1
   fi
 }
 sw_sluice_stop() {
@@ -90,7 +91,7 @@ sw_sluice_stop() {
   if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
     echo "  warning: sluice exited during the measurements: $(tail -n 2 "$E2E_TMP/sluice.log")" >&2
   fi
-  _stop_pid "$SLUICE_PID"; wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"; SLUICE_PID=""
+  _stop_pid "$SLUICE_PID"; wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"; SLUICE_PID=""; FWD_PID=""
   # Sluice logs its counters at exit (whole series): socket drops explain the flood's loss.
   grep -E ': stats (port s[ab] |flow-cache)' "$E2E_TMP/sluice.log" | sed 's/^[^ ]* info  /  sluice /' >&2 || true
   # ... and the socket drops of the flooded port, as a figure of the series.
@@ -124,16 +125,16 @@ sw_cfwd_start() {
   fi
   # shellcheck disable=SC2086 # CFWD_ARGS is a list of options
   ip netns exec "$NS_SW" "$bin" ${CFWD_ARGS:-} sa sb >"$log" 2>&1 &
-  CFWD_PID=$!; E2E_PIDS="$E2E_PIDS $CFWD_PID"
+  CFWD_PID=$!; E2E_PIDS="$E2E_PIDS $CFWD_PID"; FWD_PID=$CFWD_PID
   run_bg sleep 0.5
   if ! ps -o stat= -p "$CFWD_PID" 2>/dev/null | grep -qv '^Z'; then
     wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"
-    SW_REASON="cfwd exited: $(tail -n 1 "$log" | cut -c1-100)"; CFWD_PID=""; return 1
+    SW_REASON="cfwd exited: $(tail -n 1 "$log" | cut -c1-100)"; CFWD_PID=""; FWD_PID=""; return 1
   fi
 }
 sw_cfwd_stop() {
   [ -n "$CFWD_PID" ] || return 0
-  _stop_pid "$CFWD_PID"; wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"; CFWD_PID=""
+  _stop_pid "$CFWD_PID"; wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"; CFWD_PID=""; FWD_PID=""
   # Its counters at exit (whole series): socket drops explain the flood's loss.
   grep -E '^cfwd: ' "$E2E_TMP/cfwd.log" | sed 's/^/  /' >&2 || true
   local d
