@@ -12,9 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-type Results = Map<string, Map<string, string>>;
 /** Every value of each path's metric, in the order measured (one per round). */
-export type Series = Map<string, Map<string, string[]>>;
+type Series = Map<string, Map<string, string[]>>;
 
 const PATHS: readonly string[] = ['plain', 'sluice', 'sluicex', 'base', 'bridge', 'ovs', 'cfwd'];
 const LABEL: Readonly<Record<string, string>> = {
@@ -40,14 +39,7 @@ export function parseSeries(text: string): Series {
   return out;
 }
 
-/** The last value of each path's metric (one round's file). */
-export function parseResults(text: string): Results {
-  const out: Results = new Map();
-  for (const [path, m] of parseSeries(text)) out.set(path, new Map([...m].map(([k, v]) => [k, v[v.length - 1]!])));
-  return out;
-}
-
-export function num(v: string | undefined): number | undefined {
+function num(v: string | undefined): number | undefined {
   if (v === undefined || !/^-?[0-9.]+$/.test(v)) return undefined;
   return Number(v);
 }
@@ -89,7 +81,7 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
 }
 
-export function formatReport(r: Series, flows: number, rounds: number): string {
+function formatReport(r: Series, flows: number, rounds: number): string {
   const flood = (m: Map<string, string[]> | undefined, f: number): string =>
     `${figure(m, `kpps_${f}`).text} / ${figure(m, `offered_kpps_${f}`).text} (${figure(m, `loss_${f}`).text})`;
   const cols: Array<[string, (m: Map<string, string[]> | undefined) => string]> = [
