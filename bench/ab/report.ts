@@ -4,13 +4,16 @@
 //
 // Input in DIR: pipeline-{head,base}-R.txt (bench:pipeline's output, one figure per line
 // "label: number unit …") and e2e-R.tsv (bench:e2e's "path metric value" lines, paths
-// sluice, base, ovs). Invariants: a figure missing in a round is left out of that round's
-// median, never counted as 0; a ratio is printed only when both medians exist; for ping the
-// ratio is of latencies (below 1: this tree answers faster).
+// sluice, base, ovs; one line per figure and bench:e2e round, all of them counted).
+// Invariants: a figure missing in a round is left out of that round's median, never
+// counted as 0; a ratio is printed only when both medians exist; for ping the ratio is of
+// latencies (below 1: this tree answers faster).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseResults } from '../e2e/report.js';
+import { parseSeries, summary } from '../e2e/report.js';
+
+export { summary };
 
 type Series = Map<string, number[]>;
 
@@ -32,15 +35,6 @@ export function pipelineFigures(text: string): Array<[string, number]> {
   return out;
 }
 
-export function summary(v: number[] | undefined): { med: number; text: string } | undefined {
-  if (v === undefined || v.length === 0) return undefined;
-  const s = [...v].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const med = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  const f = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(+x.toPrecision(3)));
-  return { med, text: s.length === 1 ? f(med) : `${f(med)} (${f(s[0]!)}–${f(s[s.length - 1]!)})` };
-}
-
 export function abReport(dir: string, rounds: number, headId: string, baseId: string): string {
   const head: Series = new Map();
   const base: Series = new Map();
@@ -58,14 +52,15 @@ export function abReport(dir: string, rounds: number, headId: string, baseId: st
     }
     const e = join(dir, `e2e-${r}.tsv`);
     if (!existsSync(e)) continue;
-    const res = parseResults(readFileSync(e, 'utf8'));
+    // every value counts: a round's file has one line per figure and bench:e2e round
+    const res = parseSeries(readFileSync(e, 'utf8'));
     for (const [path, series] of [['sluice', head], ['base', base], ['ovs', ovs]] as const) {
       const m = res.get(path);
       if (m === undefined) continue;
-      for (const metric of ['kpps_1', 'kpps_10000', 'tcp_on', 'tcp_off', 'ping_ms']) {
+      for (const metric of ['kpps_1', 'kpps_10000', 'tcp_on', 'tcp_off', 'ping_ms', 'sa_rx_dropped']) {
         const key = `e2e: ${metric}`;
         if (!order.includes(key)) order.push(key);
-        add(series, key, Number(m.get(metric)));
+        for (const v of m.get(metric) ?? []) add(series, key, Number(v));
       }
     }
   }

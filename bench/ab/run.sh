@@ -53,7 +53,7 @@ for r in $(seq 1 "$ROUNDS"); do
   case "$AB_WHAT" in *e2e*)
     paths="sluice base ovs"; [ "$order" = "base head" ] && paths="base sluice ovs"
     echo "  round $r: bench:e2e ($paths)" >&2
-    E2E_PATHS="$paths" E2E_BASE_ROOT="$WT" E2E_NO_BUILD=1 E2E_RESULTS_OUT="$TMP/e2e-$r.tsv" \
+    E2E_PATHS="$paths" E2E_ROUNDS=1 E2E_BASE_ROOT="$WT" E2E_NO_BUILD=1 E2E_RESULTS_OUT="$TMP/e2e-$r.tsv" \
       bash "$REPO_ROOT/bench/e2e/run.sh" >"$TMP/e2e-$r.txt" 2>&1 ||
       echo "  bench:e2e round $r failed: $(tail -1 "$TMP/e2e-$r.txt")" >&2 ;;
   esac

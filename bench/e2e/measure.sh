@@ -12,6 +12,7 @@
 #   by PID (and only it).
 
 FLOOD_SECONDS="${FLOOD_SECONDS:-5}"
+# TRAFGEN_ARGS: extra trafgen options, e.g. "-b 150000pps" for a flood below saturation.
 TCP_SECONDS="${TCP_SECONDS:-5}"
 PING_COUNT="${PING_COUNT:-20}"
 
@@ -48,6 +49,15 @@ _trafgen_conf() {
 CONF
 }
 
+# _sleeps: how often the forwarder's main thread has gone to sleep so far (voluntary
+# context switches of FWD_PID, which switches.sh sets for the userspace forwarders; empty
+# without one). A forwarder that sleeps thousands of times a second during a flood empties
+# its ring each time and pays a wake-up after each (bench/e2e/rx-dropped.md).
+_sleeps() {
+  [ -n "${FWD_PID:-}" ] || return 0
+  awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$FWD_PID/status" 2>/dev/null
+}
+
 # flood PATH FLOWS: offered and delivered packets/s with FLOWS flows, and the loss.
 flood() {
   local path="$1" flows="$2" conf="$E2E_TMP/trafgen-$2.cfg" pid
@@ -55,7 +65,7 @@ flood() {
   # trafgen forks its sender even with -P 1 and a signal to the parent alone does not stop it:
   # timeout (its own process group) bounds the run and forwards our SIGINT to the whole group.
   ip netns exec "$NS_A" timeout -s INT $((FLOOD_SECONDS + 5)) \
-    trafgen -o va -c "$conf" -P 1 >"$E2E_TMP/trafgen.log" 2>&1 &
+    trafgen -o va -c "$conf" -P 1 ${TRAFGEN_ARGS:-} >"$E2E_TMP/trafgen.log" 2>&1 &
   pid=$!; E2E_PIDS="$E2E_PIDS $pid"
   run_bg sleep 1
   if ! kill -0 "$pid" 2>/dev/null; then
@@ -64,7 +74,8 @@ flood() {
     record "$path" "kpps_$flows" "n/a"; record "$path" "loss_$flows" "n/a"
     return
   fi
-  local tx0 dr0 rx0 tx1 dr1 rx1 t0 t1
+  local tx0 dr0 rx0 tx1 dr1 rx1 t0 t1 v0 v1
+  v0=$(_sleeps)
   t0=$(date +%s%N)
   tx0=$(_stat "$NS_A" va tx_packets); dr0=$(_stat "$NS_A" va tx_dropped)
   rx0=$(_stat "$NS_B" vb rx_packets)
@@ -72,7 +83,11 @@ flood() {
   tx1=$(_stat "$NS_A" va tx_packets); dr1=$(_stat "$NS_A" va tx_dropped)
   rx1=$(_stat "$NS_B" vb rx_packets)
   t1=$(date +%s%N)
+  v1=$(_sleeps)
   kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget "$pid"
+  if [ -n "$v0" ] && [ -n "$v1" ]; then
+    record "$path" "sleeps_per_s_$flows" "$(awk -v n=$((v1 - v0)) -v t="$((t1 - t0))" 'BEGIN{printf "%.0f", n/(t/1e9)}')"
+  fi
   local offered=$(( (tx1 - tx0) + (dr1 - dr0) )) delivered=$(( rx1 - rx0 ))
   local ns=$(( t1 - t0 ))
   record "$path" "offered_kpps_$flows" "$(awk -v n="$offered" -v t="$ns" 'BEGIN{printf "%.0f", n/(t/1e9)/1000}')"

@@ -4,7 +4,7 @@
  * (sendmmsg on the same socket) in tx.c.
  *
  * opts, each optional: ringVersion (2), vnetHdr (false), blockSize (1 MiB, a power of two
- * >= 4096), blockCount (16, 2..4096), frameSize (V2 with vnetHdr 69,904, else 2,048; a
+ * >= 4096), blockCount (64, 2..4096), frameSize (V2 with vnetHdr 69,904, else 2,048; a
  * multiple of 16), blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true),
  * fanoutGroup + fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
  *
@@ -44,7 +44,7 @@
 #include <unistd.h>
 
 #define RING_BLOCK (1u << 20)
-#define RING_BLOCKS 16u
+#define RING_BLOCKS 64u /* 960 V2 slots with vnetHdr: ~3 ms at 300 kpps (bench/README.md, rx_dropped) */
 #define V2_FRAME_VNET 69904u  /* RING_BLOCK / 15, 16-aligned */
 #define V2_FRAME_PLAIN 2048u
 #define V3_TIMEOUT_MS 1u
