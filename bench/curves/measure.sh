@@ -97,12 +97,13 @@ cv_ping() {
   local sw="$1" x="$2" pps="${3:-}" out="$E2E_TMP/ping.txt" o0 d0 t0 o1 d1 t1
   if [ -n "$pps" ]; then
     cv_trafgen_conf 1 >"$E2E_TMP/trafgen.cfg"
-    if ! _cv_trafgen "$E2E_TMP/trafgen.cfg" $((CV_PING_COUNT / 50 + 10)) "$pps"; then
+    if ! _cv_trafgen "$E2E_TMP/trafgen.cfg" $((CV_PING_COUNT / 50 + 8)) "$pps"; then
       cv_rec "$sw" ping "$x" ping_ms n/a; return
     fi
   fi
   read -r o0 d0 t0 <<<"$(_cv_counters)"
-  run_bg ip netns exec "$NS_A" timeout 60 ping -c "$CV_PING_COUNT" -i 0.02 -W 1 -q "$IP_B" >"$out" 2>/dev/null
+  # -w: a deadline, so that ping always ends with its summary (never killed by timeout).
+  run_bg ip netns exec "$NS_A" timeout 90 ping -c "$CV_PING_COUNT" -i 0.02 -W 1 -w $((CV_PING_COUNT / 50 + 5)) -q "$IP_B" >"$out" 2>/dev/null
   read -r o1 d1 t1 <<<"$(_cv_counters)"
   [ -z "$pps" ] || _cv_trafgen_stop
   cv_rec "$sw" ping "$x" ping_ms "$(awk -F'/' '/^rtt/ { print $5 }' "$out" | grep . || echo fail)"
@@ -134,26 +135,41 @@ cv_rules_file() {
   }' >"$2"
 }
 
-# cv_install SW N: empties SW's table, then installs N rules (cv_rules_file) with one
-# `ovs-ofctl add-flows` (its flow-mods, then a barrier: the time ends with the barrier reply).
-# Records the wall time, the rate and the rule count the switch reports afterwards.
+# cv_install SW N CLIENT: empties SW's table, then installs N rules (cv_rules_file) with one
+# call of CLIENT, timed to its exit (after the switch's barrier reply):
+#   ofctl   `ovs-ofctl -O OpenFlow13 add-flows`: ONE BARRIER PER RULE (ovs-ofctl sends each
+#           flow-mod with transact_noreply: the flow-mod, a barrier, and waits for the reply),
+#           so this is the rate of flow-mod round trips, as a script using ovs-ofctl sees it;
+#   pipe    bench/curves/flowmod-client.ts: the file parsed and every flow-mod encoded before
+#           the clock starts, then all flow-mods back to back and one barrier: the rate of a
+#           pipelined controller, i.e. of the switch itself (the time it prints is used).
+# Records the time, the rate, the client's own CPU time (user + system, for ovs-ofctl:
+# parsing the file and encoding are inside its time) and the rule count the switch reports
+# afterwards. (`sluice add-flows` also pipelines, but its own parsing takes most of its time.)
 cv_install() {
-  local sw="$1" n="$2" file="$E2E_TMP/rules-$2.flows" t0 t1 count
+  local sw="$1" n="$2" client="$3" file="$E2E_TMP/rules-$2.flows" t0 t1 count cmd
   [ -f "$file" ] || cv_rules_file "$n" "$file"
+  if [ "$client" = ofctl ]; then cmd=(cv_ofctl "$sw" add-flows "$file")
+  else cmd=(timeout 900 "$REPO_ROOT/node_modules/.bin/tsx" "$REPO_ROOT/bench/curves/flowmod-client.ts" "${CV_TARGET[$sw]}" "$file"); fi
   cv_ofctl "$sw" del-flows || echo "  $sw: del-flows failed" >&2
-  # The client's own CPU time (parsing FILE, encoding) too: bash's `time`, user + system.
   local TIMEFORMAT='%U %S' ok=1 cu cs
   t0=$(date +%s%N)
-  { time cv_ofctl "$sw" add-flows "$file" 2>"$E2E_TMP/add-flows.err" || ok=0; } 2>"$E2E_TMP/add-flows.time"
+  { time "${cmd[@]}" >"$E2E_TMP/add-flows.out" 2>"$E2E_TMP/add-flows.err" || ok=0; } 2>"$E2E_TMP/add-flows.time"
   t1=$(date +%s%N)
+  if [ "$client" = pipe ] && [ "$ok" = 1 ]; then
+    # its own clock: first flow-mod written → barrier reply (parsing and start-up excluded)
+    t1=$(awk -v t0="$t0" '{ for (i = 1; i < NF; i++) if ($i == "seconds") printf "%.0f", t0 + $(i+1) * 1e9 }' "$E2E_TMP/add-flows.out")
+    [ -n "$t1" ] || ok=0
+  fi
   if [ "$ok" = 0 ]; then
-    echo "  $sw: add-flows of $n rules failed: $(head -c 200 "$E2E_TMP/add-flows.err")" >&2
-    cv_rec "$sw" flowmod "$n" rules_per_s n/a; return 1
+    echo "  $sw: add-flows ($client) of $n rules failed: $(head -c 200 "$E2E_TMP/add-flows.err")" >&2
+    cv_rec "$sw" "flowmod_$client" "$n" rules_per_s n/a; return 1
   fi
   read -r cu cs <"$E2E_TMP/add-flows.time"
-  cv_rec "$sw" flowmod "$n" client_cpu_s "$(awk -v u="$cu" -v s="$cs" 'BEGIN{printf "%.3f", u+s}')"
   count=$(cv_ofctl "$sw" dump-aggregate 2>/dev/null | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p')
-  cv_rec "$sw" flowmod "$n" install_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')"
-  cv_rec "$sw" flowmod "$n" rules_per_s "$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n/((b-a)/1e9)}')"
-  cv_rec "$sw" flowmod "$n" rule_count "${count:-n/a}"
+  cv_rec "$sw" "flowmod_$client" "$n" client_cpu_s "$(awk -v u="$cu" -v s="$cs" 'BEGIN{printf "%.3f", u+s}')"
+  cv_rec "$sw" "flowmod_$client" "$n" install_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')"
+  cv_rec "$sw" "flowmod_$client" "$n" rules_per_s "$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n/((b-a)/1e9)}')"
+  cv_rec "$sw" "flowmod_$client" "$n" rule_count "${count:-n/a}"
+  [ "${count:-0}" = "$n" ] || echo "  $sw: $n rules installed ($client) but the switch counts ${count:-none}" >&2
 }

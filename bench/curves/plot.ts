@@ -9,8 +9,10 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
 export interface PlotPoint {
-  /** Switch label, e.g. "Sluice" or "OVS 3.1 netdev". */
+  /** Switch label, e.g. "Sluice" or "OVS 3.1 netdev" (the colour). */
   series: string;
+  /** A second dimension of the same switch, e.g. the client that installed rules (the dash). */
+  client?: string | undefined;
   /** The x value (flows, rules) or a category ("idle", "10 %"). */
   x: number | string;
   median: number;
@@ -43,6 +45,9 @@ function vegaLiteSpec(p: PlotSpec): TopLevelSpec {
     }
     : { field: 'x', type: 'ordinal' as const, title: p.xTitle, sort: p.xOrder, axis: { labelAngle: 0 } };
   const colour = { field: 'series', type: 'nominal' as const, title: null, scale: COLOURS, legend: { orient: 'top' as const } };
+  // A series per switch and client: `detail` keeps one line per pair, the dash tells clients apart.
+  const dashed = p.points.some((q) => q.client !== undefined);
+  const dash = dashed ? { strokeDash: { field: 'client', type: 'nominal' as const, title: null, legend: { orient: 'top' as const } } } : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: p.title, subtitle: p.subtitle, anchor: 'start' },
@@ -53,7 +58,7 @@ function vegaLiteSpec(p: PlotSpec): TopLevelSpec {
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color: colour },
+        encoding: { x, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color: colour, ...(dashed ? { detail: { field: 'client' } } : {}) },
       },
       {
         mark: { type: 'line', point: { filled: true, size: 50 } },
@@ -61,7 +66,8 @@ function vegaLiteSpec(p: PlotSpec): TopLevelSpec {
           x,
           y: { field: 'median', type: 'quantitative', title: p.yTitle, scale: { zero: true } },
           color: colour,
-          tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'median' }, { field: 'min' }, { field: 'max' }],
+          ...dash,
+          tooltip: [{ field: 'series' }, ...(dashed ? [{ field: 'client' }] : []), { field: 'x' }, { field: 'median' }, { field: 'min' }, { field: 'max' }],
         },
       },
     ],

@@ -87,54 +87,76 @@ const loads = (as: (Agg | undefined)[]): string => {
   return lo === hi ? lo.toFixed(2) : `${lo.toFixed(2)}–${hi.toFixed(2)}`;
 };
 
+/** One pair of series (Sluice, OVS) of a curve: the rows whose curve field is `key`. */
+interface Group { key: string; label: string }
 interface Curve {
-  key: string; file: string; title: string; xTitle: string; yTitle: string; metric: string;
-  xLabel: (x: string) => string; lowerBetter?: boolean; minX?: number; extra?: (agg: Map<string, Agg>, x: string) => string[]; extraHead?: string[];
+  file: string; title: string; xTitle: string; yTitle: string; metric: string; groups: Group[];
+  xLabel: (x: string) => string; lowerBetter?: boolean; minX?: number;
+  extraHead?: string[]; extra?: (agg: Map<string, Agg>, x: string) => string[];
 }
 
+const num = (x: string): string => Number(x).toLocaleString('en-US');
+const pair = (agg: Map<string, Agg>, key: string, x: string, metric: string): string =>
+  `${fmtOpt(agg.get(`sluice|${key}|${x}|${metric}`))} / ${fmtOpt(agg.get(`ovs|${key}|${x}|${metric}`))}`;
+const OFCTL = 'flowmod_ofctl', PIPELINED = 'flowmod_pipe';
+
 const CURVES: Curve[] = [
-  { key: 'flows', file: 'curve-flows.svg', title: 'Delivered kpps against concurrent flows (64 B UDP)', xTitle: 'concurrent flows (distinct 5-tuples)',
-    yTitle: 'kpps delivered to B', metric: 'kpps', xLabel: (x) => Number(x).toLocaleString('en-US') },
-  { key: 'rules', file: 'curve-rules.svg', title: 'Delivered kpps against installed rules (20 masks, traffic hits the last)', xTitle: 'rules in table 0',
-    yTitle: 'kpps delivered to B', metric: 'kpps', xLabel: (x) => Number(x).toLocaleString('en-US') },
-  { key: 'flowmod', file: 'curve-flowmod.svg', title: 'Flow-mod install rate against table size (ovs-ofctl add-flows → barrier)', xTitle: 'rules installed into an empty table',
-    yTitle: 'rules/s', metric: 'rules_per_s', xLabel: (x) => Number(x).toLocaleString('en-US'),
-    minX: 1000,
-    extraHead: ['Sluice s', 'OVS s', 'ovs-ofctl CPU s (Sluice / OVS)', 'rules counted (Sluice / OVS)'],
-    extra: (agg, x) => [cell(agg.get(`sluice|flowmod|${x}|install_s`)), cell(agg.get(`ovs|flowmod|${x}|install_s`)),
-      `${fmtOpt(agg.get(`sluice|flowmod|${x}|client_cpu_s`))} / ${fmtOpt(agg.get(`ovs|flowmod|${x}|client_cpu_s`))}`,
-      `${agg.get(`sluice|flowmod|${x}|rule_count`)?.median ?? 'n/a'} / ${agg.get(`ovs|flowmod|${x}|rule_count`)?.median ?? 'n/a'}`] },
-  { key: 'ping', file: 'curve-ping.svg', title: 'Ping A → B against offered load (share of each switch\'s own max)', xTitle: 'offered load, one flow of 64 B UDP',
-    yTitle: 'ping avg ms', metric: 'ping_ms', xLabel: (x) => PING_LABEL[x] ?? x, lowerBetter: true,
-    extraHead: ['offered kpps (Sluice / OVS)', 'pings lost % (Sluice / OVS)', 'Sluice ping max ms', 'OVS ping max ms'],
-    extra: (agg, x) => [x === '0' ? '–' : `${fmtOpt(agg.get(`sluice|ping|${x}|offered_kpps`))} / ${fmtOpt(agg.get(`ovs|ping|${x}|offered_kpps`))}`,
-      `${fmtOpt(agg.get(`sluice|ping|${x}|ping_lost_pct`))} / ${fmtOpt(agg.get(`ovs|ping|${x}|ping_lost_pct`))}`,
-      cell(agg.get(`sluice|ping|${x}|ping_max_ms`)), cell(agg.get(`ovs|ping|${x}|ping_max_ms`))] },
+  { file: 'curve-flows.svg', title: 'Delivered kpps against concurrent flows (64 B UDP)', xTitle: 'concurrent flows (distinct 5-tuples)',
+    yTitle: 'kpps delivered to B', metric: 'kpps', groups: [{ key: 'flows', label: '' }], xLabel: num },
+  { file: 'curve-rules.svg', title: 'Delivered kpps against installed rules (20 masks, traffic hits the last)', xTitle: 'rules in table 0',
+    yTitle: 'kpps delivered to B', metric: 'kpps', groups: [{ key: 'rules', label: '' }], xLabel: num },
+  { file: 'curve-flowmod.svg', title: 'Flow-mod install rate against table size (rules installed into an empty table)', xTitle: 'rules installed',
+    yTitle: 'rules/s', metric: 'rules_per_s', xLabel: num, minX: 1000,
+    groups: [{ key: OFCTL, label: 'ovs-ofctl add-flows' }, { key: PIPELINED, label: 'pipelined client' }],
+    extraHead: ['seconds, ovs-ofctl (Sluice / OVS)', 'seconds, pipelined (Sluice / OVS)', 'ovs-ofctl CPU s (Sluice / OVS)', 'rules counted'],
+    extra: (agg, x) => [pair(agg, OFCTL, x, 'install_s'), pair(agg, PIPELINED, x, 'install_s'),
+      pair(agg, OFCTL, x, 'client_cpu_s'),
+      `${pair(agg, OFCTL, x, 'rule_count')}`] },
+  { file: 'curve-ping.svg', title: 'Ping A → B against offered load (share of each switch\'s own max)', xTitle: 'offered load, one flow of 64 B UDP',
+    yTitle: 'ping avg ms', metric: 'ping_ms', groups: [{ key: 'ping', label: '' }], xLabel: (x) => PING_LABEL[x] ?? x, lowerBetter: true,
+    extraHead: ['offered kpps (Sluice / OVS)', 'delivered kpps (Sluice / OVS)', 'pings lost % (Sluice / OVS)', 'ping max ms (Sluice / OVS)'],
+    extra: (agg, x) => [x === '0' ? '–' : pair(agg, 'ping', x, 'offered_kpps'), x === '0' ? '–' : pair(agg, 'ping', x, 'kpps'),
+      pair(agg, 'ping', x, 'ping_lost_pct'), pair(agg, 'ping', x, 'ping_max_ms')] },
 ];
 function fmtOpt(a: Agg | undefined): string { return a === undefined ? 'n/a' : fmt(a.median); }
 
 function xsOf(rows: Row[], c: Curve): string[] {
-  if (c.key === 'ping') return PING_X.filter((x) => rows.some((r) => r.curve === 'ping' && r.x === x));
-  const xs = [...new Set(rows.filter((r) => r.curve === c.key && r.metric === c.metric).map((r) => r.x))];
+  const keys = new Set(c.groups.map((g) => g.key));
+  const xs = [...new Set(rows.filter((r) => keys.has(r.curve) && r.metric === c.metric).map((r) => r.x))];
+  if (keys.has('ping')) return PING_X.filter((x) => xs.includes(x));
   return xs.filter((x) => Number(x) >= (c.minX ?? 0)).sort((a, b) => Number(a) - Number(b));
 }
 
 function table(rows: Row[], agg: Map<string, Agg>, c: Curve): string {
-  const head = ['x', ...SWITCHES.map((s) => `${LABEL[s]!} ${c.yTitle}`), 'Sluice/OVS', ...(c.extraHead ?? []), 'load avg'];
+  const head = ['x'];
+  for (const g of c.groups) {
+    const by = g.label ? `, ${g.label}` : '';
+    head.push(...SWITCHES.map((s) => `${LABEL[s]!} ${c.yTitle}${by}`), `Sluice/OVS${by}`);
+  }
+  head.push(...(c.extraHead ?? []), 'load avg');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const x of xsOf(rows, c)) {
-    const [s, o] = SWITCHES.map((sw) => agg.get(`${sw}|${c.key}|${x}|${c.metric}`));
-    lines.push(`| ${[c.xLabel(x), cell(s), cell(o), ratio(s, o), ...(c.extra?.(agg, x) ?? []), loads([s, o])].join(' | ')} |`);
+    const cells = [c.xLabel(x)];
+    const all: (Agg | undefined)[] = [];
+    for (const g of c.groups) {
+      const [s, o] = SWITCHES.map((sw) => agg.get(`${sw}|${g.key}|${x}|${c.metric}`));
+      cells.push(cell(s), cell(o), ratio(s, o));
+      all.push(s, o);
+    }
+    lines.push(`| ${[...cells, ...(c.extra?.(agg, x) ?? []), loads(all)].join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 function plotSpec(rows: Row[], agg: Map<string, Agg>, c: Curve, meta: Map<string, string>): PlotSpec {
   const points: PlotPoint[] = [];
+  const ping = c.groups.some((g) => g.key === 'ping');
   for (const x of xsOf(rows, c)) {
-    for (const sw of SWITCHES) {
-      const a = agg.get(`${sw}|${c.key}|${x}|${c.metric}`);
-      if (a) points.push({ series: LABEL[sw]!, x: c.key === 'ping' ? c.xLabel(x) : Number(x), median: a.median, min: a.min, max: a.max });
+    for (const g of c.groups) {
+      for (const sw of SWITCHES) {
+        const a = agg.get(`${sw}|${g.key}|${x}|${c.metric}`);
+        if (a) points.push({ series: LABEL[sw]!, client: g.label || undefined, x: ping ? c.xLabel(x) : Number(x), median: a.median, min: a.min, max: a.max });
+      }
     }
   }
   const spec: PlotSpec = {
@@ -143,9 +165,9 @@ function plotSpec(rows: Row[], agg: Map<string, Agg>, c: Curve, meta: Map<string
       `median and min–max of ${meta.get('rounds') ?? '?'} rounds${c.lowerBetter ? '; lower is better' : ''}`,
       `${meta.get('date') ?? ''}, commit ${meta.get('commit') ?? '?'}, ${meta.get('nproc') ?? '?'} vCPU, load ${meta.get('load_before') ?? '?'} at start`,
     ],
-    xTitle: c.xTitle, yTitle: c.yTitle, xLog: c.key !== 'ping', points,
+    xTitle: c.xTitle, yTitle: c.yTitle, xLog: !ping, points,
   };
-  if (c.key === 'ping') spec.xOrder = PING_X.map((x) => PING_LABEL[x]!);
+  if (ping) spec.xOrder = PING_X.map((x) => PING_LABEL[x]!);
   return spec;
 }
 

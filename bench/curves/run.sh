@@ -128,7 +128,8 @@ cv_series() {
     fi
   done
   for n in $CURVES_RULES; do
-    if cv_install "$sw" "$n"; then cv_flood "$sw" rules "$n" "$CURVES_RULES_FLOWS"; else cv_rec "$sw" rules "$n" kpps n/a; fi
+    if cv_install "$sw" "$n" ofctl; then cv_flood "$sw" rules "$n" "$CURVES_RULES_FLOWS"; else cv_rec "$sw" rules "$n" kpps n/a; fi
+    [ "$n" -lt 1000 ] || cv_install "$sw" "$n" pipe || true
   done
   echo "  $sw: $(awk -F'\t' -v r="$CV_ROUND" -v s="$sw" '$1==r && $2==s {printf "%s %s %s=%s; ", $3, $4, $5, $6}' "$CV_RAW")" >&2
 }
