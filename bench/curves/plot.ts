@@ -47,7 +47,7 @@ function vegaLiteSpec(p: PlotSpec): TopLevelSpec {
   const colour = { field: 'series', type: 'nominal' as const, title: null, scale: COLOURS, legend: { orient: 'top' as const } };
   // A series per switch and client: `detail` keeps one line per pair, the dash tells clients apart.
   const dashed = p.points.some((q) => q.client !== undefined);
-  const dash = dashed ? { strokeDash: { field: 'client', type: 'nominal' as const, title: null, legend: { orient: 'top' as const } } } : {};
+  const dash = dashed ? { strokeDash: { field: 'client', type: 'nominal' as const, title: null, legend: { orient: 'top' as const, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, encode: { symbols: { update: { stroke: { value: '#444' } } } } } } } : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: p.title, subtitle: p.subtitle, anchor: 'start' },

@@ -163,7 +163,8 @@ function plotSpec(rows: Row[], agg: Map<string, Agg>, c: Curve, meta: Map<string
     title: c.title,
     subtitle: [
       `median and min–max of ${meta.get('rounds') ?? '?'} rounds${c.lowerBetter ? '; lower is better' : ''}`,
-      `${meta.get('date') ?? ''}, commit ${meta.get('commit') ?? '?'}, ${meta.get('nproc') ?? '?'} vCPU, load ${meta.get('load_before') ?? '?'} at start`,
+      `${meta.get('date') ?? ''}, commit ${meta.get('commit') ?? '?'}, ${meta.get('nproc') ?? '?'} vCPU, ` +
+        `load average (1, 5, 15 min) ${meta.get('load_before') ?? '?'} at start, ${meta.get('load_after') ?? '?'} at end`,
     ],
     xTitle: c.xTitle, yTitle: c.yTitle, xLog: !ping, points,
   };
