@@ -13,6 +13,7 @@
 //   a busy machine lowers the figures and widens the spread.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { renderSvg, type PlotPoint, type PlotSpec } from './plot.js';
 
 interface Row { round: string; sw: string; curve: string; x: string; metric: string; value: number | undefined; load: number }
@@ -23,7 +24,7 @@ const LABEL: Record<string, string> = { sluice: 'Sluice', ovs: 'OVS 3.1 netdev' 
 const PING_X = ['0', '10', '50', '90'];
 const PING_LABEL: Record<string, string> = { 0: 'idle', 10: '10 %', 50: '50 %', 90: '90 %' };
 
-function parse(text: string): { meta: Map<string, string>; rows: Row[] } {
+export function parse(text: string): { meta: Map<string, string>; rows: Row[] } {
   const meta = new Map<string, string>();
   const rows: Row[] = [];
   for (const line of text.split('\n')) {
@@ -43,14 +44,14 @@ function parse(text: string): { meta: Map<string, string>; rows: Row[] } {
   return { meta, rows };
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Aggregates over rounds, keyed "sw|curve|x|metric". */
-function aggregate(rows: Row[]): Map<string, Agg> {
+export function aggregate(rows: Row[]): Map<string, Agg> {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const k = `${r.sw}|${r.curve}|${r.x}|${r.metric}`;
@@ -197,4 +198,4 @@ async function main(): Promise<void> {
   console.log(`\ncharts, curves.md and curves.json written to ${outDir}`);
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
