@@ -20,7 +20,8 @@
 # Invariants:
 # - needs root; everything it creates (namespaces slcurv-PID-*, veths, daemons, temp files)
 #   is removed on exit, on failure and on Ctrl-C (trap); daemons are stopped by PID;
-# - each switch of a round gets a fresh topology; the switches alternate which goes first;
+# - each switch of a round gets a fresh topology of its own; both run during the round and
+#   the points interleave (one switch, then the other, the order swapped from point to point);
 # - every figure is stored with the load average when it was taken (raw TSV), so the report
 #   and the charts can be redrawn without measuring again.
 set -u
@@ -37,6 +38,7 @@ if [ "${1:-}" = --plot-only ]; then
 fi
 
 E2E_PREFIX="slcurv-$$-"
+CV_BASE="$E2E_PREFIX"
 E2E_PIDS=""
 E2E_TMP="$(mktemp -d /tmp/sluice-curves.XXXXXX)"
 E2E_RESULTS="$E2E_TMP/e2e.tsv"
@@ -71,7 +73,7 @@ cleanup() {
   cv_sluice_stop; cv_ovs_stop
   local pid
   for pid in $E2E_PIDS; do kill "$pid" 2>/dev/null || true; done
-  topo_down
+  E2E_PREFIX="$CV_BASE"; topo_down
   if [ "${E2E_KEEP_LOGS:-0}" = 1 ]; then echo "logs kept in $E2E_TMP" >&2; else rm -rf "$E2E_TMP"; fi
 }
 trap cleanup EXIT
@@ -109,47 +111,63 @@ _cv_max() {
   awk -F'\t' -v r="$CV_ROUND" -v s="$1" '$1==r && $2==s && $3=="flows" && $4=="1" && $5=="kpps" {print $6}' "$CV_RAW" | tail -n 1
 }
 
-# cv_series SW: every curve against the switch now running.
-cv_series() {
-  local sw="$1" f pct max n
-  wait_ping || echo "  $sw: B does not answer ping; measuring anyway" >&2
-  for f in $CURVES_FLOWS; do cv_flood "$sw" flows "$f" "$f"; done
-  cv_ping "$sw" 0
+# Both switches run at the same time, each on its own topology (namespaces slcurv-PID-SW-a,
+# -sw, -b), and the points interleave: flows=1 on one switch, then on the other, then the
+# next point with the order swapped. The load of the machine (shared with other jobs) then
+# weighs on both columns of a point alike; the idle switch costs next to nothing meanwhile.
+# cv_use SW: topo.sh's and measure.sh's names now mean SW's namespaces.
+cv_use() { E2E_PREFIX="${CV_BASE}$1-"; NS_A="${E2E_PREFIX}a"; NS_B="${E2E_PREFIX}b"; NS_SW="${E2E_PREFIX}sw"; }
+CV_UP=""
+CV_FLIP=0
+# cv_each STEP ARGS...: `STEP SW ARGS...` on every running switch, alternating the order.
+cv_each() {
+  local sw list="$CV_UP"
+  CV_FLIP=$((CV_FLIP + 1))
+  [ $((CV_FLIP % 2)) = 0 ] || list="$(echo "$list" | awk '{for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n")}')"
+  for sw in $list; do cv_use "$sw"; "$1" "$sw" "${@:2}"; done
+}
+
+_step_flows() { cv_flood "$1" flows "$2" "$2"; }
+_step_ping() {
+  local sw="$1" pct="$2" max
+  if [ "$pct" = 0 ]; then cv_ping "$sw" 0; return; fi
   max=$(_cv_max "$sw")
-  if [ -z "$max" ] || [ "$max" = n/a ]; then
-    cv_flood "$sw" flows 1 1; max=$(_cv_max "$sw")
+  if [ -n "$max" ] && [ "$max" != n/a ]; then
+    cv_rec "$sw" ping "$pct" target_kpps "$(awk -v m="$max" -v p="$pct" 'BEGIN{printf "%.1f", m*p/100}')"
+    cv_ping "$sw" "$pct" "$(awk -v m="$max" -v p="$pct" 'BEGIN{printf "%d", m*1000*p/100}')"
+  else
+    cv_rec "$sw" ping "$pct" ping_ms n/a
   fi
-  for pct in $CURVES_LOADS; do
-    if [ -n "$max" ] && [ "$max" != n/a ]; then
-      cv_rec "$sw" ping "$pct" target_kpps "$(awk -v m="$max" -v p="$pct" 'BEGIN{printf "%.1f", m*p/100}')"
-      cv_ping "$sw" "$pct" "$(awk -v m="$max" -v p="$pct" 'BEGIN{printf "%d", m*1000*p/100}')"
-    else
-      cv_rec "$sw" ping "$pct" ping_ms n/a
-    fi
-  done
-  for n in $CURVES_RULES; do
-    if cv_install "$sw" "$n" ofctl; then cv_flood "$sw" rules "$n" "$CURVES_RULES_FLOWS"; else cv_rec "$sw" rules "$n" kpps n/a; fi
-    [ "$n" -lt 1000 ] || cv_install "$sw" "$n" pipe || true
-  done
-  echo "  $sw: $(awk -F'\t' -v r="$CV_ROUND" -v s="$sw" '$1==r && $2==s {printf "%s %s %s=%s; ", $3, $4, $5, $6}' "$CV_RAW")" >&2
+}
+_step_rules() {
+  local sw="$1" n="$2"
+  if cv_install "$sw" "$n" ofctl; then cv_flood "$sw" rules "$n" "$CURVES_RULES_FLOWS"; else cv_rec "$sw" rules "$n" kpps n/a; fi
+  [ "$n" -lt 1000 ] || cv_install "$sw" "$n" pipe || true
 }
 
 start=$(date +%s)
-order="$CURVES_SWITCHES"
 for CV_ROUND in $(seq 1 "$ROUNDS"); do
-  for sw in $order; do
-    echo "-- round $CV_ROUND/$ROUNDS: $sw (load $(cut -d' ' -f1 /proc/loadavg), $(( $(date +%s) - start )) s)" >&2
+  echo "-- round $CV_ROUND/$ROUNDS (load $(cut -d' ' -f1 /proc/loadavg), $(( $(date +%s) - start )) s)" >&2
+  CV_UP=""
+  for sw in $CURVES_SWITCHES; do
+    cv_use "$sw"
     topo_switch
     SW_REASON=""
     if "cv_${sw}_start"; then
-      cv_series "$sw"
+      CV_UP="$CV_UP $sw"
+      wait_ping || echo "  $sw: B does not answer ping; measuring anyway" >&2
     else
       echo "  $sw not available: $SW_REASON" >&2
     fi
-    "cv_${sw}_stop"
-    topo_down
   done
-  order="$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n")}')"
+  for f in $CURVES_FLOWS; do cv_each _step_flows "$f"; done
+  for pct in 0 $CURVES_LOADS; do cv_each _step_ping "$pct"; done
+  for n in $CURVES_RULES; do cv_each _step_rules "$n"; done
+  for sw in $CV_UP; do
+    echo "  $sw: $(awk -F'\t' -v r="$CV_ROUND" -v s="$sw" '$1==r && $2==s {printf "%s %s %s=%s; ", $3, $4, $5, $6}' "$CV_RAW")" >&2
+  done
+  for sw in $CURVES_SWITCHES; do "cv_${sw}_stop"; done
+  E2E_PREFIX="$CV_BASE"; topo_down
 done
 read -r load1 load5 load15 _ </proc/loadavg
 meta load_after "$load1 $load5 $load15"
