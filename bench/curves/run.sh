@@ -8,11 +8,11 @@
 # Topology as bench:e2e (its topo.sh, measure.sh and switches.sh are sourced, not copied):
 #   ns A [va] ── [sa] ns SW: switch [sb] ── [vb] ns B
 #
-#   sudo npm run bench:curves                   # full run, 2 rounds, ~12–15 min
+#   sudo npm run bench:curves                   # full run, 2 rounds, ~15 min (14–18 measured)
 #   CURVES_QUICK=1 npm run bench:curves         # a subset, 1 round, ~1.5 min
 #   npm run bench:curves -- --plot-only         # redraw from bench/results/curves.tsv
 #
-# Environment: ROUNDS (default 2; quick 1; each round adds ~6 min), CURVES_SWITCHES="sluice ovs",
+# Environment: ROUNDS (default 2; quick 1; each round adds ~7–9 min), CURVES_SWITCHES="sluice ovs",
 # CURVES_FLOWS, CURVES_RULES, CURVES_LOADS (lists), CURVES_RULES_FLOWS=10000 (flows of the
 # rules curve's traffic), FLOOD_SECONDS=5, PING_COUNT=100, CURVES_NO_BUILD=1 (skip tsc),
 # CURVES_OUT=DIR (default bench/results), E2E_KEEP_LOGS=1 (keep the temp dir).
