@@ -23,6 +23,8 @@ const bridge = rows.get('bridge');
 const head = ['forwarder', ...intervals.map((iv) => `ping every ${Number(iv) * 1000} ms: RTT ms (× bridge, CPU %)`), 'idle CPU %'];
 const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
 for (const [name, r] of rows) {
+  // other lines of the shared harness (a switch's socket drops) are not this table's
+  if (![...r.keys()].some((k) => k.startsWith('ping_ms@'))) continue;
   const cells = intervals.map((iv) => {
     const ms = r.get(`ping_ms@${iv}`) ?? 'n/a';
     const base = Number(bridge?.get(`ping_ms@${iv}`));
