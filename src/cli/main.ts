@@ -19,6 +19,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { planStart, type StartFlags } from './start-options.js';
 import { EXIT_STATUS, collect, fail } from './cli-common.js';
 import { registerVsctlVerbs } from './verbs-vsctl.js';
+import { registerBatchVerb } from './verbs-batch.js';
 import { registerOfctlVerbs } from './verbs-ofctl.js';
 import { registerTraceVerbs } from './verbs-trace.js';
 
@@ -126,6 +127,7 @@ function buildProgram(): Command {
       await runDaemon(plan);
     });
   registerVsctlVerbs(program);
+  registerBatchVerb(program);
   registerOfctlVerbs(program);
   registerTraceVerbs(program);
   return program;

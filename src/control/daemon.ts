@@ -62,6 +62,9 @@ export class Daemon {
   private readonly starting = new Set<string>();
   /** Per bridge: configured ports not attached (restore failed), with the last error. */
   private readonly detached = new Map<string, { setting: PortSetting; error: string }[]>();
+  /** Inside batched(): saves are put off to its end (one write for the whole batch). */
+  private deferSaves = 0;
+  private unsaved = false;
 
   constructor(private readonly opts: DaemonOptions) {}
 
@@ -83,6 +86,10 @@ export class Daemon {
   /** Saves the config to the db file, if any. */
   persist(): SluiceError | null {
     if (this.opts.db === null) return null;
+    if (this.deferSaves > 0) {
+      this.unsaved = true;
+      return null;
+    }
     try {
       (this.opts.save ?? saveDb)(this.opts.db, this.config());
       return null;
@@ -91,6 +98,24 @@ export class Daemon {
       this.opts.log.error(m);
       return new SluiceError('refused', m, { cause: e });
     }
+  }
+
+  /**
+   * Runs `f` (several operator actions, e.g. a Mininet network's bridges and ports) with
+   * the saves to the db put off to the end: one write instead of one per action, whatever
+   * `f` returns; what `f` changed before a failure stays changed (and saved).
+   */
+  async batched<T>(f: () => Promise<T>): Promise<T | SluiceError> {
+    this.deferSaves++;
+    let r: T;
+    try {
+      r = await f();
+    } finally {
+      this.deferSaves--;
+    }
+    if (this.deferSaves > 0 || !this.unsaved) return r;
+    this.unsaved = false;
+    return this.persist() ?? r;
   }
 
   bridge(name: string): RunningBridge | SluiceError {

@@ -1,0 +1,2 @@
+"""Fabric topologies for Mininet (loaded by sluice.py for `mn --topo NAME,ARGS`)."""
+topos = {}
