@@ -22,20 +22,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ctlRequest } from '../control/ctl-client.js';
+import { BATCH_VERBS } from '../control/daemon-handlers.js';
 import { SluiceError } from '../ports/errors.js';
 import { fail, failWith, rundirOf, withRundir } from './cli-common.js';
 import { registerVsctlVerbs, type VerbSink } from './verbs-vsctl.js';
 
-export interface BatchRequest {
+interface BatchRequest {
   cmd: string;
   args: Record<string, unknown>;
   where: string;
-}
-
-class LineMistake extends Error {
-  constructor(readonly error: SluiceError) {
-    super(error.message);
-  }
 }
 
 /** The requests of a batch text, or the first mistake, named by its line. */
@@ -54,7 +49,7 @@ export async function parseBatch(text: string): Promise<BatchRequest[] | SluiceE
         return Promise.resolve(null);
       },
       fail: (e) => {
-        throw new LineMistake(e);
+        throw e; // caught below, named by its line
       },
     };
     let commanderMsg = '';
@@ -66,14 +61,14 @@ export async function parseBatch(text: string): Promise<BatchRequest[] | SluiceE
     try {
       await program.parseAsync(words, { from: 'user' });
     } catch (e) {
-      if (e instanceof LineMistake) return e.error.prefixed(`${where}: `);
+      if (e instanceof SluiceError) return e.prefixed(`${where}: `);
       if (e instanceof CommanderError) {
         const m = (commanderMsg || e.message).trim().replace(/^error: /, '').split('\n')[0];
-        return new SluiceError('bad_usage', `${where}: ${m} (a batch line is one of: add-br, del-br, add-port, del-port, set-controller, del-controller)`);
+        return new SluiceError('bad_usage', `${where}: ${m} (a batch line is one of: ${BATCH_VERBS.join(', ')})`);
       }
       throw e;
     }
-    if (!got) return new SluiceError('bad_usage', `${where}: "${words[0]}" is not a batch verb (add-br, del-br, add-port, del-port, set-controller, del-controller)`);
+    if (!got) return new SluiceError('bad_usage', `${where}: "${words[0]}" is not a batch verb (${BATCH_VERBS.join(', ')})`);
     out.push(got);
   }
   return out;

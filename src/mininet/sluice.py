@@ -31,7 +31,8 @@ LOCAL TAP devices removed) and its rundir removed. The log is /tmp/sluice-mn-ID.
 removes it).
 
 Environment: SLUICE, the command that runs sluice (default: node on this checkout's
-dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn).
+dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn); SLUICE_MN_LOGDIR
+(default /tmp).
 """
 import errno
 import glob
@@ -46,14 +47,25 @@ import sys
 import tempfile
 import time
 
+import codecs
+
+import mininet.node
 from mininet.clean import addCleanupCallback
 from mininet.log import debug, error, info
 from mininet.node import Switch
+
+# Mininet 2.3.0 checks a remote controller with `echo A | telnet IP PORT` and decodes what
+# comes back as strict UTF-8: an OpenFlow 1.3 controller answers with its binary HELLO,
+# whose random xid fails the decode about half the time ("UnicodeDecodeError ... Caught
+# exception. Cleaning up"), with any switch. Nodes made after this line decode with
+# replacement characters instead.
+mininet.node.getincrementaldecoder = lambda: codecs.getincrementaldecoder('utf-8')(errors='replace')
 
 # mn --custom execs this file without __file__; the code object still knows its file.
 _HERE = os.path.dirname(os.path.abspath(inspect.currentframe().f_code.co_filename))
 _REPO = os.path.dirname(os.path.dirname(_HERE))
 RUNROOT = os.environ.get('SLUICE_MN_RUNROOT', '/run/sluice-mn')
+LOGDIR = os.environ.get('SLUICE_MN_LOGDIR', '/tmp')
 
 
 def sluiceCommand():
@@ -100,7 +112,7 @@ class SluiceDaemon(object):
             os.makedirs(RUNROOT, mode=0o700, exist_ok=True)
         self.rundir = tempfile.mkdtemp(prefix='mininet:', dir=RUNROOT)
         self.id = os.path.basename(self.rundir).split(':', 1)[1]
-        self.log = '/tmp/sluice-mn-%s.log' % self.id
+        self.log = os.path.join(LOGDIR, 'sluice-mn-%s.log' % self.id)
         self.bridges = set()
         env = dict(os.environ, SLUICE_MN_RUNDIR=self.rundir, SLUICE_MN_LOG=self.log)
         self.shell = subprocess.Popen(['sh', '-c', self.SCRIPT, 'sluice-mn'] + sluiceCommand(),
@@ -243,9 +255,6 @@ class SluiceSwitch(Switch):
             error('*** Sluice is not built: %s is missing (npm ci in %s)\n' % (main[-1], _REPO))
             sys.exit(1)
 
-    def rundir(self):
-        return daemon().rundir
-
     def portSpec(self, intf):
         return 'afpacket:%s,ring=%s' % (intf, self.ringSize) if self.ringSize else str(intf)
 
@@ -342,7 +351,9 @@ class SluiceSwitch(Switch):
         "dpctl in the CLI: sluice's ovs-ofctl-like verbs (dump-flows, dump-ports, add-flow...)"
         if not args:
             return 'usage: dpctl VERB [ARGS] (dump-flows, dump-ports, dump-ports-desc, add-flow, del-flows...)\n'
-        argv = sluiceCommand() + [args[0], self.name] + list(args[1:]) + ['--rundir', self.rundir()]
+        if _daemon[0] is None:
+            return 'sluice: %s is not started\n' % self.name
+        argv = sluiceCommand() + [args[0], self.name] + list(args[1:]) + ['--rundir', _daemon[0].rundir]
         return self.cmd(' '.join(shlex.quote(a) for a in argv))
 
     def connected(self):
