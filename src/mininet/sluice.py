@@ -13,7 +13,9 @@ when the first switch starts, with a private rundir and db (/run/sluice-mn/minin
 and stopped when the last one stops (net.stop()). Each switch is `sluice add-br` with
 Mininet's dpid and fail mode, each of its interfaces `sluice add-port` with Mininet's port
 number, and `sluice set-controller` with Mininet's controllers and its listen port
-(ptcp:6654...); `mn` starts the whole network with one `sluice batch`.
+(ptcp:6654...): the requests those verbs send, written straight to the daemon's control
+socket (src/control/ctl-protocol.ts), a switch's in one `batch` request, and with `mn`
+(batchStartup) the whole network's in one.
 
 Switch parameters (`--switch sluice,failMode=standalone,ringSize=1m`), as OVSSwitch's:
   failMode     'secure' (default, as OVSSwitch) or 'standalone'
@@ -127,20 +129,14 @@ class SluiceDaemon(object):
     def pid(self):
         return _readPid(self.rundir)
 
-    def run(self, *args):
-        "Runs a sluice verb on this daemon; returns its output, raises on failure"
-        argv = sluiceCommand() + [str(a) for a in args] + ['--rundir', self.rundir]
-        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
-        if p.returncode != 0:
-            raise Exception(p.stdout.strip() or 'sluice %s: exit %d' % (args[0], p.returncode))
-        return p.stdout
+    def request(self, cmd, **args):
+        "One control-socket request (the one a sluice verb sends); raises on refusal"
+        return ctl(self.rundir, cmd, args)
 
-    def batch(self, lines):
-        argv = sluiceCommand() + ['batch', '-', '--rundir', self.rundir]
-        p = subprocess.run(argv, input='\n'.join(lines) + '\n', stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True)
-        if p.returncode != 0:
-            raise Exception(p.stdout.strip())
+    def batch(self, requests):
+        "Many add-br/add-port/set-controller... in one request (as `sluice batch`)"
+        if requests:
+            ctl(self.rundir, 'batch', {'requests': requests})
 
     def stop(self):
         _stopDaemon(self.rundir, self.pid())
@@ -261,28 +257,32 @@ class SluiceSwitch(Switch):
     def dataIntfs(self):
         return [i for i in self.intfList() if self.ports[i] and not i.IP()]
 
-    def commandLines(self, controllers):
-        "The sluice verbs (batch lines) that make this switch"
-        lines = ['add-br %s --dpid %s --fail-mode %s' % (self.name, self.dpid, self.failMode)]
+    def requests(self, controllers):
+        """The control-socket requests that make this switch: those of
+           `sluice add-br NAME --dpid D --fail-mode M`, `sluice add-port NAME INTF --ofport N`
+           per interface and `sluice set-controller NAME TARGET...`"""
+        reqs = [{'cmd': 'add-br', 'args': {'name': self.name, 'dpid': self.dpid, 'failMode': self.failMode},
+                 'where': self.name}]
         for intf in self.dataIntfs():
-            lines.append('add-port %s %s --ofport %d' % (self.name, self.portSpec(intf), self.ports[intf]))
+            reqs.append({'cmd': 'add-port', 'where': str(intf),
+                         'args': {'bridge': self.name, 'spec': self.portSpec(intf), 'ofport': self.ports[intf]}})
         targets = ['%s:%s:%d' % (c.protocol, c.IP(), c.port) for c in controllers]
         if self.listenPort:
             targets.append('ptcp:%d' % self.listenPort)
         if targets:
-            lines.append('set-controller %s %s' % (self.name, ' '.join(targets)))
-        return lines
+            reqs.append({'cmd': 'set-controller', 'args': {'bridge': self.name, 'targets': targets},
+                         'where': self.name})
+        return reqs
 
     def start(self, controllers):
         "Start this switch (or queue it for batchStartup)"
         int(self.dpid, 16)  # DPID must be a hex string
-        lines = self.commandLines(controllers)
+        reqs = self.requests(controllers)
         if self.batch:
-            self.commands = lines
+            self.commands = reqs
             return
         d = daemon()
-        for line in lines:
-            d.run(*line.split())
+        d.batch(reqs)
         d.bridges.add(self.name)
         self.started = True
         self.localDown([self])
@@ -300,12 +300,12 @@ class SluiceSwitch(Switch):
         "Start all the switches with one `sluice batch`"
         info('...')
         d = daemon()
-        lines = []
+        reqs = []
         for s in switches:
-            lines += s.commands
+            reqs += s.commands
             s.commands = []
             s.batch = False
-        d.batch(lines)
+        d.batch(reqs)
         for s in switches:
             d.bridges.add(s.name)
             s.started = True
@@ -315,7 +315,7 @@ class SluiceSwitch(Switch):
     def stop(self, deleteIntfs=True):
         if self.started and _daemon[0] is not None:
             try:
-                _daemon[0].run('del-br', self.name)
+                _daemon[0].request('del-br', name=self.name)
             except Exception as e:  # pylint: disable=broad-except
                 debug('%s\n' % e)
             self.started = False
@@ -329,7 +329,7 @@ class SluiceSwitch(Switch):
         mine = [s for s in switches if s.started]
         if d is not None and mine:
             try:
-                d.batch(['del-br %s' % s.name for s in mine])
+                d.batch([{'cmd': 'del-br', 'args': {'name': s.name}} for s in mine])
             except Exception as e:  # pylint: disable=broad-except
                 debug('%s\n' % e)
             for s in mine:
@@ -341,11 +341,11 @@ class SluiceSwitch(Switch):
 
     def attach(self, intf):
         "Connect a data port (net.addLink on a running network)"
-        daemon().run('add-port', self.name, self.portSpec(intf), '--ofport', self.ports[intf])
+        daemon().request('add-port', bridge=self.name, spec=self.portSpec(intf), ofport=self.ports[intf])
 
     def detach(self, intf):
         "Disconnect a data port"
-        daemon().run('del-port', self.name, intf)
+        daemon().request('del-port', bridge=self.name, port=str(intf))
 
     def dpctl(self, *args):
         "dpctl in the CLI: sluice's ovs-ofctl-like verbs (dump-flows, dump-ports, add-flow...)"
