@@ -47,7 +47,8 @@ The daemon always listens on RUNDIR/sluice.ctl for the sluice verbs (add-br, sho
 
 Port specs (--port, repeatable):
   SPEC[@OPT[,OPT...]]
-    SPEC  NAME | afpacket:NAME[,v3][,novnet]   an existing interface (veth, NIC), via AF_PACKET
+    SPEC  NAME | afpacket:NAME[,v3][,novnet][,ring=SIZE]   an existing interface (veth, NIC),
+                                        via AF_PACKET; SIZE its receive ring (e.g. 1m; --ring-size)
           tap:NAME[,novnet]                     a TAP device created by the bridge, removed at exit
           pcap:in=FILE[,out=FILE]               replay / record a capture file
           patch:NAME,peer=PEER                  wired to patch port PEER on another bridge
@@ -117,6 +118,7 @@ function buildProgram(): Command {
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
     .option('--flow-limit <n>', 'rules per flow table; a flow-mod past it gets OFPFMFC_TABLE_FULL (default 1000000; OVS other_config:flow-limit)')
     .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
+    .option('--ring-size <size>', 'receive ring of each AF_PACKET port without ring= in its spec: a power of two, 256k..1g (default 16m; the ring counts in the RSS: 1m suits a quiet port, e.g. Mininet\'s)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .addHelpText('after', START_HELP)
     .exitOverride()

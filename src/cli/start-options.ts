@@ -30,6 +30,7 @@ import { DEFAULT_DB } from '../control/db.js';
 import { DEFAULT_RUNDIR } from '../openflow/service.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
+import { parseRingSize, RING_SIZE_EXPECTED } from '../ports/afpacket.js';
 
 export interface StartFlags {
   bridge?: string;
@@ -50,6 +51,7 @@ export interface StartFlags {
   flowLimit?: string;
   macTableSize?: string;
   macAgingTime?: string;
+  ringSize?: string;
 }
 
 export interface StartPlan {
@@ -59,6 +61,8 @@ export interface StartPlan {
   db: string | null;
   /** HOST:PORT of the Prometheus endpoint, when --metrics is given. */
   metrics?: string;
+  /** --ring-size: the receive ring of AF_PACKET ports without ring= (default 16 MiB). */
+  ringBytes?: number;
   logLevel: LogLevel;
   /** Directory of the control socket sluice.ctl and the mgmt sockets BRIDGE.mgmt. */
   rundir: string;
@@ -97,6 +101,11 @@ export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | 
 
   const plan: StartPlan = { bridges, db: f.db ?? (flagBridges ? null : DEFAULT_DB), logLevel, rundir };
   if (f.metrics !== undefined) plan.metrics = f.metrics;
+  if (f.ringSize !== undefined) {
+    const n = parseRingSize(f.ringSize);
+    if (n === undefined) return new SluiceError('bad_usage', `--ring-size "${f.ringSize}": ${RING_SIZE_EXPECTED}`);
+    plan.ringBytes = n;
+  }
   const files = [f.sslKey, f.sslCert, f.sslCa];
   const given = files.filter((x) => x !== undefined).length;
   if (given !== 0 && given !== 3) return new SluiceError('bad_usage', '--ssl-key, --ssl-cert and --ssl-ca go together: give all three');

@@ -41,6 +41,8 @@ interface DaemonOptions extends RunningBridgeOptions {
   db: string | null;
   /** Path of the control socket (for show). */
   control: string;
+  /** The receive ring of AF_PACKET ports whose spec gives none (--ring-size); default 16 MiB. */
+  ringBytes?: number;
   /** Saves the config (default db.ts saveDb); tests pass a recorder. */
   save?: (file: string, cfg: DaemonConfig) => void;
 }
@@ -321,7 +323,7 @@ export class Daemon {
   /** createPort, plus: a port's name (its interface) must be new in the daemon, as in OVS,
    * where one interface is a port of one bridge only (`pending`: ports of a bridge being made). */
   private makePort(spec: string, pending: readonly Port[], attachingTo?: string): Port | SluiceError {
-    const port = createPort(spec);
+    const port = createPort(spec, this.opts.ringBytes === undefined ? {} : { ringBytes: this.opts.ringBytes });
     if (port instanceof Error) return port;
     const owner = this.portOwner(port.name, attachingTo);
     if (owner !== null && !(port instanceof PatchPort)) {

@@ -21,8 +21,8 @@ Switch parameters (`--switch sluice,failMode=standalone,ringSize=1m`), as OVSSwi
   failMode     'secure' (default, as OVSSwitch) or 'standalone'
   protocols    None or a list holding OpenFlow13 (the only version Sluice speaks)
   batch        start with batchStartup (Mininet sets it for `mn` and Mininet(topo))
-  ringSize     the AF_PACKET receive ring of each port (default SluiceSwitch.ringSize);
-               see README "Mininet"
+  ringSize     this switch's AF_PACKET receive ring per port, e.g. '4m' (default: the
+               daemon's, SLUICE_MN_RING, 1m); see README "Mininet"
   reconnectms, inband, datapath: accepted and ignored (Sluice's backoff is 1 to 8 s)
 
 The daemon runs in the namespace Mininet runs in, as ovs-vswitchd does. Its command line
@@ -34,7 +34,7 @@ removes it).
 
 Environment: SLUICE, the command that runs sluice (default: node on this checkout's
 dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn); SLUICE_MN_LOGDIR
-(default /tmp).
+(default /tmp); SLUICE_MN_RING (default 1m).
 """
 import errno
 import glob
@@ -68,6 +68,10 @@ _HERE = os.path.dirname(os.path.abspath(inspect.currentframe().f_code.co_filenam
 _REPO = os.path.dirname(os.path.dirname(_HERE))
 RUNROOT = os.environ.get('SLUICE_MN_RUNROOT', '/run/sluice-mn')
 LOGDIR = os.environ.get('SLUICE_MN_LOGDIR', '/tmp')
+# The AF_PACKET receive ring of every port (sluice start --ring-size; the daemon's own default
+# is 16m, for busy ports): Mininet's ports are many and quiet, and each ring counts in the
+# daemon's RSS. 1m holds 14 frames of up to 64 KiB (src/ports/afpacket.ts).
+RING = os.environ.get('SLUICE_MN_RING', '1m')
 
 
 def sluiceCommand():
@@ -106,6 +110,7 @@ class SluiceDaemon(object):
     # (SIGKILL by `mn -c` included). The paths come through the environment, so this
     # shell's own command line holds no "mininet:" and `mn -c` leaves it to do that.
     SCRIPT = ('"$@" start --rundir "$SLUICE_MN_RUNDIR" --db "$SLUICE_MN_RUNDIR/conf.json" '
+              '--ring-size "$SLUICE_MN_RING" '
               '>"$SLUICE_MN_LOG" 2>&1 & echo $! >"$SLUICE_MN_RUNDIR/pid"; '
               'wait $!; rm -rf "$SLUICE_MN_RUNDIR"')
 
@@ -116,7 +121,7 @@ class SluiceDaemon(object):
         self.id = os.path.basename(self.rundir).split(':', 1)[1]
         self.log = os.path.join(LOGDIR, 'sluice-mn-%s.log' % self.id)
         self.bridges = set()
-        env = dict(os.environ, SLUICE_MN_RUNDIR=self.rundir, SLUICE_MN_LOG=self.log)
+        env = dict(os.environ, SLUICE_MN_RUNDIR=self.rundir, SLUICE_MN_LOG=self.log, SLUICE_MN_RING=RING)
         self.shell = subprocess.Popen(['sh', '-c', self.SCRIPT, 'sluice-mn'] + sluiceCommand(),
                                       env=env, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + 30
