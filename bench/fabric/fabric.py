@@ -40,10 +40,10 @@ from topos import FatTreeTopo, LeafSpineTopo  # noqa: E402
 APP = os.path.join(REPO, 'test', 'interop', 'osken-fabric-app.py')
 IDLE_S = 10
 TOPOS = {
-    'tree-3-4': lambda: TreeTopo(depth=3, fanout=4),
+    'torus-8x8': lambda: TorusTopo(8, 8),
     'leafspine-4x16': lambda: LeafSpineTopo(spines=4, leaves=16),
     'fattree-4': lambda: FatTreeTopo(k=4),
-    'torus-8x8': lambda: TorusTopo(8, 8),
+    'tree-3-4': lambda: TreeTopo(depth=3, fanout=4),
 }
 
 
@@ -122,7 +122,17 @@ def wait(cond, timeout, step=0.05):
     return cond()
 
 
-def run(name):
+def empty_daemon_rss():
+    "RSS of a Sluice daemon with no bridge, same flags as the Mininet one (the base of every row)"
+    d = sluice.SluiceDaemon()
+    try:
+        time.sleep(2)
+        return proc_stats(d.pid())[0]
+    finally:
+        d.stop()
+
+
+def run(name, base_rss):
     c = Controller()
     topo = TOPOS[name]()
     r = {'topology': name}
@@ -145,7 +155,7 @@ def run(name):
         r['lldp_exact'] = got == want
         r['lldp_extra'], r['lldp_missing'] = len(got - want), len(want - got)
         for i in range(3):
-            loss = net.pingAll(timeout='1')
+            loss = net.pingAll(timeout='2')
             r.setdefault('first_pingall_loss_pct', loss)
             if loss == 0:
                 r['start_to_pingall_s'] = time.time() - t1
@@ -156,6 +166,8 @@ def run(name):
         time.sleep(2)
         r['rss_mib'], r['fds'] = proc_stats(pid)
         r['rss_per_bridge_mib'] = r['rss_mib'] / len(net.switches)
+        r['empty_daemon_rss_mib'] = base_rss
+        r['rss_added_per_bridge_mib'] = (r['rss_mib'] - base_rss) / len(net.switches)
         before, tb = cpu_ticks(pid), time.time()
         time.sleep(IDLE_S)
         hz = os.sysconf('SC_CLK_TCK')
@@ -192,10 +204,10 @@ def run(name):
 
 def table(rows):
     head = ['topology', 'switches', 'hosts', 'links', 'start→connected s', 'start→LLDP s', 'LLDP exact',
-            'start→pingall 0 % s', '1st pingall loss %', 'RSS MiB', 'RSS/bridge MiB', 'fds', 'idle CPU %',
+            'start→pingall 0 % s', '1st pingall loss %', 'RSS MiB', 'RSS/bridge MiB', '(RSS − empty daemon)/bridge MiB', 'fds', 'idle CPU %',
             'link down→port-status s', 'load']
     keys = ['topology', 'switches', 'hosts', 'links', 'start_to_connected_s', 'start_to_lldp_s', 'lldp_exact',
-            'start_to_pingall_s', 'first_pingall_loss_pct', 'rss_mib', 'rss_per_bridge_mib', 'fds', 'idle_cpu_pct',
+            'start_to_pingall_s', 'first_pingall_loss_pct', 'rss_mib', 'rss_per_bridge_mib', 'rss_added_per_bridge_mib', 'fds', 'idle_cpu_pct',
             'link_down_port_status_s', 'loadavg']
 
     def fmt(v):
@@ -209,8 +221,9 @@ def main():
     setLogLevel(os.environ.get('FABRIC_LOG', 'warning'))
     names = sys.argv[1:] or list(TOPOS)
     rows = []
+    base = empty_daemon_rss()
     for n in names:
-        r = run(n)
+        r = run(n, base)
         print('FABRIC-RESULT ' + json.dumps(r), flush=True)
         rows.append(r)
     print(table(rows))

@@ -52,6 +52,7 @@ export interface StartFlags {
   macTableSize?: string;
   macAgingTime?: string;
   ringSize?: string;
+  flowCacheEntries?: string;
 }
 
 export interface StartPlan {
@@ -63,6 +64,8 @@ export interface StartPlan {
   metrics?: string;
   /** --ring-size: the receive ring of AF_PACKET ports without ring= (default 16 MiB). */
   ringBytes?: number;
+  /** --flow-cache-entries: each bridge's exact-match cache (default 65,536). */
+  cacheEntries?: number;
   logLevel: LogLevel;
   /** Directory of the control socket sluice.ctl and the mgmt sockets BRIDGE.mgmt. */
   rundir: string;
@@ -105,6 +108,11 @@ export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | 
     const n = parseRingSize(f.ringSize);
     if (n === undefined) return new SluiceError('bad_usage', `--ring-size "${f.ringSize}": ${RING_SIZE_EXPECTED}`);
     plan.ringBytes = n;
+  }
+  if (f.flowCacheEntries !== undefined) {
+    const n = /^\d{1,8}$/.test(f.flowCacheEntries) ? Number(f.flowCacheEntries) : 0;
+    if (n < 64 || n > 1 << 22 || (n & (n - 1)) !== 0) return new SluiceError('bad_usage', `--flow-cache-entries "${f.flowCacheEntries}": expected a power of two from 64 to 4194304 (default 65536)`);
+    plan.cacheEntries = n;
   }
   const files = [f.sslKey, f.sslCert, f.sslCa];
   const given = files.filter((x) => x !== undefined).length;

@@ -22,7 +22,7 @@ Switch parameters (`--switch sluice,failMode=standalone,ringSize=1m`), as OVSSwi
   protocols    None or a list holding OpenFlow13 (the only version Sluice speaks)
   batch        start with batchStartup (Mininet sets it for `mn` and Mininet(topo))
   ringSize     this switch's AF_PACKET receive ring per port, e.g. '4m' (default: the
-               daemon's, SLUICE_MN_RING, 1m); see README "Mininet"
+               daemon's, SLUICE_MN_RING, 512k); see README "Mininet"
   reconnectms, inband, datapath: accepted and ignored (Sluice's backoff is 1 to 8 s)
 
 The daemon runs in the namespace Mininet runs in, as ovs-vswitchd does. Its command line
@@ -34,7 +34,7 @@ removes it).
 
 Environment: SLUICE, the command that runs sluice (default: node on this checkout's
 dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn); SLUICE_MN_LOGDIR
-(default /tmp); SLUICE_MN_RING (default 1m).
+(default /tmp); SLUICE_MN_RING (default 512k); SLUICE_MN_CACHE (default 4096).
 """
 import errno
 import glob
@@ -70,8 +70,11 @@ RUNROOT = os.environ.get('SLUICE_MN_RUNROOT', '/run/sluice-mn')
 LOGDIR = os.environ.get('SLUICE_MN_LOGDIR', '/tmp')
 # The AF_PACKET receive ring of every port (sluice start --ring-size; the daemon's own default
 # is 16m, for busy ports): Mininet's ports are many and quiet, and each ring counts in the
-# daemon's RSS. 1m holds 14 frames of up to 64 KiB (src/ports/afpacket.ts).
-RING = os.environ.get('SLUICE_MN_RING', '1m')
+# daemon's RSS. 512k holds 6 frames of up to 64 KiB (src/ports/afpacket.ts).
+RING = os.environ.get('SLUICE_MN_RING', '512k')
+# Each bridge's flow cache (sluice start --flow-cache-entries; the daemon's default 65536 is
+# 8 MiB per bridge once flows spread over it): 4096 entries, 512 KiB.
+CACHE = os.environ.get('SLUICE_MN_CACHE', '4096')
 
 
 def sluiceCommand():
@@ -110,7 +113,7 @@ class SluiceDaemon(object):
     # (SIGKILL by `mn -c` included). The paths come through the environment, so this
     # shell's own command line holds no "mininet:" and `mn -c` leaves it to do that.
     SCRIPT = ('"$@" start --rundir "$SLUICE_MN_RUNDIR" --db "$SLUICE_MN_RUNDIR/conf.json" '
-              '--ring-size "$SLUICE_MN_RING" '
+              '--ring-size "$SLUICE_MN_RING" --flow-cache-entries "$SLUICE_MN_CACHE" '
               '>"$SLUICE_MN_LOG" 2>&1 & echo $! >"$SLUICE_MN_RUNDIR/pid"; '
               'wait $!; rm -rf "$SLUICE_MN_RUNDIR"')
 
@@ -121,7 +124,8 @@ class SluiceDaemon(object):
         self.id = os.path.basename(self.rundir).split(':', 1)[1]
         self.log = os.path.join(LOGDIR, 'sluice-mn-%s.log' % self.id)
         self.bridges = set()
-        env = dict(os.environ, SLUICE_MN_RUNDIR=self.rundir, SLUICE_MN_LOG=self.log, SLUICE_MN_RING=RING)
+        env = dict(os.environ, SLUICE_MN_RUNDIR=self.rundir, SLUICE_MN_LOG=self.log, SLUICE_MN_RING=RING,
+                   SLUICE_MN_CACHE=CACHE)
         self.shell = subprocess.Popen(['sh', '-c', self.SCRIPT, 'sluice-mn'] + sluiceCommand(),
                                       env=env, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + 30

@@ -1,4 +1,4 @@
-/** The AF_PACKET receive ring's size: the spec option ring=SIZE, `sluice start --ring-size`, and the geometry. */
+/** The AF_PACKET receive ring's size: the spec option ring=SIZE, `sluice start --ring-size`, and the geometry; `--flow-cache-entries`. */
 import { describe, it, expect } from 'vitest';
 import { AfPacketPort, DEFAULT_RING_BYTES, parseRingSize, ringGeometry } from '../../src/ports/afpacket.js';
 import { createPort } from '../../src/ports/spec.js';
@@ -46,5 +46,13 @@ describe('ring size', () => {
     const plan = planStart({ ringSize: '1m', db: '/tmp/x.json' });
     expect(plan instanceof Error ? plan.message : plan.ringBytes).toBe(1 << 20);
     expect(msg(planStart({ ringSize: '3m', db: '/tmp/x.json' }))).toBe('--ring-size "3m": expected a power of two from 256k to 1g (bytes; suffixes k, m, g)');
+  });
+
+  it('--flow-cache-entries sizes every bridge\'s flow cache (the other per-bridge memory of a fabric)', () => {
+    const plan = planStart({ flowCacheEntries: '4096', db: '/tmp/x.json' });
+    expect(plan instanceof Error ? plan.message : plan.cacheEntries).toBe(4096);
+    for (const bad of ['4000', '32', '8388608', 'x']) {
+      expect(msg(planStart({ flowCacheEntries: bad, db: '/tmp/x.json' }))).toBe(`--flow-cache-entries "${bad}": expected a power of two from 64 to 4194304 (default 65536)`);
+    }
   });
 });
