@@ -17,6 +17,7 @@ namespace, with Debian's /usr/bin/python3 (Mininet's). For each topology:
 Prints one JSON line per topology (`FABRIC-RESULT {...}`) and a markdown table at the end.
 Usage: fabric.py [NAME ...] with NAME in TOPOS (default: all).
 """
+import ctypes
 import json
 import os
 import re
@@ -47,6 +48,11 @@ TOPOS = {
 }
 
 
+def die_with_parent():
+    "the controller gets SIGTERM when this script dies, however it dies (prctl PR_SET_PDEATHSIG)"
+    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, 15)
+
+
 class Controller(object):
     "os-ken with the fabric app; its stdout lines kept with their arrival time"
 
@@ -54,7 +60,7 @@ class Controller(object):
         self.lines = []
         self.proc = subprocess.Popen(['osken-manager', '--ofp-listen-host', '127.0.0.1', '--ofp-tcp-listen-port', '6653', APP],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                                     env=dict(os.environ, PYTHONUNBUFFERED='1'))
+                                     env=dict(os.environ, PYTHONUNBUFFERED='1'), preexec_fn=die_with_parent)
         threading.Thread(target=self.read, daemon=True).start()
         deadline = time.time() + 30
         while subprocess.call(['sh', '-c', 'exec 3<>/dev/tcp/127.0.0.1/6653'], stderr=subprocess.DEVNULL,

@@ -31,8 +31,8 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 /** The native default geometry (native/src/afpacket.c): 16 blocks of 1 MiB. */
 export const DEFAULT_RING_BYTES = 16 * MIB;
-export const MIN_RING_BYTES = 256 * KIB;
-export const MAX_RING_BYTES = 1024 * MIB;
+const MIN_RING_BYTES = 256 * KIB;
+const MAX_RING_BYTES = 1024 * MIB;
 /** A V2 frame with the virtio-net header holds a 64 KiB GSO frame: 1 MiB / 15, 16-aligned. */
 const V2_VNET_FRAME = 69_904;
 

@@ -24,7 +24,7 @@ import type { Port } from './port.js';
 const IFNAME = /^[A-Za-z0-9_.%-]{1,15}$/;
 
 /** What a spec leaves out: the daemon's --ring-size. */
-export interface PortDefaults {
+interface PortDefaults {
   ringBytes?: number;
 }
 

@@ -1,6 +1,6 @@
 /** The AF_PACKET receive ring's size: the spec option ring=SIZE, `sluice start --ring-size`, and the geometry; `--flow-cache-entries`. */
 import { describe, it, expect } from 'vitest';
-import { AfPacketPort, DEFAULT_RING_BYTES, parseRingSize, ringGeometry } from '../../src/ports/afpacket.js';
+import { DEFAULT_RING_BYTES, parseRingSize, ringGeometry, type AfPacketPort } from '../../src/ports/afpacket.js';
 import { createPort } from '../../src/ports/spec.js';
 import { planStart } from '../../src/cli/start-options.js';
 
