@@ -19,6 +19,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { planStart, type StartFlags } from './start-options.js';
 import { EXIT_STATUS, collect, fail } from './cli-common.js';
 import { registerVsctlVerbs } from './verbs-vsctl.js';
+import { registerBatchVerb } from './verbs-batch.js';
 import { registerOfctlVerbs } from './verbs-ofctl.js';
 import { registerTraceVerbs } from './verbs-trace.js';
 
@@ -46,7 +47,8 @@ The daemon always listens on RUNDIR/sluice.ctl for the sluice verbs (add-br, sho
 
 Port specs (--port, repeatable):
   SPEC[@OPT[,OPT...]]
-    SPEC  NAME | afpacket:NAME[,v3][,novnet]   an existing interface (veth, NIC), via AF_PACKET
+    SPEC  NAME | afpacket:NAME[,v3][,novnet][,ring=SIZE]   an existing interface (veth, NIC),
+                                        via AF_PACKET; SIZE its receive ring (e.g. 1m; --ring-size)
           tap:NAME[,novnet]                     a TAP device created by the bridge, removed at exit
           pcap:in=FILE[,out=FILE]               replay / record a capture file
           patch:NAME,peer=PEER                  wired to patch port PEER on another bridge
@@ -119,6 +121,8 @@ function buildProgram(): Command {
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
     .option('--flow-limit <n>', 'rules per flow table; a flow-mod past it gets OFPFMFC_TABLE_FULL (default 1000000; OVS other_config:flow-limit)')
     .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
+    .option('--ring-size <size>', 'receive ring of each AF_PACKET port without ring= in its spec: a power of two, 256k..1g (default 64m; the ring counts in the RSS: 1m suits a quiet port, e.g. Mininet\'s)')
+    .option('--flow-cache-entries <n>', 'exact-match flow cache of each bridge, a power of two 64..4194304 (default 65536: 8 MiB, touched as flows come; 4096 suits a small switch)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .option('--busy-poll <us>', 'microseconds the bridge keeps polling its ports after traffic before it sleeps: lower latency for more CPU while traffic flows, 0 = off (default 200)')
     .option('--protocols <list>', 'OpenFlow versions the bridge offers: OpenFlow10,OpenFlow13 (default both; OVS bridge protocols)')
@@ -131,6 +135,7 @@ function buildProgram(): Command {
       await runDaemon(plan);
     });
   registerVsctlVerbs(program);
+  registerBatchVerb(program);
   registerOfctlVerbs(program);
   registerTraceVerbs(program);
   return program;

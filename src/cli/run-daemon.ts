@@ -49,7 +49,10 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   }
 
   const control = ctlPath(plan.rundir);
-  const daemon = new Daemon({ rundir: plan.rundir, log, db: plan.db, control, ...(plan.tls ? { tls: plan.tls } : {}) });
+  const daemon = new Daemon({
+    rundir: plan.rundir, log, db: plan.db, control, ...(plan.tls ? { tls: plan.tls } : {}), ...(plan.ringBytes ? { ringBytes: plan.ringBytes } : {}),
+    ...(plan.cacheEntries ? { cacheEntries: plan.cacheEntries } : {}),
+  });
   let ready: () => void = () => {};
   const started = new Promise<void>((r) => (ready = r));
   const handlers = daemonHandlers(daemon, runTrace);

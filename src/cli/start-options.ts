@@ -32,6 +32,7 @@ import { DEFAULT_RUNDIR } from '../openflow/service.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../control/log.js';
 import { parsePortOption } from '../control/port-option.js';
 import { parseProtocols } from '../openflow/codec.js';
+import { parseRingSize, RING_SIZE_EXPECTED } from '../ports/afpacket.js';
 
 export interface StartFlags {
   bridge?: string;
@@ -54,6 +55,8 @@ export interface StartFlags {
   macAgingTime?: string;
   busyPoll?: string;
   protocols?: string;
+  ringSize?: string;
+  flowCacheEntries?: string;
 }
 
 export interface StartPlan {
@@ -63,6 +66,10 @@ export interface StartPlan {
   db: string | null;
   /** HOST:PORT of the Prometheus endpoint, when --metrics is given. */
   metrics?: string;
+  /** --ring-size: the receive ring of AF_PACKET ports without ring= (default 64 MiB). */
+  ringBytes?: number;
+  /** --flow-cache-entries: each bridge's exact-match cache (default 65,536). */
+  cacheEntries?: number;
   logLevel: LogLevel;
   /** Directory of the control socket sluice.ctl and the mgmt sockets BRIDGE.mgmt. */
   rundir: string;
@@ -101,6 +108,16 @@ export function planStart(f: StartFlags, load: (file: string) => DaemonConfig | 
 
   const plan: StartPlan = { bridges, db: f.db ?? (flagBridges ? null : DEFAULT_DB), logLevel, rundir };
   if (f.metrics !== undefined) plan.metrics = f.metrics;
+  if (f.ringSize !== undefined) {
+    const n = parseRingSize(f.ringSize);
+    if (n === undefined) return new SluiceError('bad_usage', `--ring-size "${f.ringSize}": ${RING_SIZE_EXPECTED}`);
+    plan.ringBytes = n;
+  }
+  if (f.flowCacheEntries !== undefined) {
+    const n = /^\d{1,8}$/.test(f.flowCacheEntries) ? Number(f.flowCacheEntries) : 0;
+    if (n < 64 || n > 1 << 22 || (n & (n - 1)) !== 0) return new SluiceError('bad_usage', `--flow-cache-entries "${f.flowCacheEntries}": expected a power of two from 64 to 4194304 (default 65536)`);
+    plan.cacheEntries = n;
+  }
   const files = [f.sslKey, f.sslCert, f.sslCa];
   const given = files.filter((x) => x !== undefined).length;
   if (given !== 0 && given !== 3) return new SluiceError('bad_usage', '--ssl-key, --ssl-cert and --ssl-ca go together: give all three');

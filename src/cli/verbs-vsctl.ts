@@ -6,6 +6,8 @@
  *   add-port BRIDGE SPEC [--ofport N] [--vlan-mode access|trunk] [--tag N] [--trunks LIST]
  *   del-port BRIDGE PORT      set-controller BRIDGE TARGET...      del-controller BRIDGE
  *   list-br    list-ports BRIDGE    show
+ *   batch [FILE|-]   many of add-br, del-br, add-port, del-port, set-controller,
+ *                    del-controller, one per line, in one request (verbs-batch.ts)
  *
  * Output is ovs-vsctl's: nothing on success for changes, one name per line (sorted) for
  * the lists, the `ovs-vsctl show` tree for show (control/daemon-show.ts).
@@ -20,7 +22,7 @@ import { ctlRequest } from '../control/ctl-client.js';
 import { formatShow, type ShowResult } from '../control/daemon-show.js';
 import { parseIntIn, parsePortOption } from '../control/port-option.js';
 import { OFPP_MAX } from '../pipeline/types.js';
-import { fail, failWith, rundirOf, withRundir } from './cli-common.js';
+import { failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface RundirOpts {
   rundir?: string;
@@ -32,14 +34,22 @@ async function call(opts: RundirOpts, cmd: string, args: Record<string, unknown>
   return r.result;
 }
 
+/**
+ * What a verb's action does with its request and with a mistake in its flags: by default
+ * send it to the daemon and exit on a mistake (`sluice: ...`, status 2); `sluice batch`
+ * collects the requests instead and throws the mistake to name its line.
+ */
+export interface VerbSink {
+  send(opts: RundirOpts, cmd: string, args?: Record<string, unknown>): Promise<unknown>;
+  fail(e: SluiceError): never;
+}
+
+const toDaemon: VerbSink = { send: call, fail: (e) => failWith(e) };
+const usage = (msg: string) => new SluiceError('bad_usage', msg);
+
 const printLines = (r: unknown) => {
   if (Array.isArray(r) && r.length > 0) process.stdout.write(r.join('\n') + '\n');
 };
-
-function checkBridge(name: string): void {
-  const e = checkBridgeName(name);
-  if (e) failWith(e);
-}
 
 /** "10,20,100-110" → [10, 20, 100..110]; exits 2 naming the bad part. */
 export function parseTrunks(text: string): number[] | SluiceError {
@@ -89,8 +99,14 @@ export function addPortArgs(bridge: string, spec: string, o: AddPortOpts): Recor
   return args;
 }
 
-export function registerVsctlVerbs(program: Command): void {
+/** The vsctl verbs; with a `sink` other than the daemon only the BATCH_VERBS ones (verbs-batch.ts). */
+export function registerVsctlVerbs(program: Command, sink: VerbSink = toDaemon): void {
   const verb = (spec: string, description: string): Command => withRundir(program.command(spec).description(description)).exitOverride();
+  const call = sink.send;
+  const checkBridge = (name: string) => {
+    const e = checkBridgeName(name);
+    if (e) sink.fail(e);
+  };
 
   verb('add-br <name>', 'create a bridge (its LOCAL port is a TAP device named NAME)')
     .option('--dpid <hex>', 'datapath id, up to 16 hex digits (default: from the LOCAL port MAC)')
@@ -99,11 +115,11 @@ export function registerVsctlVerbs(program: Command): void {
       checkBridge(name);
       const args: Record<string, unknown> = { name };
       if (o.dpid !== undefined) {
-        if (parseDpid(o.dpid) === undefined) fail(`--dpid "${o.dpid}": expected up to 16 hex digits (0x1a or 00:00:00:00:00:00:00:1a)`);
+        if (parseDpid(o.dpid) === undefined) sink.fail(usage(`--dpid "${o.dpid}": expected up to 16 hex digits (0x1a or 00:00:00:00:00:00:00:1a)`));
         args.dpid = o.dpid;
       }
       if (o.failMode !== undefined) {
-        if (!isFailMode(o.failMode)) fail(`--fail-mode "${o.failMode}": expected standalone or secure`);
+        if (!isFailMode(o.failMode)) sink.fail(usage(`--fail-mode "${o.failMode}": expected standalone or secure`));
         args.failMode = o.failMode;
       }
       await call(o, 'add-br', args);
@@ -120,7 +136,7 @@ export function registerVsctlVerbs(program: Command): void {
     .option('--trunks <list>', 'VLANs a trunk carries, e.g. 10,20,100-110 (default: all)')
     .action(async (bridge: string, spec: string, o: AddPortOpts) => {
       const args = addPortArgs(bridge, spec, o);
-      if (args instanceof Error) fail(args.message);
+      if (args instanceof Error) sink.fail(args);
       await call(o, 'add-port', args);
     });
 
@@ -132,7 +148,7 @@ export function registerVsctlVerbs(program: Command): void {
     .action(async (bridge: string, targets: string[], o: RundirOpts) => {
       for (const t of targets) {
         const e = checkAnyTarget(t);
-        if (e) failWith(e);
+        if (e) sink.fail(e);
       }
       await call(o, 'set-controller', { bridge, targets });
     });
@@ -140,6 +156,8 @@ export function registerVsctlVerbs(program: Command): void {
   verb('del-controller <bridge>', 'remove every controller of a bridge').action(async (bridge: string, o: RundirOpts) => {
     await call(o, 'del-controller', { bridge });
   });
+
+  if (sink !== toDaemon) return;
 
   verb('list-br', 'print the bridges, one per line').action(async (o: RundirOpts) => {
     printLines(await call(o, 'list-br'));

@@ -10,6 +10,7 @@
  *   list-br                                      → string[] (sorted)
  *   list-ports {bridge}                          → string[] (sorted, LOCAL excluded)
  *   show                                         → ShowResult (daemon-show.ts)
+ *   batch {requests: [{cmd, args, where?}...]}   → the results, in order (BATCH_VERBS only)
  *   trace {bridge, ...}                          → {text} (control/trace.ts)
  *
  * Invariant: arguments come from the socket, so every one is checked here (type and
@@ -78,12 +79,42 @@ function bridgeSettingFrom(args: Args): BridgeSetting | SluiceError {
   return s;
 }
 
+/** The commands a batch may hold: the ones that change bridges, ports and controllers. */
+export const BATCH_VERBS: readonly string[] = ['add-br', 'del-br', 'add-port', 'del-port', 'set-controller', 'del-controller'];
+
+/**
+ * A batch: many change commands in one request (ovs-vsctl's `--`-chained commands; Mininet
+ * starts a whole network with one), run in order with one db save at the end. It is checked
+ * whole before anything runs; the first failing command stops it, the ones before it stay
+ * done, and the error names it by its `where` (the CLI passes "line N") or its position.
+ */
+async function runBatch(d: Daemon, handlers: Record<string, CtlHandler>, args: Args): Promise<unknown> {
+  const reqs = args.requests;
+  if (!Array.isArray(reqs)) return new SluiceError('bad_usage', '"requests": expected a list of {"cmd", "args"}');
+  const label = (r: { where?: unknown }, i: number) => (typeof r.where === 'string' && r.where !== '' ? r.where : `request ${i + 1}`);
+  for (const [i, r] of (reqs as { cmd?: unknown; args?: unknown; where?: unknown }[]).entries()) {
+    const ok = typeof r === 'object' && r !== null && typeof r.cmd === 'string' && BATCH_VERBS.includes(r.cmd);
+    if (!ok) return new SluiceError('bad_usage', `${label(r ?? {}, i)}: a batch holds only ${BATCH_VERBS.join(', ')}`);
+    if (r.args !== undefined && (typeof r.args !== 'object' || r.args === null || Array.isArray(r.args))) return new SluiceError('bad_usage', `${label(r, i)}: "args" must be an object`);
+  }
+  return d.batched(async () => {
+    const out: unknown[] = [];
+    for (const [i, r] of (reqs as { cmd: string; args?: Args; where?: unknown }[]).entries()) {
+      const res = await handlers[r.cmd]!(r.args ?? {});
+      if (res instanceof SluiceError) return res.prefixed(`${label(r, i)}: ${r.cmd}: `);
+      out.push(res ?? null);
+    }
+    return out;
+  });
+}
+
 export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, CtlHandler> {
   const withBridge = <T>(args: Args, key: string, f: (name: string) => T): T | SluiceError => {
     const b = str(args, key);
     return b instanceof Error ? b : f(b);
   };
-  return {
+  const handlers: Record<string, CtlHandler> = {
+    batch: (args) => runBatch(d, handlers, args),
     'add-br': async (args) => {
       const s = bridgeSettingFrom(args);
       if (s instanceof Error) return s;
@@ -115,4 +146,5 @@ export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, Ct
         return rb instanceof Error ? rb : trace(rb.bridge, args);
       }),
   };
+  return handlers;
 }

@@ -41,6 +41,8 @@ interface DaemonOptions extends RunningBridgeOptions {
   db: string | null;
   /** Path of the control socket (for show). */
   control: string;
+  /** The receive ring of AF_PACKET ports whose spec gives none (--ring-size); default 64 MiB. */
+  ringBytes?: number;
   /** Saves the config (default db.ts saveDb); tests pass a recorder. */
   save?: (file: string, cfg: DaemonConfig) => void;
 }
@@ -62,6 +64,9 @@ export class Daemon {
   private readonly starting = new Set<string>();
   /** Per bridge: configured ports not attached (restore failed), with the last error. */
   private readonly detached = new Map<string, { setting: PortSetting; error: string }[]>();
+  /** Inside batched(): saves are put off to its end (one write for the whole batch). */
+  private deferSaves = 0;
+  private unsaved = false;
 
   constructor(private readonly opts: DaemonOptions) {}
 
@@ -83,6 +88,10 @@ export class Daemon {
   /** Saves the config to the db file, if any. */
   persist(): SluiceError | null {
     if (this.opts.db === null) return null;
+    if (this.deferSaves > 0) {
+      this.unsaved = true;
+      return null;
+    }
     try {
       (this.opts.save ?? saveDb)(this.opts.db, this.config());
       return null;
@@ -91,6 +100,24 @@ export class Daemon {
       this.opts.log.error(m);
       return new SluiceError('refused', m, { cause: e });
     }
+  }
+
+  /**
+   * Runs `f` (several operator actions, e.g. a Mininet network's bridges and ports) with
+   * the saves to the db put off to the end: one write instead of one per action, whatever
+   * `f` returns; what `f` changed before a failure stays changed (and saved).
+   */
+  async batched<T>(f: () => Promise<T>): Promise<T | SluiceError> {
+    this.deferSaves++;
+    let r: T;
+    try {
+      r = await f();
+    } finally {
+      this.deferSaves--;
+    }
+    if (this.deferSaves > 0 || !this.unsaved) return r;
+    this.unsaved = false;
+    return this.persist() ?? r;
   }
 
   bridge(name: string): RunningBridge | SluiceError {
@@ -296,7 +323,7 @@ export class Daemon {
   /** createPort, plus: a port's name (its interface) must be new in the daemon, as in OVS,
    * where one interface is a port of one bridge only (`pending`: ports of a bridge being made). */
   private makePort(spec: string, pending: readonly Port[], attachingTo?: string): Port | SluiceError {
-    const port = createPort(spec);
+    const port = createPort(spec, this.opts.ringBytes === undefined ? {} : { ringBytes: this.opts.ringBytes });
     if (port instanceof Error) return port;
     const owner = this.portOwner(port.name, attachingTo);
     if (owner !== null && !(port instanceof PatchPort)) {

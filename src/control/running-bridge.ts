@@ -44,6 +44,9 @@ export interface RunningBridgeOptions {
   tls?: TlsFiles;
   /** false: no LOCAL TAP (unit tests without root). Default true. */
   localPort?: boolean;
+  /** Exact-match flow cache entries of every bridge (--flow-cache-entries); default the
+   * datapath's 65,536 (8 MiB, touched as flows come). */
+  cacheEntries?: number;
 }
 
 const ofportName = (n: number): string => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
@@ -84,6 +87,7 @@ export class RunningBridge {
         ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
         ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
         ...(opts.localPort === false ? { localPort: false } : {}),
+        ...(opts.cacheEntries !== undefined ? { cacheEntries: opts.cacheEntries } : {}),
         ...(setting.flowLimit !== undefined ? { maxRulesPerTable: setting.flowLimit } : {}),
         ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
         ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),

@@ -1,6 +1,8 @@
 /**
  * Port specs as users write them (`sluice add-port br0 SPEC`):
- *   NAME | afpacket:NAME[,v3][,novnet]   an existing interface, read over AF_PACKET
+ *   NAME | afpacket:NAME[,v3][,novnet][,ring=SIZE]   an existing interface, read over AF_PACKET
+ *                                         (SIZE: its receive ring, afpacket.ts; default
+ *                                         `defaults.ringBytes`, else 64 MiB)
  *   tap:NAME[,novnet]                     a TAP device created (and removed) by the port
  *   pcap:in=FILE[,out=FILE]               replay / record a capture file
  *   memory:NAME                           an unconnected in-process port (tests)
@@ -9,7 +11,7 @@
  * A bad spec is a value (a SluiceError 'bad_config' naming the offending part, ports/errors.ts), not an exception, so a
  * config loader can report every bad port at once. Nothing is opened here.
  */
-import { AfPacketPort } from './afpacket.js';
+import { AfPacketPort, parseRingSize, RING_SIZE_EXPECTED } from './afpacket.js';
 import { SluiceError } from './errors.js';
 import { MemoryPort } from './memory.js';
 import { PatchPort } from './patch.js';
@@ -21,7 +23,12 @@ import type { Port } from './port.js';
 
 const IFNAME = /^[A-Za-z0-9_.%-]{1,15}$/;
 
-export function createPort(spec: string): Port | SluiceError {
+/** What a spec leaves out: the daemon's --ring-size. */
+interface PortDefaults {
+  ringBytes?: number;
+}
+
+export function createPort(spec: string, defaults: PortDefaults = {}): Port | SluiceError {
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? 'afpacket' : spec.slice(0, colon);
   const [name = '', ...flags] = (colon < 0 ? spec : spec.slice(colon + 1)).split(',');
@@ -32,11 +39,14 @@ export function createPort(spec: string): Port | SluiceError {
     case 'afpacket':
     case 'tap': {
       if (!IFNAME.test(name)) return bad('interface names are 1 to 15 characters of letters, digits, _ . - %');
-      const u = unknown(kind === 'tap' ? ['novnet'] : ['novnet', 'v2', 'v3']);
+      const ring = kind === 'afpacket' ? flags.find((f) => f.startsWith('ring=')) : undefined;
+      const u = unknown(kind === 'tap' ? ['novnet'] : ['novnet', 'v2', 'v3', ...(ring ? [ring] : [])]);
       if (u) return bad(`unknown option "${u}"`);
       const vnetHdr = !flags.includes('novnet');
       if (kind === 'tap') return new TapPort(name, { vnetHdr });
-      return new AfPacketPort(name, { vnetHdr, ringVersion: flags.includes('v3') ? 3 : 2 });
+      const ringBytes = ring === undefined ? defaults.ringBytes : parseRingSize(ring.slice(5));
+      if (ring !== undefined && ringBytes === undefined) return bad(`${ring}: ${RING_SIZE_EXPECTED}`);
+      return new AfPacketPort(name, { vnetHdr, ringVersion: flags.includes('v3') ? 3 : 2, ...(ringBytes === undefined ? {} : { ringBytes }) });
     }
     case 'pcap': {
       const opts: { input?: string; output?: string } = {};
