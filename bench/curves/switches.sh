@@ -68,8 +68,7 @@ cv_sluice_start() {
     [ -S "$E2E_TMP/sluice/br0.mgmt" ] && break
     run_bg sleep 0.25
   done
-  # An exited but not yet reaped child still answers kill -0: look at its state instead.
-  if ! ps -o stat= -p "$CV_SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+  if ! running "$CV_SLUICE_PID"; then
     wait "$CV_SLUICE_PID" 2>/dev/null; forget "$CV_SLUICE_PID"
     SW_REASON="sluice start exited: $(tail -n 1 "$log" | cut -c1-100)"; CV_SLUICE_PID=""; return 1
   fi
@@ -78,7 +77,7 @@ cv_sluice_start() {
 }
 cv_sluice_stop() {
   [ -n "$CV_SLUICE_PID" ] || return 0
-  if ! ps -o stat= -p "$CV_SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+  if ! running "$CV_SLUICE_PID"; then
     echo "  warning: sluice exited during the measurements: $(tail -n 2 "$E2E_TMP/sluice.log")" >&2
   fi
   _stop_pid "$CV_SLUICE_PID"; wait "$CV_SLUICE_PID" 2>/dev/null; forget "$CV_SLUICE_PID"; CV_SLUICE_PID=""

@@ -15,6 +15,9 @@ REPO_ROOT="${REPO_ROOT:-$(pwd)}"
 # The private OVS (database, daemons in a namespace, stop by pidfile) and _stop_pid.
 . "$REPO_ROOT/test/interop/ovs-netdev.sh"
 _stop_pid() { ovs_netdev_stop_pid "$1"; }
+# running PID: the process is alive (an exited but not yet reaped child still answers
+# kill -0, so its state is read instead).
+running() { ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
 
 # ---- Linux bridge: the kernel's own forwarder (STP off, so ports forward at once).
 sw_bridge_start() {
@@ -80,15 +83,14 @@ sw_sluice_start() {
     --port "$pa" --port "$pb" --fail-mode standalone "${extra[@]}" ${SLUICE_ARGS:-}) >"$log" 2>&1 &
   SLUICE_PID=$!; E2E_PIDS="$E2E_PIDS $SLUICE_PID"; FWD_PID=$SLUICE_PID
   run_bg sleep 2
-  # An exited but not yet reaped child still answers kill -0: look at its state instead.
-  if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+  if ! running "$SLUICE_PID"; then
     wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"
     SW_REASON="sluice start exited: $(tail -n 1 "$log" | cut -c1-100)"; SLUICE_PID=""; FWD_PID=""; return 1
   fi
 }
 sw_sluice_stop() {
   [ -n "$SLUICE_PID" ] || return 0
-  if ! ps -o stat= -p "$SLUICE_PID" 2>/dev/null | grep -qv '^Z'; then
+  if ! running "$SLUICE_PID"; then
     echo "  warning: sluice exited during the measurements: $(tail -n 2 "$E2E_TMP/sluice.log")" >&2
   fi
   _stop_pid "$SLUICE_PID"; wait "$SLUICE_PID" 2>/dev/null; forget "$SLUICE_PID"; SLUICE_PID=""; FWD_PID=""
@@ -128,7 +130,7 @@ sw_cfwd_start() {
   ip netns exec "$NS_SW" "$bin" ${CFWD_ARGS:-} sa sb >"$log" 2>&1 &
   CFWD_PID=$!; E2E_PIDS="$E2E_PIDS $CFWD_PID"; FWD_PID=$CFWD_PID
   run_bg sleep 0.5
-  if ! ps -o stat= -p "$CFWD_PID" 2>/dev/null | grep -qv '^Z'; then
+  if ! running "$CFWD_PID"; then
     wait "$CFWD_PID" 2>/dev/null; forget "$CFWD_PID"
     SW_REASON="cfwd exited: $(tail -n 1 "$log" | cut -c1-100)"; CFWD_PID=""; FWD_PID=""; return 1
   fi
