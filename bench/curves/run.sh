@@ -15,7 +15,8 @@
 # Environment: ROUNDS (default 2; quick 1; each round adds ~7–9 min), CURVES_SWITCHES="sluice ovs",
 # CURVES_FLOWS, CURVES_RULES, CURVES_LOADS (lists), CURVES_RULES_FLOWS=10000 (flows of the
 # rules curve's traffic), FLOOD_SECONDS=5, PING_COUNT=100, CURVES_NO_BUILD=1 (skip tsc),
-# CURVES_OUT=DIR (default bench/results), E2E_KEEP_LOGS=1 (keep the temp dir).
+# CURVES_OUT=DIR (default bench/results; /tmp/sluice-curves-quick with CURVES_QUICK=1, so a
+# quick check never replaces the published curves), E2E_KEEP_LOGS=1 (keep the temp dir).
 #
 # Invariants:
 # - needs root; everything it creates (namespaces slcurv-PID-*, veths, daemons, temp files)
@@ -31,7 +32,13 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 CV_FLOOD_SECONDS="${FLOOD_SECONDS:-}"
 CV_PING_COUNT="${PING_COUNT:-}"
 REPO_ROOT="$(cd "$HERE/../.." && pwd)"
-OUT="${CURVES_OUT:-$REPO_ROOT/bench/results}"
+# A quick run is a check, not a result: it writes next to the published curves only when
+# CURVES_OUT says so.
+if [ "${CURVES_QUICK:-0}" = 1 ] && [ "${1:-}" != --plot-only ]; then
+  OUT="${CURVES_OUT:-/tmp/sluice-curves-quick}"
+else
+  OUT="${CURVES_OUT:-$REPO_ROOT/bench/results}"
+fi
 
 if [ "${1:-}" = --plot-only ]; then
   cd "$REPO_ROOT" && exec npx tsx "$HERE/report.ts" "$OUT/curves.tsv" "$OUT"
