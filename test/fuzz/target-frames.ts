@@ -39,6 +39,7 @@ import { rig, type Rig } from '../unit/datapath-helpers.js';
 import { mutate, fromHex } from './mutate.js';
 import type { Rand } from './rand.js';
 import type { FuzzTarget } from './runner.js';
+import { rd16 } from '../../src/packet/bytes.js';
 
 const MAX_FRAME = 2048; // the memory ports' slot
 const MAX_PUSH = 4 * 4 + 18; // two VLAN tags, MPLS, PBB (18 bytes) in one program at most
@@ -108,7 +109,6 @@ function tunnelSeed(proto: number, inner: Uint8Array): Uint8Array {
   return b;
 }
 
-const rd16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 
 /** [l3 offset, IP datagram length] of an IPv4/IPv6 frame (after any VLAN tags), or null. */
 function ipSpan(b: Uint8Array): [number, number] | null {

@@ -51,6 +51,7 @@ import { FLOWS, GROUPS, METERS } from '../unit/flow-syntax-samples.js';
 import { mutate } from './mutate.js';
 import type { Rand } from './rand.js';
 import type { FuzzTarget } from './runner.js';
+import { rd16, rd32 } from '../../src/packet/bytes.js';
 
 /** Highest code of each error type, OF1.3.5 §7.4.4 (type 0xffff, experimenter, has none). */
 export const MAX_ERROR_CODE: Readonly<Record<number, number>> = {
@@ -145,8 +146,6 @@ export function generateMessage(rand: Rand, seeds: Seeds): Uint8Array {
 }
 
 
-const rd16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const rd32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 
 export class OpenFlowTarget implements FuzzTarget {
   readonly name = 'openflow';

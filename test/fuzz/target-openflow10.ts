@@ -36,6 +36,7 @@ import { mutate } from './mutate.js';
 import type { Rand } from './rand.js';
 import type { FuzzTarget } from './runner.js';
 import { FRESH, MemoryStream } from './target-openflow.js';
+import { rd16, rd32 } from '../../src/packet/bytes.js';
 
 /** Highest code of each 1.0 error type (1.0.0 §5.4.4). */
 const MAX_ERROR_CODE10: Readonly<Record<number, number>> = { 0: 1, 1: 8, 2: 8, 3: 5, 4: 1, 5: 2 };
@@ -44,8 +45,6 @@ const HELLO10 = Uint8Array.from([1, 0, 0, 8, 0, 0, 0, 1]);
 const TRAFFIC_EVERY = 64;
 const RESET_EVERY = 1024;
 
-const rd16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const rd32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 
 interface Link { stream: MemoryStream; conn: OFConnection; closedReason: string | null }
 interface Reply { msg: OFMessage; raw: Uint8Array }
