@@ -38,10 +38,11 @@ export interface BusyPolled {
 export const DEFAULT_BUSY_POLL_US = 200;
 
 class BusyPoller {
-  /** bridge → real time (ms) of its last frame */
+  /** bridge → real time (ms) of its last frame and its window */
   private readonly active = new Map<BusyPolled, { last: number; windowMs: number }>();
   private scheduled = false;
-  /** Turns run since the process started (tests, `sluice show`). */
+  /** Turns run since the process started (the per-bridge counts are Receiver.turns; this one
+   * tells an idle process from a spinning one). */
   turns = 0;
 
   /** Frames moved on `b`: (re)opens its window. */
