@@ -15,6 +15,11 @@
  *   sluice_controller_connected{bridge,target}   1 when the controller connection is up
  *   sluice_tunnel_rx_dropped_total{endpoint,reason}  encapsulated packets a tunnel socket
  *                                                dropped (short header, bad flags, no port...)
+ *   process_resident_memory_bytes, nodejs_heap_size_{total,used}_bytes,
+ *   nodejs_external_memory_bytes                 the daemon's memory (the names Prometheus's
+ *                                                Node.js clients use): RSS against what V8's
+ *                                                heap has committed tells heap sizing from
+ *                                                buffers held outside it
  *
  * Invariants
  *  - Rendering only reads counters (the same ones the OpenFlow stats replies use): it never
@@ -61,7 +66,7 @@ function family(out: string[], name: string, type: 'counter' | 'gauge', help: st
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   for (const [labels, value] of samples) {
     const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',');
-    out.push(`${name}{${l}} ${formatValue(value)}`);
+    out.push(l === '' ? `${name} ${formatValue(value)}` : `${name}{${l}} ${formatValue(value)}`);
   }
 }
 
@@ -138,6 +143,12 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
     for (const [reason, n] of Object.entries(e.dropCounts())) tunnelDrops.push([{ endpoint: e.label, reason }, n]);
   }
   family(out, 'sluice_tunnel_rx_dropped_total', 'counter', 'Encapsulated packets dropped before reaching a tunnel port, by reason.', tunnelDrops);
+
+  const mem = process.memoryUsage();
+  family(out, 'process_resident_memory_bytes', 'gauge', 'Resident memory of the daemon.', [[{}, mem.rss]]);
+  family(out, 'nodejs_heap_size_total_bytes', 'gauge', 'Memory V8 has committed for its heap (its young generation grows under allocation, then stays).', [[{}, mem.heapTotal]]);
+  family(out, 'nodejs_heap_size_used_bytes', 'gauge', 'Memory used by live and not yet collected objects in V8\'s heap.', [[{}, mem.heapUsed]]);
+  family(out, 'nodejs_external_memory_bytes', 'gauge', 'Memory held outside V8\'s heap by buffers and native objects (queued messages among them).', [[{}, mem.external]]);
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 

@@ -10,7 +10,7 @@
  *   - the daemon's RSS does not grow with the flood.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,6 @@ import { ping } from './ports-lab.js';
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'ovs-ofctl', 'timeout', 'python3');
 
 const FLOOD = fileURLToPath(new URL('./flood.py', import.meta.url));
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 need.describe('a controller that never reads', () => {
   const lab = new Lab();
@@ -82,6 +81,8 @@ need.describe('a controller that never reads', () => {
       connected: valueOf(e, 'sluice_controller_connected', target),
       dropped: valueOf(e, 'sluice_packet_in_backlog_dropped_total', { bridge: br }) ?? 0,
       sent: valueOf(e, 'sluice_packet_in_sent_total', { bridge: br }) ?? 0,
+      rss: valueOf(e, 'process_resident_memory_bytes', {})!,
+      heap: valueOf(e, 'nodejs_heap_size_total_bytes', {})!,
     };
   }
 
@@ -91,12 +92,10 @@ need.describe('a controller that never reads', () => {
     // (1000/s) alone would queue about 1.4 MB/s for a controller that never reads
     const flood = sh(`ip netns exec ${a} timeout 20 python3 ${FLOOD} eth0 02:00:00:00:00:99 1400 5000 14`, 30_000);
     await new Promise((r) => setTimeout(r, 4000));
-    const rss0 = rssKiB(daemon.child.pid!);
     const m0 = await metrics();
     expect(m0.dropped).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 8000));
     const m1 = await metrics();
-    const rss1 = rssKiB(daemon.child.pid!);
     // forwarding by explicit flows goes on during the flood
     const p = await ping(b, '10.79.1.2', 5);
     await flood;
@@ -105,7 +104,11 @@ need.describe('a controller that never reads', () => {
     expect(m1.dropped).toBeGreaterThan(m0.dropped + 1000);
     expect(m1.sent).toBeGreaterThan(0);
     expect(p.ok).toBe(true);
-    // 8 s of the flood would have queued about 11 MB; the RSS moves far less
-    expect(rss1 - rss0).toBeLessThan(6 * 1024);
+    // 8 s of the flood would have queued about 11 MB; the RSS moves far less. V8's young
+    // generation may grow once under the allocation (a step of up to a few semi-spaces, then
+    // flat, with --busy-poll 0 as well): what V8 committed is taken out, so anything held
+    // outside its heap, where queued messages live (Buffers), counts in full
+    const grew = (m1.rss - m0.rss) - (m1.heap - m0.heap);
+    expect(grew, `RSS +${(m1.rss - m0.rss) >> 10} KiB, V8 heap +${(m1.heap - m0.heap) >> 10} KiB`).toBeLessThan(6 * 1024 * 1024);
   }, 60_000);
 });

@@ -88,7 +88,10 @@ describe('renderMetrics', () => {
     const after = parseExposition(renderMetrics(mb)); // parseExposition rejects interleaved families
     expect(valueOf(after, 'sluice_port_rx_packets_total', { bridge: 'br-y', port: 'a' })).toBe(3 + (valueOf(before, 'sluice_port_rx_packets_total', { bridge: 'br-y', port: 'a' }) ?? NaN));
     expect(valueOf(after, 'sluice_port_rx_packets_total', { bridge: 'br-x', port: 'a' })).toBe(0);
-    expect(renderMetrics([])).toBe('');
+    // with no bridge only the process's own memory families remain
+    const none = parseExposition(renderMetrics([]));
+    expect(new Set(none.samples.map((m) => m.name))).toEqual(new Set(['process_resident_memory_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']));
+    expect(valueOf(none, 'process_resident_memory_bytes', {})).toBeGreaterThan(valueOf(none, 'nodejs_heap_size_used_bytes', {})!);
   });
 
   it('reports packet-ins sent and rate-limited, and the controller connection', async () => {
