@@ -37,17 +37,21 @@
 #define TAP_SLOT_SIZE (65536u + 1024u)
 #define TAP_SLOT_NR 64u
 
-/* tapOpen(name, { vnetHdr?: boolean, slotCount?: number }) -> handle */
+/* tapOpen(name, { vnetHdr?: boolean, slotCount?: number, multiQueue?: boolean }) -> handle
+ * multiQueue: IFF_MULTI_QUEUE, one queue of the device per fd (every opener of the name sets
+ * it); the kernel spreads the frames the host sends over the queues by flow hash, each
+ * queue takes writes. The device goes away with the last queue. */
 napi_value sl_tap_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2] = {NULL, NULL};
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char name[IF_NAMESIZE];
   if (argc < 1 || !sl_arg_string(env, argv[0], name, sizeof name)) return NULL;
-  bool vnet = false;
+  bool vnet = false, mq = false;
   uint32_t slots = TAP_SLOT_NR;
   if (argc > 1) {
     sl_opt_bool(env, argv[1], "vnetHdr", &vnet);
+    sl_opt_bool(env, argv[1], "multiQueue", &mq);
     sl_opt_u32(env, argv[1], "slotCount", &slots);
   }
   if (slots < 1 || slots > 1024) return sl_throw(env, "tapOpen: slotCount must be 1..1024");
@@ -56,7 +60,7 @@ napi_value sl_tap_open(napi_env env, napi_callback_info info) {
   if (fd < 0) return sl_throw_errno(env, "open /dev/net/tun", NULL, errno, "CAP_NET_ADMIN");
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) | (mq ? IFF_MULTI_QUEUE : 0);
   memcpy(ifr.ifr_name, name, strlen(name));
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;

@@ -125,6 +125,7 @@ function buildProgram(): Command {
     .option('--flow-cache-entries <n>', 'exact-match flow cache of each bridge, a power of two 64..4194304 (default 65536: 8 MiB, touched as flows come; 4096 suits a small switch)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .option('--busy-poll <us>', 'microseconds the bridge keeps polling its ports after traffic before it sleeps: lower latency for more CPU while traffic flows, 0 = off (default 200)')
+    .option('--workers <n>', 'datapath threads of the bridge, 1..64 or auto (one per core): each reads every port through its own fanout socket (afpacket) or queue (tap); default 1')
     .option('--protocols <list>', 'OpenFlow versions the bridge offers: OpenFlow10,OpenFlow13 (default both; OVS bridge protocols)')
     .addHelpText('after', START_HELP)
     .exitOverride()

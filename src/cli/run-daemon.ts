@@ -66,9 +66,9 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   }
 
   let metrics: MetricsServer | null = null;
-  const shutdown = () => {
+  const shutdown = async () => {
     metrics?.close();
-    daemon.stopAll();
+    await daemon.stopAll(); // waits for datapath worker threads to close their ports
     ctl.close();
   };
 
@@ -78,7 +78,7 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   for (const b of bridges) {
     const rb = fromFlags.has(b.name) ? await daemon.addBridge(b, false) : await daemon.restoreBridge(b);
     if (rb instanceof Error) {
-      shutdown();
+      await shutdown();
       // a flag bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ..."
       return usageError(bridges.length === 1 ? rb.message.replace(`bridge ${b.name}: `, '') : rb.message);
     }
@@ -89,7 +89,7 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   if (plan.metrics !== undefined) {
     const m = await startMetricsServer(plan.metrics, () => daemon.metricsBridges());
     if (m instanceof Error) {
-      shutdown();
+      await shutdown();
       return usageError(`--metrics ${plan.metrics}: ${m.message}`);
     }
     metrics = m;
@@ -102,6 +102,7 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
   const dumpStats = () => {
     for (const rb of daemon.runningBridges()) rb.dumpStats();
   };
+  const dumpSettled = () => void daemon.settle().then(dumpStats);
   let polls = 0;
   const poll = setInterval(() => {
     for (const rb of daemon.runningBridges()) rb.pollLinks();
@@ -114,18 +115,21 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
     stopping = true;
     clearInterval(poll);
     log.info(`stopping (${why})`);
-    try {
-      dumpStats();
-      const names = daemon.listBridges();
-      shutdown();
-      for (const name of names) log.info(`${name}: bridge stopped`);
-    } catch (e) {
-      log.error(`stop failed: ${(e as Error).message}`);
-      code = 1;
-    }
-    process.exit(code);
+    void (async () => {
+      try {
+        await daemon.settle(); // the last counters of bridges with datapath workers
+        dumpStats();
+        const names = daemon.listBridges();
+        await shutdown();
+        for (const name of names) log.info(`${name}: bridge stopped`);
+      } catch (e) {
+        log.error(`stop failed: ${(e as Error).message}`);
+        code = 1;
+      }
+      process.exit(code);
+    })();
   };
-  process.on('SIGUSR1', dumpStats);
+  process.on('SIGUSR1', dumpSettled);
   process.on('SIGINT', () => stop('SIGINT', 0));
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   process.on('SIGHUP', () => stop('SIGHUP', 0));

@@ -54,6 +54,7 @@ export interface StartFlags {
   macTableSize?: string;
   macAgingTime?: string;
   busyPoll?: string;
+  workers?: string;
   protocols?: string;
   ringSize?: string;
   flowCacheEntries?: string;

@@ -7,7 +7,7 @@
  *                               { "spec": "veth-b", "ofport": 7, "vlanMode": "trunk", "trunks": [10, 20] } ],
  *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
  *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
- *                    "busyPoll": 200,
+ *                    "busyPoll": 200, "workers": 2,
  *                    "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
@@ -17,7 +17,8 @@
  * flow-mod past it gets OFPFMFC_TABLE_FULL), `macTableSize` (NORMAL's learning table; full,
  * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); beside them
  * `busyPoll`, how long (µs) the bridge keeps polling its rings after traffic before it sleeps
- * (datapath/busy-poll.ts); absent = the defaults (LIMITS below). `protocols` is OVS's bridge
+ * (datapath/busy-poll.ts), and `workers`, the datapath's threads (a number or "auto": one per
+ * core; datapath/threaded-bridge.ts); absent = the defaults (LIMITS below). `protocols` is OVS's bridge
  * column of that name: the OpenFlow versions offered to controllers and listeners (absent =
  * all Sluice implements).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
@@ -35,6 +36,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BUSY_POLL_US } from '../datapath/busy-poll.js';
+import { autoWorkers } from '../datapath/workers.js';
 import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
 import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
@@ -65,6 +67,8 @@ export interface BridgeSetting {
   busyPoll?: number;
   /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = all implemented. */
   protocols?: number[];
+  /** Datapath threads (datapath/threaded-bridge.ts); absent = 1, the daemon's own thread. */
+  workers?: number;
 }
 
 /** The per-bridge limits: config key, `sluice start` flag, range and default (the datapath's). */
@@ -73,6 +77,7 @@ export const LIMITS = {
   macTableSize: { flag: '--mac-table-size', what: 'MAC addresses', min: 1, max: 16_777_216, default: DEFAULT_MAC_TABLE_SIZE },
   macAgingTime: { flag: '--mac-aging-time', what: 'seconds', min: 1, max: 1_000_000, default: DEFAULT_MAC_AGING_MS / 1000 },
   busyPoll: { flag: '--busy-poll', what: 'microseconds of polling after traffic, 0 = off', min: 0, max: 1_000_000, default: DEFAULT_BUSY_POLL_US },
+  workers: { flag: '--workers', what: 'datapath threads, or auto: one per core', min: 1, max: 64, default: 1 },
 } as const;
 type LimitKey = keyof typeof LIMITS;
 export const LIMIT_KEYS = Object.keys(LIMITS) as LimitKey[];
@@ -80,6 +85,7 @@ export const LIMIT_KEYS = Object.keys(LIMITS) as LimitKey[];
 /** A limit's value: an integer in its range, given as a number or (flags) a decimal string. */
 export function parseLimit(key: LimitKey, v: unknown): number | undefined {
   const l = LIMITS[key];
+  if (key === 'workers' && v === 'auto') return Math.min(autoWorkers(), l.max);
   const n = typeof v === 'string' ? (/^\d{1,10}$/.test(v) ? Number(v) : NaN) : v;
   return typeof n === 'number' && Number.isInteger(n) && n >= l.min && n <= l.max ? n : undefined;
 }
@@ -220,7 +226,7 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   }
   for (const key of LIMIT_KEYS) {
     if (v[key] === undefined) continue;
-    const n = typeof v[key] === 'number' ? parseLimit(key, v[key]) : undefined;
+    const n = typeof v[key] === 'number' || v[key] === 'auto' ? parseLimit(key, v[key]) : undefined;
     if (n === undefined) return `${path}.${key}: ${limitExpected(key)}`;
     out[key] = n;
   }

@@ -139,7 +139,10 @@ export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, Ct
     'del-controller': (args) => withBridge(args, 'bridge', async (b) => await d.delControllers(b)),
     'list-br': () => d.listBridges(),
     'list-ports': (args) => withBridge(args, 'bridge', (b) => d.listPorts(b)),
-    show: () => d.show(),
+    show: async () => {
+      await d.settle(); // bridges with datapath workers sum their counters first
+      return d.show();
+    },
     trace: (args) =>
       withBridge(args, 'bridge', (b) => {
         const rb = d.bridge(b);

@@ -41,6 +41,8 @@ export interface ShowBridge {
   /** 16 hex digits */
   dpid: string;
   failMode: string;
+  /** frames each datapath worker read, when the bridge has workers (--workers N) */
+  workers?: number[];
   /** the datapath's drops by reason (datapath/drops.ts); shown when any is non-zero */
   drops?: Readonly<Record<string, number>>;
   controllers: { target: string; connected: boolean }[];
@@ -65,6 +67,7 @@ export function formatShow(r: ShowResult): string {
     at(1, `Bridge ${b.name}`);
     at(2, `datapath_id: "${b.dpid}"`);
     at(2, `fail_mode: ${b.failMode}`);
+    if (b.workers !== undefined && b.workers.length > 0) at(2, `datapath_workers: ${b.workers.length} (rx frames ${b.workers.join(' / ')})`);
     const drops = Object.entries(b.drops ?? {}).filter(([, n]) => n > 0);
     if (drops.length > 0) at(2, `datapath_drops: {${drops.map(([k, n]) => `${k}=${n}`).join(', ')}}`);
     for (const c of b.controllers) {

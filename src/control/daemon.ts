@@ -41,8 +41,6 @@ interface DaemonOptions extends RunningBridgeOptions {
   db: string | null;
   /** Path of the control socket (for show). */
   control: string;
-  /** The receive ring of AF_PACKET ports whose spec gives none (--ring-size); default 64 MiB. */
-  ringBytes?: number;
   /** Saves the config (default db.ts saveDb); tests pass a recorder. */
   save?: (file: string, cfg: DaemonConfig) => void;
 }
@@ -276,11 +274,17 @@ export class Daemon {
     return this.setControllers(bridge, []);
   }
 
+  /** Resolves once every bridge's counters are exact (Bridge.settle: datapath workers). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.running.values()].map((rb) => rb.bridge.settle()));
+  }
+
   show(): ShowResult {
     const bridges: ShowBridge[] = [...this.running.values()].map((rb) => ({
       name: rb.name,
       dpid: rb.bridge.dpid.toString(16).padStart(16, '0'),
       failMode: rb.bridge.failMode,
+      workers: rb.bridge.workerFrames(),
       drops: rb.bridge.counters().drops,
       controllers: rb.controllerStates(),
       listen: [...(rb.setting.listen ?? [])],
@@ -312,10 +316,12 @@ export class Daemon {
     return [...this.running.values()];
   }
 
-  /** Stops every bridge (daemon exit); the config file is left as it is. */
-  stopAll(): void {
-    for (const rb of this.running.values()) rb.stop();
+  /** Stops every bridge (daemon exit); the config file is left as it is. Resolves once
+   * datapath worker threads have closed their ports. */
+  async stopAll(): Promise<void> {
+    const all = [...this.running.values()];
     this.running.clear();
+    await Promise.all(all.map((rb) => rb.close()));
     for (const e of this.patches.values()) e.port.disconnect(); // bridges stopped: no link-down noise
     this.patches.clear();
   }

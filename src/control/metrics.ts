@@ -8,6 +8,7 @@
  *   sluice_flow_cache_*{bridge}                  Bridge.cacheStats()
  *   sluice_datapath_dropped_total{bridge,reason}  Bridge.counters().drops (datapath/drops.ts)
  *   sluice_mac_table_entries{bridge}             addresses NORMAL has learned (≤ mac-table-size)
+ *   sluice_worker_rx_frames_total{bridge,worker}  frames each datapath worker read (--workers N)
  *   sluice_busy_poll_{turns,frames}_total{bridge}  busy-poll turns after traffic and the frames
  *                                                they read (datapath/busy-poll.ts)
  *   sluice_packet_in_{sent,dropped}_total{bridge}  PACKET_IN messages sent / events refused by
@@ -118,6 +119,10 @@ export function renderMetrics(bridges: readonly MetricsBridge[]): string {
   per('PACKET_IN messages dropped because the connection\'s send queue was full (a controller not reading).',
     'sluice_packet_in_backlog_dropped_total', 'counter', (b) => b.openflow?.agent.packetIns.backlogDropped ?? null);
 
+  const perWorker: Sample[] = [];
+  for (const b of bridges) b.bridge.workerFrames().forEach((n, i) => perWorker.push([{ bridge: b.name, worker: i }, n]));
+  family(out, 'sluice_worker_rx_frames_total', 'counter', 'Frames each datapath worker read from the ports (--workers; the kernel\'s fanout hash spreads flows over them).', perWorker);
+
   const drops: Sample[] = [];
   for (const b of bridges) {
     for (const [reason, n] of Object.entries(b.bridge.counters().drops)) drops.push([{ bridge: b.name, reason }, n]);
@@ -173,13 +178,18 @@ function handle(req: IncomingMessage, res: ServerResponse, bridges: () => readon
   };
   if (path !== '/metrics') return reply(404, 'not found: try /metrics\n');
   if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'method not allowed\n', { Allow: 'GET, HEAD' });
-  let text: string;
-  try {
-    text = renderMetrics(bridges());
-  } catch (e) {
-    return reply(500, `cannot render metrics: ${(e as Error).message}\n`);
-  }
-  reply(200, text, { 'Content-Type': METRICS_CONTENT_TYPE });
+  // bridges with datapath workers sum their counters first (Bridge.settle)
+  const list = bridges();
+  const waits = list.map((b) => b.bridge.settle()).filter((w) => w !== null);
+  void Promise.all(waits).then(() => {
+    let text: string;
+    try {
+      text = renderMetrics(list);
+    } catch (e) {
+      return reply(500, `cannot render metrics: ${(e as Error).message}\n`);
+    }
+    reply(200, text, { 'Content-Type': METRICS_CONTENT_TYPE });
+  });
 }
 
 export function startMetricsServer(listen: string, bridges: () => readonly MetricsBridge[]): Promise<MetricsServer | SluiceError> {

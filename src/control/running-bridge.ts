@@ -19,7 +19,8 @@
  *  - The OpenFlow service is replaced whole on a controller change (a stopped agent is
  *    detached from the bridge and cannot be restarted); `listen` is kept.
  */
-import { Bridge, type BridgePortInfo } from '../datapath/bridge.js';
+import { Bridge, type BridgeConfig, type BridgePortInfo } from '../datapath/bridge.js';
+import { ThreadedBridge } from '../datapath/threaded-bridge.js';
 import { OpenFlowService } from '../openflow/service.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';
@@ -47,6 +48,9 @@ export interface RunningBridgeOptions {
   /** Exact-match flow cache entries of every bridge (--flow-cache-entries); default the
    * datapath's 65,536 (8 MiB, touched as flows come). */
   cacheEntries?: number;
+  /** The receive ring of AF_PACKET ports whose spec gives none (--ring-size): the worker
+   * threads of a bridge with --workers open their own sockets with it. */
+  ringBytes?: number;
 }
 
 const ofportName = (n: number): string => (n === OFPP_LOCAL ? 'LOCAL' : String(n));
@@ -81,8 +85,7 @@ export class RunningBridge {
   /** Builds, starts and connects a bridge. `ports[i]` is the port object for setting.ports[i]. */
   static async start(setting: BridgeSetting, ports: readonly Port[], opts: RunningBridgeOptions): Promise<RunningBridge | SluiceError> {
     const log = scoped(opts.log, setting.name);
-    const bridge = Bridge.create(
-      {
+    const cfg: BridgeConfig = {
         name: setting.name, failMode: setting.failMode, flowCache: setting.flowCache ?? true,
         ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
         ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
@@ -92,15 +95,18 @@ export class RunningBridge {
         ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
         ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),
         ...(setting.busyPoll !== undefined ? { busyPollUs: setting.busyPoll } : {}),
-      },
-      { log: opts.log }, // the bridge's own messages already name the bridge
-    );
+    };
+    // the bridge's own messages already name the bridge
+    const bridge = (setting.workers ?? 1) > 1
+      ? ThreadedBridge.createThreaded({ ...cfg, workers: setting.workers! }, { log: opts.log, ...(opts.ringBytes !== undefined ? { ringBytes: opts.ringBytes } : {}) })
+      : Bridge.create(cfg, { log: opts.log });
     if (bridge instanceof Error) return bridge;
     const svc = RunningBridge.service(bridge, opts, setting.protocols);
     const rb = new RunningBridge(setting, bridge, svc, log, opts);
     rb.watch();
     try {
       bridge.start();
+      await bridge.ready();
     } catch (e) {
       return asSluiceError(e, 'port_failed');
     }
@@ -115,7 +121,8 @@ export class RunningBridge {
       return e;
     }
     const n = setting.ports.length;
-    log.info(`bridge started (dpid ${hex16(bridge.dpid)}, fail-mode ${bridge.failMode}, ${n} port${n === 1 ? '' : 's'}${setting.flowCache === false ? ', flow cache off' : ''})`);
+    const workers = bridge instanceof ThreadedBridge ? `, ${bridge.workers} datapath workers` : '';
+    log.info(`bridge started (dpid ${hex16(bridge.dpid)}, fail-mode ${bridge.failMode}, ${n} port${n === 1 ? '' : 's'}${setting.flowCache === false ? ', flow cache off' : ''}${workers})`);
     return rb;
   }
 
@@ -212,5 +219,12 @@ export class RunningBridge {
     this.openflow.stop();
     this.bridge.stop();
     this.bridge.removeAllListeners();
+  }
+
+  /** stop(), resolved once the datapath has closed its ports (worker threads included). */
+  async close(): Promise<void> {
+    const closed = this.bridge.stopped();
+    this.stop();
+    await closed;
   }
 }

@@ -35,6 +35,7 @@ import {
 import { SluiceError, type SluiceErrorCode } from '../ports/errors.js';
 import type { Port } from '../ports/port.js';
 import { createPort } from '../ports/spec.js';
+import { TapPort } from '../ports/tap.js';
 import { BridgePort, DEFAULT_SPEED_KBPS, macFromName } from './bridge-port.js';
 import { Datapath } from './datapath.js';
 import { dropRecord } from './drops.js';
@@ -61,18 +62,26 @@ export class Bridge extends EventEmitter {
    * a controller that wants it, and the rate limit); null = every one does. */
   packetInAdmission: ((reason: number) => 'no_controller' | 'packet_in_limit' | null) | null = null;
   failMode: 'standalone' | 'secure';
-  private readonly dp: Datapath;
-  private readonly mac: MacLearningTable;
-  private readonly log: Logger;
-  private readonly now: () => number;
+  protected readonly dp: Datapath;
+  protected readonly mac: MacLearningTable;
+  protected readonly log: Logger;
+  protected readonly now: () => number;
   private readonly burst: number;
   private readonly local: BridgePort | null = null;
-  private readonly cfgs = new Map<BridgePort, BridgePortConfig>();
+  protected readonly cfgs = new Map<BridgePort, BridgePortConfig>();
   /** Reads the ports: readiness, re-drains, the busy-poll window (receive.ts). */
   private readonly rx: Receiver;
-  private timer: NodeJS.Timeout | null = null;
-  private started = false;
+  protected timer: NodeJS.Timeout | null = null;
+  protected started = false;
+  /** false: the ports are read and written elsewhere (datapath workers, threaded-bridge.ts):
+   * addPort registers a port without opening it. */
+  protected opensPorts = true;
   private readonly warmUp: boolean;
+  /** The config this bridge was made from (a threaded bridge hands it to its workers). */
+  protected readonly settings: BridgeConfig;
+  /** Addition: false = tick() expires no rules (a worker's replica: the control thread owns
+   * timeouts and sends the deletes, worker-replica.ts). */
+  expiry = true;
 
   /** A bridge from an operator's config, or the SluiceError naming what is wrong with it. */
   static create(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}): Bridge | SluiceError {
@@ -87,6 +96,7 @@ export class Bridge extends EventEmitter {
   /** Throws what create() returns; for configs written in code. */
   constructor(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}) {
     super();
+    this.settings = cfg;
     this.name = cfg.name;
     this.failMode = cfg.failMode;
     // Every message goes to the given logger and out as a 'log' event (level, message).
@@ -116,8 +126,9 @@ export class Bridge extends EventEmitter {
     this.dp.zeroCopy = cfg.zeroCopy !== false;
     this.rx = new Receiver(this.dp, this.burst, cfg.busyPollUs ?? DEFAULT_BUSY_POLL_US, (p) => this.cfgs.has(p));
     if (cfg.localPort !== false) {
-      const tap = createPort(`tap:${cfg.name}`);
+      let tap = createPort(`tap:${cfg.name}`);
       if (tap instanceof Error) throw new SluiceError('bad_config', `bridge ${cfg.name}: local port: ${tap.message}`);
+      if (cfg.tapQueues === true && tap instanceof TapPort) tap = new TapPort(tap.name, { ...tap.options, multiQueue: true });
       this.local = this.register(OFPP_LOCAL, tap, { spec: `tap:${cfg.name}` }, macFromName(cfg.name));
     }
     this.dpid = cfg.dpid ?? this.defaultDpid();
@@ -177,6 +188,28 @@ export class Bridge extends EventEmitter {
     this.rx.stop();
   }
 
+  /** Addition: stop(), resolved once every port is closed (at once here; a bridge with
+   * datapath workers waits for their threads, threaded-bridge.ts). */
+  stopped(): Promise<void> {
+    this.stop();
+    return Promise.resolve();
+  }
+
+  /** Addition: resolves once the bridge forwards (at once here; a bridge with datapath
+   * workers waits for their threads and ports, threaded-bridge.ts); rejects with the
+   * SluiceError start() would have thrown. */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Addition: null when the tables and counters read here are exact now; otherwise a
+   * promise that resolves once they are (every change sent to the datapath workers applied,
+   * their counters summed in; threaded-bridge.ts). The OpenFlow agent waits for it before a
+   * barrier reply and before statistics. */
+  settle(): Promise<void> | null {
+    return null;
+  }
+
   /** Addition: drains every port until no frames are waiting, synchronously (tests,
    * benchmarks). Returns the number of drain rounds. */
   poll(): number {
@@ -187,7 +220,7 @@ export class Bridge extends EventEmitter {
    * 'flow-removed', MAC aging, link-state polling. */
   tick(): void {
     const now = this.now();
-    this.emitRemoved(this.pipeline.expire(now));
+    if (this.expiry) this.emitRemoved(this.pipeline.expire(now));
     this.mac.expire(now);
     if (!this.started) return;
     for (const p of this.dp.portList) {
@@ -202,7 +235,7 @@ export class Bridge extends EventEmitter {
     this.setLink(p, false);
   }
 
-  private setLink(p: BridgePort, up: boolean): void {
+  protected setLink(p: BridgePort, up: boolean): void {
     p.linkUp = up;
     this.portChanged(p);
     this.emit('port-status', OFPPR_MODIFY, this.info(p));
@@ -234,7 +267,7 @@ export class Bridge extends EventEmitter {
     return p ? this.info(p) : undefined;
   }
 
-  private info(p: BridgePort): BridgePortInfo {
+  protected info(p: BridgePort): BridgePortInfo {
     return {
       ofport: p.ofport, name: p.port.name, kind: p.port.kind, hwAddr: p.hwAddr.slice(), linkUp: p.linkUp,
       config: p.config, state: p.state, currSpeedKbps: DEFAULT_SPEED_KBPS, stats: p.port.stats(), addedMs: p.addedMs,
@@ -269,7 +302,7 @@ export class Bridge extends EventEmitter {
     }
     const vlanProblem = checkPortVlans(cfg);
     if (vlanProblem !== null) return bad(vlanProblem);
-    if (this.started) {
+    if (this.started && this.opensPorts) {
       try {
         port.open();
       } catch (e) {
@@ -278,7 +311,7 @@ export class Bridge extends EventEmitter {
     }
     const p = this.register(ofport, port, cfg, macFromName(`${this.name}/${port.name}`));
     if (this.started) {
-      this.rx.arm(p);
+      if (this.opensPorts) this.rx.arm(p);
       this.pipeline.bumpGeneration();
       this.emit('port-status', OFPPR_ADD, this.info(p));
     }
@@ -291,7 +324,7 @@ export class Bridge extends EventEmitter {
     const info = this.info(p);
     p.port.onReadable(null);
     this.dp.dropPort(p);
-    if (this.started) p.port.close();
+    if (this.started && this.opensPorts) p.port.close();
     this.dp.ports.delete(ofport);
     this.dp.portList = this.dp.portList.filter((x) => x !== p);
     this.cfgs.delete(p);
@@ -332,20 +365,25 @@ export class Bridge extends EventEmitter {
     return r;
   }
 
-  private emitRemoved(removed: readonly RemovedRule[]): void {
+  protected emitRemoved(removed: readonly RemovedRule[]): void {
     for (const x of removed) if ((x.rule.flags & OFPFF_SEND_FLOW_REM) !== 0) this.emit('flow-removed', x);
   }
 
   /** OFPT_PACKET_OUT (OF1.3.5 §7.3.7). `inPort` may be a port, OFPP_CONTROLLER or OFPP_LOCAL. */
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
-    if (inPort !== OFPP_CONTROLLER && inPort !== OFPP_LOCAL && !this.dp.ports.has(inPort)) {
-      return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_PORT, `packet-out in_port ${inPort} does not exist`);
-    }
-    const e = this.pipeline.checkPacketOut(actions);
+    const e = this.checkPacketOut(inPort, actions);
     if (e !== null) return e;
     const d = this.pipeline.packetOutDecision(data, inPort, actions);
     this.dp.packetOut(d, inPort, data);
     return null;
+  }
+
+  /** What is wrong with a packet-out's in_port and actions (OF1.3.5 §7.3.7), or null. */
+  protected checkPacketOut(inPort: number, actions: readonly Action[]): OFError | null {
+    if (inPort !== OFPP_CONTROLLER && inPort !== OFPP_LOCAL && !this.dp.ports.has(inPort)) {
+      return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_PORT, `packet-out in_port ${inPort} does not exist`);
+    }
+    return this.pipeline.checkPacketOut(actions);
   }
 
   /** pipeline.decide with trace:true: changes no counters. */
@@ -367,6 +405,18 @@ export class Bridge extends EventEmitter {
     const c = this.dp.cache;
     if (!c) return { hits: 0, misses: 0, entries: 0, uncacheable: 0 };
     return { hits: c.hits, misses: c.misses, entries: c.entries(this.dp.generation()), uncacheable: this.dp.uncacheable };
+  }
+
+  /** Addition: frames read from the ports (every burst; a datapath worker's share of the
+   * bridge's traffic, threaded-bridge.ts). */
+  receivedFrames(): number {
+    return this.dp.received;
+  }
+
+  /** Addition: frames each datapath worker read (threaded-bridge.ts); none here: this
+   * bridge forwards in the daemon's own thread. */
+  workerFrames(): number[] {
+    return [];
   }
 
   /** Addition: busy-poll turns this bridge took part in and the frames they read. */

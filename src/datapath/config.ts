@@ -45,6 +45,11 @@ export interface BridgeConfig {
   busyPollUs?: number;
   nTables?: number;
   maxRulesPerTable?: number;
+  /** Addition. Datapath worker threads (threaded-bridge.ts; default 1: this thread). */
+  workers?: number;
+  /** Addition. TAPs, LOCAL's included, open as one queue of a multi-queue device (each
+   * datapath worker's replica opens its own queue, worker-replica.ts). */
+  tapQueues?: boolean;
 }
 
 /** What is wrong with a port's VLAN settings (an access tag, trunk VLANs), or null. */

@@ -36,6 +36,9 @@ export class MacLearningTable {
   private readonly byPort = new Map<number, Set<MacEntry>>();
   private count = 0;
   version = 0;
+  /** Told when an address is new, moved, or refreshed after ≥ 1 s (at most once a second per
+   * address): a datapath worker shares what it learns with the others (threaded-bridge.ts). */
+  onLearn: ((vlan: number, mac: number, port: number) => void) | null = null;
 
   constructor(
     readonly agingMs = DEFAULT_MAC_AGING_MS,
@@ -64,6 +67,7 @@ export class MacLearningTable {
         this.unlinkPort(old);
         old.port = port;
         this.linkPort(old);
+        if (this.onLearn !== null) this.onLearn(vlan, mac, port);
       }
       old.seenAt = now;
       return old;
@@ -74,6 +78,7 @@ export class MacLearningTable {
     this.linkPort(e);
     this.count++;
     this.version++;
+    if (this.onLearn !== null) this.onLearn(vlan, mac, port);
     return e;
   }
 

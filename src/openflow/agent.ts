@@ -25,7 +25,7 @@ import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult } from '../pipeline/pipeline.js';
 import {
   OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
-  OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, type Action, type FlowMod, type PortReason,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, type Action, type FlowMod, type PortReason,
 } from '../pipeline/types.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
 import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
@@ -34,7 +34,8 @@ import type { OFConnection } from './connection.js';
 import type { OFMessage } from './message-types.js';
 import { portDesc } from './convert.js';
 import { answerMultipart } from './multipart-handler.js';
-import { PacketBuffers, TokenBucket } from './packet-buffers.js';
+import { PacketBuffers } from './packet-buffers.js';
+import { TokenBucket } from '../pipeline/token-bucket.js';
 import { splitReply } from './reply-split.js';
 import { OFP10_VERSION } from './of10/constants.js';
 import { RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
@@ -153,8 +154,32 @@ export class OpenFlowAgent {
     s.conn.sendError(e, raw);
   }
 
-  /** Handles one decoded message from `s` completely (reply or error written). */
+  /** Handles one decoded message from `s` completely (reply or error written). On a bridge
+   * whose datapath runs elsewhere (datapath workers) a barrier, a statistics request and a
+   * delete (its flow-removed counts) first wait for the bridge to settle; the session's
+   * later messages wait behind it, so replies keep their order. */
   handle(s: Session, msg: OFMessage, raw: Uint8Array): void {
+    if (s.settling) {
+      s.held.push([msg, raw]);
+      return;
+    }
+    const wait = needsSettled(msg) ? this.bridge.settle?.() ?? null : null;
+    if (wait === null) {
+      this.handleNow(s, msg, raw);
+      return;
+    }
+    s.settling = true;
+    void wait.then(() => {
+      s.settling = false;
+      this.handleNow(s, msg, raw);
+      while (!s.settling && s.held.length !== 0) {
+        const [m, r] = s.held.shift()!;
+        this.handle(s, m, r);
+      }
+    });
+  }
+
+  private handleNow(s: Session, msg: OFMessage, raw: Uint8Array): void {
     if (s.role === OFPCR_ROLE_SLAVE && isStateChanging(msg.type)) {
       this.fail(s, ofError(OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE, `${msg.type} refused: this connection is a slave`), raw);
       return;
@@ -247,6 +272,11 @@ export class OpenFlowAgent {
 }
 
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);
+
+/** Messages whose answer reads what the datapath counted or must follow every change. */
+const needsSettled = (m: OFMessage): boolean =>
+  m.type === 'barrier_request' || m.type === 'multipart_request' ||
+  (m.type === 'flow_mod' && (m.command === OFPFC_DELETE || m.command === OFPFC_DELETE_STRICT));
 
 /** OpenFlow 1.0 (§4.6): a MODIFY that matches no rule acts like an ADD (1.3 changes
  *  nothing). Rules a 1.0 connection writes are in table 0. */

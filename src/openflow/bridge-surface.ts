@@ -40,6 +40,9 @@ export interface AgentBridge {
    *  for no such port. A change makes the Bridge emit 'port-status' (modify). */
   portMod(ofport: number, config: number, mask: number): OFError | null;
   packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
+  /** null when what the agent reads is exact now; else resolves once it is (a bridge with
+   *  datapath workers: every change applied on all of them, their counters summed in). */
+  settle?(): Promise<void> | null;
   on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
   on(event: 'port-status', fn: (reason: PortReason, info: BridgePortInfo) => void): unknown;
   on(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;

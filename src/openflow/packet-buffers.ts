@@ -62,30 +62,3 @@ export class PacketBuffers {
     return out;
   }
 }
-
-/**
- * Token bucket for packet-ins (per bridge): `rate` per second, up to `burst` at once.
- * Refused packet-ins are counted in `dropped`. Allocates nothing.
- */
-export class TokenBucket {
-  dropped = 0;
-  private tokens: number;
-  private last: number;
-
-  constructor(readonly rate = 1000, readonly burst = 100, private readonly now: () => number = Date.now) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  take(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
-    this.last = t;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    this.dropped++;
-    return false;
-  }
-}

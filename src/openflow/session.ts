@@ -23,7 +23,7 @@ import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
 } from './constants.js';
 import type { OFConnection } from './connection.js';
-import type { AsyncConfig, OFMessageType } from './message-types.js';
+import type { AsyncConfig, OFMessage, OFMessageType } from './message-types.js';
 
 const OFP_DEFAULT_MISS_SEND_LEN = 128;
 
@@ -46,6 +46,10 @@ export class Session {
   async: AsyncConfig = defaultAsyncConfig();
   flags = 0;
   missSendLen = OFP_DEFAULT_MISS_SEND_LEN;
+  /** Messages received while an earlier one waits for the bridge to settle (a barrier or a
+   * statistics request on a bridge with datapath workers): handled after it, in order. */
+  readonly held: [OFMessage, Uint8Array][] = [];
+  settling = false;
 
   constructor(readonly conn: OFConnection, readonly isController: boolean) {}
 

@@ -130,6 +130,14 @@ export class Pipeline {
     return this.counters[tableId]!;
   }
 
+  /** Sets a table's lookup and match counts (the control thread of a bridge with datapath
+   * workers writes their sums here: datapath/replica-counters.ts). */
+  setTableCounters(tableId: number, lookups: number, matches: number): void {
+    const c = this.counters[tableId]!;
+    c.lookupCount = lookups;
+    c.matchedCount = matches;
+  }
+
   group(groupId: number): Group | undefined {
     return this.groups.get(groupId);
   }

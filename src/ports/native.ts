@@ -108,7 +108,8 @@ interface NativeInfo {
 }
 
 export interface NativeIO {
-  tapOpen(name: string, opts?: { vnetHdr?: boolean; slotCount?: number }): NativeHandle;
+  /** multiQueue: IFF_MULTI_QUEUE, this fd is one queue of the device (native/src/tap.c) */
+  tapOpen(name: string, opts?: { vnetHdr?: boolean; slotCount?: number; multiQueue?: boolean }): NativeHandle;
   packetOpen(ifname: string, opts?: PacketOpenOptions): NativeHandle;
   rxBuffer(h: NativeHandle): ArrayBuffer;
   rxBurst(h: NativeHandle, max: number, offs: Uint32Array, lens: Uint32Array): number;

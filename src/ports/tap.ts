@@ -17,6 +17,9 @@ interface TapOptions {
   /** set the device administratively up in our namespace at open (default true) */
   up?: boolean;
   maxBurst?: number;
+  /** one queue of a multi-queue device (IFF_MULTI_QUEUE): each datapath worker opens its
+   * own queue of the same TAP (datapath/worker-replica.ts) */
+  multiQueue?: boolean;
 }
 
 export class TapPort extends NativePort {
@@ -29,7 +32,7 @@ export class TapPort extends NativePort {
   }
 
   protected openHandle(io: NativeIO): NativeHandle {
-    const h = io.tapOpen(this.name, { vnetHdr: this.vnet, slotCount: this.maxBurst });
+    const h = io.tapOpen(this.name, { vnetHdr: this.vnet, slotCount: this.maxBurst, ...(this.options.multiQueue ? { multiQueue: true } : {}) });
     this.ifname = io.info(h).ifname;
     if (this.options.up ?? true) {
       try {

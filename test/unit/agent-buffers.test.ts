@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PacketBuffers, TokenBucket } from '../../src/openflow/packet-buffers.js';
+import { PacketBuffers } from '../../src/openflow/packet-buffers.js';
+import { TokenBucket } from '../../src/pipeline/token-bucket.js';
 import { splitReply } from '../../src/openflow/reply-split.js';
 import { decodeMessage, OFPMPF_REPLY_MORE } from '../../src/openflow/index.js';
 import { OFPBRC_BUFFER_EMPTY, OFPBRC_BUFFER_UNKNOWN, isOFError } from '../../src/pipeline/errors.js';

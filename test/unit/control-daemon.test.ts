@@ -32,8 +32,8 @@ const br = (name: string, ports: string[] = []) => ({ name, failMode: 'standalon
 const msg = (v: unknown) => (v instanceof Error ? v.message : `not an error: ${JSON.stringify(v)}`);
 const tick = () => new Promise((r) => setImmediate(r));
 
-afterEach(() => {
-  for (const d of daemons) d.stopAll();
+afterEach(async () => {
+  for (const d of daemons) await d.stopAll();
   daemons = [];
   saved.length = 0;
   lines.length = 0;

@@ -21,8 +21,8 @@ function mkHandlers() {
   return { d, h: daemonHandlers(d, () => ({ text: '' })) };
 }
 
-afterEach(() => {
-  for (const d of daemons) d.stopAll();
+afterEach(async () => {
+  for (const d of daemons) await d.stopAll();
   daemons = [];
   saved.length = 0;
 });
