@@ -143,6 +143,7 @@ async function main(): Promise<void> {
       case 'packet_out': must('packet_out', bridge.packetOut(m.inPort, m.actions, m.data)); break;
       case 'add_port': {
         const p = replicaPort(m.cfg.spec, init, m.fanout);
+        if (!(p instanceof SluiceError)) ports.set(m.cfg.spec, p); // the driver's map too
         must(`add_port ${m.cfg.spec}`, p instanceof SluiceError ? p : bridge.addPort({ ...m.cfg, port: p }));
         break;
       }
