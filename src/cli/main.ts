@@ -74,7 +74,7 @@ by --bridge and override it, --port/--controller/--listen add to it; the --db fi
                    "ports": [ "veth-a@ofport=1", { "spec": "tap:vm1", "vlanMode": "access", "tag": 10 } ],
                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
-                   "busyPoll": 200,
+                   "busyPoll": 200, "workers": 1,
                    "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
 
 Fail modes: standalone = the bridge starts with table=0,priority=0,actions=NORMAL (a learning
