@@ -34,11 +34,23 @@ function field(name: string, value: number): OxmField {
   return { field: info.id, value: v };
 }
 
-function udpFrame(sport: number, dport: number, len = 64): Uint8Array {
+export function udpFrame(sport: number, dport: number, len = 64): Uint8Array {
   const f = new Uint8Array(len);
   f.set([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0, 0, 50, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
   f[34] = sport >> 8; f[35] = sport & 0xff; f[36] = dport >> 8; f[37] = dport & 0xff; f[38] = 0; f[39] = 30;
   return f;
+}
+
+/** The rules of the datapath benchmarks: 64 udp_dst rules, 64 ipv4_dst rules (3 match
+ * shapes with in_port below), everything to port 2 (bench/workers/scale.ts uses them too). */
+export function installBenchRules(bridge: Pick<Bridge, 'flowMod'>): void {
+  const out = { type: 'apply_actions' as const, actions: [{ type: 'output' as const, port: 2, maxLen: 0 }] };
+  const ip = [field('eth_type', 0x0800), field('ip_proto', 17)];
+  for (let i = 0; i < 64; i++) {
+    bridge.flowMod(flowMod({ priority: 100, match: [...ip, field('udp_dst', 5000 + i)], instructions: [out] }));
+    bridge.flowMod(flowMod({ priority: 90, match: [...ip, field('ipv4_dst', 0x0b000000 + i)], instructions: [out] }));
+  }
+  bridge.flowMod(flowMod({ priority: 10, match: [field('in_port', 1)], instructions: [out] }));
 }
 
 function makeBridge(flowCache: boolean, zeroCopy = true, frameSize = 2048): { bridge: Bridge; inPort: MemoryPort } {
@@ -48,13 +60,7 @@ function makeBridge(flowCache: boolean, zeroCopy = true, frameSize = 2048): { br
     name: 'bench', failMode: 'secure', localPort: false, flowCache, zeroCopy, burst: BURST,
     ports: [{ spec: 'memory:in', port: inPort }, { spec: 'memory:out', port: outPort }],
   });
-  const out = { type: 'apply_actions' as const, actions: [{ type: 'output' as const, port: 2, maxLen: 0 }] };
-  const ip = [field('eth_type', 0x0800), field('ip_proto', 17)];
-  for (let i = 0; i < 64; i++) {
-    bridge.flowMod(flowMod({ priority: 100, match: [...ip, field('udp_dst', 5000 + i)], instructions: [out] }));
-    bridge.flowMod(flowMod({ priority: 90, match: [...ip, field('ipv4_dst', 0x0b000000 + i)], instructions: [out] }));
-  }
-  bridge.flowMod(flowMod({ priority: 10, match: [field('in_port', 1)], instructions: [out] }));
+  installBenchRules(bridge);
   bridge.start();
   return { bridge, inPort };
 }

@@ -10,17 +10,11 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { Bridge } from '../../src/datapath/bridge.js';
 import type { Port } from '../../src/ports/port.js';
 import type { MemoryPort } from '../../src/ports/memory.js';
+import { udpFrame } from '../datapath.bench.js';
 
 const BURST = 64;
 
 export interface DriveSettings { runMs: number; flows: number; workers: number }
-
-function udpFrame(sport: number, dport: number): Uint8Array {
-  const f = new Uint8Array(64);
-  f.set([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0, 0, 50, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
-  f[34] = sport >> 8; f[35] = sport & 0xff; f[36] = dport >> 8; f[37] = dport & 0xff; f[38] = 0; f[39] = 30;
-  return f;
-}
 
 export default function drive(bridge: Bridge, ports: Map<string, Port>, index: number): Promise<{ frames: number; ms: number }> {
   const inPort = ports.get('memory:in') as MemoryPort;

@@ -15,8 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
-import { oxmFieldByName } from '../../src/packet/oxm.js';
-import { flowMod, type OxmField } from '../../src/pipeline/types.js';
+import { installBenchRules } from '../datapath.bench.js';
 import { ThreadedBridge } from '../../src/datapath/threaded-bridge.js';
 import type { DriveSettings } from './driver.js';
 
@@ -26,13 +25,6 @@ const N = Number(process.env.WORKERS_N ?? 2);
 const FLOWS = (process.env.WORKERS_FLOWS ?? '64,10000').split(',').map(Number);
 const DRIVER = fileURLToPath(new URL('./driver.ts', import.meta.url));
 
-function field(name: string, value: number): OxmField {
-  const info = oxmFieldByName(name)!;
-  const v = new Uint8Array(info.bytes);
-  for (let i = info.bytes - 1, x = value; i >= 0; i--, x = Math.floor(x / 256)) v[i] = x & 0xff;
-  return { field: info.id, value: v };
-}
-
 async function once(workers: number, flows: number): Promise<number> {
   const bridge = new ThreadedBridge({
     name: 'bench', failMode: 'secure', localPort: false, burst: 64, workers,
@@ -41,13 +33,7 @@ async function once(workers: number, flows: number): Promise<number> {
   bridge.start();
   try {
     await bridge.ready();
-    const out = { type: 'apply_actions' as const, actions: [{ type: 'output' as const, port: 2, maxLen: 0 }] };
-    const ip = [field('eth_type', 0x0800), field('ip_proto', 17)];
-    for (let i = 0; i < 64; i++) {
-      bridge.flowMod(flowMod({ priority: 100, match: [...ip, field('udp_dst', 5000 + i)], instructions: [out] }));
-      bridge.flowMod(flowMod({ priority: 90, match: [...ip, field('ipv4_dst', 0x0b000000 + i)], instructions: [out] }));
-    }
-    bridge.flowMod(flowMod({ priority: 10, match: [field('in_port', 1)], instructions: [out] }));
+    installBenchRules(bridge);
     await bridge.settle(); // as a barrier: every worker has the rules
     const ch = new BroadcastChannel('sluice-bench-workers');
     ch.postMessage({ runMs: RUN_MS, flows, workers } satisfies DriveSettings);
