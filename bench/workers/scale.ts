@@ -1,6 +1,6 @@
 /**
  * `npm run bench:workers` (issue #14 §3): forwarding rate in one process with 1 worker
- * against N workers (src/datapath/threaded-bridge.ts), memory ports, 64-byte UDP, the rules of
+ * against N workers (src/datapath/workers/threaded-bridge.ts), memory ports, 64-byte UDP, the rules of
  * bench/datapath.bench.ts (64 udp_dst rules, 64 ipv4_dst rules, one in_port rule), installed
  * through the control thread's ThreadedBridge as a controller's flow-mods would be, then
  * settled (what a barrier waits for). Each replica drives its own memory port (driver.ts) for RUN_MS;
@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import { installBenchRules } from '../datapath.bench.js';
-import { ThreadedBridge } from '../../src/datapath/threaded-bridge.js';
+import { ThreadedBridge } from '../../src/datapath/workers/threaded-bridge.js';
 import type { DriveSettings } from './driver.js';
 
 const ROUNDS = Number(process.env.WORKERS_ROUNDS ?? 5);

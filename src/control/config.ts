@@ -18,7 +18,7 @@
  * it evicts from the port holding the most addresses) and `macAgingTime` (seconds); beside them
  * `busyPoll`, how long (µs) the bridge keeps polling its rings after traffic before it sleeps
  * (datapath/busy-poll.ts), and `workers`, the datapath's threads (a number or "auto": one per
- * core; datapath/threaded-bridge.ts); absent = the defaults (LIMITS below). `protocols` is OVS's bridge
+ * core; datapath/workers/threaded-bridge.ts); absent = the defaults (LIMITS below). `protocols` is OVS's bridge
  * column of that name: the OpenFlow versions offered to controllers and listeners (absent =
  * all Sluice implements).
  * Any number of bridges (0 or more) with distinct names; the persistent db (db.ts) stores
@@ -36,7 +36,7 @@
 import { SluiceError } from '../ports/errors.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BUSY_POLL_US } from '../datapath/busy-poll.js';
-import { autoWorkers } from '../datapath/workers.js';
+import { autoWorkers } from '../datapath/workers/pool.js';
 import { DEFAULT_MAC_AGING_MS, DEFAULT_MAC_TABLE_SIZE } from '../datapath/mac-learning.js';
 import { DEFAULT_MAX_RULES } from '../pipeline/flow-table.js';
 import { OFPP_MAX } from '../pipeline/types.js';
@@ -67,7 +67,7 @@ export interface BridgeSetting {
   busyPoll?: number;
   /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = all implemented. */
   protocols?: number[];
-  /** Datapath threads (datapath/threaded-bridge.ts); absent = 1, the daemon's own thread. */
+  /** Datapath threads (datapath/workers/threaded-bridge.ts); absent = 1, the daemon's own thread. */
   workers?: number;
 }
 

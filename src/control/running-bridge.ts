@@ -20,7 +20,7 @@
  *    detached from the bridge and cannot be restarted); `listen` is kept.
  */
 import { Bridge, type BridgeConfig, type BridgePortInfo } from '../datapath/bridge.js';
-import { ThreadedBridge } from '../datapath/threaded-bridge.js';
+import { ThreadedBridge } from '../datapath/workers/threaded-bridge.js';
 import { OpenFlowService } from '../openflow/service.js';
 import { formatTarget } from '../openflow/target.js';
 import { ActiveEndpoint } from '../openflow/transport.js';

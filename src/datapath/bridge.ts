@@ -73,14 +73,14 @@ export class Bridge extends EventEmitter {
   private readonly rx: Receiver;
   protected timer: NodeJS.Timeout | null = null;
   protected started = false;
-  /** false: the ports are read and written elsewhere (datapath workers, threaded-bridge.ts):
+  /** false: the ports are read and written elsewhere (datapath workers, workers/threaded-bridge.ts):
    * addPort registers a port without opening it. */
   protected opensPorts = true;
   private readonly warmUp: boolean;
   /** The config this bridge was made from (a threaded bridge hands it to its workers). */
   protected readonly settings: BridgeConfig;
   /** Addition: false = tick() expires no rules (a worker's replica: the control thread owns
-   * timeouts and sends the deletes, worker-replica.ts). */
+   * timeouts and sends the deletes, workers/replica.ts). */
   expiry = true;
 
   /** A bridge from an operator's config, or the SluiceError naming what is wrong with it. */
@@ -189,14 +189,14 @@ export class Bridge extends EventEmitter {
   }
 
   /** Addition: stop(), resolved once every port is closed (at once here; a bridge with
-   * datapath workers waits for their threads, threaded-bridge.ts). */
+   * datapath workers waits for their threads, workers/threaded-bridge.ts). */
   stopped(): Promise<void> {
     this.stop();
     return Promise.resolve();
   }
 
   /** Addition: resolves once the bridge forwards (at once here; a bridge with datapath
-   * workers waits for their threads and ports, threaded-bridge.ts); rejects with the
+   * workers waits for their threads and ports, workers/threaded-bridge.ts); rejects with the
    * SluiceError start() would have thrown. */
   ready(): Promise<void> {
     return Promise.resolve();
@@ -204,7 +204,7 @@ export class Bridge extends EventEmitter {
 
   /** Addition: null when the tables and counters read here are exact now; otherwise a
    * promise that resolves once they are (every change sent to the datapath workers applied,
-   * their counters summed in; threaded-bridge.ts). The OpenFlow agent waits for it before a
+   * their counters summed in; workers/threaded-bridge.ts). The OpenFlow agent waits for it before a
    * barrier reply and before statistics. */
   settle(): Promise<void> | null {
     return null;
@@ -408,12 +408,12 @@ export class Bridge extends EventEmitter {
   }
 
   /** Addition: frames read from the ports (every burst; a datapath worker's share of the
-   * bridge's traffic, threaded-bridge.ts). */
+   * bridge's traffic, workers/threaded-bridge.ts). */
   receivedFrames(): number {
     return this.dp.received;
   }
 
-  /** Addition: frames each datapath worker read (threaded-bridge.ts); none here: this
+  /** Addition: frames each datapath worker read (workers/threaded-bridge.ts); none here: this
    * bridge forwards in the daemon's own thread. */
   workerFrames(): number[] {
     return [];

@@ -45,10 +45,10 @@ export interface BridgeConfig {
   busyPollUs?: number;
   nTables?: number;
   maxRulesPerTable?: number;
-  /** Addition. Datapath worker threads (threaded-bridge.ts; default 1: this thread). */
+  /** Addition. Datapath worker threads (workers/threaded-bridge.ts; default 1: this thread). */
   workers?: number;
   /** Addition. TAPs, LOCAL's included, open as one queue of a multi-queue device (each
-   * datapath worker's replica opens its own queue, worker-replica.ts). */
+   * datapath worker's replica opens its own queue, workers/replica.ts). */
   tapQueues?: boolean;
 }
 

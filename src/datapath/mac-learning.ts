@@ -37,7 +37,7 @@ export class MacLearningTable {
   private count = 0;
   version = 0;
   /** Told when an address is new, moved, or refreshed after ≥ 1 s (at most once a second per
-   * address): a datapath worker shares what it learns with the others (threaded-bridge.ts). */
+   * address): a datapath worker shares what it learns with the others (workers/threaded-bridge.ts). */
   onLearn: ((vlan: number, mac: number, port: number) => void) | null = null;
 
   constructor(

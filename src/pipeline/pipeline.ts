@@ -131,7 +131,7 @@ export class Pipeline {
   }
 
   /** Sets a table's lookup and match counts (the control thread of a bridge with datapath
-   * workers writes their sums here: datapath/replica-counters.ts). */
+   * workers writes their sums here: datapath/workers/counters.ts). */
   setTableCounters(tableId: number, lookups: number, matches: number): void {
     const c = this.counters[tableId]!;
     c.lookupCount = lookups;

@@ -18,7 +18,7 @@ interface TapOptions {
   up?: boolean;
   maxBurst?: number;
   /** one queue of a multi-queue device (IFF_MULTI_QUEUE): each datapath worker opens its
-   * own queue of the same TAP (datapath/worker-replica.ts) */
+   * own queue of the same TAP (datapath/workers/replica.ts) */
   multiQueue?: boolean;
 }
 

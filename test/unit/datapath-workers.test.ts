@@ -1,5 +1,5 @@
 /**
- * ThreadedBridge (`--workers N`, src/datapath/threaded-bridge.ts) with memory ports: two real
+ * ThreadedBridge (`--workers N`, src/datapath/workers/threaded-bridge.ts) with memory ports: two real
  * worker threads, each a replica that a driver (workers-driver.ts) feeds frames, and the
  * control thread read as the agent reads it (after settle()). Checked:
  *   - mods made before start reach the workers; flows, tables and ports count the sum over
@@ -14,7 +14,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
-import { ThreadedBridge } from '../../src/datapath/threaded-bridge.js';
+import { ThreadedBridge } from '../../src/datapath/workers/threaded-bridge.js';
 import { oxmFieldByName } from '../../src/packet/oxm.js';
 import {
   OFPGC_ADD, OFPGT_ALL, OFPMC_ADD, OFPMF_BURST, OFPMF_PKTPS, OFPP_CONTROLLER, flowMod, type Instruction, type OxmField,

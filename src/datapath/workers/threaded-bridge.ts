@@ -5,11 +5,11 @@
  *
  *   - its pipeline is authoritative: it checks every mod (errors come from here), answers
  *     dump-flows and trace, owns the rule timeouts; every change it accepts goes to the
- *     replicas (worker-replica.ts) in the order it was applied;
+ *     replicas (replica.ts) in the order it was applied;
  *   - it opens no port: each replica opens every port itself (AF_PACKET in a PACKET_FANOUT
  *     hash group, TAPs as one queue each of a multi-queue device);
  *   - packet-outs run on worker 0; packet-ins from every worker pass the agent's admission
- *     here; link changes are worker 0's; learned MACs are shared (workers.ts relays them).
+ *     here; link changes are worker 0's; learned MACs are shared (pool.ts relays them).
  *
  * Invariants
  *  - settle() resolves once every change made before it is applied on every worker and the
@@ -22,19 +22,19 @@
  *  - Ports other than afpacket, tap and memory are refused (at creation, or when added) with
  *    one line naming the port.
  */
-import { isOFError, type OFError } from '../pipeline/errors.js';
-import type { ModResult } from '../pipeline/pipeline.js';
-import type { Rule } from '../pipeline/rule.js';
-import { OFPFC_DELETE_STRICT, OFPP_LOCAL, flowMod as mkFlowMod, type Action, type FlowMod, type GroupMod, type MeterMod } from '../pipeline/types.js';
-import { SluiceError } from '../ports/errors.js';
-import { createPort } from '../ports/spec.js';
-import { Bridge, type BridgeConfig, type BridgePortConfig, type BridgePortInfo } from './bridge.js';
-import type { BridgePort } from './bridge-port.js';
-import { D_NO_CONTROLLER, D_PACKET_IN_LIMIT, dropRecord } from './drops.js';
-import type { DatapathCounters, Logger } from './events.js';
-import { applyCounters, type ReplicaCounters } from './replica-counters.js';
-import type { ReplicaReply, ReplicaRequest } from './worker-replica.js';
-import { DatapathWorkers, fanoutGroup } from './workers.js';
+import { isOFError, type OFError } from '../../pipeline/errors.js';
+import type { ModResult } from '../../pipeline/pipeline.js';
+import type { Rule } from '../../pipeline/rule.js';
+import { OFPFC_DELETE_STRICT, OFPP_LOCAL, flowMod as mkFlowMod, type Action, type FlowMod, type GroupMod, type MeterMod } from '../../pipeline/types.js';
+import { SluiceError } from '../../ports/errors.js';
+import { createPort } from '../../ports/spec.js';
+import { Bridge, type BridgeConfig, type BridgePortConfig, type BridgePortInfo } from '../bridge.js';
+import type { BridgePort } from '../bridge-port.js';
+import { D_NO_CONTROLLER, D_PACKET_IN_LIMIT, dropRecord } from '../drops.js';
+import type { DatapathCounters, Logger } from '../events.js';
+import { applyCounters, type ReplicaCounters } from './counters.js';
+import type { ReplicaReply, ReplicaRequest } from './replica.js';
+import { DatapathWorkers, fanoutGroup } from './pool.js';
 
 const TICK_MS = 1000;
 /** Kinds a replica can open once per worker (afpacket: fanout; tap: multi-queue). */
@@ -46,7 +46,7 @@ interface ThreadedOptions {
   packetInRate?: number;
   packetInBurst?: number;
   ringBytes?: number;
-  /** a module each worker runs with its replica (benchmarks: worker-replica.ts) */
+  /** a module each worker runs with its replica (benchmarks: replica.ts) */
   driver?: string;
 }
 

@@ -12,9 +12,9 @@
  *  - Times cross threads on the epoch clock (each thread's performance.now() has its own
  *    origin): a rule's last use is the latest over the workers.
  */
-import type { Pipeline } from '../pipeline/pipeline.js';
-import type { PortStats } from '../ports/port.js';
-import type { Bridge } from './bridge.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { PortStats } from '../../ports/port.js';
+import type { Bridge } from '../bridge.js';
 
 const PORT_FIELDS = ['rxPackets', 'rxBytes', 'rxDropped', 'txPackets', 'txBytes', 'txDropped', 'txErrors'] as const;
 

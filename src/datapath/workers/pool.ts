@@ -1,12 +1,12 @@
 /**
  * The threads of `--workers N` (issue #14 §3; DESIGN.md "Workers"): N replicas of one
- * bridge's datapath (worker-replica.ts), each fed every change in the order the control
+ * bridge's datapath (replica.ts), each fed every change in the order the control
  * thread applied it. threaded-bridge.ts is the bridge that uses them.
  *
  *   control thread                     worker i (i = 0..N-1)
  *   post(mod) ─────── postMessage ───▶ applied in order
  *   barrier() ─────── {barrier id} ──▶ answered after the mods before it
- *   counters() ────── {counters id} ─▶ its snapshot; summed here (replica-counters.ts)
+ *   counters() ────── {counters id} ─▶ its snapshot; summed here (counters.ts)
  *   onEvent ◀──────── packet-ins, port status (worker 0), learned MACs, errors
  *
  * Invariants
@@ -17,9 +17,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BridgeConfig } from './config.js';
-import { sumCounters, type ReplicaCounters } from './replica-counters.js';
-import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './worker-replica.js';
+import type { BridgeConfig } from '../config.js';
+import { sumCounters, type ReplicaCounters } from './counters.js';
+import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replica.js';
 
 /** How long a barrier or counters request waits for every worker (they answer between
  * bursts, in microseconds; only a dead or wedged thread takes this long). */
@@ -33,8 +33,8 @@ export function autoWorkers(): number {
 /** A replica thread: the .js next to this file; run from source (tsx, vitest), the .ts
  * through tsx's loader, registered in the thread before the entry is imported. */
 function spawnReplica(init: ReplicaInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker-replica.js', import.meta.url), { workerData: init });
-  const entry = new URL('./worker-replica.ts', import.meta.url).href;
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./replica.js', import.meta.url), { workerData: init });
+  const entry = new URL('./replica.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   return new Worker(`import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: init });
 }

@@ -4,13 +4,13 @@
  * PACKET_FANOUT group in hash mode, so the kernel spreads flows over the workers and a flow
  * stays on one worker, in order; TAPs as one queue each of a multi-queue device), its own
  * pipeline copy, flow cache and burst loop. The control thread (threaded-bridge.ts, through
- * workers.ts) sends it every change in the order it applied them.
+ * pool.ts) sends it every change in the order it applied them.
  *
  * Messages (structured clone): ReplicaRequest in, ReplicaReply out.
  *
  * Invariants
  *  - A replica applies the same mods in the same order as the control thread's pipeline, so
- *    it holds the same rules, groups and meters in the same order (replica-counters.ts).
+ *    it holds the same rules, groups and meters in the same order (counters.ts).
  *  - Replicas expire no rules (the control thread owns timeouts and sends the deletes).
  *  - Meters: each replica enforces 1/N of every band's rate and burst (an even split of the
  *    meter over N workers; a flow stays on one worker, so one flow gets 1/N of the rate).
@@ -22,18 +22,18 @@
  *    failure is a bug and is reported as 'error', never silently skipped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isOFError } from '../pipeline/errors.js';
-import { TokenBucket } from '../pipeline/token-bucket.js';
-import type { Action, BridgePacketIn, FlowMod, GroupMod, MeterMod } from '../pipeline/types.js';
-import { OFPPR_MODIFY } from '../pipeline/types.js';
-import { AfPacketPort } from '../ports/afpacket.js';
-import { SluiceError } from '../ports/errors.js';
-import type { BridgePortInfo, Port } from '../ports/port.js';
-import { createPort } from '../ports/spec.js';
-import { TapPort } from '../ports/tap.js';
-import { Bridge } from './bridge.js';
-import type { BridgeConfig, BridgePortConfig } from './config.js';
-import { takeCounters, type ReplicaCounters } from './replica-counters.js';
+import { isOFError } from '../../pipeline/errors.js';
+import { TokenBucket } from '../../pipeline/token-bucket.js';
+import type { Action, BridgePacketIn, FlowMod, GroupMod, MeterMod } from '../../pipeline/types.js';
+import { OFPPR_MODIFY } from '../../pipeline/types.js';
+import { AfPacketPort } from '../../ports/afpacket.js';
+import { SluiceError } from '../../ports/errors.js';
+import type { BridgePortInfo, Port } from '../../ports/port.js';
+import { createPort } from '../../ports/spec.js';
+import { TapPort } from '../../ports/tap.js';
+import { Bridge } from '../bridge.js';
+import type { BridgeConfig, BridgePortConfig } from '../config.js';
+import { takeCounters, type ReplicaCounters } from './counters.js';
 
 /** What a replica is started with (workerData). */
 export interface ReplicaInit {
