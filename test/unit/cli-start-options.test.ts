@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, it, expect } from 'vitest';
 import { parsePortOption } from '../../src/control/port-option.js';
 import { loadConfigFile, parseDpid, validateConfig } from '../../src/control/config.js';
@@ -132,6 +133,16 @@ describe('sluice start flags', () => {
     const p = planStart({ bridge: 'br0', busyPoll: '0' });
     if (p instanceof Error) throw p;
     expect(p.bridges[0]!.busyPoll).toBe(0);
+  });
+  it('takes --workers N or auto (one per core), and names a bad count in one line', () => {
+    const n = planStart({ bridge: 'br0', workers: '2' });
+    if (n instanceof Error) throw n;
+    expect(n.bridges[0]!.workers).toBe(2);
+    const auto = planStart({ bridge: 'br0', workers: 'auto' });
+    if (auto instanceof Error) throw auto;
+    expect(auto.bridges[0]!.workers).toBe(Math.min(64, availableParallelism()));
+    expect(msg(planStart({ bridge: 'br0', workers: '0' }))).toBe('--workers "0": expected an integer 1..64 (datapath threads, or auto: one per core, default 1)');
+    expect(msg(planStart({ workers: '2' }))).toBe('missing --bridge NAME for --workers');
   });
   it('names each bad flag', () => {
     expect(msg(planStart({ port: ['veth-a'] }))).toBe('missing --bridge NAME for --port');

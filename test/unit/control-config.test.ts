@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { configToJson, validateConfig, type BridgeSetting, type DaemonConfig } from '../../src/control/config.js';
 import type { PortSetting } from '../../src/control/port-option.js';
@@ -66,6 +67,14 @@ describe('validateConfig: limits (OVS other_config flow-limit, mac-table-size, m
     expect(bad({ macTableSize: 1.5 })).toBe('bridges[0].macTableSize: expected an integer 1..16777216 (MAC addresses, default 8192)');
     expect(bad({ macAgingTime: -1 })).toBe('bridges[0].macAgingTime: expected an integer 1..1000000 (seconds, default 300)');
     expect(bad({ busyPoll: -1 })).toBe('bridges[0].busyPoll: expected an integer 0..1000000 (microseconds of polling after traffic, 0 = off, default 200)');
+  });
+  it('takes workers as a number or "auto" and keeps the count through the db', () => {
+    const c = validateConfig({ bridges: [{ name: 'br0', workers: 2 }, { name: 'br1', workers: 'auto' }] });
+    if (c instanceof Error) throw c;
+    expect(c.bridges.map((b) => b.workers)).toEqual([2, Math.min(64, availableParallelism())]);
+    expect(configToJson(c).bridges[0]).toMatchObject({ workers: 2 });
+    const bad = validateConfig({ bridges: [{ name: 'br0', workers: 'many' }] });
+    expect(bad instanceof Error ? bad.message : 'accepted').toBe('bridges[0].workers: expected an integer 1..64 (datapath threads, or auto: one per core, default 1)');
   });
   it('takes a busy-poll window of 0 (off) and keeps it through the db', () => {
     const c = validateConfig({ bridges: [{ name: 'br0', busyPoll: 0 }, { name: 'br1', busyPoll: 5000 }] });
