@@ -195,6 +195,14 @@ export class Bridge extends EventEmitter {
     return Promise.resolve();
   }
 
+  /** Addition: runs `apply` (changes to the tables) so that no packet sees part of them:
+   * here it runs between two bursts anyway; a bridge with datapath workers also hands the
+   * changes to each worker as one message (workers/threaded-bridge.ts). OpenFlow bundles
+   * commit through it. */
+  atomically<T>(apply: () => T): T {
+    return apply();
+  }
+
   /** Addition: resolves once the bridge forwards (at once here; a bridge with datapath
    * workers waits for their threads and ports, workers/threaded-bridge.ts); rejects with the
    * SluiceError start() would have thrown. */

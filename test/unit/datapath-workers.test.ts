@@ -9,7 +9,7 @@
  *   - an idle timeout sees the last use on any worker, expires on the control thread and is
  *     deleted on every worker;
  *   - a packet-out runs on worker 0, a port added at run time forwards on the workers,
- *     packet-ins come from every worker.
+ *     changes made atomically() reach every worker, packet-ins come from every worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -154,9 +154,14 @@ describe('ThreadedBridge: two worker threads', () => {
     expect(b.packetOut(OFPP_CONTROLLER, [{ type: 'output', port: 2, maxLen: 0 }], ipFrame())).toBeNull();
     const added = b.addPort({ spec: 'memory:c', ofport: 3 });
     expect(added).toMatchObject({ ofport: 3, kind: 'memory' });
-    b.flowMod(flowMod({ priority: 10, match: [inPort(3)], instructions: [output(2)] }));
-    b.flowMod(flowMod({ priority: 10, match: [inPort(1)], instructions: [output(OFPP_CONTROLLER)] }));
+    // as a bundle commits: both rules reach each worker in one message
+    b.atomically(() => {
+      b.flowMod(flowMod({ priority: 10, match: [inPort(3)], instructions: [output(2)] }));
+      b.flowMod(flowMod({ priority: 10, match: [inPort(1)], instructions: [output(OFPP_CONTROLLER)] }));
+    });
     await b.settle();
+    expect((await ask(0, { cmd: 'rules' })).rules).toBe(2);
+    expect((await ask(1, { cmd: 'rules' })).rules).toBe(2);
     expect(sent(b, 2)).toBe(1);
     await inject(1, 'memory:c', frames(4));
     await inject(0, 'memory:a', frames(2));

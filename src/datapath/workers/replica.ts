@@ -64,6 +64,7 @@ export type ReplicaRequest =
   | { op: 'mac_learn'; vlan: number; mac: number; port: number }
   | { op: 'barrier'; id: number }
   | { op: 'counters'; id: number }
+  | { op: 'batch'; requests: ReplicaRequest[] }
   | { op: 'stop' };
 
 export type ReplicaReply =
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   const must = (what: string, r: unknown): void => {
     if (isOFError(r) || r instanceof SluiceError) send({ op: 'error', message: `worker ${init.index}: ${what} failed on the replica: ${(r as Error).message}` });
   };
-  port.on('message', (m: ReplicaRequest) => {
+  const handle = (m: ReplicaRequest): void => {
     switch (m.op) {
       case 'flow_mod': must('flow_mod', bridge.flowMod(m.fm)); break;
       case 'group_mod': must('group_mod', bridge.groupMod(m.gm)); break;
@@ -155,12 +156,14 @@ async function main(): Promise<void> {
         break;
       case 'barrier': send({ op: 'barrier', id: m.id }); break;
       case 'counters': send({ op: 'counters', id: m.id, counters: takeCounters(bridge) }); break;
+      case 'batch': for (const r of m.requests) handle(r); break; // no burst in between
       case 'stop':
         bridge.stop();
         port.close();
         break;
     }
-  });
+  };
+  port.on('message', handle);
   // the driver starts listening before 'ready', so nothing sent after it is missed
   const driven = init.driver === undefined ? null
     : ((await import(init.driver)) as { default: (b: Bridge, ports: Map<string, Port>, index: number) => Promise<unknown> }).default(bridge, ports, init.index);

@@ -82,8 +82,29 @@ export class ThreadedBridge extends Bridge {
   private readonly warmReplicas: boolean;
 
   private send(m: ReplicaRequest, only?: number): void {
-    if (this.pool !== null) this.pool.post(m, only);
+    if (this.batch !== null) this.batch.push([m, only]);
+    else if (this.pool !== null) this.pool.post(m, only);
     else this.backlog.push([m, only]);
+  }
+
+  /** Changes made inside atomically(), sent as one message per worker when it ends. */
+  private batch: [ReplicaRequest, number | undefined][] | null = null;
+
+  override atomically<T>(apply: () => T): T {
+    if (this.batch !== null) return apply(); // nested: the outer one sends
+    this.batch = [];
+    try {
+      return apply();
+    } finally {
+      const sent = this.batch;
+      this.batch = null;
+      // each worker gets its part of the batch in one message: it applies all of it between
+      // two bursts (a packet-out for worker 0 only stays in its place in the order)
+      for (let w = 0; w < this.workers; w++) {
+        const mine = sent.filter(([, only]) => only === undefined || only === w).map(([m]) => m);
+        if (mine.length !== 0) this.send({ op: 'batch', requests: mine }, w);
+      }
+    }
   }
 
   /** The replicas' config: this bridge's ports as specs with the ofports given here. */
