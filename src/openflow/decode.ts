@@ -231,8 +231,10 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
   }
 }
 
-/** decodeMessage without the last-resort catch: any exception here is a codec bug. */
-export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
+/** decodeMessage without the last-resort catch: any exception here is a codec bug.
+ * `version` is the header version accepted (the 1.4 codec hands over with 0x05 the
+ * messages 1.4 left as in 1.3). */
+export function decodeMessageStrict(buf: Uint8Array, version13: number = OFP_VERSION): DecodeResult {
   if (buf.length < OFP_HEADER_LEN) return badLen(`message of ${buf.length} bytes has no header`);
   const r = Reader.of(buf);
   const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
@@ -242,8 +244,8 @@ export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
   if (type === OFPT_HELLO) {
     return decodeHello(r, xid, version);
   }
-  if (version !== OFP_VERSION) {
-    return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.3`);
+  if (version !== version13) {
+    return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not 0x${version13.toString(16)}`);
   }
   if (type > OFPT_METER_MOD) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
   const body = r.left;
@@ -262,9 +264,9 @@ export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
  * Decodes exactly one whole message. Never throws: a decoder bug that slipped past the
  * fuzz test still becomes OFPBRC_BAD_LEN rather than an exception in the event loop.
  */
-export function decodeMessage(buf: Uint8Array): DecodeResult {
+export function decodeMessage(buf: Uint8Array, version13: number = OFP_VERSION): DecodeResult {
   try {
-    return decodeMessageStrict(buf);
+    return decodeMessageStrict(buf, version13);
   } catch (e) {
     return badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`);
   }

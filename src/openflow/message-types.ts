@@ -1,5 +1,5 @@
 /**
- * OpenFlow 1.3 messages as plain values (OF1.3.5 §7.3–§7.5): one interface per message,
+ * OpenFlow messages as plain values (OF1.3.5 §7.3–§7.5, and the few OF1.4.1 added): one interface per message,
  * discriminated by `type` (the spec's OFPT_ name without prefix, lower case), all carrying
  * the header's `xid`. `OFMessage` is their union; the codec maps it to and from bytes.
  *
@@ -103,15 +103,44 @@ export interface RoleMsg { readonly xid: number; readonly role: number; readonly
 export interface RoleRequest extends RoleMsg { readonly type: 'role_request' }
 export interface RoleReply extends RoleMsg { readonly type: 'role_reply' }
 export interface GetAsyncRequest { readonly type: 'get_async_request'; readonly xid: number }
-/** struct ofp_async_config (§7.3.10): [0] = master/equal, [1] = slave. */
+/** struct ofp_async_config (§7.3.10): [0] = master/equal, [1] = slave. OpenFlow 1.4
+ * writes it as properties (OFPACPT_*) and adds role-status (optional here: 1.3 lacks it). */
 export interface AsyncConfig {
   readonly packetInMask: readonly [number, number];
   readonly portStatusMask: readonly [number, number];
   readonly flowRemovedMask: readonly [number, number];
+  readonly roleStatusMask?: readonly [number, number];
 }
 export interface GetAsyncReply extends AsyncConfig { readonly type: 'get_async_reply'; readonly xid: number }
-export interface SetAsync extends AsyncConfig { readonly type: 'set_async'; readonly xid: number }
+/** One mask of a SET_ASYNC: [master/equal, slave], null = that half is not changed. */
+export type AsyncMaskUpdate = readonly [number | null, number | null];
+/** A 1.3 SET_ASYNC sets every mask; a 1.4 one only the masks it has properties for
+ * (OF1.4.1 §7.3.10): the absent ones are undefined or null here and stay as they were. */
+export interface SetAsync {
+  readonly type: 'set_async'; readonly xid: number;
+  readonly packetInMask?: AsyncMaskUpdate; readonly portStatusMask?: AsyncMaskUpdate;
+  readonly flowRemovedMask?: AsyncMaskUpdate; readonly roleStatusMask?: AsyncMaskUpdate;
+}
 export interface MeterModMsg extends MeterMod { readonly type: 'meter_mod'; readonly xid: number }
+
+// ---- OpenFlow 1.4 only (OF1.4.1 §7.3.9, §7.4.4): the 1.3 and 1.0 codecs have no form for them.
+
+/** OFPT_ROLE_STATUS: this connection's role changed (reason OFPCRR_*). */
+export interface RoleStatus {
+  readonly type: 'role_status'; readonly xid: number;
+  readonly role: number; readonly reason: number; readonly generationId: bigint;
+}
+/** OFPT_BUNDLE_CONTROL (struct ofp_bundle_ctrl_msg); properties are not represented. */
+export interface BundleControl {
+  readonly type: 'bundle_control'; readonly xid: number;
+  readonly bundleId: number; readonly ctrlType: number; readonly flags: number;
+}
+/** OFPT_BUNDLE_ADD_MESSAGE (struct ofp_bundle_add_msg): `message` is the decoded inner
+ * message, `raw` its bytes (the data of an error about it). */
+export interface BundleAddMessage {
+  readonly type: 'bundle_add_message'; readonly xid: number;
+  readonly bundleId: number; readonly flags: number; readonly message: OFMessage; readonly raw: Uint8Array;
+}
 
 export type OFMessage =
   | Hello | ErrorMsg | ErrorExperimenter | EchoRequest | EchoReply | Experimenter
@@ -119,7 +148,11 @@ export type OFMessage =
   | PacketIn | FlowRemoved | PortStatus | PacketOut | FlowModMsg | GroupModMsg | PortMod | TableMod
   | MultipartRequest | MultipartReply | BarrierRequest | BarrierReply
   | QueueGetConfigRequest | QueueGetConfigReply | RoleRequest | RoleReply
-  | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg;
+  | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg
+  | RoleStatus | BundleControl | BundleAddMessage;
+
+/** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them. */
+export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status', 'bundle_control', 'bundle_add_message']);
 
 export type OFMessageType = OFMessage['type'];
 

@@ -22,6 +22,7 @@ import {
 import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
 } from './constants.js';
+import type { Bundles } from './bundles.js';
 import type { OFConnection } from './connection.js';
 import type { AsyncConfig, OFMessageType } from './message-types.js';
 
@@ -33,11 +34,16 @@ const ALL_FLOW_REMOVED =
   (1 << OFPRR_IDLE_TIMEOUT) | (1 << OFPRR_HARD_TIMEOUT) | (1 << OFPRR_DELETE) | (1 << OFPRR_GROUP_DELETE);
 const PIN_DEFAULT = (1 << OFPR_NO_MATCH) | (1 << OFPR_ACTION);
 
+/** OF1.4.1 §7.3.10: role-status (reasons MASTER_REQUEST, CONFIG, EXPERIMENTER) goes to
+ * every role by default. */
+export const ROLE_STATUS_DEFAULT: readonly [number, number] = [0b111, 0b111];
+
 export function defaultAsyncConfig(): AsyncConfig {
   return {
     packetInMask: [PIN_DEFAULT, 0],
     portStatusMask: [ALL_PORT_REASONS, ALL_PORT_REASONS],
     flowRemovedMask: [ALL_FLOW_REMOVED, 0],
+    roleStatusMask: ROLE_STATUS_DEFAULT,
   };
 }
 
@@ -46,20 +52,22 @@ export class Session {
   async: AsyncConfig = defaultAsyncConfig();
   flags = 0;
   missSendLen = OFP_DEFAULT_MISS_SEND_LEN;
+  /** OpenFlow 1.4 bundles (bundles.ts), made on the first bundle message. */
+  bundles: Bundles | null = null;
 
   constructor(readonly conn: OFConnection, readonly isController: boolean) {}
 
   /** Whether an async message of `kind` with `reason` goes to this connection: it completed
    * the hello exchange and its role's async mask has the reason (§7.3.10). */
-  wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask', reason: number): boolean {
+  wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask' | 'roleStatusMask', reason: number): boolean {
     if (!this.conn.isReady) return false;
-    const mask = this.async[kind][this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
+    const mask = (this.async[kind] ?? ROLE_STATUS_DEFAULT)[this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
     return reason < 32 && ((mask >>> reason) & 1) === 1;
   }
 }
 
 const STATE_CHANGING: ReadonlySet<OFMessageType> = new Set<OFMessageType>([
-  'packet_out', 'flow_mod', 'group_mod', 'port_mod', 'table_mod', 'meter_mod',
+  'packet_out', 'flow_mod', 'group_mod', 'port_mod', 'table_mod', 'meter_mod', 'bundle_control', 'bundle_add_message',
 ]);
 
 export const isStateChanging = (t: OFMessageType): boolean => STATE_CHANGING.has(t);
@@ -72,8 +80,9 @@ export class RoleManager {
     return this.generationId ?? 0n;
   }
 
-  /** Applies a ROLE_REQUEST from `s`; returns the role now in force, or the error. */
-  request(s: Session, role: number, generationId: bigint, all: Iterable<Session>): OFError | number {
+  /** Applies a ROLE_REQUEST from `s`; returns the role now in force, or the error.
+   * Masters it demotes to SLAVE are pushed on `demoted` (for OF1.4 role-status). */
+  request(s: Session, role: number, generationId: bigint, all: Iterable<Session>, demoted: Session[] = []): OFError | number {
     if (role > OFPCR_ROLE_SLAVE) return ofError(OFPET_ROLE_REQUEST_FAILED, OFPRRFC_BAD_ROLE, `role ${role} is not a role`);
     if (role === OFPCR_ROLE_NOCHANGE) return s.role;
     if (role === OFPCR_ROLE_MASTER || role === OFPCR_ROLE_SLAVE) {
@@ -83,7 +92,12 @@ export class RoleManager {
       this.generationId = BigInt.asUintN(64, generationId);
     }
     if (role === OFPCR_ROLE_MASTER) {
-      for (const o of all) if (o !== s && o.role === OFPCR_ROLE_MASTER) o.role = OFPCR_ROLE_SLAVE;
+      for (const o of all) {
+        if (o !== s && o.role === OFPCR_ROLE_MASTER) {
+          o.role = OFPCR_ROLE_SLAVE;
+          demoted.push(o);
+        }
+      }
     }
     s.role = role;
     return role;

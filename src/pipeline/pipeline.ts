@@ -38,7 +38,7 @@ import { compileMatchInto } from './match.js';
 import { MeterTable, type Meter } from './meters.js';
 import type { Rule } from './rule.js';
 import {
-  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
   OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
 } from './types.js';
 
@@ -70,6 +70,12 @@ interface TableCounters {
 }
 
 export type ModResult = OFError | { removed: RemovedRule[] };
+
+/** The fields of a copied rule that trialCopy does not take from the rule. */
+const TRIAL_FLOW_MOD: FlowMod = {
+  cookie: 0n, cookieMask: 0n, tableId: 0, command: OFPFC_ADD, idleTimeout: 0, hardTimeout: 0, priority: 0,
+  bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
+};
 
 export class Pipeline {
   readonly nTables: number;
@@ -224,6 +230,34 @@ export class Pipeline {
     if (r.deleted.length === 0) return { removed: [] };
     const gone = new Set(r.deleted);
     return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_DELETE) };
+  }
+
+  // ---- bundles (OF1.4.1 §6.8)
+
+  /**
+   * A private copy of the tables, groups and meters to try a bundle's mods on before any
+   * of them touches this pipeline: if every mod succeeds on the copy, the same mods in the
+   * same order succeed here too (nothing in between: the agent is sequential). The copy has
+   * new Rule, Group and Meter objects (reference counts recounted), shares only immutable
+   * values (instructions, buckets' actions, bands), is attached to no datapath and is
+   * dropped after the trial. Cost: one classifier insert per installed rule.
+   */
+  trialCopy(): Pipeline {
+    const p = new Pipeline(this.opts);
+    p.groups.loadFrom(this.groups);
+    p.meters.loadFrom(this.meters);
+    for (let t = 0; t < this.nTables; t++) {
+      const src = this.tables[t]!;
+      if (src.size === 0) continue;
+      const dst = p.tables[t]!;
+      for (const r of src.rules()) {
+        const cm = src.compiledMatchOf(r);
+        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout };
+        const added = dst.addCompiled(fm, cm.value, cm.mask, r.createdAt, r.instructions);
+        if (!isOFError(added)) p.count(added.rule);
+      }
+    }
+    return p;
   }
 
   // ---- datapath

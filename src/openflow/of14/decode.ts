@@ -1,0 +1,139 @@
+/**
+ * bytes → OFMessage for OpenFlow 1.4 (OF1.4.1 §7). 1.4 kept most of 1.3's messages
+ * byte for byte; those go to the 1.3 decoder with 0x05 as the accepted version. This file
+ * decodes what 1.4 changed or added: ofp_port with properties (port-status; port-desc,
+ * port-stats and queue-stats replies), port-mod with properties, async config as
+ * properties, role-status, bundle-control and bundle-add-message.
+ *
+ * Invariants: as the 1.3 decoder, never throws (decodeMessage14 catches a codec bug as
+ * OFPBRC_BAD_LEN) and returns the spec's error for bad input: version ≠ 0x05 →
+ * OFPBRC_BAD_VERSION, type > 34 or a 1.4 switch-to-controller-only type Sluice never
+ * receives (table-status, requestforward) → OFPBRC_BAD_TYPE, short or inconsistent
+ * lengths → OFPBRC_BAD_LEN, bad properties → OFPET_BAD_PROPERTY. A bundle-add's inner
+ * message is decoded by this same decoder; its length must fill the message up to the
+ * (ignored) properties, else OFPBFC_MSG_BAD_LEN.
+ */
+import {
+  OFPBFC_MSG_BAD_LEN, OFPBFC_MSG_UNSUP, OFPBPC_BAD_EXPERIMENTER, OFPBPC_BAD_TYPE, OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE, OFPBRC_BAD_VERSION,
+  OFPET_BAD_PROPERTY, OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, isOFError, ofError, type OFError,
+} from '../../pipeline/errors.js';
+import {
+  OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC,
+} from '../constants.js';
+import { decodeMessage } from '../decode.js';
+import type { OFMessage } from '../message-types.js';
+import { OFPMP } from '../multipart-types.js';
+import { Reader } from '../wire.js';
+import { decodeAsync14 } from './async-config.js';
+import {
+  OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN,
+  OFP14_ROLE_STATUS_LEN, OFP14_VERSION, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
+  OFPT14_BUNDLE_CONTROL, OFPT14_MAX, OFPT14_REQUESTFORWARD, OFPT14_ROLE_STATUS, OFPT14_TABLE_STATUS,
+} from './constants.js';
+import {
+  OFP14_BUNDLE_ADD as BA, OFP14_BUNDLE_CTRL as BC, OFP14_PORT_MOD as PM, OFP14_PORT_MOD_PROP_ETHERNET as PME,
+  OFP14_ROLE_STATUS as RS,
+} from './layouts.js';
+import { badPropLen, readProps } from './properties.js';
+import { decodePort14, decodePorts14, decodePortStatsList14, decodeQueueStatsList14 } from './structs.js';
+
+const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
+
+/** Decodes one whole 1.4 message. */
+export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
+  if (buf.length < OFP_HEADER_LEN) return badLen(`message of ${buf.length} bytes has no header`);
+  const r = Reader.of(buf);
+  const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
+  if (length !== buf.length) return badLen(`header length ${length} but ${buf.length} bytes given`);
+  if (type === OFPT_HELLO) return decodeMessage(buf); // at any version (§6.3.1)
+  if (version !== OFP14_VERSION) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.4`);
+  switch (type) {
+    case OFPT_PORT_STATUS: {
+      if (r.left < 8 + OFP14_PORT_LEN) return badLen(`port-status of ${buf.length} bytes`);
+      const reason = r.u8(); r.skip(7);
+      const port = decodePort14(r);
+      return isOFError(port) ? port : { type: 'port_status', xid, reason, port };
+    }
+    case OFPT_PORT_MOD: return decodePortMod14(r, xid);
+    case OFPT_MULTIPART_REPLY: {
+      if (r.left < 8) return badLen('multipart reply truncated');
+      const mp = r.u16(); const flags = r.u16(); r.skip(4);
+      if (mp === OFPMP.port_desc) { const ports = decodePorts14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_desc', ports } }; }
+      if (mp === OFPMP.port_stats) { const ports = decodePortStatsList14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_stats', ports } }; }
+      if (mp === OFPMP.queue) { const queues = decodeQueueStatsList14(r); return isOFError(queues) ? queues : { type: 'multipart_reply', xid, flags, body: { kind: 'queue', queues } }; }
+      return decodeMessage(buf, OFP14_VERSION);
+    }
+    case OFPT_GET_ASYNC_REPLY: case OFPT_SET_ASYNC: {
+      const a = decodeAsync14(r);
+      if (isOFError(a)) return a;
+      if (type === OFPT_SET_ASYNC) return { type: 'set_async', xid, ...a };
+      const full = (m: readonly [number | null, number | null] | undefined): [number, number] => [m?.[0] ?? 0, m?.[1] ?? 0];
+      return {
+        type: 'get_async_reply', xid, packetInMask: full(a.packetInMask), portStatusMask: full(a.portStatusMask),
+        flowRemovedMask: full(a.flowRemovedMask), roleStatusMask: full(a.roleStatusMask),
+      };
+    }
+    case OFPT14_ROLE_STATUS: {
+      if (buf.length < OFP14_ROLE_STATUS_LEN) return badLen(`role-status of ${buf.length} bytes`);
+      return { type: 'role_status', xid, role: r.u32At(0, RS.ROLE), reason: r.u8At(0, RS.REASON), generationId: r.u64At(0, RS.GENERATION_ID) };
+    }
+    case OFPT14_BUNDLE_CONTROL: {
+      if (buf.length < OFP14_BUNDLE_CTRL_LEN) return badLen(`bundle-control of ${buf.length} bytes`);
+      r.pos = OFP14_BUNDLE_CTRL_LEN;
+      const e = readProps(r, 'bundle-control', (t) => ofError(OFPET_BAD_PROPERTY, t === 0xffff ? OFPBPC_BAD_EXPERIMENTER : OFPBPC_BAD_TYPE, `bundle property ${t}`));
+      if (e !== null) return e;
+      return { type: 'bundle_control', xid, bundleId: r.u32At(0, BC.BUNDLE_ID), ctrlType: r.u16At(0, BC.TYPE), flags: r.u16At(0, BC.FLAGS) };
+    }
+    case OFPT14_BUNDLE_ADD_MESSAGE: {
+      if (buf.length < OFP14_BUNDLE_ADD_LEN + OFP_HEADER_LEN) return badLen(`bundle-add of ${buf.length} bytes`);
+      const innerLen = r.u16At(OFP14_BUNDLE_ADD_LEN, [2, 4]);
+      if (innerLen < OFP_HEADER_LEN || OFP14_BUNDLE_ADD_LEN + innerLen > buf.length) {
+        return ofError(OFPET_BUNDLE_FAILED, OFPBFC_MSG_BAD_LEN, `bundled message length ${innerLen} in ${buf.length} bytes`);
+      }
+      const raw = buf.slice(OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_ADD_LEN + innerLen);
+      r.pos = OFP14_BUNDLE_ADD_LEN + innerLen;
+      r.skip(Math.min((8 - (innerLen & 7)) & 7, r.left)); // OF1.4.1 §7.3.9.2: properties start 8-aligned
+      const e = readProps(r, 'bundle-add', (t) => ofError(OFPET_BAD_PROPERTY, t === 0xffff ? OFPBPC_BAD_EXPERIMENTER : OFPBPC_BAD_TYPE, `bundle property ${t}`));
+      if (e !== null) return e;
+      if (raw[1] === OFPT_HELLO || raw[1] === OFPT14_BUNDLE_ADD_MESSAGE || raw[1] === OFPT14_BUNDLE_CONTROL) {
+        return ofError(OFPET_BUNDLE_FAILED, OFPBFC_MSG_UNSUP, `message type ${raw[1]} cannot be bundled`);
+      }
+      const message = decodeMessage14Strict(raw);
+      if (isOFError(message)) return message;
+      return { type: 'bundle_add_message', xid, bundleId: r.u32At(0, BA.BUNDLE_ID), flags: r.u16At(0, BA.FLAGS), message, raw };
+    }
+    case OFPT14_TABLE_STATUS: case OFPT14_REQUESTFORWARD:
+      return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type} is switch-to-controller only`);
+    default:
+      if (type > OFPT14_MAX) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
+      return decodeMessage(buf, OFP14_VERSION);
+  }
+}
+
+/** OFPT_PORT_MOD (§7.3.4.3): the 1.3 fields but advertise, which is an Ethernet property. */
+function decodePortMod14(r: Reader, xid: number): OFMessage | OFError {
+  if (r.end < OFP14_PORT_MOD_LEN) return badLen(`port-mod of ${r.end} bytes, at least ${OFP14_PORT_MOD_LEN}`);
+  const portNo = r.u32At(0, PM.PORT_NO); const hwAddr = r.bytesAt(0, PM.HW_ADDR);
+  const config = r.u32At(0, PM.CONFIG); const mask = r.u32At(0, PM.MASK);
+  let advertise = 0;
+  r.pos = OFP14_PORT_MOD_LEN;
+  const e = readProps(r, 'port-mod', (type, len, body) => {
+    if (type === OFPPMPT_ETHERNET) {
+      if (len !== OFP14_PORT_MOD_PROP_ETHERNET_LEN) return badPropLen(`port-mod ethernet property of length ${len}`);
+      advertise = body.u32At(body.pos - 4, PME.ADVERTISE);
+      return null;
+    }
+    if (type === OFPPMPT_EXPERIMENTER) return ofError(OFPET_BAD_PROPERTY, OFPBPC_BAD_EXPERIMENTER, 'port-mod experimenter property');
+    return ofError(OFPET_BAD_PROPERTY, OFPBPC_BAD_TYPE, `port-mod property type ${type} (optical ports: none here)`);
+  });
+  return e ?? { type: 'port_mod', xid, portNo, hwAddr, config, mask, advertise };
+}
+
+/** Decodes one whole 1.4 message; never throws. */
+export function decodeMessage14(buf: Uint8Array): OFMessage | OFError {
+  try {
+    return decodeMessage14Strict(buf);
+  } catch (e) {
+    return badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`);
+  }
+}

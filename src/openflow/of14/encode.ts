@@ -1,0 +1,86 @@
+/**
+ * OFMessage → bytes for OpenFlow 1.4 (OF1.4.1 §7). The messages 1.4 left as in 1.3 are
+ * written by the 1.3 encoder with 0x05 in the header; this file writes the ones 1.4
+ * changed (port-status, port-mod, the port-desc / port-stats / queue-stats replies,
+ * async config) or added (role-status, bundle-control, bundle-add-message).
+ *
+ * Invariants: every message has a 1.4 form (encode never returns null); the internal
+ * packet-in and flow-removed reasons are 1.3's numbers, which 1.4 kept (OFPR_ACTION is
+ * 1.4's OFPR_APPLY_ACTION); lengths include the header; > 65535 bytes throws RangeError.
+ */
+import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC } from '../constants.js';
+import { encodeMessage } from '../encode.js';
+import type { OFMessage } from '../message-types.js';
+import { OFPMP } from '../multipart-types.js';
+import { Writer } from '../wire.js';
+import { encodeAsync14, encodeAsyncUpdate14 } from './async-config.js';
+import {
+  OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN, OFP14_ROLE_STATUS_LEN,
+  OFP14_VERSION, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
+  OFPT14_ROLE_STATUS,
+} from './constants.js';
+import {
+  OFP14_BUNDLE_ADD as BA, OFP14_BUNDLE_CTRL as BC, OFP14_PORT_MOD as PM, OFP14_PORT_MOD_PROP_ETHERNET as PME,
+  OFP14_ROLE_STATUS as RS,
+} from './layouts.js';
+import { encodePort14, encodePortStats14, encodeQueueStats14 } from './structs.js';
+
+/** Writes the header of a message of `type`; the body follows, the length is patched last. */
+function header(w: Writer, type: number, xid: number): void {
+  w.u8(OFP14_VERSION); w.u8(type); w.u16(0); w.u32(xid);
+}
+
+/** The body of the messages this file writes; false = the 1.3 form (with 0x05) is 1.4's. */
+function encodeBody14(w: Writer, m: OFMessage): boolean {
+  switch (m.type) {
+    case 'port_status': header(w, OFPT_PORT_STATUS, m.xid); w.u8(m.reason); w.zeros(7); encodePort14(w, m.port); return true;
+    case 'port_mod': {
+      header(w, OFPT_PORT_MOD, m.xid);
+      w.zeros(OFP14_PORT_MOD_LEN - OFP_HEADER_LEN);
+      w.u32At(0, PM.PORT_NO, m.portNo); w.bytesAt(0, PM.HW_ADDR, m.hwAddr); w.u32At(0, PM.CONFIG, m.config); w.u32At(0, PM.MASK, m.mask);
+      const at = w.pos;
+      w.zeros(OFP14_PORT_MOD_PROP_ETHERNET_LEN);
+      w.u16At(at, PME.TYPE, OFPPMPT_ETHERNET); w.u16At(at, PME.LENGTH, OFP14_PORT_MOD_PROP_ETHERNET_LEN); w.u32At(at, PME.ADVERTISE, m.advertise);
+      return true;
+    }
+    case 'multipart_reply': {
+      const b = m.body;
+      if (b.kind !== 'port_desc' && b.kind !== 'port_stats' && b.kind !== 'queue') return false;
+      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP[b.kind]); w.u16(m.flags); w.zeros(4);
+      if (b.kind === 'port_desc') for (const p of b.ports) encodePort14(w, p);
+      else if (b.kind === 'port_stats') for (const p of b.ports) encodePortStats14(w, p);
+      else for (const q of b.queues) encodeQueueStats14(w, q);
+      return true;
+    }
+    case 'get_async_reply': header(w, OFPT_GET_ASYNC_REPLY, m.xid); encodeAsync14(w, m); return true;
+    case 'set_async': {
+      header(w, OFPT_SET_ASYNC, m.xid);
+      encodeAsyncUpdate14(w, m);
+      return true;
+    }
+    case 'role_status':
+      header(w, OFPT14_ROLE_STATUS, m.xid); w.zeros(OFP14_ROLE_STATUS_LEN - OFP_HEADER_LEN);
+      w.u32At(0, RS.ROLE, m.role); w.u8At(0, RS.REASON, m.reason); w.u64At(0, RS.GENERATION_ID, m.generationId);
+      return true;
+    case 'bundle_control':
+      header(w, OFPT14_BUNDLE_CONTROL, m.xid); w.zeros(OFP14_BUNDLE_CTRL_LEN - OFP_HEADER_LEN);
+      w.u32At(0, BC.BUNDLE_ID, m.bundleId); w.u16At(0, BC.TYPE, m.ctrlType); w.u16At(0, BC.FLAGS, m.flags);
+      return true;
+    case 'bundle_add_message':
+      header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); w.zeros(OFP14_BUNDLE_ADD_LEN - OFP_HEADER_LEN);
+      w.u32At(0, BA.BUNDLE_ID, m.bundleId); w.u16At(0, BA.FLAGS, m.flags);
+      w.bytes(m.raw.length > 0 ? m.raw : encodeMessage14(m.message));
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Encodes one message in its 1.4 form, header included. */
+export function encodeMessage14(m: OFMessage): Uint8Array {
+  const w = new Writer(256);
+  if (!encodeBody14(w, m)) return encodeMessage(m, OFP14_VERSION);
+  if (w.pos > OFP_MAX_MSG_LEN) throw new RangeError(`${m.type} of ${w.pos} bytes exceeds the 65535-byte OpenFlow limit`);
+  w.patch16(2, w.pos);
+  return w.finish();
+}
