@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../tools.js';
 import type { OFMessage } from '../../src/openflow/index.js';
 import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
+import type { MemoryPort } from '../../src/ports/memory.js';
 import { OfctlLab } from './ofctl-lab.js';
 
 const need = needs('ovs-ofctl');
@@ -58,7 +59,7 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
 
   it('dump-ports: 1.4 port stats count the frames a flow forwarded', async () => {
     expect(await of14('add-flow', 'priority=5,in_port=1,actions=output:2')).toBe('');
-    const [[p1], [, h2]] = lab.pairs;
+    const [[p1], [, h2]] = lab.pairs as [[MemoryPort, MemoryPort], [MemoryPort, MemoryPort]];
     for (let i = 0; i < 3; i++) p1.inject(new Uint8Array(60).fill(0xab, 0, 6).fill(2, 6, 12));
     await new Promise((r) => setTimeout(r, 100));
     expect(h2.rxBurst()).toBe(3);

@@ -1,0 +1,172 @@
+// The agent with OpenFlow 1.4 connections (over a fake bridge with a real pipeline):
+// bundles (OF1.4.1 §6.8, §7.3.9) — the open/add/close/commit/discard cycle, atomic commit
+// with the failing message's error and OFPBFC_MSG_FAILED, every OFPBFC_ code the agent
+// gives, the timeout, group + flow referring to it in one bundle, a slave refused; the 1.4
+// async config (only the properties sent change) and role-status to a displaced master
+// (a 1.3 master displaced gets nothing: 1.3 has no such message).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { OpenFlowAgent } from '../../src/openflow/agent.js';
+import { OFConnection } from '../../src/openflow/connection.js';
+import { OFPCR_ROLE_MASTER, OFPCR_ROLE_SLAVE } from '../../src/openflow/constants.js';
+import type { OFMessage } from '../../src/openflow/index.js';
+import {
+  OFPBCT_CLOSE_REQUEST, OFPBCT_COMMIT_REPLY, OFPBCT_COMMIT_REQUEST, OFPBCT_DISCARD_REPLY, OFPBCT_DISCARD_REQUEST,
+  OFPBCT_OPEN_REPLY, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED, OFPCRR_MASTER_REQUEST,
+} from '../../src/openflow/of14/constants.js';
+import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
+import {
+  OFPBAC_BAD_OUT_PORT, OFPBFC_BAD_FLAGS, OFPBFC_BAD_ID, OFPBFC_BAD_TYPE, OFPBFC_BUNDLE_CLOSED, OFPBFC_BUNDLE_EXIST,
+  OFPBFC_MSG_BAD_XID, OFPBFC_MSG_FAILED, OFPBFC_MSG_UNSUP, OFPBFC_TIMEOUT, OFPBRC_IS_SLAVE, OFPET_BAD_ACTION,
+  OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED,
+} from '../../src/pipeline/errors.js';
+import { OFPGC_ADD, OFPGT_INDIRECT, flowMod } from '../../src/pipeline/types.js';
+import { FakeBridge } from './agent-fake-bridge.js';
+import { socketPair, TestController } from './agent-helpers.js';
+import { apply, bucket, out } from './pipeline-helpers.js';
+
+const open: Socket[] = [];
+afterEach(() => { for (const s of open.splice(0)) s.destroy(); });
+
+async function setup(bundleTimeoutMs?: number) {
+  const bridge = new FakeBridge('secure');
+  const agent = new OpenFlowAgent(bridge, { now: () => bridge.nowMs, ...(bundleTimeoutMs !== undefined ? { bundleTimeoutMs } : {}) });
+  const connect = async (version: 4 | 5) => {
+    const [c, s] = await socketPair();
+    open.push(c, s);
+    const ctl = new TestController(c, { version });
+    agent.attach(new OFConnection(s, { probeIntervalMs: 0 }), true);
+    await ctl.handshake();
+    return ctl;
+  };
+  return { bridge, agent, c14: await connect(5), connect };
+}
+
+const FLAGS = OFPBF_ATOMIC | OFPBF_ORDERED;
+const ctl = (xid: number, bundleId: number, ctrlType: number, flags = FLAGS): OFMessage => ({ type: 'bundle_control', xid, bundleId, ctrlType, flags });
+function add(xid: number, bundleId: number, inner: OFMessage, flags = FLAGS): OFMessage {
+  return { type: 'bundle_add_message', xid, bundleId, flags, message: inner, raw: encodeMessage14(inner) };
+}
+const flow = (xid: number, priority: number, port: number): OFMessage => ({ type: 'flow_mod', xid, ...flowMod({ priority, instructions: [apply(out(port))] }) });
+const errorOf = async (c: TestController, xid: number) => {
+  const e = await c.next('error', 2000, (m) => m.xid === xid);
+  return [e.errType, e.code];
+};
+
+describe('bundles (OpenFlow 1.4)', () => {
+  it('open, add, close, commit: nothing changes before the commit, everything at it', async () => {
+    const { bridge, c14 } = await setup();
+    c14.send(ctl(1, 7, OFPBCT_OPEN_REQUEST));
+    expect(await c14.next('bundle_control')).toMatchObject({ xid: 1, bundleId: 7, ctrlType: OFPBCT_OPEN_REPLY, flags: FLAGS });
+    c14.send(add(2, 7, flow(2, 10, 1)));
+    c14.send(add(3, 7, flow(3, 11, 2)));
+    await c14.barrier();
+    expect(bridge.pipeline.table(0).size).toBe(0);
+    c14.send(ctl(4, 7, OFPBCT_CLOSE_REQUEST));
+    await c14.next('bundle_control', 2000, (m) => m.xid === 4);
+    c14.send(ctl(5, 7, OFPBCT_COMMIT_REQUEST));
+    expect(await c14.next('bundle_control', 2000, (m) => m.xid === 5)).toMatchObject({ ctrlType: OFPBCT_COMMIT_REPLY });
+    expect(bridge.pipeline.table(0).size).toBe(2);
+    // the id is free again
+    c14.send(ctl(6, 7, OFPBCT_COMMIT_REQUEST));
+    expect(await errorOf(c14, 6)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_ID]);
+  });
+
+  it('a failing message aborts the commit: its own error with its xid, then OFPBFC_MSG_FAILED, the switch unchanged', async () => {
+    const { bridge, c14 } = await setup();
+    c14.send(flow(1, 5, 1));
+    c14.send(add(2, 1, { type: 'flow_mod', xid: 2, ...flowMod({ command: 3 }) })); // delete all
+    c14.send(add(3, 1, flow(3, 10, 2)));
+    c14.send(add(4, 1, flow(4, 11, 77))); // no port 77
+    c14.send(add(5, 1, flow(5, 12, 1)));
+    c14.send(ctl(6, 1, OFPBCT_COMMIT_REQUEST));
+    expect(await errorOf(c14, 4)).toEqual([OFPET_BAD_ACTION, OFPBAC_BAD_OUT_PORT]);
+    expect(await errorOf(c14, 6)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_MSG_FAILED]);
+    expect([...bridge.pipeline.table(0).rules()].map((r) => r.priority)).toEqual([5]);
+  });
+
+  it('a group and a flow that uses it, in one bundle; a discarded bundle leaves nothing', async () => {
+    const { bridge, c14 } = await setup();
+    c14.send(add(1, 2, { type: 'group_mod', xid: 1, command: OFPGC_ADD, groupType: OFPGT_INDIRECT, groupId: 9, buckets: [bucket([out(1)])] }));
+    c14.send(add(2, 2, { type: 'flow_mod', xid: 2, ...flowMod({ priority: 3, instructions: [apply({ type: 'group', groupId: 9 })] }) }));
+    c14.send(ctl(3, 2, OFPBCT_COMMIT_REQUEST));
+    await c14.next('bundle_control', 2000, (m) => m.xid === 3);
+    expect(bridge.pipeline.groups.get(9)?.ruleRefs).toBe(1);
+    expect(bridge.pipeline.table(0).size).toBe(1);
+    c14.send(add(4, 3, flow(4, 20, 1)));
+    c14.send(ctl(5, 3, OFPBCT_DISCARD_REQUEST));
+    expect(await c14.next('bundle_control', 2000, (m) => m.xid === 5)).toMatchObject({ ctrlType: OFPBCT_DISCARD_REPLY });
+    expect(bridge.pipeline.table(0).size).toBe(1);
+  });
+
+  it('the OFPBFC_ codes: exists, closed, flags, unknown id and type, unbundlable, xid', async () => {
+    const { c14 } = await setup();
+    c14.send(ctl(1, 1, OFPBCT_OPEN_REQUEST));
+    c14.send(ctl(2, 1, OFPBCT_OPEN_REQUEST));
+    expect(await errorOf(c14, 2)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BUNDLE_EXIST]);
+    c14.send(add(3, 1, flow(3, 1, 1), OFPBF_ATOMIC));
+    expect(await errorOf(c14, 3)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_FLAGS]);
+    c14.send(add(4, 1, { type: 'barrier_request', xid: 4 }));
+    expect(await errorOf(c14, 4)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_MSG_UNSUP]);
+    c14.send(add(5, 1, flow(55, 1, 1)));
+    expect(await errorOf(c14, 5)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_MSG_BAD_XID]);
+    c14.send(ctl(6, 1, OFPBCT_CLOSE_REQUEST));
+    await c14.next('bundle_control', 2000, (m) => m.xid === 6);
+    c14.send(ctl(7, 1, OFPBCT_CLOSE_REQUEST));
+    expect(await errorOf(c14, 7)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BUNDLE_CLOSED]);
+    c14.send(add(8, 1, flow(8, 1, 1)));
+    expect(await errorOf(c14, 8)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BUNDLE_CLOSED]);
+    c14.send(ctl(9, 99, OFPBCT_DISCARD_REQUEST));
+    expect(await errorOf(c14, 9)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_ID]);
+    c14.send(ctl(10, 1, 42));
+    expect(await errorOf(c14, 10)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_TYPE]);
+    c14.send(ctl(11, 5, OFPBCT_OPEN_REQUEST, 0x80));
+    expect(await errorOf(c14, 11)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_FLAGS]);
+  });
+
+  it('a bundle not committed in time is discarded with OFPBFC_TIMEOUT', async () => {
+    const { bridge, c14 } = await setup(50);
+    c14.send(add(1, 4, flow(1, 10, 1)));
+    expect(await errorOf(c14, 1)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_TIMEOUT]);
+    c14.send(ctl(2, 4, OFPBCT_COMMIT_REQUEST));
+    expect(await errorOf(c14, 2)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_BAD_ID]);
+    expect(bridge.pipeline.table(0).size).toBe(0);
+  });
+
+  it('a slave may not open a bundle', async () => {
+    const { c14 } = await setup();
+    c14.send({ type: 'role_request', xid: 1, role: OFPCR_ROLE_SLAVE, generationId: 1n });
+    await c14.next('role_reply');
+    c14.send(ctl(2, 1, OFPBCT_OPEN_REQUEST));
+    expect(await errorOf(c14, 2)).toEqual([OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE]);
+  });
+});
+
+describe('async config and role-status (OpenFlow 1.4)', () => {
+  it('SET_ASYNC changes only the masks it has properties for', async () => {
+    const { c14 } = await setup();
+    c14.send({ type: 'set_async', xid: 1, packetInMask: [1, null], roleStatusMask: [null, 0] });
+    c14.send({ type: 'get_async_request', xid: 2 });
+    expect(await c14.next('get_async_reply')).toMatchObject({
+      xid: 2, packetInMask: [1, 0], portStatusMask: [7, 7], flowRemovedMask: [15, 0], roleStatusMask: [7, 0],
+    });
+  });
+
+  it('a master displaced by another gets role-status (1.4), a 1.3 one nothing', async () => {
+    const { c14, connect } = await setup();
+    const c13 = await connect(4);
+    const other = await connect(5);
+    c14.send({ type: 'role_request', xid: 1, role: OFPCR_ROLE_MASTER, generationId: 1n });
+    await c14.next('role_reply');
+    other.send({ type: 'role_request', xid: 2, role: OFPCR_ROLE_MASTER, generationId: 2n });
+    await other.next('role_reply');
+    expect(await c14.next('role_status')).toMatchObject({ role: OFPCR_ROLE_SLAVE, reason: OFPCRR_MASTER_REQUEST, generationId: 2n });
+    c13.send({ type: 'role_request', xid: 3, role: OFPCR_ROLE_MASTER, generationId: 3n });
+    await c13.next('role_reply');
+    expect(await other.next('role_status')).toMatchObject({ role: OFPCR_ROLE_SLAVE, generationId: 3n });
+    other.send({ type: 'role_request', xid: 4, role: OFPCR_ROLE_MASTER, generationId: 4n });
+    await other.next('role_reply');
+    await c13.barrier();
+    expect(c13.received.map((r) => r.raw[1])).toEqual([]); // nothing unasked for on 1.3
+  });
+});
