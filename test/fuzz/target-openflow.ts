@@ -68,7 +68,7 @@ const OFPT_METER_MOD = 29;
 /** The last message type of each version this target speaks. */
 const LAST_TYPE: Readonly<Record<4 | 5, number>> = { 4: OFPT_METER_MOD, 5: 34 };
 type Version = 4 | 5;
-const encodeFor = (v: Version) => (m: OFMessage): Uint8Array => (v === 5 ? encodeMessage14(m) : encodeMessage(m));
+const encodeFor = (v: Version) => (m: OFMessage): Uint8Array => (v === 5 ? encodeMessage14(m)! : encodeMessage(m));
 /** A message the switch wrote, in its own version (a failed hello is answered in the peer's). */
 const decodeAny = (raw: Uint8Array) => (raw[0] === 1 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw));
 export const FRESH = 15;
@@ -124,7 +124,7 @@ export function seedMessages(version: Version = 4): Seeds {
     for (const m of msgs.filter((x) => x.type === 'flow_mod').slice(0, 8)) {
       const x = xid++;
       const inner = { ...m, xid: x };
-      msgs.push({ type: 'bundle_add_message', xid: x, bundleId: 9, flags: 3, message: inner, raw: encodeMessage14(inner) });
+      msgs.push({ type: 'bundle_add_message', xid: x, bundleId: 9, flags: 3, message: inner, raw: encodeMessage14(inner)! });
     }
     msgs.push(ctl(xid++, 9, 4), ctl(xid++, 10, 6), ctl(xid++, 11, 2));
   }

@@ -126,7 +126,7 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
   });
 
   it('our role-status, async config and bundle control read back with ovs-ofctl ofp-print', async () => {
-    const print = async (m: OFMessage) => (await run('ovs-ofctl', ['ofp-print', Buffer.from(encodeMessage14(m)).toString('hex')])).stdout;
+    const print = async (m: OFMessage) => (await run('ovs-ofctl', ['ofp-print', Buffer.from(encodeMessage14(m)!).toString('hex')])).stdout;
     expect(await print({ type: 'role_status', xid: 0, role: 3, reason: 0, generationId: 7n }))
       .toMatch(/^OFPT_ROLE_STATUS \(OF1\.4\) \(xid=0x0\): role=secondary generation_id=7 reason=primary_request/); // OVS 3's words
     const async = await print({

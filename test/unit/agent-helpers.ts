@@ -60,7 +60,7 @@ export class TestController {
   }
 
   send(m: OFMessage): void {
-    this.sock.write(m.type === 'hello' ? encodeMessage(m) : this.version === 1 ? encodeMessage10(m)! : this.version === 5 ? encodeMessage14(m) : encodeMessage(m));
+    this.sock.write(m.type === 'hello' ? encodeMessage(m) : this.version === 1 ? encodeMessage10(m)! : this.version === 5 ? encodeMessage14(m)! : encodeMessage(m));
   }
   sendRaw(b: Uint8Array): void { this.sock.write(b); }
 

@@ -45,7 +45,7 @@ async function setup(bundleTimeoutMs?: number) {
 const FLAGS = OFPBF_ATOMIC | OFPBF_ORDERED;
 const ctl = (xid: number, bundleId: number, ctrlType: number, flags = FLAGS): OFMessage => ({ type: 'bundle_control', xid, bundleId, ctrlType, flags });
 function add(xid: number, bundleId: number, inner: OFMessage, flags = FLAGS): OFMessage {
-  return { type: 'bundle_add_message', xid, bundleId, flags, message: inner, raw: encodeMessage14(inner) };
+  return { type: 'bundle_add_message', xid, bundleId, flags, message: inner, raw: encodeMessage14(inner)! };
 }
 const flow = (xid: number, priority: number, port: number): OFMessage => ({ type: 'flow_mod', xid, ...flowMod({ priority, instructions: [apply(out(port))] }) });
 const errorOf = async (c: TestController, xid: number) => {

@@ -19,6 +19,7 @@ import { PORT, samples14 } from './openflow14-samples.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const enc14 = (m: OFMessage): Uint8Array => encodeMessage14(m)!;
 
 function tiles(l: Layout): void {
   let at = 0;
@@ -56,7 +57,7 @@ describe('OpenFlow 1.4 literal bytes', () => {
   it('bundle-control: open request, flags atomic|ordered', () => {
     const m: OFMessage = { type: 'bundle_control', xid: 7, bundleId: 1, ctrlType: C.OFPBCT_OPEN_REQUEST, flags: 3 };
     const bytes = hex('05 21 0010 00000007  00000001 0000 0003');
-    expect(toHex(encodeMessage14(m))).toBe(toHex(bytes));
+    expect(toHex(enc14(m))).toBe(toHex(bytes));
     expect(decodeMessage14Strict(bytes)).toEqual(m);
   });
 
@@ -72,17 +73,17 @@ describe('OpenFlow 1.4 literal bytes', () => {
     const bytes = hex(`05 0c 0058 00000000  00 00000000000000
       00000001 0048 0000 0a0b0c0d0e0f 0000 ${toHex(Buffer.from('veth0'))}${'00'.repeat(11)} 00000001 00000004
       0000 0020 00000000 00000802 00000020 00000040 00000080 00989680 00000000`);
-    expect(toHex(encodeMessage14(m))).toBe(toHex(bytes));
+    expect(toHex(enc14(m))).toBe(toHex(bytes));
     expect(decodeMessage14Strict(bytes)).toEqual(m);
   });
 
   it('set-async: one 8-byte property per half given (packet-in master = type 1)', () => {
-    const bytes = encodeMessage14({ type: 'set_async', xid: 2, packetInMask: [3, null] });
+    const bytes = enc14({ type: 'set_async', xid: 2, packetInMask: [3, null] });
     expect(toHex(bytes)).toBe(toHex(hex('05 1c 0010 00000002  0001 0008 00000003')));
   });
 
   it('hello: the 1.4 header version and a bitmap of 1.0, 1.3 and 1.4', () => {
-    const bytes = encodeMessage14({ type: 'hello', xid: 1, version: 5, versions: [1, 4, 5] });
+    const bytes = enc14({ type: 'hello', xid: 1, version: 5, versions: [1, 4, 5] });
     expect(toHex(bytes)).toBe(toHex(hex('05 00 0010 00000001  0001 0008 00000032')));
   });
 });
@@ -90,12 +91,17 @@ describe('OpenFlow 1.4 literal bytes', () => {
 describe('OpenFlow 1.4 round trips', () => {
   it('every message decodes to what was encoded', () => {
     for (const m of samples14()) {
-      const bytes = encodeMessage14(m);
+      const bytes = enc14(m);
       expect(bytes[0]).toBe(C.OFP14_VERSION);
       const d = decodeMessage14Strict(bytes);
       if (isOFError(d)) throw new Error(`${m.type}: ${d.name} ${d.message}`);
       expect(d).toEqual(m);
     }
+  });
+
+  it('queue-get-config, which 1.4 removed: no 1.4 form, and its type numbers are OFPBRC_BAD_TYPE', () => {
+    expect(encodeMessage14({ type: 'queue_get_config_request', xid: 1, port: 1 })).toBeNull();
+    expect(errorOf(decodeMessage14(hex('05 16 0010 00000001 00000001 00000000')))).toEqual([OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE]);
   });
 
   it('the codec table: 1.4 is implemented, named OpenFlow14, and 1.3 has no form for 1.4-only messages', () => {
@@ -150,7 +156,7 @@ describe('OpenFlow 1.4 decoder fuzz (seeded, bounded)', () => {
       for (let k = 0; k < n; k++) m[8 + (rand() % Math.max(1, m.length - 8))] = rand() & 0xff;
       const d = decodeMessage14Strict(m);
       if (isOFError(d)) continue;
-      const again = decodeMessage14Strict(encodeMessage14(d));
+      const again = decodeMessage14Strict(enc14(d));
       expect(isOFError(again) ? again.name : again).toEqual(d);
     }
   });

@@ -25,7 +25,7 @@ export function samples14(): OFMessage[] {
     { type: 'set_async', xid: 63, packetInMask: [1, null], roleStatusMask: [null, 0] },
     { type: 'role_status', xid: 64, role: 3, reason: C.OFPCRR_MASTER_REQUEST, generationId: 0x1122334455667788n },
     { type: 'bundle_control', xid: 65, bundleId: 9, ctrlType: C.OFPBCT_COMMIT_REQUEST, flags: C.OFPBF_ATOMIC | C.OFPBF_ORDERED },
-    { type: 'bundle_add_message', xid: 70, bundleId: 9, flags: C.OFPBF_ATOMIC, message: inner, raw: encodeMessage14(inner) },
+    { type: 'bundle_add_message', xid: 70, bundleId: 9, flags: C.OFPBF_ATOMIC, message: inner, raw: encodeMessage14(inner)! },
     { type: 'multipart_reply', xid: 66, flags: 1, body: { kind: 'port_desc', ports: [PORT, { ...PORT, portNo: 2, name: 'veth1' }] } },
     {
       type: 'multipart_reply', xid: 67, flags: 0, body: {
@@ -37,7 +37,8 @@ export function samples14(): OFMessage[] {
     },
     { type: 'multipart_reply', xid: 68, flags: 0, body: { kind: 'queue', queues: [{ portNo: 1, queueId: 2, txBytes: 3n, txPackets: 4n, txErrors: 5n, durationSec: 6, durationNsec: 7 }] } },
   ];
-  const from13 = sampleMessages().map((m): OFMessage => {
+  // 1.4 removed queue-get-config (OFPT 22, 23)
+  const from13 = sampleMessages().filter((m) => !m.type.startsWith('queue_get_config')).map((m): OFMessage => {
     if (m.type === 'hello') return { ...m, version: C.OFP14_VERSION };
     if (m.type === 'get_async_reply') return { ...m, roleStatusMask: m.roleStatusMask ?? [7, 7] };
     return m;

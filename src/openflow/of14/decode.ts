@@ -7,8 +7,9 @@
  *
  * Invariants: as the 1.3 decoder, never throws (decodeMessage14 catches a codec bug as
  * OFPBRC_BAD_LEN) and returns the spec's error for bad input: version ≠ 0x05 →
- * OFPBRC_BAD_VERSION, type > 34 or a 1.4 switch-to-controller-only type Sluice never
- * receives (table-status, requestforward) → OFPBRC_BAD_TYPE, short or inconsistent
+ * OFPBRC_BAD_VERSION, type > 34, a type 1.4 removed (queue-get-config, 22 and 23) or a
+ * switch-to-controller-only type Sluice never receives (table-status, requestforward) →
+ * OFPBRC_BAD_TYPE, short or inconsistent
  * lengths → OFPBRC_BAD_LEN, bad properties → OFPET_BAD_PROPERTY. A bundle-add's inner
  * message is decoded by this same decoder; its length must fill the message up to the
  * (ignored) properties, else OFPBFC_MSG_BAD_LEN.
@@ -18,7 +19,8 @@ import {
   OFPET_BAD_PROPERTY, OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, isOFError, ofError, type OFError,
 } from '../../pipeline/errors.js';
 import {
-  OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC,
+  OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS,
+  OFPT_QUEUE_GET_CONFIG_REPLY, OFPT_QUEUE_GET_CONFIG_REQUEST, OFPT_SET_ASYNC,
 } from '../constants.js';
 import { decodeMessage } from '../decode.js';
 import type { OFMessage } from '../message-types.js';
@@ -104,6 +106,8 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
     }
     case OFPT14_TABLE_STATUS: case OFPT14_REQUESTFORWARD:
       return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type} is switch-to-controller only`);
+    case OFPT_QUEUE_GET_CONFIG_REQUEST: case OFPT_QUEUE_GET_CONFIG_REPLY:
+      return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type}: OpenFlow 1.4 removed queue-get-config (OFPMP_QUEUE_DESC replaces it)`);
     default:
       if (type > OFPT14_MAX) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
       return decodeMessage(buf, OFP14_VERSION);

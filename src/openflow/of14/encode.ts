@@ -4,7 +4,7 @@
  * changed (port-status, port-mod, the port-desc / port-stats / queue-stats replies,
  * async config) or added (role-status, bundle-control, bundle-add-message).
  *
- * Invariants: every message has a 1.4 form (encode never returns null); the internal
+ * Invariants: every message but queue-get-config (gone in 1.4: null) has a 1.4 form; the internal
  * packet-in and flow-removed reasons are 1.3's numbers, which 1.4 kept (OFPR_ACTION is
  * 1.4's OFPR_APPLY_ACTION); lengths include the header; > 65535 bytes throws RangeError.
  */
@@ -69,15 +69,17 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
     case 'bundle_add_message':
       header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); w.zeros(OFP14_BUNDLE_ADD_LEN - OFP_HEADER_LEN);
       w.u32At(0, BA.BUNDLE_ID, m.bundleId); w.u16At(0, BA.FLAGS, m.flags);
-      w.bytes(m.raw.length > 0 ? m.raw : encodeMessage14(m.message));
+      w.bytes(m.raw.length > 0 ? m.raw : (encodeMessage14(m.message) ?? new Uint8Array(0)));
       return true;
     default:
       return false;
   }
 }
 
-/** Encodes one message in its 1.4 form, header included. */
-export function encodeMessage14(m: OFMessage): Uint8Array {
+/** Encodes one message in its 1.4 form, header included; null for queue-get-config,
+ * which 1.4 removed (the agent answers it only to the 1.3 and 1.0 peers that can ask). */
+export function encodeMessage14(m: OFMessage): Uint8Array | null {
+  if (m.type === 'queue_get_config_request' || m.type === 'queue_get_config_reply') return null;
   const w = new Writer(256);
   if (!encodeBody14(w, m)) return encodeMessage(m, OFP14_VERSION);
   if (w.pos > OFP_MAX_MSG_LEN) throw new RangeError(`${m.type} of ${w.pos} bytes exceeds the 65535-byte OpenFlow limit`);
