@@ -10,7 +10,7 @@
  *    then sends nothing), and writes errors with the version's own type/code numbers.
  *  - IMPLEMENTED_VERSIONS lists every version with a codec here, ascending.
  */
-import type { OFError } from '../pipeline/errors.js';
+import { OFPET_BUNDLE_FAILED, type OFError } from '../pipeline/errors.js';
 import { OFP_VERSION } from './constants.js';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
@@ -18,6 +18,7 @@ import { OF14_ONLY_TYPES, type OFMessage } from './message-types.js';
 import { OFP10_VERSION } from './of10/constants.js';
 import { decodeMessage10 } from './of10/decode.js';
 import { encodeMessage10 } from './of10/encode.js';
+import { ONF_EXPERIMENTER_ID, ONFERR_BUNDLE_BASE } from './of14/bundle-codec.js';
 import { OFP14_VERSION } from './of14/constants.js';
 import { decodeMessage14 } from './of14/decode.js';
 import { encodeMessage14 } from './of14/encode.js';
@@ -30,8 +31,15 @@ export interface VersionCodec {
 
 const OF13: VersionCodec = {
   version: OFP_VERSION, decode: (b) => decodeMessage(b),
-  encode: (m) => (OF14_ONLY_TYPES.has(m.type) ? null : encodeMessage(m)),
+  encode: (m) => (OF14_ONLY_TYPES.has(m.type) ? null : encodeMessage(onfBundleError(m))),
 };
+
+/** ONF EXT-230: 1.3 has no OFPET_BUNDLE_FAILED; a bundle error is ONF's experimenter error
+ * with exp_type 2300 + code (as Open vSwitch writes and reads it). */
+function onfBundleError(m: OFMessage): OFMessage {
+  if (m.type !== 'error' || m.errType !== OFPET_BUNDLE_FAILED) return m;
+  return { type: 'error_experimenter', xid: m.xid, expType: ONFERR_BUNDLE_BASE + m.code, experimenter: ONF_EXPERIMENTER_ID, data: m.data };
+}
 const OF10: VersionCodec = { version: OFP10_VERSION, decode: decodeMessage10, encode: encodeMessage10 };
 const OF14: VersionCodec = { version: OFP14_VERSION, decode: decodeMessage14, encode: encodeMessage14 };
 

@@ -21,6 +21,7 @@ import {
   OFPT_TABLE_MOD,
 } from './constants.js';
 import { encodeInstructions } from './instructions-codec.js';
+import { ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, encodeBundleBody } from './of14/bundle-codec.js';
 import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage, OFMessageType, SetAsync } from './message-types.js';
 import { OFPMP } from './multipart-types.js';
@@ -44,6 +45,7 @@ const OFPT: Readonly<Partial<Record<OFMessageType, number>>> = {
   queue_get_config_reply: OFPT_QUEUE_GET_CONFIG_REPLY, role_request: OFPT_ROLE_REQUEST,
   role_reply: OFPT_ROLE_REPLY, get_async_request: OFPT_GET_ASYNC_REQUEST,
   get_async_reply: OFPT_GET_ASYNC_REPLY, set_async: OFPT_SET_ASYNC, meter_mod: OFPT_METER_MOD,
+  bundle_control: OFPT_EXPERIMENTER, bundle_add_message: OFPT_EXPERIMENTER, // ONF EXT-230
 };
 
 function encodeHelloBody(w: Writer, versions: readonly number[]): void {
@@ -143,8 +145,12 @@ function encodeBody(w: Writer, m: OFMessage): void {
       encodeBands(w, m.bands);
       break;
     }
+    case 'bundle_control': case 'bundle_add_message': // ONF EXT-230: the 1.4 body after the experimenter header
+      w.u32(ONF_EXPERIMENTER_ID); w.u32(m.type === 'bundle_control' ? ONFT_BUNDLE_CONTROL : ONFT_BUNDLE_ADD_MESSAGE);
+      encodeBundleBody(w, m, 8, (x) => encodeMessage(x));
+      break;
     default: break; // features_request, get_config_request, barrier_*, get_async_request: header only
-    // (role_status, bundle_*: no 1.3 form; encodeMessage refused them already)
+    // (role_status: no 1.3 form; encodeMessage refused it already)
   }
 }
 

@@ -123,7 +123,7 @@ export interface SetAsync {
 }
 export interface MeterModMsg extends MeterMod { readonly type: 'meter_mod'; readonly xid: number }
 
-// ---- OpenFlow 1.4 only (OF1.4.1 §7.3.9, §7.4.4): the 1.3 and 1.0 codecs have no form for them.
+// ---- OpenFlow 1.4 (OF1.4.1 §7.3.9, §7.4.4): 1.0 has no form for them, 1.3 only for bundles (ONF EXT-230).
 
 /** OFPT_ROLE_STATUS: this connection's role changed (reason OFPCRR_*). */
 export interface RoleStatus {
@@ -151,8 +151,9 @@ export type OFMessage =
   | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg
   | RoleStatus | BundleControl | BundleAddMessage;
 
-/** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them. */
-export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status', 'bundle_control', 'bundle_add_message']);
+/** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them (bundles it
+ * does, as ONF's EXT-230 experimenter messages). */
+export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status']);
 
 export type OFMessageType = OFMessage['type'];
 

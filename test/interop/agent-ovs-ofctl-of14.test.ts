@@ -3,7 +3,7 @@
 // 1.4's port stats, mod-port sends 1.4's port-mod; `--bundle add-flows` installs all of a
 // file or, with one bad line in the middle, nothing (the failing line's error, then
 // OFPBFC_MSG_FAILED); a dump running while a bundle commits never sees half of it;
-// `--bundle replace-flows`; and the 1.4 messages ovs-ofctl has no command for (role-status,
+// `--bundle replace-flows`; `-O OpenFlow13 --bundle` (ONF EXT-230); and the 1.4 messages ovs-ofctl has no command for (role-status,
 // async config, bundle control) read back with `ovs-ofctl ofp-print`, an independent decoder.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -123,6 +123,18 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
       'table=0, n_packets=0, n_bytes=0, priority=20,in_port=3 actions=output:1',
     ]);
     expect(await of14('diff-flows', f)).toBe('');
+  });
+
+  it('ovs-ofctl -O OpenFlow13 --bundle (ONF EXT-230 experimenter messages): the same all-or-nothing', async () => {
+    expect(await of14('del-flows')).toBe('');
+    const bad = file('bad13.txt', ['priority=11,in_port=1,actions=output:3', 'priority=11,in_port=2,actions=output:99']);
+    const out = await lab.ofctl('add-flows', '--bundle', bad);
+    expect(out).toMatch(/Error OFPBAC_BAD_OUT_PORT for: OFPT_FLOW_MOD \(OF1\.3\)/);
+    expect(out).toMatch(/Error OFPBFC_MSG_FAILED for: ONFT_BUNDLE_CONTROL \(OF1\.3\)/);
+    expect(flowLines(await lab.ofctl('dump-flows'))).toEqual([]);
+    const good = file('good13.txt', ['priority=11,in_port=1,actions=output:3', 'priority=11,in_port=2,actions=output:1']);
+    expect(await lab.ofctl('add-flows', '--bundle', good)).toBe('');
+    expect(flowLines(await lab.ofctl('dump-flows'))).toHaveLength(2);
   });
 
   it('our role-status, async config and bundle control read back with ovs-ofctl ofp-print', async () => {

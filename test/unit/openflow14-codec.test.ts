@@ -113,6 +113,21 @@ describe('OpenFlow 1.4 round trips', () => {
   });
 });
 
+describe('ONF EXT-230: 1.4 bundles in OpenFlow 1.3 experimenter messages', () => {
+  it('bundle-control and bundle-add round trip through the 1.3 codec; a bundle error becomes ONF\'s experimenter error', () => {
+    const c13 = codecFor(4)!;
+    const ctl: OFMessage = { type: 'bundle_control', xid: 3, bundleId: 1, ctrlType: 0, flags: 3 };
+    const bytes = c13.encode(ctl)!;
+    expect(toHex(bytes)).toBe(toHex(hex('04 04 0018 00000003  4f4e4600 0000 08fc  00000001 0000 0003')));
+    expect(c13.decode(bytes)).toEqual(ctl);
+    const inner: OFMessage = { type: 'barrier_request', xid: 4 };
+    const add = c13.decode(hex('04 04 0020 00000004  4f4e4600 0000 08fd  00000001 0000 0003  04 14 0008 00000004'));
+    expect(add).toMatchObject({ type: 'bundle_add_message', bundleId: 1, flags: 3, message: inner });
+    const err = c13.encode({ type: 'error', xid: 5, errType: OFPET_BUNDLE_FAILED, code: 13, data: new Uint8Array(0) })!;
+    expect(toHex(err)).toBe(toHex(hex('04 01 0010 00000005  ffff 0909 4f4e4600'))); // 2300 + 13 = 0x0909
+  });
+});
+
 describe('OpenFlow 1.4 malformed messages → the spec error', () => {
   it('header: version, type, length', () => {
     expect(errorOf(decodeMessage14(hex('04 14 0008 00000001')))).toEqual([OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION]);

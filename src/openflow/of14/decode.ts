@@ -27,6 +27,7 @@ import type { OFMessage } from '../message-types.js';
 import { OFPMP } from '../multipart-types.js';
 import { Reader } from '../wire.js';
 import { decodeAsync14 } from './async-config.js';
+import { decodeBundleAdd, decodeBundleControl } from './bundle-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN,
   OFP14_ROLE_STATUS_LEN, OFP14_VERSION, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
@@ -79,31 +80,8 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
       if (buf.length < OFP14_ROLE_STATUS_LEN) return badLen(`role-status of ${buf.length} bytes`);
       return { type: 'role_status', xid, role: r.u32At(0, RS.ROLE), reason: r.u8At(0, RS.REASON), generationId: r.u64At(0, RS.GENERATION_ID) };
     }
-    case OFPT14_BUNDLE_CONTROL: {
-      if (buf.length < OFP14_BUNDLE_CTRL_LEN) return badLen(`bundle-control of ${buf.length} bytes`);
-      r.pos = OFP14_BUNDLE_CTRL_LEN;
-      const e = readProps(r, 'bundle-control', (t) => ofError(OFPET_BAD_PROPERTY, t === 0xffff ? OFPBPC_BAD_EXPERIMENTER : OFPBPC_BAD_TYPE, `bundle property ${t}`));
-      if (e !== null) return e;
-      return { type: 'bundle_control', xid, bundleId: r.u32At(0, BC.BUNDLE_ID), ctrlType: r.u16At(0, BC.TYPE), flags: r.u16At(0, BC.FLAGS) };
-    }
-    case OFPT14_BUNDLE_ADD_MESSAGE: {
-      if (buf.length < OFP14_BUNDLE_ADD_LEN + OFP_HEADER_LEN) return badLen(`bundle-add of ${buf.length} bytes`);
-      const innerLen = r.u16At(OFP14_BUNDLE_ADD_LEN, [2, 4]);
-      if (innerLen < OFP_HEADER_LEN || OFP14_BUNDLE_ADD_LEN + innerLen > buf.length) {
-        return ofError(OFPET_BUNDLE_FAILED, OFPBFC_MSG_BAD_LEN, `bundled message length ${innerLen} in ${buf.length} bytes`);
-      }
-      const raw = buf.slice(OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_ADD_LEN + innerLen);
-      r.pos = OFP14_BUNDLE_ADD_LEN + innerLen;
-      r.skip(Math.min((8 - (innerLen & 7)) & 7, r.left)); // OF1.4.1 §7.3.9.2: properties start 8-aligned
-      const e = readProps(r, 'bundle-add', (t) => ofError(OFPET_BAD_PROPERTY, t === 0xffff ? OFPBPC_BAD_EXPERIMENTER : OFPBPC_BAD_TYPE, `bundle property ${t}`));
-      if (e !== null) return e;
-      if (raw[1] === OFPT_HELLO || raw[1] === OFPT14_BUNDLE_ADD_MESSAGE || raw[1] === OFPT14_BUNDLE_CONTROL) {
-        return ofError(OFPET_BUNDLE_FAILED, OFPBFC_MSG_UNSUP, `message type ${raw[1]} cannot be bundled`);
-      }
-      const message = decodeMessage14Strict(raw);
-      if (isOFError(message)) return message;
-      return { type: 'bundle_add_message', xid, bundleId: r.u32At(0, BA.BUNDLE_ID), flags: r.u16At(0, BA.FLAGS), message, raw };
-    }
+    case OFPT14_BUNDLE_CONTROL: return decodeBundleControl(buf, 0, xid);
+    case OFPT14_BUNDLE_ADD_MESSAGE: return decodeBundleAdd(buf, 0, xid, decodeMessage14Strict);
     case OFPT14_TABLE_STATUS: case OFPT14_REQUESTFORWARD:
       return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type} is switch-to-controller only`);
     case OFPT_QUEUE_GET_CONFIG_REQUEST: case OFPT_QUEUE_GET_CONFIG_REPLY:

@@ -14,6 +14,7 @@ import type { OFMessage } from '../message-types.js';
 import { OFPMP } from '../multipart-types.js';
 import { Writer } from '../wire.js';
 import { encodeAsync14, encodeAsyncUpdate14 } from './async-config.js';
+import { encodeBundleBody } from './bundle-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN, OFP14_ROLE_STATUS_LEN,
   OFP14_VERSION, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
@@ -63,13 +64,10 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
       w.u32At(0, RS.ROLE, m.role); w.u8At(0, RS.REASON, m.reason); w.u64At(0, RS.GENERATION_ID, m.generationId);
       return true;
     case 'bundle_control':
-      header(w, OFPT14_BUNDLE_CONTROL, m.xid); w.zeros(OFP14_BUNDLE_CTRL_LEN - OFP_HEADER_LEN);
-      w.u32At(0, BC.BUNDLE_ID, m.bundleId); w.u16At(0, BC.TYPE, m.ctrlType); w.u16At(0, BC.FLAGS, m.flags);
+      header(w, OFPT14_BUNDLE_CONTROL, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
       return true;
     case 'bundle_add_message':
-      header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); w.zeros(OFP14_BUNDLE_ADD_LEN - OFP_HEADER_LEN);
-      w.u32At(0, BA.BUNDLE_ID, m.bundleId); w.u16At(0, BA.FLAGS, m.flags);
-      w.bytes(m.raw.length > 0 ? m.raw : (encodeMessage14(m.message) ?? new Uint8Array(0)));
+      header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
       return true;
     default:
       return false;
