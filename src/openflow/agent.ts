@@ -22,12 +22,14 @@ import {
   describeOFError, type OFError,
 } from '../pipeline/errors.js';
 import { NO_LOG, type Logger } from '../pipeline/logger.js';
-import type { ModResult } from '../pipeline/pipeline.js';
+import type { ModResult, RemovedRule } from '../pipeline/pipeline.js';
 import {
   OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
-  OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, type Action, type FlowMod, type PortReason,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, OFPRR_HARD_TIMEOUT,
+  OFPRR_IDLE_TIMEOUT, type Action, type FlowMod, type PortReason,
 } from '../pipeline/types.js';
 import { Bundles, DEFAULT_BUNDLE_TIMEOUT_MS, type BundledMessage } from './bundles.js';
+import { applyMonitorRequest, initialUpdates, monitorReplies, notifyFlowChanges, type FlowChange } from './flow-monitors.js';
 import { sendFlowRemoved, sendPacketIn, sendPortStatus, type PacketInCounts } from './async-messages.js';
 import type { AgentBridge, BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { OFPCR_ROLE_SLAVE, OFPC_FRAG_NORMAL } from './constants.js';
@@ -38,7 +40,7 @@ import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
 import { OFP10_VERSION } from './of10/constants.js';
-import { OFPCRR_MASTER_REQUEST } from './of14/constants.js';
+import { OFPCRR_MASTER_REQUEST, OFPFME_ADDED, OFPFME_MODIFIED, OFPFME_REMOVED } from './of14/constants.js';
 import { ROLE_STATUS_DEFAULT, RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
 
@@ -73,7 +75,13 @@ export class OpenFlowAgent {
   private readonly onPacketIn = (pi: BridgePacketIn): void => {
     sendPacketIn(pi, this.sessions, this.buffers, this.packetIns);
   };
-  private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => sendFlowRemoved(ev, this.sessions, this.now());
+  private readonly onFlowRemoved = (ev: BridgeFlowRemoved): void => {
+    sendFlowRemoved(ev, this.sessions, this.now());
+    // flow monitors: timeouts (flow-mod and group/meter deletes are reported where applied)
+    if (ev.reason === OFPRR_IDLE_TIMEOUT || ev.reason === OFPRR_HARD_TIMEOUT) {
+      notifyFlowChanges(this.sessions, null, 0, [{ event: OFPFME_REMOVED, rule: ev.rule, reason: ev.reason }]);
+    }
+  };
   private readonly onPortStatus = (reason: PortReason, info: BridgePortInfo): void => {
     sendPortStatus(reason, info, this.sessions);
   };
@@ -192,16 +200,18 @@ export class OpenFlowAgent {
         if (!s.isController && s.conn.version === OFP10_VERSION && msg.missSendLen > 0) s.async = defaultAsyncConfig();
         return null;
       case 'flow_mod': {
-        const r = b.flowMod(s.conn.version === OFP10_VERSION ? modifyOrAdd10(b, msg) : msg);
+        const fm = s.conn.version === OFP10_VERSION ? modifyOrAdd10(b, msg) : msg;
+        const r = b.flowMod(fm);
         if (isOFError(r)) return r;
+        if (this.monitoring()) notifyFlowChanges(this.sessions, s, msg.xid, flowModChanges(b, fm, r.removed));
         if (msg.bufferId === OFP_NO_BUFFER) return null;
         // §7.3.4.1: the buffered packet goes through the tables after the mod is applied.
         return this.releaseBuffer(msg.bufferId, null, [{ type: 'output', port: OFPP_TABLE, maxLen: 0 }]);
       }
       case 'group_mod':
-        return modError(b.groupMod({ command: msg.command, type: msg.groupType, groupId: msg.groupId, buckets: msg.buckets }));
+        return this.removedBy(s, msg.xid, b.groupMod({ command: msg.command, type: msg.groupType, groupId: msg.groupId, buckets: msg.buckets }));
       case 'meter_mod':
-        return modError(b.meterMod(msg));
+        return this.removedBy(s, msg.xid, b.meterMod(msg));
       case 'packet_out':
         if (msg.bufferId !== OFP_NO_BUFFER) return this.releaseBuffer(msg.bufferId, msg.inPort, msg.actions);
         return b.packetOut(msg.inPort, msg.actions, msg.data);
@@ -246,6 +256,13 @@ export class OpenFlowAgent {
           roleStatusMask: mergeMask(s.async.roleStatusMask ?? ROLE_STATUS_DEFAULT, msg.roleStatusMask),
         };
         return null;
+      case 'flow_monitor_request': {
+        s.monitors ??= new Map();
+        const r = applyMonitorRequest(s.monitors, msg, b.pipeline.nTables);
+        if (isOFError(r)) return r;
+        for (const m of monitorReplies(msg.xid, initialUpdates(b.pipeline, r))) s.conn.send(m);
+        return null;
+      }
       case 'bundle_control': {
         const r = this.bundlesOf(s).control(msg, (messages) => this.commitBundle(s, messages));
         return isOFError(r) ? r : reply(r);
@@ -261,6 +278,21 @@ export class OpenFlowAgent {
       default:
         return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `${msg.type} is not a controller-to-switch message`);
     }
+  }
+
+  /** Whether some connection has flow monitors (the changes are worked out only then). */
+  private monitoring(): boolean {
+    for (const s of this.sessions) if (s.monitors !== null && s.monitors.size > 0) return true;
+    return false;
+  }
+
+  /** A group- or meter-mod's result, its removed rules told to the flow monitors. */
+  private removedBy(s: Session, xid: number, r: ModResult): OFError | null {
+    if (isOFError(r)) return r;
+    if (r.removed.length > 0 && this.monitoring()) {
+      notifyFlowChanges(this.sessions, s, xid, r.removed.map((x) => ({ event: OFPFME_REMOVED, rule: x.rule, reason: x.reason })));
+    }
+    return null;
   }
 
   private bundlesOf(s: Session): Bundles {
@@ -314,6 +346,23 @@ export class OpenFlowAgent {
 /** A SET_ASYNC mask over the current one: a null or absent half keeps its value. */
 function mergeMask(old: readonly [number, number], upd: AsyncMaskUpdate | undefined): readonly [number, number] {
   return [upd?.[0] ?? old[0], upd?.[1] ?? old[1]];
+}
+
+/** What a successful flow-mod changed, for the flow monitors: the rule an ADD installed,
+ * the rules a MODIFY selected, the rules a DELETE removed (OF1.4.1 §7.3.5.19). */
+function flowModChanges(b: AgentBridge, fm: FlowMod, removed: readonly RemovedRule[]): FlowChange[] {
+  if (fm.command === OFPFC_DELETE || fm.command === OFPFC_DELETE_STRICT) {
+    return removed.map((x) => ({ event: OFPFME_REMOVED, rule: x.rule, reason: x.reason }));
+  }
+  if (fm.tableId >= b.pipeline.nTables) return [];
+  const strict = fm.command !== OFPFC_MODIFY;
+  const hits = b.pipeline.table(fm.tableId).select({
+    match: fm.match, strict, priority: fm.priority, cookie: fm.command === OFPFC_ADD ? 0n : fm.cookie,
+    cookieMask: fm.command === OFPFC_ADD ? 0n : fm.cookieMask, outPort: OFPP_ANY, outGroup: OFPG_ANY,
+  });
+  if (isOFError(hits)) return [];
+  const event = fm.command === OFPFC_ADD ? OFPFME_ADDED : OFPFME_MODIFIED;
+  return hits.map((rule) => ({ event, rule, reason: 0 }));
 }
 
 const modError = (r: ModResult): OFError | null => (isOFError(r) ? r : null);

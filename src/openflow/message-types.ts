@@ -137,6 +137,29 @@ export interface BundleControl {
 }
 /** OFPT_BUNDLE_ADD_MESSAGE (struct ofp_bundle_add_msg): `message` is the decoded inner
  * message, `raw` its bytes (the data of an error about it). */
+/** struct ofp_flow_monitor_request (§7.3.5.19.1). */
+export interface FlowMonitor {
+  readonly monitorId: number; readonly outPort: number; readonly outGroup: number;
+  readonly flags: number; readonly tableId: number; readonly command: number; readonly match: Match;
+}
+/** One ofp_flow_update_*: full (INITIAL, ADDED, REMOVED, MODIFIED), abbreviated (the xid
+ * of the change this controller made itself), or PAUSED / RESUMED. */
+export type FlowUpdate =
+  | {
+      readonly event: 0 | 1 | 2 | 3; readonly tableId: number; readonly reason: number;
+      readonly idleTimeout: number; readonly hardTimeout: number; readonly priority: number;
+      readonly cookie: bigint; readonly match: Match; readonly instructions: readonly Instruction[];
+    }
+  | { readonly event: 4; readonly xid: number }
+  | { readonly event: 5 | 6 };
+/** OFPMP_FLOW_MONITOR request / reply (§7.3.5.19): kept out of the multipart bodies because
+ * 1.3 and 1.0 have no form for them. */
+export interface FlowMonitorRequest {
+  readonly type: 'flow_monitor_request'; readonly xid: number; readonly flags: number; readonly monitors: readonly FlowMonitor[];
+}
+export interface FlowMonitorReply {
+  readonly type: 'flow_monitor_reply'; readonly xid: number; readonly flags: number; readonly updates: readonly FlowUpdate[];
+}
 export interface BundleAddMessage {
   readonly type: 'bundle_add_message'; readonly xid: number;
   readonly bundleId: number; readonly flags: number; readonly message: OFMessage; readonly raw: Uint8Array;
@@ -149,11 +172,11 @@ export type OFMessage =
   | MultipartRequest | MultipartReply | BarrierRequest | BarrierReply
   | QueueGetConfigRequest | QueueGetConfigReply | RoleRequest | RoleReply
   | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg
-  | RoleStatus | BundleControl | BundleAddMessage;
+  | RoleStatus | BundleControl | BundleAddMessage | FlowMonitorRequest | FlowMonitorReply;
 
 /** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them (bundles it
  * does, as ONF's EXT-230 experimenter messages). */
-export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status']);
+export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status', 'flow_monitor_request', 'flow_monitor_reply']);
 
 export type OFMessageType = OFMessage['type'];
 

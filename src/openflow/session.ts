@@ -23,6 +23,7 @@ import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
 } from './constants.js';
 import type { Bundles } from './bundles.js';
+import type { FlowMonitorTable } from './flow-monitors.js';
 import type { OFConnection } from './connection.js';
 import type { AsyncConfig, OFMessageType } from './message-types.js';
 
@@ -54,6 +55,8 @@ export class Session {
   missSendLen = OFP_DEFAULT_MISS_SEND_LEN;
   /** OpenFlow 1.4 bundles (bundles.ts), made on the first bundle message. */
   bundles: Bundles | null = null;
+  /** OpenFlow 1.4 flow monitors (flow-monitors.ts), made on the first monitor request. */
+  monitors: FlowMonitorTable | null = null;
 
   constructor(readonly conn: OFConnection, readonly isController: boolean) {}
 

@@ -178,6 +178,16 @@ export const OFPACFC_INVALID = 0;
 export const OFPACFC_UNSUPPORTED = 1;
 export const OFPACFC_EPERM = 2;
 
+// OF1.4.1 §7.5.4.15 enum ofp_flow_monitor_failed_code.
+export const OFPMOFC_UNKNOWN = 0;
+export const OFPMOFC_MONITOR_EXISTS = 1;
+export const OFPMOFC_INVALID_MONITOR = 2;
+export const OFPMOFC_UNKNOWN_MONITOR = 3;
+export const OFPMOFC_BAD_COMMAND = 4;
+export const OFPMOFC_BAD_FLAGS = 5;
+export const OFPMOFC_BAD_TABLE_ID = 6;
+export const OFPMOFC_BAD_OUT = 7;
+
 // OF1.4.1 §7.5.4.16 enum ofp_bundle_failed_code.
 export const OFPBFC_UNKNOWN = 0;
 export const OFPBFC_EPERM = 1;
@@ -222,7 +232,7 @@ const CODE_PREFIX: Readonly<Record<number, string>> = {
   [OFPET_QUEUE_OP_FAILED]: 'OFPQOFC_', [OFPET_SWITCH_CONFIG_FAILED]: 'OFPSCFC_',
   [OFPET_ROLE_REQUEST_FAILED]: 'OFPRRFC_', [OFPET_METER_MOD_FAILED]: 'OFPMMFC_',
   [OFPET_TABLE_FEATURES_FAILED]: 'OFPTFFC_', [OFPET_BAD_PROPERTY]: 'OFPBPC_',
-  [OFPET_ASYNC_CONFIG_FAILED]: 'OFPACFC_', [OFPET_BUNDLE_FAILED]: 'OFPBFC_',
+  [OFPET_ASYNC_CONFIG_FAILED]: 'OFPACFC_', [OFPET_FLOW_MONITOR_FAILED]: 'OFPMOFC_', [OFPET_BUNDLE_FAILED]: 'OFPBFC_',
 };
 
 /** The names of this module's constants by value, built on first use (after the module ran). */

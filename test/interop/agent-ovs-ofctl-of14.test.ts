@@ -3,7 +3,8 @@
 // 1.4's port stats, mod-port sends 1.4's port-mod; `--bundle add-flows` installs all of a
 // file or, with one bad line in the middle, nothing (the failing line's error, then
 // OFPBFC_MSG_FAILED); a dump running while a bundle commits never sees half of it;
-// `--bundle replace-flows`; `-O OpenFlow13 --bundle` (ONF EXT-230); and the 1.4 messages ovs-ofctl has no command for (role-status,
+// `--bundle replace-flows`; `-O OpenFlow13 --bundle` (ONF EXT-230); `monitor watch:` (flow
+// monitors) seeing others' adds, modifies and deletes; and the 1.4 messages ovs-ofctl has no command for (role-status,
 // async config, bundle control) read back with `ovs-ofctl ofp-print`, an independent decoder.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -135,6 +136,30 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
     const good = file('good13.txt', ['priority=11,in_port=1,actions=output:3', 'priority=11,in_port=2,actions=output:1']);
     expect(await lab.ofctl('add-flows', '--bundle', good)).toBe('');
     expect(flowLines(await lab.ofctl('dump-flows'))).toHaveLength(2);
+  });
+
+  it('ovs-ofctl -O OpenFlow14 monitor watch: (flow monitor): the initial flows, then adds, modifies and deletes made by others', { timeout: 30_000 }, async () => {
+    expect(await of14('del-flows')).toBe('');
+    expect(await of14('add-flow', 'priority=4,in_port=3,actions=output:2')).toBe('');
+    const mon = spawn('ovs-ofctl', ['-O', 'OpenFlow14', `--unixctl=${lab.rundir}/monitor14.ctl`, 'monitor', lab.target, 'watch:']);
+    let out = '';
+    mon.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    mon.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const until = async (re: RegExp) => {
+      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(re);
+    };
+    try {
+      await until(/event=INITIAL table=0 cookie=0 in_port=3 actions=output:2/);
+      expect(await of14('add-flow', 'table=1,priority=5,in_port=1,actions=output:2')).toBe('');
+      await until(/OFPST_FLOW_MONITOR reply \(OF1\.4\) \(xid=0x0\):\n event=ADDED table=1 cookie=0 in_port=1 actions=output:2/);
+      expect(await of14('mod-flows', 'table=1,in_port=1,actions=output:3')).toBe('');
+      await until(/event=MODIFIED table=1 cookie=0 in_port=1 actions=output:3/);
+      expect(await of14('del-flows', 'table=1')).toBe('');
+      await until(/event=DELETED reason=delete table=1 cookie=0 in_port=1 actions=output:3/);
+    } finally {
+      mon.kill();
+    }
   });
 
   it('our role-status, async config and bundle control read back with ovs-ofctl ofp-print', async () => {

@@ -3,7 +3,9 @@
 // with the failing message's error and OFPBFC_MSG_FAILED, every OFPBFC_ code the agent
 // gives, the timeout, group + flow referring to it in one bundle, a slave refused; the 1.4
 // async config (only the properties sent change) and role-status to a displaced master
-// (a 1.3 master displaced gets nothing: 1.3 has no such message).
+// (a 1.3 master displaced gets nothing: 1.3 has no such message); flow monitors (initial
+// flows, others' changes in full, one's own abbreviated, filters, group deletes, bundle
+// commits, the OFPMOFC_ codes).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { OpenFlowAgent } from '../../src/openflow/agent.js';
@@ -12,15 +14,19 @@ import { OFPCR_ROLE_MASTER, OFPCR_ROLE_SLAVE } from '../../src/openflow/constant
 import type { OFMessage } from '../../src/openflow/index.js';
 import {
   OFPBCT_CLOSE_REQUEST, OFPBCT_COMMIT_REPLY, OFPBCT_COMMIT_REQUEST, OFPBCT_DISCARD_REPLY, OFPBCT_DISCARD_REQUEST,
-  OFPBCT_OPEN_REPLY, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED, OFPCRR_MASTER_REQUEST,
+  OFPBCT_OPEN_REPLY, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED, OFPCRR_MASTER_REQUEST, OFPFMC_ADD, OFPFMC_DELETE,
+  OFPFMC_MODIFY, OFPFME_ABBREV, OFPFME_ADDED, OFPFME_INITIAL, OFPFME_REMOVED, OFPFMF_ADD, OFPFMF_INITIAL,
+  OFPFMF_INSTRUCTIONS, OFPFMF_MODIFY, OFPFMF_NO_ABBREV, OFPFMF_REMOVED,
 } from '../../src/openflow/of14/constants.js';
+import type { FlowMonitor } from '../../src/openflow/message-types.js';
 import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
 import {
   OFPBAC_BAD_OUT_PORT, OFPBFC_BAD_FLAGS, OFPBFC_BAD_ID, OFPBFC_BAD_TYPE, OFPBFC_BUNDLE_CLOSED, OFPBFC_BUNDLE_EXIST,
   OFPBFC_MSG_BAD_XID, OFPBFC_MSG_FAILED, OFPBFC_MSG_UNSUP, OFPBFC_TIMEOUT, OFPBRC_IS_SLAVE, OFPET_BAD_ACTION,
-  OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED,
+  OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_COMMAND, OFPMOFC_BAD_FLAGS,
+  OFPMOFC_BAD_TABLE_ID, OFPMOFC_MONITOR_EXISTS, OFPMOFC_UNKNOWN_MONITOR,
 } from '../../src/pipeline/errors.js';
-import { OFPGC_ADD, OFPGT_INDIRECT, flowMod } from '../../src/pipeline/types.js';
+import { OFPGC_ADD, OFPGT_INDIRECT, OFPG_ANY, OFPP_ANY, OFPTT_ALL, flowMod } from '../../src/pipeline/types.js';
 import { FakeBridge } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
 import { apply, bucket, out } from './pipeline-helpers.js';
@@ -139,6 +145,77 @@ describe('bundles (OpenFlow 1.4)', () => {
     await c14.next('role_reply');
     c14.send(ctl(2, 1, OFPBCT_OPEN_REQUEST));
     expect(await errorOf(c14, 2)).toEqual([OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE]);
+  });
+});
+
+describe('flow monitors (OpenFlow 1.4)', () => {
+  const mon = (xid: number, monitorId: number, flags: number, extra: Partial<FlowMonitor> = {}): OFMessage => ({
+    type: 'flow_monitor_request', xid, flags: 0,
+    monitors: [{ monitorId, outPort: OFPP_ANY, outGroup: OFPG_ANY, flags, tableId: OFPTT_ALL, command: OFPFMC_ADD, match: [], ...extra }],
+  });
+  const ALL = OFPFMF_INITIAL | OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY | OFPFMF_INSTRUCTIONS;
+
+  it('initial flows, then others\' changes in full and its own abbreviated; filters by table and out_port', async () => {
+    const { c14, connect } = await setup();
+    const other = await connect(5);
+    c14.send(flow(1, 5, 1));
+    await c14.barrier();
+    c14.send(mon(2, 1, ALL));
+    const init = await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 2);
+    expect(init.updates).toMatchObject([{ event: OFPFME_INITIAL, tableId: 0, priority: 5, instructions: [apply(out(1))] }]);
+    // another controller's add and delete: in full
+    other.send(flow(3, 6, 2));
+    expect((await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 0)).updates).toMatchObject([{ event: OFPFME_ADDED, priority: 6 }]);
+    other.send({ type: 'flow_mod', xid: 4, ...flowMod({ command: 4, priority: 6 }) }); // delete strict
+    expect((await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 0)).updates).toMatchObject([{ event: OFPFME_REMOVED, reason: 2, priority: 6 }]);
+    // its own modify: one ABBREV with its xid
+    c14.send({ type: 'flow_mod', xid: 9, ...flowMod({ command: 1, instructions: [apply(out(2))] }) });
+    expect((await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 0)).updates).toEqual([{ event: OFPFME_ABBREV, xid: 9 }]);
+    // a monitor of table 1 and out_port 2 only (replacing monitor 1)
+    c14.send(mon(10, 1, OFPFMF_ADD | OFPFMF_NO_ABBREV, { command: OFPFMC_MODIFY, tableId: 1, outPort: 2 }));
+    expect((await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 10)).updates).toEqual([]);
+    other.send({ type: 'flow_mod', xid: 11, ...flowMod({ tableId: 1, priority: 1, instructions: [apply(out(1))] }) });
+    other.send({ type: 'flow_mod', xid: 12, ...flowMod({ tableId: 1, priority: 2, instructions: [apply(out(2))] }) });
+    other.send({ type: 'flow_mod', xid: 13, ...flowMod({ tableId: 2, priority: 3, instructions: [apply(out(2))] }) });
+    await other.barrier();
+    await c14.barrier();
+    const got = c14.received.filter((r) => r.msg?.type === 'flow_monitor_reply').map((r) => r.msg);
+    expect(got).toMatchObject([{ updates: [{ event: OFPFME_ADDED, tableId: 1, priority: 2, instructions: [] }] }]);
+  });
+
+  it('a group delete reports the rules it took with reason GROUP_DELETE; a bundle commit reports its adds', async () => {
+    const { c14, connect } = await setup();
+    const other = await connect(5);
+    c14.send(mon(1, 7, OFPFMF_ADD | OFPFMF_REMOVED));
+    await c14.next('flow_monitor_reply');
+    other.send({ type: 'group_mod', xid: 2, command: OFPGC_ADD, groupType: OFPGT_INDIRECT, groupId: 4, buckets: [bucket([out(1)])] });
+    other.send(add(3, 1, { type: 'flow_mod', xid: 3, ...flowMod({ priority: 8, instructions: [apply({ type: 'group', groupId: 4 })] }) }));
+    other.send(add(4, 1, flow(4, 9, 2)));
+    other.send(ctl(5, 1, OFPBCT_COMMIT_REQUEST));
+    await other.next('bundle_control');
+    const a = await c14.next('flow_monitor_reply', 2000, (m) => m.updates.some((u) => u.event === OFPFME_ADDED && 'priority' in u && u.priority === 9));
+    expect(a.updates).toHaveLength(1);
+    other.send({ type: 'group_mod', xid: 6, command: 2, groupType: 0, groupId: 4, buckets: [] });
+    const r = await c14.next('flow_monitor_reply', 2000, (m) => m.updates.some((u) => u.event === OFPFME_REMOVED));
+    expect(r.updates).toMatchObject([{ event: OFPFME_REMOVED, reason: 3, priority: 8 }]);
+  });
+
+  it('the OFPMOFC_ codes: exists, unknown, command, flags, table', async () => {
+    const { c14 } = await setup();
+    c14.send(mon(1, 1, OFPFMF_ADD));
+    await c14.next('flow_monitor_reply');
+    c14.send(mon(2, 1, OFPFMF_ADD));
+    expect(await errorOf(c14, 2)).toEqual([OFPET_FLOW_MONITOR_FAILED, OFPMOFC_MONITOR_EXISTS]);
+    c14.send(mon(3, 5, OFPFMF_ADD, { command: OFPFMC_DELETE }));
+    expect(await errorOf(c14, 3)).toEqual([OFPET_FLOW_MONITOR_FAILED, OFPMOFC_UNKNOWN_MONITOR]);
+    c14.send(mon(4, 6, OFPFMF_ADD, { command: 9 }));
+    expect(await errorOf(c14, 4)).toEqual([OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_COMMAND]);
+    c14.send(mon(5, 6, 0x100));
+    expect(await errorOf(c14, 5)).toEqual([OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_FLAGS]);
+    c14.send(mon(6, 6, OFPFMF_ADD, { tableId: 200 }));
+    expect(await errorOf(c14, 6)).toEqual([OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_TABLE_ID]);
+    c14.send(mon(7, 1, OFPFMF_ADD, { command: OFPFMC_DELETE }));
+    expect((await c14.next('flow_monitor_reply', 2000, (m) => m.xid === 7)).updates).toEqual([]);
   });
 });
 

@@ -35,6 +35,20 @@ export function samples14(): OFMessage[] {
         }],
       },
     },
+    {
+      type: 'flow_monitor_request', xid: 71, flags: 0, monitors: [
+        { monitorId: 1, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0x1f, tableId: 0xff, command: 0, match: [] },
+        { monitorId: 2, outPort: 2, outGroup: 0xffffffff, flags: 0x4c, tableId: 1, command: 1, match: [{ field: 0, value: new Uint8Array([0, 0, 0, 3]) }] },
+      ],
+    },
+    {
+      type: 'flow_monitor_reply', xid: 72, flags: 0, updates: [
+        { event: 0, tableId: 1, reason: 0, idleTimeout: 10, hardTimeout: 20, priority: 7, cookie: 0x99n, match: [{ field: 0, value: new Uint8Array([0, 0, 0, 3]) }], instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2, maxLen: 0 }] }] },
+        { event: 2, tableId: 0, reason: 2, idleTimeout: 0, hardTimeout: 0, priority: 1, cookie: 0n, match: [], instructions: [] },
+        { event: 4, xid: 0x1234 },
+        { event: 5 },
+      ],
+    },
     { type: 'multipart_reply', xid: 68, flags: 0, body: { kind: 'queue', queues: [{ portNo: 1, queueId: 2, txBytes: 3n, txPackets: 4n, txErrors: 5n, durationSec: 6, durationNsec: 7 }] } },
   ];
   // 1.4 removed queue-get-config (OFPT 22, 23)

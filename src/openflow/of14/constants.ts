@@ -16,10 +16,29 @@ export const OFPT14_BUNDLE_ADD_MESSAGE = 34;
 /** The last message type of 1.4. */
 export const OFPT14_MAX = OFPT14_BUNDLE_ADD_MESSAGE;
 
-// enum ofp_multipart_type: 1.4's additions (Sluice answers neither yet: OFPBRC_BAD_MULTIPART)
+// enum ofp_multipart_type: 1.4's additions (table and queue desc: OFPBRC_BAD_MULTIPART)
 export const OFPMP14_TABLE_DESC = 14;
 export const OFPMP14_QUEUE_DESC = 15;
 export const OFPMP14_FLOW_MONITOR = 16;
+
+// enum ofp_flow_monitor_command, ofp_flow_monitor_flags, ofp_flow_update_event (§7.3.5.19)
+export const OFPFMC_ADD = 0;
+export const OFPFMC_MODIFY = 1;
+export const OFPFMC_DELETE = 2;
+export const OFPFMF_INITIAL = 1 << 0;
+export const OFPFMF_ADD = 1 << 1;
+export const OFPFMF_REMOVED = 1 << 2;
+export const OFPFMF_MODIFY = 1 << 3;
+export const OFPFMF_INSTRUCTIONS = 1 << 4;
+export const OFPFMF_NO_ABBREV = 1 << 5;
+export const OFPFMF_ONLY_OWN = 1 << 6;
+export const OFPFME_INITIAL = 0;
+export const OFPFME_ADDED = 1;
+export const OFPFME_REMOVED = 2;
+export const OFPFME_MODIFIED = 3;
+export const OFPFME_ABBREV = 4;
+export const OFPFME_PAUSED = 5;
+export const OFPFME_RESUMED = 6;
 
 // enum ofp_port_desc_prop_type (§7.2.1.1)
 export const OFPPDPT_ETHERNET = 0;
@@ -99,3 +118,6 @@ export const OFP14_ASYNC_CONFIG_PROP_REASONS_LEN = 8;
 export const OFP14_ROLE_STATUS_LEN = 24;
 export const OFP14_BUNDLE_CTRL_LEN = 16;
 export const OFP14_BUNDLE_ADD_LEN = 16;
+export const OFP14_FLOW_MONITOR_REQUEST_LEN = 24; // with the 8-byte empty match
+export const OFP14_FLOW_UPDATE_FULL_LEN = 32; // with the 8-byte empty match
+export const OFP14_FLOW_UPDATE_ABBREV_LEN = 8;

@@ -3,7 +3,8 @@
  * byte for byte; those go to the 1.3 decoder with 0x05 as the accepted version. This file
  * decodes what 1.4 changed or added: ofp_port with properties (port-status; port-desc,
  * port-stats and queue-stats replies), port-mod with properties, async config as
- * properties, role-status, bundle-control and bundle-add-message.
+ * properties, role-status, bundle-control and bundle-add-message, flow monitor requests
+ * and replies (OFPMP_FLOW_MONITOR).
  *
  * Invariants: as the 1.3 decoder, never throws (decodeMessage14 catches a codec bug as
  * OFPBRC_BAD_LEN) and returns the spec's error for bad input: version ≠ 0x05 →
@@ -19,7 +20,7 @@ import {
   OFPET_BAD_PROPERTY, OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, isOFError, ofError, type OFError,
 } from '../../pipeline/errors.js';
 import {
-  OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS,
+  OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PORT_MOD, OFPT_PORT_STATUS,
   OFPT_QUEUE_GET_CONFIG_REPLY, OFPT_QUEUE_GET_CONFIG_REQUEST, OFPT_SET_ASYNC,
 } from '../constants.js';
 import { decodeMessage } from '../decode.js';
@@ -28,9 +29,10 @@ import { OFPMP } from '../multipart-types.js';
 import { Reader } from '../wire.js';
 import { decodeAsync14 } from './async-config.js';
 import { decodeBundleAdd, decodeBundleControl } from './bundle-codec.js';
+import { decodeFlowMonitors, decodeFlowUpdates } from './flow-monitor-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN,
-  OFP14_ROLE_STATUS_LEN, OFP14_VERSION, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
+  OFP14_ROLE_STATUS_LEN, OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
   OFPT14_BUNDLE_CONTROL, OFPT14_MAX, OFPT14_REQUESTFORWARD, OFPT14_ROLE_STATUS, OFPT14_TABLE_STATUS,
 } from './constants.js';
 import {
@@ -58,9 +60,16 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
       return isOFError(port) ? port : { type: 'port_status', xid, reason, port };
     }
     case OFPT_PORT_MOD: return decodePortMod14(r, xid);
+    case OFPT_MULTIPART_REQUEST: {
+      if (r.left < 8 || r.u16At(0, [8, 10]) !== OFPMP14_FLOW_MONITOR) return decodeMessage(buf, OFP14_VERSION);
+      r.skip(2); const flags = r.u16(); r.skip(4);
+      const monitors = decodeFlowMonitors(r);
+      return isOFError(monitors) ? monitors : { type: 'flow_monitor_request', xid, flags, monitors };
+    }
     case OFPT_MULTIPART_REPLY: {
       if (r.left < 8) return badLen('multipart reply truncated');
       const mp = r.u16(); const flags = r.u16(); r.skip(4);
+      if (mp === OFPMP14_FLOW_MONITOR) { const updates = decodeFlowUpdates(r); return isOFError(updates) ? updates : { type: 'flow_monitor_reply', xid, flags, updates }; }
       if (mp === OFPMP.port_desc) { const ports = decodePorts14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_desc', ports } }; }
       if (mp === OFPMP.port_stats) { const ports = decodePortStatsList14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_stats', ports } }; }
       if (mp === OFPMP.queue) { const queues = decodeQueueStatsList14(r); return isOFError(queues) ? queues : { type: 'multipart_reply', xid, flags, body: { kind: 'queue', queues } }; }

@@ -2,22 +2,23 @@
  * OFMessage → bytes for OpenFlow 1.4 (OF1.4.1 §7). The messages 1.4 left as in 1.3 are
  * written by the 1.3 encoder with 0x05 in the header; this file writes the ones 1.4
  * changed (port-status, port-mod, the port-desc / port-stats / queue-stats replies,
- * async config) or added (role-status, bundle-control, bundle-add-message).
+ * async config) or added (role-status, bundle-control, bundle-add-message, flow monitors).
  *
  * Invariants: every message but queue-get-config (gone in 1.4: null) has a 1.4 form; the internal
  * packet-in and flow-removed reasons are 1.3's numbers, which 1.4 kept (OFPR_ACTION is
  * 1.4's OFPR_APPLY_ACTION); lengths include the header; > 65535 bytes throws RangeError.
  */
-import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_REPLY, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC } from '../constants.js';
+import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC } from '../constants.js';
 import { encodeMessage } from '../encode.js';
 import type { OFMessage } from '../message-types.js';
 import { OFPMP } from '../multipart-types.js';
 import { Writer } from '../wire.js';
 import { encodeAsync14, encodeAsyncUpdate14 } from './async-config.js';
 import { encodeBundleBody } from './bundle-codec.js';
+import { encodeFlowMonitors, encodeFlowUpdates } from './flow-monitor-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN, OFP14_ROLE_STATUS_LEN,
-  OFP14_VERSION, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
+  OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
   OFPT14_ROLE_STATUS,
 } from './constants.js';
 import {
@@ -68,6 +69,14 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
       return true;
     case 'bundle_add_message':
       header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
+      return true;
+    case 'flow_monitor_request':
+      header(w, OFPT_MULTIPART_REQUEST, m.xid); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
+      encodeFlowMonitors(w, m.monitors);
+      return true;
+    case 'flow_monitor_reply':
+      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
+      encodeFlowUpdates(w, m.updates);
       return true;
     default:
       return false;

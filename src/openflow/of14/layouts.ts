@@ -122,3 +122,36 @@ export const OFP14_BUNDLE_ADD = {
   PAD: [12, 14],
   FLAGS: [14, 16],
 } as const satisfies Layout;
+
+/** struct ofp_flow_monitor_request (§7.3.5.19.1), 24 bytes with an empty match. */
+export const OFP14_FLOW_MONITOR_REQUEST = {
+  MONITOR_ID: [0, 4],
+  OUT_PORT: [4, 8],
+  OUT_GROUP: [8, 12],
+  FLAGS: [12, 14],
+  TABLE_ID: [14, 15],
+  COMMAND: [15, 16],
+  MATCH: [16, 24],
+} as const satisfies Layout;
+
+/** struct ofp_flow_update_full (§7.3.5.19.2), 32 bytes with an empty match; the
+ * instructions follow the match. */
+export const OFP14_FLOW_UPDATE_FULL = {
+  LENGTH: [0, 2],
+  EVENT: [2, 4],
+  TABLE_ID: [4, 5],
+  REASON: [5, 6],
+  IDLE_TIMEOUT: [6, 8],
+  HARD_TIMEOUT: [8, 10],
+  PRIORITY: [10, 12],
+  ZEROS: [12, 16],
+  COOKIE: [16, 24],
+  MATCH: [24, 32],
+} as const satisfies Layout;
+
+/** struct ofp_flow_update_abbrev (§7.3.5.19.2), 8 bytes (paused/resumed: xid is zeros). */
+export const OFP14_FLOW_UPDATE_ABBREV = {
+  LENGTH: [0, 2],
+  EVENT: [2, 4],
+  XID: [4, 8],
+} as const satisfies Layout;
