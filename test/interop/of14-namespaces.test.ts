@@ -2,7 +2,8 @@
 // started with `--protocols OpenFlow14`, its rules installed by `ovs-ofctl -O OpenFlow14
 // --bundle`: a bundle with one bad line in the middle installs nothing (ping still fails,
 // the table stays empty); the same file without the bad line forwards; `--bundle
-// replace-flows` swaps the rules in one commit; a 1.3-only ovs-ofctl is refused.
+// replace-flows` swaps the rules in one commit; `sluice add-flows --bundle` is all or
+// nothing too; a 1.3-only ovs-ofctl is refused.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { needs } from '../tools.js';
-import { killAll, Lab, quietNetns, startSluice } from '../integration/datapath-lab.js';
+import { killAll, Lab, quietNetns, sluice, startSluice } from '../integration/datapath-lab.js';
 import { ping } from '../integration/ports-lab.js';
 
 const need = needs('root', 'native', 'ip', 'ping', 'sysctl', 'ovs-ofctl');
@@ -28,6 +29,7 @@ need.describe('OpenFlow 1.4 bundles from ovs-ofctl forward real traffic, all or 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const target = `tcp:127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-of14ns-'));
+  const rundir = mkdtempSync(join(tmpdir(), 'sluice-of14rd-'));
   const file = (name: string, lines: string[]): string => {
     const f = join(dir, name);
     writeFileSync(f, lines.join('\n') + '\n');
@@ -54,12 +56,14 @@ need.describe('OpenFlow 1.4 bundles from ovs-ofctl forward real traffic, all or 
     await startSluice([
       '--bridge', lab.name('br'), '--fail-mode', 'secure', '--port', `${lab.name('ao')}@ofport=1`,
       '--port', `${lab.name('bo')}@ofport=2`, '--listen', `ptcp:${port}:127.0.0.1`, '--protocols', 'OpenFlow14',
+      '--rundir', rundir,
     ]);
   }, 60_000);
   afterAll(async () => {
     await killAll();
     await lab.cleanup();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(rundir, { recursive: true, force: true });
   });
 
   it('a bundle with one bad line in the middle installs nothing: no flow, no ping', async () => {
@@ -84,6 +88,24 @@ need.describe('OpenFlow 1.4 bundles from ovs-ofctl forward real traffic, all or 
     expect(await bundle('replace-flows', file('one-way.txt', ['priority=10,in_port=1,actions=output:2']))).toBe('');
     expect(await flowCount()).toBe(1);
     expect((await ping(ns.A, '10.87.0.2', 1)).ok).toBe(false);
+  });
+
+  it('sluice add-flows --bundle (1.3 + ONF EXT-230 on the mgmt socket): a bad line leaves the table as it was (exit 1), a good file goes in', async () => {
+    const run = async (f: string) => {
+      const d = sluice(['add-flows', '--bundle', '--rundir', rundir, lab.name('br'), f]);
+      const code = await new Promise<number>((resolve) => d.child.on('exit', (c) => resolve(c ?? 1)));
+      return { code, out: d.lines.join('\n') };
+    };
+    const bad = await run(file('sluice-bad.txt', ['priority=30,in_port=2,actions=output:1', 'priority=30,in_port=1,actions=group:5']));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/refused the flow at .*sluice-bad\.txt:2: OFPBAC_BAD_OUT_GROUP/);
+    expect(bad.out).toMatch(/the bundle was not committed: nothing was changed/);
+    expect(await flowCount()).toBe(1);
+    expect((await ping(ns.A, '10.87.0.2', 1)).ok).toBe(false);
+    const good = await run(file('sluice-good.txt', ['priority=30,in_port=2,actions=output:1']));
+    expect(good.code).toBe(0);
+    expect(await flowCount()).toBe(2);
+    expect(await pingsWithin(ns.A, '10.87.0.2')).toBe(true);
   });
 
   it('--protocols OpenFlow14: a 1.3-only ovs-ofctl is refused on that listener', async () => {
