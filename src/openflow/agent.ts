@@ -18,7 +18,7 @@
 import {
   OFPBFC_MSG_FAILED, OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPET_BUNDLE_FAILED, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
   OFPET_QUEUE_OP_FAILED, OFPET_SWITCH_CONFIG_FAILED, OFPET_TABLE_MOD_FAILED, OFPPMFC_BAD_CONFIG,
-  OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_PORT, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_TABLE, isOFError, ofError,
+  OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_PORT, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_CONFIG, OFPTMFC_BAD_TABLE, isOFError, ofError,
   describeOFError, type OFError,
 } from '../pipeline/errors.js';
 import { NO_LOG, type Logger } from '../pipeline/logger.js';
@@ -40,7 +40,7 @@ import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
 import { OFP10_VERSION } from './of10/constants.js';
-import { OFPCRR_MASTER_REQUEST, OFPFME_ADDED, OFPFME_MODIFIED, OFPFME_REMOVED } from './of14/constants.js';
+import { OFPCRR_MASTER_REQUEST, OFPFME_ADDED, OFPFME_MODIFIED, OFPFME_REMOVED, OFPTC14_EVICTION, OFPTC14_VACANCY_EVENTS } from './of14/constants.js';
 import { ROLE_STATUS_DEFAULT, RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
 
@@ -222,7 +222,19 @@ export class OpenFlowAgent {
         if (msg.tableId !== OFPTT_ALL && msg.tableId >= b.pipeline.nTables) {
           return ofError(OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE, `table ${msg.tableId} does not exist`);
         }
+        // OF1.4.1 §7.3.3: eviction and vacancy events, which Sluice does not do
+        if ((msg.config & (OFPTC14_EVICTION | OFPTC14_VACANCY_EVENTS)) !== 0) {
+          return ofError(OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_CONFIG, 'table eviction and vacancy events are not supported');
+        }
         return null;
+      case 'table_desc_request': {
+        const tables = Array.from({ length: b.pipeline.nTables }, (_, tableId) => ({ tableId, config: 0 }));
+        // 8 bytes per table: 255 tables fit one reply
+        return reply({ type: 'table_desc_reply', xid: msg.xid, flags: 0, tables });
+      }
+      case 'queue_desc_request':
+        if (msg.portNo !== OFPP_ANY && !b.port(msg.portNo)) return ofError(OFPET_QUEUE_OP_FAILED, OFPQOFC_BAD_PORT, `port ${msg.portNo} does not exist`);
+        return reply({ type: 'queue_desc_reply', xid: msg.xid, flags: 0, queues: [] }); // no queues
       case 'multipart_request': {
         const body = answerMultipart({ bridge: b, nowMs: this.now() }, msg.body);
         if (isOFError(body)) return body;

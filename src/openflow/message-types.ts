@@ -160,6 +160,18 @@ export interface FlowMonitorRequest {
 export interface FlowMonitorReply {
   readonly type: 'flow_monitor_reply'; readonly xid: number; readonly flags: number; readonly updates: readonly FlowUpdate[];
 }
+/** OFPMP_TABLE_DESC (§7.3.5.6): each table's config (no properties: Sluice has none). */
+export interface TableDescRequest { readonly type: 'table_desc_request'; readonly xid: number; readonly flags: number }
+export interface TableDescReply {
+  readonly type: 'table_desc_reply'; readonly xid: number; readonly flags: number;
+  readonly tables: readonly { readonly tableId: number; readonly config: number }[];
+}
+/** OFPMP_QUEUE_DESC (§7.3.5.10): Sluice has no queues, so a reply lists none. */
+export interface QueueDescRequest { readonly type: 'queue_desc_request'; readonly xid: number; readonly flags: number; readonly portNo: number; readonly queueId: number }
+export interface QueueDescReply {
+  readonly type: 'queue_desc_reply'; readonly xid: number; readonly flags: number;
+  readonly queues: readonly { readonly portNo: number; readonly queueId: number }[];
+}
 export interface BundleAddMessage {
   readonly type: 'bundle_add_message'; readonly xid: number;
   readonly bundleId: number; readonly flags: number; readonly message: OFMessage; readonly raw: Uint8Array;
@@ -172,11 +184,15 @@ export type OFMessage =
   | MultipartRequest | MultipartReply | BarrierRequest | BarrierReply
   | QueueGetConfigRequest | QueueGetConfigReply | RoleRequest | RoleReply
   | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg
-  | RoleStatus | BundleControl | BundleAddMessage | FlowMonitorRequest | FlowMonitorReply;
+  | RoleStatus | BundleControl | BundleAddMessage | FlowMonitorRequest | FlowMonitorReply
+  | TableDescRequest | TableDescReply | QueueDescRequest | QueueDescReply;
 
 /** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them (bundles it
  * does, as ONF's EXT-230 experimenter messages). */
-export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['role_status', 'flow_monitor_request', 'flow_monitor_reply']);
+export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>([
+  'role_status', 'flow_monitor_request', 'flow_monitor_reply', 'table_desc_request', 'table_desc_reply',
+  'queue_desc_request', 'queue_desc_reply',
+]);
 
 export type OFMessageType = OFMessage['type'];
 

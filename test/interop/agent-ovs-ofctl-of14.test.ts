@@ -162,6 +162,15 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
     }
   });
 
+  it('dump-table-desc and queue-get-config (1.4: queue desc) answer; mod-table with eviction is refused (no eviction here)', async () => {
+    const desc = await of14('dump-table-desc');
+    expect(desc).toMatch(/^OFPST_TABLE_DESC reply \(OF1\.4\)/);
+    expect(desc).toMatch(/table 0:/);
+    expect(desc).toMatch(/table 254:/);
+    expect(await of14('queue-get-config')).toMatch(/^OFPST_QUEUE_DESC reply \(OF1\.4\) \(xid=0x\w+\):/); // 1.4: queue desc, no queues
+    expect(await of14('mod-table', '0', 'evict')).toMatch(/OFPTMFC_BAD_CONFIG/);
+  });
+
   it('our role-status, async config and bundle control read back with ovs-ofctl ofp-print', async () => {
     const print = async (m: OFMessage) => (await run('ovs-ofctl', ['ofp-print', Buffer.from(encodeMessage14(m)!).toString('hex')])).stdout;
     expect(await print({ type: 'role_status', xid: 0, role: 3, reason: 0, generationId: 7n }))

@@ -28,6 +28,10 @@ const EXPECT: Record<number, string[]> = {
   67: ['OFPST_PORT reply (OF1.4) (xid=0x43): 1 ports', 'port  1: rx pkts=1, bytes=3, drop=5, errs=7, frame=9, over=10, crc=11', 'tx pkts=2, bytes=4, drop=6, errs=8, coll=12', 'duration=13.000000014s'],
   71: ['OFPST_FLOW_MONITOR request (OF1.4) (xid=0x47):', 'id=1 flags=initial,add,delete,modify,actions', 'id=2 flags=delete,modify,own out_port=2 table=1 in_port=3'],
   72: ['OFPST_FLOW_MONITOR reply (OF1.4) (xid=0x48):', 'event=INITIAL table=1 idle_timeout=10 hard_timeout=20 cookie=0x99 in_port=3 actions=output:2', 'event=DELETED reason=delete table=0 cookie=0', 'event=ABBREV xid=0x1234', 'event=PAUSED'],
+  73: ['OFPST_TABLE_DESC request (OF1.4) (xid=0x49)'],
+  74: ['OFPST_TABLE_DESC reply (OF1.4) (xid=0x4a):', 'table 0:', 'table 1:'],
+  75: ['OFPST_QUEUE_DESC request (OF1.4) (xid=0x4b): port=ANY'],
+  76: ['OFPST_QUEUE_DESC reply (OF1.4) (xid=0x4c): port=1', 'queue 2:'],
   68: ['OFPST_QUEUE reply (OF1.4) (xid=0x44): 1 queues', 'port 1 queue 2: bytes=3, pkts=4, errors=5, duration=6.000000007s'],
 };
 /** Messages OVS cannot decode by design (unknown experimenter): a warning, not a layout error. */

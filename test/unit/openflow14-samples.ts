@@ -49,6 +49,10 @@ export function samples14(): OFMessage[] {
         { event: 5 },
       ],
     },
+    { type: 'table_desc_request', xid: 73, flags: 0 },
+    { type: 'table_desc_reply', xid: 74, flags: 0, tables: [{ tableId: 0, config: 0 }, { tableId: 1, config: 0 }] },
+    { type: 'queue_desc_request', xid: 75, flags: 0, portNo: 0xffffffff, queueId: 0xffffffff },
+    { type: 'queue_desc_reply', xid: 76, flags: 0, queues: [{ portNo: 1, queueId: 2 }] },
     { type: 'multipart_reply', xid: 68, flags: 0, body: { kind: 'queue', queues: [{ portNo: 1, queueId: 2, txBytes: 3n, txPackets: 4n, txErrors: 5n, durationSec: 6, durationNsec: 7 }] } },
   ];
   // 1.4 removed queue-get-config (OFPT 22, 23)

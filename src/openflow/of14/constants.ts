@@ -16,7 +16,7 @@ export const OFPT14_BUNDLE_ADD_MESSAGE = 34;
 /** The last message type of 1.4. */
 export const OFPT14_MAX = OFPT14_BUNDLE_ADD_MESSAGE;
 
-// enum ofp_multipart_type: 1.4's additions (table and queue desc: OFPBRC_BAD_MULTIPART)
+// enum ofp_multipart_type: 1.4's additions
 export const OFPMP14_TABLE_DESC = 14;
 export const OFPMP14_QUEUE_DESC = 15;
 export const OFPMP14_FLOW_MONITOR = 16;
@@ -39,6 +39,10 @@ export const OFPFME_MODIFIED = 3;
 export const OFPFME_ABBREV = 4;
 export const OFPFME_PAUSED = 5;
 export const OFPFME_RESUMED = 6;
+
+// enum ofp_table_config of 1.4 (§7.3.3): Sluice neither evicts nor reports vacancy
+export const OFPTC14_EVICTION = 1 << 2;
+export const OFPTC14_VACANCY_EVENTS = 1 << 3;
 
 // enum ofp_port_desc_prop_type (§7.2.1.1)
 export const OFPPDPT_ETHERNET = 0;
@@ -119,5 +123,9 @@ export const OFP14_ROLE_STATUS_LEN = 24;
 export const OFP14_BUNDLE_CTRL_LEN = 16;
 export const OFP14_BUNDLE_ADD_LEN = 16;
 export const OFP14_FLOW_MONITOR_REQUEST_LEN = 24; // with the 8-byte empty match
+export const OFP14_TABLE_MOD_LEN = 16;
+export const OFP14_TABLE_DESC_LEN = 8;
+export const OFP14_QUEUE_DESC_REQUEST_LEN = 8;
+export const OFP14_QUEUE_DESC_LEN = 16;
 export const OFP14_FLOW_UPDATE_FULL_LEN = 32; // with the 8-byte empty match
 export const OFP14_FLOW_UPDATE_ABBREV_LEN = 8;

@@ -3,8 +3,8 @@
  * byte for byte; those go to the 1.3 decoder with 0x05 as the accepted version. This file
  * decodes what 1.4 changed or added: ofp_port with properties (port-status; port-desc,
  * port-stats and queue-stats replies), port-mod with properties, async config as
- * properties, role-status, bundle-control and bundle-add-message, flow monitor requests
- * and replies (OFPMP_FLOW_MONITOR).
+ * properties, role-status, bundle-control and bundle-add-message, table-mod with
+ * properties, and the multipart kinds 1.4 added (table desc, queue desc, flow monitor).
  *
  * Invariants: as the 1.3 decoder, never throws (decodeMessage14 catches a codec bug as
  * OFPBRC_BAD_LEN) and returns the spec's error for bad input: version ≠ 0x05 →
@@ -21,7 +21,7 @@ import {
 } from '../../pipeline/errors.js';
 import {
   OFP_HEADER_LEN, OFPT_GET_ASYNC_REPLY, OFPT_HELLO, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PORT_MOD, OFPT_PORT_STATUS,
-  OFPT_QUEUE_GET_CONFIG_REPLY, OFPT_QUEUE_GET_CONFIG_REQUEST, OFPT_SET_ASYNC,
+  OFPT_QUEUE_GET_CONFIG_REPLY, OFPT_QUEUE_GET_CONFIG_REQUEST, OFPT_SET_ASYNC, OFPT_TABLE_MOD,
 } from '../constants.js';
 import { decodeMessage } from '../decode.js';
 import type { OFMessage } from '../message-types.js';
@@ -32,7 +32,8 @@ import { decodeBundleAdd, decodeBundleControl } from './bundle-codec.js';
 import { decodeFlowMonitors, decodeFlowUpdates } from './flow-monitor-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN,
-  OFP14_ROLE_STATUS_LEN, OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
+  OFP14_QUEUE_DESC_LEN, OFP14_QUEUE_DESC_REQUEST_LEN, OFP14_ROLE_STATUS_LEN, OFP14_TABLE_DESC_LEN, OFP14_TABLE_MOD_LEN,
+  OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPMP14_QUEUE_DESC, OFPMP14_TABLE_DESC, OFPPMPT_ETHERNET, OFPPMPT_EXPERIMENTER, OFPT14_BUNDLE_ADD_MESSAGE,
   OFPT14_BUNDLE_CONTROL, OFPT14_MAX, OFPT14_REQUESTFORWARD, OFPT14_ROLE_STATUS, OFPT14_TABLE_STATUS,
 } from './constants.js';
 import {
@@ -61,14 +62,52 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
     }
     case OFPT_PORT_MOD: return decodePortMod14(r, xid);
     case OFPT_MULTIPART_REQUEST: {
-      if (r.left < 8 || r.u16At(0, [8, 10]) !== OFPMP14_FLOW_MONITOR) return decodeMessage(buf, OFP14_VERSION);
+      const mp = r.left >= 8 ? r.u16At(0, [8, 10]) : -1;
+      if (mp !== OFPMP14_FLOW_MONITOR && mp !== OFPMP14_TABLE_DESC && mp !== OFPMP14_QUEUE_DESC) return decodeMessage(buf, OFP14_VERSION);
       r.skip(2); const flags = r.u16(); r.skip(4);
+      if (mp === OFPMP14_TABLE_DESC) {
+        return r.left === 0 ? { type: 'table_desc_request', xid, flags } : ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, 'table desc request with a body');
+      }
+      if (mp === OFPMP14_QUEUE_DESC) {
+        if (r.left !== OFP14_QUEUE_DESC_REQUEST_LEN) return badLen(`queue desc request body of ${r.left} bytes`);
+        return { type: 'queue_desc_request', xid, flags, portNo: r.u32(), queueId: r.u32() };
+      }
       const monitors = decodeFlowMonitors(r);
       return isOFError(monitors) ? monitors : { type: 'flow_monitor_request', xid, flags, monitors };
+    }
+    case OFPT_TABLE_MOD: {
+      // 1.4 adds properties (eviction, vacancy) after the 1.3 body; Sluice has neither: the
+      // properties are read (and must be well formed) and not kept, the config bits checked by the agent
+      if (buf.length < OFP14_TABLE_MOD_LEN) return badLen(`table-mod of ${buf.length} bytes`);
+      const tableId = r.u8(); r.skip(3); const config = r.u32();
+      const e = readProps(r, 'table-mod', () => null);
+      return e ?? { type: 'table_mod', xid, tableId, config };
     }
     case OFPT_MULTIPART_REPLY: {
       if (r.left < 8) return badLen('multipart reply truncated');
       const mp = r.u16(); const flags = r.u16(); r.skip(4);
+      if (mp === OFPMP14_TABLE_DESC) {
+        const tables: { tableId: number; config: number }[] = [];
+        while (r.left > 0) {
+          if (r.left < OFP14_TABLE_DESC_LEN) return badLen('table desc truncated');
+          const len = r.u16(); const tableId = r.u8(); r.skip(1); const config = r.u32();
+          if (len < OFP14_TABLE_DESC_LEN || len - OFP14_TABLE_DESC_LEN > r.left) return badLen(`table desc length ${len}`);
+          r.skip(len - OFP14_TABLE_DESC_LEN); // properties: not represented
+          tables.push({ tableId, config });
+        }
+        return { type: 'table_desc_reply', xid, flags, tables };
+      }
+      if (mp === OFPMP14_QUEUE_DESC) {
+        const queues: { portNo: number; queueId: number }[] = [];
+        while (r.left > 0) {
+          if (r.left < OFP14_QUEUE_DESC_LEN) return badLen('queue desc truncated');
+          const portNo = r.u32(); const queueId = r.u32(); const len = r.u16(); r.skip(6);
+          if (len < OFP14_QUEUE_DESC_LEN || len - OFP14_QUEUE_DESC_LEN > r.left) return badLen(`queue desc length ${len}`);
+          r.skip(len - OFP14_QUEUE_DESC_LEN);
+          queues.push({ portNo, queueId });
+        }
+        return { type: 'queue_desc_reply', xid, flags, queues };
+      }
       if (mp === OFPMP14_FLOW_MONITOR) { const updates = decodeFlowUpdates(r); return isOFError(updates) ? updates : { type: 'flow_monitor_reply', xid, flags, updates }; }
       if (mp === OFPMP.port_desc) { const ports = decodePorts14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_desc', ports } }; }
       if (mp === OFPMP.port_stats) { const ports = decodePortStatsList14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_stats', ports } }; }

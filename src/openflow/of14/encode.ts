@@ -18,7 +18,7 @@ import { encodeBundleBody } from './bundle-codec.js';
 import { encodeFlowMonitors, encodeFlowUpdates } from './flow-monitor-codec.js';
 import {
   OFP14_BUNDLE_ADD_LEN, OFP14_BUNDLE_CTRL_LEN, OFP14_PORT_MOD_LEN, OFP14_PORT_MOD_PROP_ETHERNET_LEN, OFP14_ROLE_STATUS_LEN,
-  OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
+  OFP14_QUEUE_DESC_LEN, OFP14_TABLE_DESC_LEN, OFP14_VERSION, OFPMP14_FLOW_MONITOR, OFPMP14_QUEUE_DESC, OFPMP14_TABLE_DESC, OFPPMPT_ETHERNET, OFPT14_BUNDLE_ADD_MESSAGE, OFPT14_BUNDLE_CONTROL,
   OFPT14_ROLE_STATUS,
 } from './constants.js';
 import {
@@ -69,6 +69,19 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
       return true;
     case 'bundle_add_message':
       header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
+      return true;
+    case 'table_desc_request': case 'queue_desc_request':
+      header(w, OFPT_MULTIPART_REQUEST, m.xid);
+      w.u16(m.type === 'table_desc_request' ? OFPMP14_TABLE_DESC : OFPMP14_QUEUE_DESC); w.u16(m.flags); w.zeros(4);
+      if (m.type === 'queue_desc_request') { w.u32(m.portNo); w.u32(m.queueId); }
+      return true;
+    case 'table_desc_reply':
+      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_TABLE_DESC); w.u16(m.flags); w.zeros(4);
+      for (const t of m.tables) { w.u16(OFP14_TABLE_DESC_LEN); w.u8(t.tableId); w.u8(0); w.u32(t.config); }
+      return true;
+    case 'queue_desc_reply':
+      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_QUEUE_DESC); w.u16(m.flags); w.zeros(4);
+      for (const q of m.queues) { w.u32(q.portNo); w.u32(q.queueId); w.u16(OFP14_QUEUE_DESC_LEN); w.zeros(6); }
       return true;
     case 'flow_monitor_request':
       header(w, OFPT_MULTIPART_REQUEST, m.xid); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
