@@ -40,8 +40,8 @@ import { answerMultipart } from './multipart-handler.js';
 import { PacketBuffers, TokenBucket } from './packet-buffers.js';
 import { splitReply } from './reply-split.js';
 import { OFP10_VERSION } from './of10/constants.js';
-import { OFPCRR_MASTER_REQUEST, OFPFME_ADDED, OFPFME_MODIFIED, OFPFME_REMOVED, OFPTC14_EVICTION, OFPTC14_VACANCY_EVENTS } from './of14/constants.js';
-import { ROLE_STATUS_DEFAULT, RoleManager, Session, defaultAsyncConfig, isStateChanging } from './session.js';
+import { OFP14_VERSION, OFPCRR_MASTER_REQUEST, OFPFME_ADDED, OFPFME_MODIFIED, OFPFME_REMOVED, OFPTC14_EVICTION, OFPTC14_VACANCY_EVENTS } from './of14/constants.js';
+import { ROLE_STATUS_DEFAULT, RoleManager, Session, asyncDefaults14, defaultAsyncConfig, isStateChanging } from './session.js';
 import { SWITCH_CAPABILITIES } from './switch-description.js';
 
 export interface AgentOptions {
@@ -130,6 +130,7 @@ export class OpenFlowAgent {
     const note = (m: string): void => (news ? this.log.info(m) : this.log.debug(m));
     conn.on('ready', () => {
       wasReady = true;
+      if (controller && conn.version === OFP14_VERSION) s.async = asyncDefaults14(s.async);
       note(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
       if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
     });

@@ -16,13 +16,14 @@ import {
   OFPET_ROLE_REQUEST_FAILED, OFPRRFC_BAD_ROLE, OFPRRFC_STALE, ofError, type OFError,
 } from '../pipeline/errors.js';
 import {
-  OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT,
+  OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT, OFPRR_METER_DELETE,
   OFPR_ACTION, OFPR_NO_MATCH,
 } from '../pipeline/types.js';
 import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
 } from './constants.js';
 import type { Bundles } from './bundles.js';
+import { OFP14_VERSION } from './of14/constants.js';
 import type { FlowMonitorTable } from './flow-monitors.js';
 import type { OFConnection } from './connection.js';
 import type { AsyncConfig, OFMessageType } from './message-types.js';
@@ -64,9 +65,22 @@ export class Session {
    * the hello exchange and its role's async mask has the reason (§7.3.10). */
   wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask' | 'roleStatusMask', reason: number): boolean {
     if (!this.conn.isReady) return false;
+    if (kind === 'flowRemovedMask') reason = flowRemovedReasonFor(this.conn.version, reason);
     const mask = (this.async[kind] ?? ROLE_STATUS_DEFAULT)[this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
     return reason < 32 && ((mask >>> reason) & 1) === 1;
   }
+}
+
+/** The flow-removed reason a connection of `version` is told: 1.4's METER_DELETE is
+ * OFPRR_DELETE before 1.4 (OF1.3.5 §7.4.2 has no meter reason). */
+export function flowRemovedReasonFor(version: number, reason: number): number {
+  return reason === OFPRR_METER_DELETE && version < OFP14_VERSION ? OFPRR_DELETE : reason;
+}
+
+/** OF1.4.1 §7.3.10: a 1.4 master/equal connection also gets METER_DELETE flow-removed by
+ * default; applied when the connection turns out to speak 1.4. */
+export function asyncDefaults14(a: AsyncConfig): AsyncConfig {
+  return { ...a, flowRemovedMask: [a.flowRemovedMask[0] | (1 << OFPRR_METER_DELETE), a.flowRemovedMask[1]] };
 }
 
 const STATE_CHANGING: ReadonlySet<OFMessageType> = new Set<OFMessageType>([

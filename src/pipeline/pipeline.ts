@@ -13,7 +13,8 @@
  *    meter flow_count follow every add, replace, modify, delete and expiry.
  *  - Deleting a group removes the flow entries that forward to it (§6.5, reason
  *    OFPRR_GROUP_DELETE); deleting a meter removes the flow entries that use it (§6.6;
- *    OF1.3 has no METER_DELETE reason, so OFPRR_DELETE).
+ *    reason OFPRR_METER_DELETE of OF1.4, which the agent tells a 1.3 or 1.0 connection as
+ *    OFPRR_DELETE, as 1.3 has no such reason).
  *  - Counters change only in account() (rules, groups, buckets, tables) and in Meter.apply
  *    (meters). decide() and packetOutDecision() change nothing.
  *  - A rule's packet / byte counter is not kept when its flow-mod set OFPFF_NO_PKT_COUNTS /
@@ -38,7 +39,7 @@ import { compileMatchInto } from './match.js';
 import { MeterTable, type Meter } from './meters.js';
 import type { Rule } from './rule.js';
 import {
-  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_METER_DELETE, OFPTT_ALL,
   OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
 } from './types.js';
 
@@ -229,7 +230,7 @@ export class Pipeline {
     this.gen++;
     if (r.deleted.length === 0) return { removed: [] };
     const gone = new Set(r.deleted);
-    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_DELETE) };
+    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_METER_DELETE) };
   }
 
   // ---- bundles (OF1.4.1 §6.8)

@@ -78,6 +78,9 @@ export const OFPRR_IDLE_TIMEOUT = 0;
 export const OFPRR_HARD_TIMEOUT = 1;
 export const OFPRR_DELETE = 2;
 export const OFPRR_GROUP_DELETE = 3;
+/** OF1.4 (§7.4.2): removed because its meter was deleted; 1.3 and 1.0 connections are told
+ * OFPRR_DELETE, the reason 1.3 gives it. */
+export const OFPRR_METER_DELETE = 4;
 
 // ---- Packet-in reasons (§7.4.1)
 export const OFPR_NO_MATCH = 0;

@@ -26,7 +26,7 @@ import {
   OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_COMMAND, OFPMOFC_BAD_FLAGS,
   OFPMOFC_BAD_TABLE_ID, OFPMOFC_MONITOR_EXISTS, OFPMOFC_UNKNOWN_MONITOR,
 } from '../../src/pipeline/errors.js';
-import { OFPGC_ADD, OFPGT_INDIRECT, OFPG_ANY, OFPP_ANY, OFPTT_ALL, flowMod } from '../../src/pipeline/types.js';
+import { OFPGC_ADD, OFPGT_INDIRECT, OFPG_ANY, OFPP_ANY, OFPRR_DELETE, OFPRR_METER_DELETE, OFPTT_ALL, flowMod } from '../../src/pipeline/types.js';
 import { FakeBridge } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
 import { apply, bucket, out } from './pipeline-helpers.js';
@@ -220,12 +220,25 @@ describe('flow monitors (OpenFlow 1.4)', () => {
 });
 
 describe('async config and role-status (OpenFlow 1.4)', () => {
+  it('a meter delete removes its flows with 1.4\'s METER_DELETE for a 1.4 controller, DELETE for a 1.3 one', async () => {
+    const { c14, connect } = await setup();
+    const c13 = await connect(4);
+    c14.send({ type: 'get_async_request', xid: 1 });
+    expect((await c14.next('get_async_reply')).flowRemovedMask).toEqual([31, 0]); // 1.4 default: + METER_DELETE
+    c14.send({ type: 'meter_mod', xid: 2, command: 0, flags: 1, meterId: 3, bands: [{ type: 'drop', rate: 1000, burstSize: 0 }] });
+    c14.send({ type: 'flow_mod', xid: 3, ...flowMod({ priority: 4, flags: 1, instructions: [{ type: 'meter', meterId: 3 }, apply(out(1))] }) });
+    await c14.barrier();
+    c14.send({ type: 'meter_mod', xid: 4, command: 2, flags: 0, meterId: 3, bands: [] });
+    expect((await c14.next('flow_removed')).reason).toBe(OFPRR_METER_DELETE);
+    expect((await c13.next('flow_removed')).reason).toBe(OFPRR_DELETE);
+  });
+
   it('SET_ASYNC changes only the masks it has properties for', async () => {
     const { c14 } = await setup();
     c14.send({ type: 'set_async', xid: 1, packetInMask: [1, null], roleStatusMask: [null, 0] });
     c14.send({ type: 'get_async_request', xid: 2 });
     expect(await c14.next('get_async_reply')).toMatchObject({
-      xid: 2, packetInMask: [1, 0], portStatusMask: [7, 7], flowRemovedMask: [15, 0], roleStatusMask: [7, 0],
+      xid: 2, packetInMask: [1, 0], portStatusMask: [7, 7], flowRemovedMask: [31, 0], roleStatusMask: [7, 0],
     });
   });
 
