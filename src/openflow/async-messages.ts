@@ -26,7 +26,7 @@ import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, ty
 import type { BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';
 import type { PacketBuffers } from './packet-buffers.js';
-import { flowRemovedReasonFor, type Session } from './session.js';
+import { flowRemovedReasonFor, packetInReasonFor, type Session } from './session.js';
 
 function be(n: bigint, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -72,7 +72,7 @@ export function sendPacketIn(pi: BridgePacketIn, sessions: Iterable<Session>, bu
       if (id !== OFP_NO_BUFFER) data = pi.data.subarray(0, len);
     }
     const queued = s.conn.sendDroppable({
-      type: 'packet_in', xid: 0, bufferId: id, totalLen: pi.totalLen, reason: pi.reason,
+      type: 'packet_in', xid: 0, bufferId: id, totalLen: pi.totalLen, reason: packetInReasonFor(s.conn.version, pi.reason),
       tableId: pi.tableId, cookie: pi.cookie, match, data,
     });
     if (queued) counts.sent++;

@@ -17,7 +17,7 @@ import {
 } from '../pipeline/errors.js';
 import {
   OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT, OFPRR_METER_DELETE,
-  OFPR_ACTION, OFPR_NO_MATCH,
+  OFPR_ACTION, OFPR_ACTION_SET, OFPR_GROUP, OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPR_PACKET_OUT,
 } from '../pipeline/types.js';
 import {
   OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_SLAVE,
@@ -66,6 +66,7 @@ export class Session {
   wants(kind: 'packetInMask' | 'portStatusMask' | 'flowRemovedMask' | 'roleStatusMask', reason: number): boolean {
     if (!this.conn.isReady) return false;
     if (kind === 'flowRemovedMask') reason = flowRemovedReasonFor(this.conn.version, reason);
+    else if (kind === 'packetInMask') reason = packetInReasonFor(this.conn.version, reason);
     const mask = (this.async[kind] ?? ROLE_STATUS_DEFAULT)[this.role === OFPCR_ROLE_SLAVE ? 1 : 0];
     return reason < 32 && ((mask >>> reason) & 1) === 1;
   }
@@ -77,10 +78,22 @@ export function flowRemovedReasonFor(version: number, reason: number): number {
   return reason === OFPRR_METER_DELETE && version < OFP14_VERSION ? OFPRR_DELETE : reason;
 }
 
-/** OF1.4.1 §7.3.10: a 1.4 master/equal connection also gets METER_DELETE flow-removed by
- * default; applied when the connection turns out to speak 1.4. */
+/** The packet-in reason a connection of `version` is told: 1.4's ACTION_SET, GROUP and
+ * PACKET_OUT are OFPR_ACTION before 1.4. No allocation (asked per packet). */
+export function packetInReasonFor(version: number, reason: number): number {
+  return reason > OFPR_INVALID_TTL && version < OFP14_VERSION ? OFPR_ACTION : reason;
+}
+
+/** OF1.4.1 §7.3.10: a 1.4 master/equal connection also gets METER_DELETE flow-removed, and
+ * packet-ins of the reasons 1.4 split ACTION into, by default; applied when the connection
+ * turns out to speak 1.4. */
 export function asyncDefaults14(a: AsyncConfig): AsyncConfig {
-  return { ...a, flowRemovedMask: [a.flowRemovedMask[0] | (1 << OFPRR_METER_DELETE), a.flowRemovedMask[1]] };
+  const pin = (1 << OFPR_ACTION_SET) | (1 << OFPR_GROUP) | (1 << OFPR_PACKET_OUT);
+  const pinMaster = (a.packetInMask[0] & (1 << OFPR_ACTION)) !== 0 ? a.packetInMask[0] | pin : a.packetInMask[0];
+  return {
+    ...a, packetInMask: [pinMaster, a.packetInMask[1]],
+    flowRemovedMask: [a.flowRemovedMask[0] | (1 << OFPRR_METER_DELETE), a.flowRemovedMask[1]],
+  };
 }
 
 const STATE_CHANGING: ReadonlySet<OFMessageType> = new Set<OFMessageType>([

@@ -26,7 +26,10 @@ import {
   OFPET_BAD_REQUEST, OFPET_BUNDLE_FAILED, OFPET_FLOW_MONITOR_FAILED, OFPMOFC_BAD_COMMAND, OFPMOFC_BAD_FLAGS,
   OFPMOFC_BAD_TABLE_ID, OFPMOFC_MONITOR_EXISTS, OFPMOFC_UNKNOWN_MONITOR,
 } from '../../src/pipeline/errors.js';
-import { OFPGC_ADD, OFPGT_INDIRECT, OFPG_ANY, OFPP_ANY, OFPRR_DELETE, OFPRR_METER_DELETE, OFPTT_ALL, flowMod } from '../../src/pipeline/types.js';
+import {
+  OFPGC_ADD, OFPGT_INDIRECT, OFPG_ANY, OFPP_ANY, OFPR_ACTION, OFPR_ACTION_SET, OFPR_GROUP, OFPR_PACKET_OUT, OFPRR_DELETE,
+  OFPRR_METER_DELETE, OFPTT_ALL, flowMod,
+} from '../../src/pipeline/types.js';
 import { FakeBridge } from './agent-fake-bridge.js';
 import { socketPair, TestController } from './agent-helpers.js';
 import { apply, bucket, out } from './pipeline-helpers.js';
@@ -224,13 +227,27 @@ describe('async config and role-status (OpenFlow 1.4)', () => {
     const { c14, connect } = await setup();
     const c13 = await connect(4);
     c14.send({ type: 'get_async_request', xid: 1 });
-    expect((await c14.next('get_async_reply')).flowRemovedMask).toEqual([31, 0]); // 1.4 default: + METER_DELETE
+    expect(await c14.next('get_async_reply')).toMatchObject({ flowRemovedMask: [31, 0], packetInMask: [0b111011, 0] }); // 1.4 defaults: + METER_DELETE, + ACTION_SET/GROUP/PACKET_OUT
     c14.send({ type: 'meter_mod', xid: 2, command: 0, flags: 1, meterId: 3, bands: [{ type: 'drop', rate: 1000, burstSize: 0 }] });
     c14.send({ type: 'flow_mod', xid: 3, ...flowMod({ priority: 4, flags: 1, instructions: [{ type: 'meter', meterId: 3 }, apply(out(1))] }) });
     await c14.barrier();
     c14.send({ type: 'meter_mod', xid: 4, command: 2, flags: 0, meterId: 3, bands: [] });
     expect((await c14.next('flow_removed')).reason).toBe(OFPRR_METER_DELETE);
     expect((await c13.next('flow_removed')).reason).toBe(OFPRR_DELETE);
+  });
+
+  it('packet-in reasons: a 1.4 controller is told GROUP / ACTION_SET / PACKET_OUT, a 1.3 one ACTION', async () => {
+    const { c14, connect, bridge } = await setup();
+    const c13 = await connect(4);
+    const frame = new Uint8Array(60);
+    for (const reason of [OFPR_GROUP, OFPR_ACTION_SET, OFPR_PACKET_OUT]) {
+      bridge.emit('packet-in', {
+        inPort: 2, reason, tableId: 0, cookie: 5n, maxLen: 0xffff, totalLen: 60, data: frame,
+        metadata: 0n, tunnelId: 0n, tunSrc: 0, tunDst: 0,
+      });
+      expect((await c14.next('packet_in')).reason).toBe(reason);
+      expect((await c13.next('packet_in')).reason).toBe(OFPR_ACTION);
+    }
   });
 
   it('SET_ASYNC changes only the masks it has properties for', async () => {

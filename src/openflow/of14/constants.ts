@@ -97,18 +97,8 @@ export const OFPBCT_DISCARD_REPLY = 7;
 export const OFPBF_ATOMIC = 1 << 0;
 export const OFPBF_ORDERED = 1 << 1;
 
-// enum ofp_packet_in_reason of 1.4 (§7.4.1): 0..2 are 1.3's NO_MATCH, ACTION, INVALID_TTL
-// renamed; Sluice reports every output-to-controller action as OFPR_APPLY_ACTION (1).
-export const OFPR14_TABLE_MISS = 0;
-export const OFPR14_APPLY_ACTION = 1;
-export const OFPR14_INVALID_TTL = 2;
-export const OFPR14_ACTION_SET = 3;
-export const OFPR14_GROUP = 4;
-export const OFPR14_PACKET_OUT = 5;
-
-// enum ofp_flow_removed_reason of 1.4 (§7.4.2): 0..3 as 1.3, then
-export const OFPRR14_METER_DELETE = 4;
-export const OFPRR14_EVICTION = 5;
+// The 1.4 packet-in and flow-removed reasons Sluice gives are in the internal model
+// (src/pipeline/types.ts OFPR_ACTION_SET, OFPR_GROUP, OFPR_PACKET_OUT, OFPRR_METER_DELETE).
 
 // Sizes (OFP_ASSERT of openflow.h 1.4)
 export const OFP14_PORT_LEN = 40;

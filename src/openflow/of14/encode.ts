@@ -4,9 +4,10 @@
  * changed (port-status, port-mod, the port-desc / port-stats / queue-stats replies,
  * async config) or added (role-status, bundle-control, bundle-add-message, flow monitors).
  *
- * Invariants: every message but queue-get-config (gone in 1.4: null) has a 1.4 form; the internal
- * packet-in and flow-removed reasons are 1.3's numbers, which 1.4 kept (OFPR_ACTION is
- * 1.4's OFPR_APPLY_ACTION); lengths include the header; > 65535 bytes throws RangeError.
+ * Invariants: every message but queue-get-config (gone in 1.4: null) has a 1.4 form; the
+ * internal packet-in and flow-removed reasons are 1.4's numbers (OFPR_ACTION is 1.4's
+ * OFPR_APPLY_ACTION; the agent maps the finer ones down for 1.3 and 1.0 peers); lengths
+ * include the header; > 65535 bytes throws RangeError.
  */
 import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PORT_MOD, OFPT_PORT_STATUS, OFPT_SET_ASYNC } from '../constants.js';
 import { encodeMessage } from '../encode.js';
