@@ -250,6 +250,21 @@ describe('async config and role-status (OpenFlow 1.4)', () => {
     }
   });
 
+  it('a 1.3 and a 1.4 controller on one bridge: each gets port-status in its own version', async () => {
+    const { c14, connect, bridge } = await setup();
+    const c13 = await connect(4);
+    expect(bridge.portMod(1, 1, 1)).toBeNull(); // OFPPC_PORT_DOWN
+    await c14.until(() => c14.received.some((r) => r.msg?.type === 'port_status'));
+    await c13.until(() => c13.received.some((r) => r.msg?.type === 'port_status'));
+    const raw14 = c14.received.find((r) => r.msg?.type === 'port_status')!.raw;
+    const raw13 = c13.received.find((r) => r.msg?.type === 'port_status')!.raw;
+    expect([raw14[0], raw14.length, raw13[0], raw13.length]).toEqual([5, 16 + 72, 4, 16 + 64]); // 1.4: ofp_port + Ethernet property
+    const p14 = await c14.next('port_status');
+    const p13 = await c13.next('port_status');
+    expect(p14.port).toEqual(p13.port);
+    expect([p14.port.portNo, p14.port.config, p14.port.currSpeed]).toEqual([1, 1, 10_000_000]);
+  });
+
   it('SET_ASYNC changes only the masks it has properties for', async () => {
     const { c14 } = await setup();
     c14.send({ type: 'set_async', xid: 1, packetInMask: [1, null], roleStatusMask: [null, 0] });
