@@ -183,7 +183,8 @@ export class OpenFlowTarget implements FuzzTarget {
   private readonly encode: (m: OFMessage) => Uint8Array;
   private readonly maxErrorCode: Readonly<Record<number, number>>;
   private readonly r: Rig = rig(3);
-  private readonly agent = new OpenFlowAgent(this.r.bridge, { now: () => this.r.clock.t, nBuffers: N_BUFFERS });
+  // bundles never time out during a run: a timeout's error would land among another input's replies
+  private readonly agent = new OpenFlowAgent(this.r.bridge, { now: () => this.r.clock.t, nBuffers: N_BUFFERS, bundleTimeoutMs: 600_000 });
   private link: Link | null = null;
   private runs = 0;
   private flowModsSinceReset = 0;
@@ -319,7 +320,10 @@ export class OpenFlowTarget implements FuzzTarget {
     if (l.conn.isClosed) { problems.push(`a whole message closed the connection: ${l.closedReason}`); this.link = null; return; }
     const xid = rd32(m, 4);
     const errors = got.filter((g) => g.msg.type === 'error' || g.msg.type === 'error_experimenter');
-    for (const e of errors) if (e.msg.xid !== xid) problems.push(`an error with xid ${e.msg.xid}, not the offending ${xid}`);
+    // a bundle commit reports its failing message with that message's own xid (OF1.4.1 §6.8.2)
+    const commit = (m[1] === 33 && m.length >= 16 && rd16(m, 12) === 4)
+      || (m[1] === 4 && m.length >= 24 && rd32(m, 8) === 0x4f4e4600 && rd32(m, 12) === 2300 && rd16(m, 20) === 4); // ONF EXT-230 in 1.3
+    for (const e of errors) if (e.msg.xid !== xid && !commit) problems.push(`an error with xid ${e.msg.xid}, not the offending ${xid}`);
     const msg = this.version === 5 ? decodeMessage14(m) : decodeMessage(m);
     if (isOFError(msg)) {
       const v = this.version;
