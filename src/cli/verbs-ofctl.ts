@@ -34,7 +34,8 @@ export function registerOfctlVerbs(program: Command): void {
     .option('--strict', 'only the flow with exactly this match and priority')
     .option('--bundle', 'send it as an atomic bundle').action(modFlows);
   verb('del-flows <bridge> [match]', 'delete the flows that match (all flows without MATCH)')
-    .option('--strict', 'only the flow with exactly this match and priority').action(delFlows);
+    .option('--strict', 'only the flow with exactly this match and priority')
+    .option('--bundle', 'send it as an atomic bundle').action(delFlows);
   verb('dump-flows <bridge> [match]', 'print the flows (those that match MATCH, if given)')
     .option('--no-stats', 'leave out durations and counters (and cookie, table when 0)').action(dumpFlows);
   verb('dump-ports <bridge> [port]', 'print port counters (of PORT, if given)').action(dumpPorts);
