@@ -171,6 +171,25 @@ need.describe('ovs-ofctl -O OpenFlow14 against Sluice', () => {
     expect(await of14('mod-table', '0', 'evict')).toMatch(/OFPTMFC_BAD_CONFIG/);
   });
 
+  it('the verbs whose messages 1.4 kept as in 1.3: groups, meters, aggregate, desc, queue stats, packet-out', async () => {
+    expect(await of14('del-flows')).toBe('');
+    expect(await of14('add-group', 'group_id=1,type=select,bucket=output:1,bucket=output:2')).toBe('');
+    expect(await of14('add-meter', 'meter=1,kbps,bands=type=drop,rate=1000')).toBe('');
+    expect(await of14('add-flow', 'priority=5,in_port=1,actions=meter:1,group:1')).toBe('');
+    expect(flowLines(await of14('dump-flows'))).toEqual(['table=0, n_packets=0, n_bytes=0, priority=5,in_port=1 actions=meter:1,group:1']);
+    expect(await of14('dump-aggregate')).toMatch(/OFPST_AGGREGATE reply \(OF1\.4\) \(xid=0x\w+\): packet_count=0 byte_count=0 flow_count=1/);
+    expect(await of14('dump-groups')).toContain('group_id=1,type=select,bucket=actions=output:1,bucket=actions=output:2');
+    expect(await of14('dump-group-stats')).toMatch(/group_id=1,duration=[\d.]+s,ref_count=1,packet_count=0/);
+    expect(await of14('dump-meters')).toMatch(/meter=1 kbps bands=\ntype=drop rate=1000/);
+    expect(await of14('meter-stats')).toMatch(/meter:1 flow_count:1 /);
+    expect(await of14('dump-desc')).toContain('Manufacturer: Sluice project');
+    expect(await of14('queue-stats')).toMatch(/OFPST_QUEUE reply \(OF1\.4\) \(xid=0x\w+\): 0 queues/);
+    expect(await of14('packet-out', '1', 'drop', '0000000000010000000000020800')).toBe('');
+    expect(await of14('del-flows')).toBe('');
+    expect(await of14('del-groups')).toBe('');
+    expect(await of14('del-meters')).toBe('');
+  });
+
   it('our role-status, async config and bundle control read back with ovs-ofctl ofp-print', async () => {
     const print = async (m: OFMessage) => (await run('ovs-ofctl', ['ofp-print', Buffer.from(encodeMessage14(m)!).toString('hex')])).stdout;
     expect(await print({ type: 'role_status', xid: 0, role: 3, reason: 0, generationId: 7n }))
