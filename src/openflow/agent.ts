@@ -315,14 +315,16 @@ export class OpenFlowAgent {
 
   /**
    * Commits a bundle atomically (OF1.4.1 §6.8.2): every message is first applied, in
-   * order, to a copy of the pipeline (Pipeline.trialCopy); the first failure is reported
+   * order, to a copy of the pipeline (Pipeline.trialCopy: the groups, the meters and the
+   * tables the flow-mods name); the first failure is reported
    * with that message's xid and ends the commit with OFPBFC_MSG_FAILED, the switch
    * unchanged. Only then are the same messages applied to the bridge, in the same order
    * and within this one call, so that no packet and no other message sees half of them.
    */
   private commitBundle(s: Session, messages: readonly BundledMessage[]): OFError | null {
     const b = this.bridge;
-    const trial = b.pipeline.trialCopy();
+    const named = messages.flatMap(({ message: m }) => (m.type === 'flow_mod' ? [m.tableId] : []));
+    const trial = b.pipeline.trialCopy(named.includes(OFPTT_ALL) ? 'all' : new Set(named));
     const now = this.now();
     for (const { message: m, raw } of messages) {
       let e: OFError | null = null;

@@ -241,15 +241,18 @@ export class Pipeline {
    * same order succeed here too (nothing in between: the agent is sequential). The copy has
    * new Rule, Group and Meter objects (reference counts recounted), shares only immutable
    * values (instructions, buckets' actions, bands), is attached to no datapath and is
-   * dropped after the trial. Cost: one classifier insert per installed rule.
+   * dropped after the trial. `tables` limits the copy to the tables the bundle's flow-mods
+   * name (no mod's success depends on the rules of another table: goto_table checks only
+   * the table count; groups and meters are always copied). Cost: one classifier insert per
+   * rule copied.
    */
-  trialCopy(): Pipeline {
+  trialCopy(tables: ReadonlySet<number> | 'all' = 'all'): Pipeline {
     const p = new Pipeline(this.opts);
     p.groups.loadFrom(this.groups);
     p.meters.loadFrom(this.meters);
     for (let t = 0; t < this.nTables; t++) {
       const src = this.tables[t]!;
-      if (src.size === 0) continue;
+      if (src.size === 0 || (tables !== 'all' && !tables.has(t))) continue;
       const dst = p.tables[t]!;
       for (const r of src.rules()) {
         const cm = src.compiledMatchOf(r);
