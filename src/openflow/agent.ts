@@ -16,7 +16,7 @@
  *    OpenFlow 1.0, which lacks it: with a nonzero miss_send_len, as Open vSwitch does).
  */
 import {
-  OFPBFC_MSG_FAILED, OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_TYPE, OFPET_BUNDLE_FAILED, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
+  OFPBFC_MSG_FAILED, OFPBRC_BAD_EXPERIMENTER, OFPBRC_BAD_PORT, OFPBRC_BAD_TYPE, OFPET_BUNDLE_FAILED, OFPBRC_IS_SLAVE, OFPET_BAD_REQUEST, OFPET_PORT_MOD_FAILED,
   OFPET_QUEUE_OP_FAILED, OFPET_SWITCH_CONFIG_FAILED, OFPET_TABLE_MOD_FAILED, OFPPMFC_BAD_CONFIG,
   OFPPMFC_BAD_HW_ADDR, OFPPMFC_BAD_PORT, OFPQOFC_BAD_PORT, OFPSCFC_BAD_FLAGS, OFPTMFC_BAD_CONFIG, OFPTMFC_BAD_TABLE, isOFError, ofError,
   describeOFError, type OFError,
@@ -25,7 +25,7 @@ import { NO_LOG, type Logger } from '../pipeline/logger.js';
 import type { ModResult, RemovedRule } from '../pipeline/pipeline.js';
 import {
   OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPP_ANY, OFPP_TABLE, OFPTT_ALL,
-  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, OFPRR_HARD_TIMEOUT,
+  OFPP_CONTROLLER, OFPP_LOCAL, OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPG_ANY, OFP_NO_BUFFER, OFPRR_HARD_TIMEOUT,
   OFPRR_IDLE_TIMEOUT, type Action, type FlowMod, type PortReason,
 } from '../pipeline/types.js';
 import { Bundles, DEFAULT_BUNDLE_TIMEOUT_MS, type BundledMessage } from './bundles.js';
@@ -333,6 +333,11 @@ export class OpenFlowAgent {
         case 'group_mod': e = modError(trial.groupMod({ command: m.command, type: m.groupType, groupId: m.groupId, buckets: m.buckets }, now)); break;
         case 'meter_mod': e = modError(trial.meterMod(m, now)); break;
         case 'port_mod': e = portModCheck(b, m.portNo, m.hwAddr, m.mask); break;
+        case 'packet_out': // sent at the commit, in its place in the order (Bundles admits unbuffered ones only)
+          e = m.inPort !== OFPP_CONTROLLER && m.inPort !== OFPP_LOCAL && !b.port(m.inPort)
+            ? ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_PORT, `packet-out in_port ${m.inPort} does not exist`)
+            : trial.checkPacketOut(m.actions);
+          break;
         default: break; // Bundles.add admits nothing else
       }
       if (e !== null) {

@@ -8,8 +8,8 @@
  *      └──────────────────────┴────────────┴──DISCARD / timeout──  or the timeout ends either.
  *
  * Invariants
- *  - Only flow-mod, group-mod, meter-mod and port-mod can be bundled (others:
- *    OFPBFC_MSG_UNSUP); the inner xid must be the add's (OFPBFC_MSG_BAD_XID).
+ *  - Only flow-mod, group-mod, meter-mod, port-mod and unbuffered packet-out can be
+ *    bundled (others: OFPBFC_MSG_UNSUP); the inner xid must be the add's (OFPBFC_MSG_BAD_XID).
  *  - Commit is atomic and ordered whatever the flags (both are allowed, §6.8.1): the
  *    caller's `commit` tries every message in order on a copy first and touches the
  *    switch only if all succeed; on failure the failing message's error goes out with its
@@ -30,13 +30,14 @@ import {
   OFPBCT_CLOSE_REPLY, OFPBCT_CLOSE_REQUEST, OFPBCT_COMMIT_REPLY, OFPBCT_COMMIT_REQUEST, OFPBCT_DISCARD_REPLY,
   OFPBCT_DISCARD_REQUEST, OFPBCT_OPEN_REPLY, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED,
 } from './of14/constants.js';
+import { OFP_NO_BUFFER } from '../pipeline/types.js';
 
 const MAX_BUNDLES = 64;
 const MAX_MESSAGES = 1 << 17;
 export const DEFAULT_BUNDLE_TIMEOUT_MS = 10_000;
 
 /** The messages a bundle may hold. */
-const BUNDLABLE: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['flow_mod', 'group_mod', 'meter_mod', 'port_mod']);
+const BUNDLABLE: ReadonlySet<OFMessageType> = new Set<OFMessageType>(['flow_mod', 'group_mod', 'meter_mod', 'port_mod', 'packet_out']);
 
 /** One bundled message and its bytes (the data of an error about it). */
 export interface BundledMessage { readonly message: OFMessage; readonly raw: Uint8Array }
@@ -102,6 +103,8 @@ export class Bundles {
   /** BUNDLE_ADD_MESSAGE: null when added (no reply), else the error. */
   add(m: BundleAddMessage): OFError | null {
     if (!BUNDLABLE.has(m.message.type)) return fail(OFPBFC_MSG_UNSUP, `${m.message.type} cannot be bundled`);
+    // a buffered packet could be checked only by taking it from the pool: not in a bundle
+    if (m.message.type === 'packet_out' && m.message.bufferId !== OFP_NO_BUFFER) return fail(OFPBFC_MSG_UNSUP, 'a packet-out with a buffer_id cannot be bundled');
     if (m.message.xid !== m.xid) return fail(OFPBFC_MSG_BAD_XID, `bundled xid ${m.message.xid} is not the add's ${m.xid}`);
     let b = this.open.get(m.bundleId);
     if (!b) { // §7.3.9.2: an add to an unknown id opens it

@@ -142,6 +142,27 @@ describe('bundles (OpenFlow 1.4)', () => {
     expect(bridge.pipeline.table(0).size).toBe(0);
   });
 
+  it('packet-outs in a bundle go out at the commit, in order; a bad one fails the commit and none goes out', async () => {
+    const { bridge, c14 } = await setup();
+    const po = (xid: number, port: number): OFMessage => ({ type: 'packet_out', xid, bufferId: 0xffffffff, inPort: 0xfffffffd, actions: [out(port)], data: new Uint8Array(60) });
+    c14.send(add(1, 6, po(1, 1)));
+    c14.send(add(2, 6, flow(2, 10, 1)));
+    c14.send(add(3, 6, po(3, 2)));
+    await c14.barrier();
+    expect(bridge.packetOuts).toHaveLength(0);
+    c14.send(ctl(4, 6, OFPBCT_COMMIT_REQUEST));
+    await c14.next('bundle_control', 2000, (m) => m.xid === 4);
+    expect(bridge.packetOuts.map((p) => p.actions)).toEqual([[out(1)], [out(2)]]);
+    c14.send(add(5, 7, po(5, 1)));
+    c14.send(add(6, 7, po(6, 77)));
+    c14.send(ctl(7, 7, OFPBCT_COMMIT_REQUEST));
+    expect(await errorOf(c14, 6)).toEqual([OFPET_BAD_ACTION, OFPBAC_BAD_OUT_PORT]);
+    expect(await errorOf(c14, 7)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_MSG_FAILED]);
+    expect(bridge.packetOuts).toHaveLength(2);
+    c14.send(add(8, 8, { ...po(8, 1), bufferId: 3 } as OFMessage));
+    expect(await errorOf(c14, 8)).toEqual([OFPET_BUNDLE_FAILED, OFPBFC_MSG_UNSUP]);
+  });
+
   it('a slave may not open a bundle', async () => {
     const { c14 } = await setup();
     c14.send({ type: 'role_request', xid: 1, role: OFPCR_ROLE_SLAVE, generationId: 1n });
