@@ -29,11 +29,13 @@ export function registerOfctlVerbs(program: Command): void {
 
   verb('add-flow <bridge> <flow>', 'add a flow').action(addFlow);
   verb('add-flows <bridge> <file>', "add the flows of FILE, one per line ('-' = stdin; # comments); nothing is added if any line is bad")
-    .action(addFlows);
+    .option('--bundle', 'send them as one atomic bundle: if the switch refuses one, none is added').action(addFlows);
   verb('mod-flows <bridge> <flow>', 'change the actions of the flows that match')
-    .option('--strict', 'only the flow with exactly this match and priority').action(modFlows);
+    .option('--strict', 'only the flow with exactly this match and priority')
+    .option('--bundle', 'send it as an atomic bundle').action(modFlows);
   verb('del-flows <bridge> [match]', 'delete the flows that match (all flows without MATCH)')
-    .option('--strict', 'only the flow with exactly this match and priority').action(delFlows);
+    .option('--strict', 'only the flow with exactly this match and priority')
+    .option('--bundle', 'send it as an atomic bundle').action(delFlows);
   verb('dump-flows <bridge> [match]', 'print the flows (those that match MATCH, if given)')
     .option('--no-stats', 'leave out durations and counters (and cookie, table when 0)').action(dumpFlows);
   verb('dump-ports <bridge> [port]', 'print port counters (of PORT, if given)').action(dumpPorts);

@@ -8,7 +8,7 @@
  *                    "controllers": [ "tcp:127.0.0.1:6653" ], "listen": [ "ptcp:6634" ],
  *                    "flowLimit": 1000000, "macTableSize": 8192, "macAgingTime": 300,
  *                    "busyPoll": 200, "workers": 2,
- *                    "protocols": [ "OpenFlow10", "OpenFlow13" ] } ] }
+ *                    "protocols": [ "OpenFlow10", "OpenFlow13", "OpenFlow14" ] } ] }
  *
  * A port is either a string in the `--port` syntax (port-option.ts) or an object with the
  * datapath's BridgePortConfig keys. `controllers` (active: tcp/ssl/unix) and `listen`
@@ -232,7 +232,7 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   }
   if (v.protocols !== undefined) {
     const names = v.protocols;
-    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13"');
+    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13", "OpenFlow14"');
     if (versions instanceof Error) return `${path}.protocols: ${versions.message}`;
     out.protocols = versions;
   }

@@ -20,7 +20,7 @@ import { describeEncap } from '../ports/tunnel-spec.js';
 import type { Decision, Op } from '../pipeline/decision.js';
 import {
   OFPCML_NO_BUFFER, OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_PORT_DOWN, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_NORMAL,
-  OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH,
+  OFPR_ACTION, OFPR_ACTION_SET, OFPR_GROUP, OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPR_PACKET_OUT,
 } from '../pipeline/types.js';
 
 interface Output {
@@ -32,6 +32,8 @@ interface Output {
 
 const REASONS: Readonly<Record<number, string>> = {
   [OFPR_NO_MATCH]: 'no_match', [OFPR_ACTION]: 'action', [OFPR_INVALID_TTL]: 'invalid_ttl',
+  // OF1.4's finer reasons: the trace keeps 1.3's word for them
+  [OFPR_ACTION_SET]: 'action', [OFPR_GROUP]: 'action', [OFPR_PACKET_OUT]: 'action',
 };
 
 function collect(ops: readonly Op[], meters: readonly number[], out: Output[]): void {

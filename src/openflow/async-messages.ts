@@ -26,7 +26,7 @@ import { OFPCML_NO_BUFFER, OFPFF_SEND_FLOW_REM, OFPR_NO_MATCH, OFP_NO_BUFFER, ty
 import type { BridgePortInfo, BridgeFlowRemoved, BridgePacketIn } from './bridge-surface.js';
 import { flowRemoved, portDesc } from './convert.js';
 import type { PacketBuffers } from './packet-buffers.js';
-import type { Session } from './session.js';
+import { flowRemovedReasonFor, packetInReasonFor, type Session } from './session.js';
 
 function be(n: bigint, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -72,7 +72,7 @@ export function sendPacketIn(pi: BridgePacketIn, sessions: Iterable<Session>, bu
       if (id !== OFP_NO_BUFFER) data = pi.data.subarray(0, len);
     }
     const queued = s.conn.sendDroppable({
-      type: 'packet_in', xid: 0, bufferId: id, totalLen: pi.totalLen, reason: pi.reason,
+      type: 'packet_in', xid: 0, bufferId: id, totalLen: pi.totalLen, reason: packetInReasonFor(s.conn.version, pi.reason),
       tableId: pi.tableId, cookie: pi.cookie, match, data,
     });
     if (queued) counts.sent++;
@@ -82,10 +82,12 @@ export function sendPacketIn(pi: BridgePacketIn, sessions: Iterable<Session>, bu
 
 export function sendFlowRemoved(ev: BridgeFlowRemoved, sessions: Iterable<Session>, nowMs: number): void {
   if ((ev.rule.flags & OFPFF_SEND_FLOW_REM) === 0) return; // §6.4: only when asked for
-  let msg: ReturnType<typeof flowRemoved> | null = null;
+  const msgs = new Map<number, ReturnType<typeof flowRemoved>>(); // by the reason each version is told
   for (const s of sessions) {
     if (!s.wants('flowRemovedMask', ev.reason)) continue;
-    msg ??= flowRemoved(ev.rule, ev.reason, nowMs, 0);
+    const reason = flowRemovedReasonFor(s.conn.version, ev.reason);
+    let msg = msgs.get(reason);
+    if (!msg) msgs.set(reason, (msg = flowRemoved(ev.rule, reason, nowMs, 0)));
     s.conn.send(msg);
   }
 }

@@ -43,6 +43,8 @@ export interface AgentBridge {
   /** null when what the agent reads is exact now; else resolves once it is (a bridge with
    *  datapath workers: every change applied on all of them, their counters summed in). */
   settle?(): Promise<void> | null;
+  /** Runs `apply` so that no packet sees part of its changes (a bundle commit). */
+  atomically?<T>(apply: () => T): T;
   on(event: 'packet-in', fn: (pi: BridgePacketIn) => void): unknown;
   on(event: 'port-status', fn: (reason: PortReason, info: BridgePortInfo) => void): unknown;
   on(event: 'flow-removed', fn: (ev: BridgeFlowRemoved) => void): unknown;

@@ -13,6 +13,8 @@
  *    after a fixed-size message                                   → OFPBRC_BAD_LEN
  *  - inside bodies: match (OFPBMC_*), actions (OFPBAC_*), instructions (OFPBIC_*),
  *    buckets, bands, multipart (OFPBRC_BAD_MULTIPART), table features (OFPTFFC_*).
+ * An OFPT_EXPERIMENTER of ONF's EXT-230 (bundles in 1.3, exp_type 2300/2301) decodes to
+ * bundle_control / bundle_add_message, as 1.4's own messages do (of14/bundle-codec.ts).
  * `decodeMessageStrict` is the same without the last-resort catch, for the fuzz test.
  */
 import {
@@ -23,6 +25,7 @@ import { decodeActions } from './actions-codec.js';
 import * as C from './constants.js';
 import { pad8 } from './constants.js';
 import { decodeInstructions } from './instructions-codec.js';
+import { ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, decodeBundleAdd, decodeBundleControl } from './of14/bundle-codec.js';
 import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage } from './message-types.js';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
@@ -112,6 +115,10 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
     case OFPT_ECHO_REPLY: return { type: 'echo_reply', xid, data: r.bytes(r.left) };
     case OFPT_EXPERIMENTER: {
       const experimenter = r.u32(); const expType = r.u32();
+      if (experimenter === ONF_EXPERIMENTER_ID) { // ONF EXT-230: OpenFlow 1.4's bundles in 1.3
+        if (expType === ONFT_BUNDLE_CONTROL) return decodeBundleControl(r.buf, 8, xid);
+        if (expType === ONFT_BUNDLE_ADD_MESSAGE) return decodeBundleAdd(r.buf, 8, xid, (b) => decodeMessageStrict(b, r.buf[0]));
+      }
       return { type: 'experimenter', xid, experimenter, expType, data: r.bytes(r.left) };
     }
     case OFPT_FEATURES_REQUEST: return { type: 'features_request', xid };
@@ -231,8 +238,10 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
   }
 }
 
-/** decodeMessage without the last-resort catch: any exception here is a codec bug. */
-export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
+/** decodeMessage without the last-resort catch: any exception here is a codec bug.
+ * `version` is the header version accepted (the 1.4 codec hands over with 0x05 the
+ * messages 1.4 left as in 1.3). */
+export function decodeMessageStrict(buf: Uint8Array, version13: number = OFP_VERSION): DecodeResult {
   if (buf.length < OFP_HEADER_LEN) return badLen(`message of ${buf.length} bytes has no header`);
   const r = Reader.of(buf);
   const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
@@ -242,8 +251,8 @@ export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
   if (type === OFPT_HELLO) {
     return decodeHello(r, xid, version);
   }
-  if (version !== OFP_VERSION) {
-    return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.3`);
+  if (version !== version13) {
+    return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not 0x${version13.toString(16)}`);
   }
   if (type > OFPT_METER_MOD) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
   const body = r.left;
@@ -262,9 +271,9 @@ export function decodeMessageStrict(buf: Uint8Array): DecodeResult {
  * Decodes exactly one whole message. Never throws: a decoder bug that slipped past the
  * fuzz test still becomes OFPBRC_BAD_LEN rather than an exception in the event loop.
  */
-export function decodeMessage(buf: Uint8Array): DecodeResult {
+export function decodeMessage(buf: Uint8Array, version13: number = OFP_VERSION): DecodeResult {
   try {
-    return decodeMessageStrict(buf);
+    return decodeMessageStrict(buf, version13);
   } catch (e) {
     return badLen(`undecodable message (${e instanceof Error ? e.message : String(e)})`);
   }

@@ -1,5 +1,5 @@
 /**
- * OpenFlow 1.3 messages as plain values (OF1.3.5 §7.3–§7.5): one interface per message,
+ * OpenFlow messages as plain values (OF1.3.5 §7.3–§7.5, and the few OF1.4.1 added): one interface per message,
  * discriminated by `type` (the spec's OFPT_ name without prefix, lower case), all carrying
  * the header's `xid`. `OFMessage` is their union; the codec maps it to and from bytes.
  *
@@ -103,15 +103,79 @@ export interface RoleMsg { readonly xid: number; readonly role: number; readonly
 export interface RoleRequest extends RoleMsg { readonly type: 'role_request' }
 export interface RoleReply extends RoleMsg { readonly type: 'role_reply' }
 export interface GetAsyncRequest { readonly type: 'get_async_request'; readonly xid: number }
-/** struct ofp_async_config (§7.3.10): [0] = master/equal, [1] = slave. */
+/** struct ofp_async_config (§7.3.10): [0] = master/equal, [1] = slave. OpenFlow 1.4
+ * writes it as properties (OFPACPT_*) and adds role-status (optional here: 1.3 lacks it). */
 export interface AsyncConfig {
   readonly packetInMask: readonly [number, number];
   readonly portStatusMask: readonly [number, number];
   readonly flowRemovedMask: readonly [number, number];
+  readonly roleStatusMask?: readonly [number, number];
 }
 export interface GetAsyncReply extends AsyncConfig { readonly type: 'get_async_reply'; readonly xid: number }
-export interface SetAsync extends AsyncConfig { readonly type: 'set_async'; readonly xid: number }
+/** One mask of a SET_ASYNC: [master/equal, slave], null = that half is not changed. */
+export type AsyncMaskUpdate = readonly [number | null, number | null];
+/** A 1.3 SET_ASYNC sets every mask; a 1.4 one only the masks it has properties for
+ * (OF1.4.1 §7.3.10): the absent ones are undefined or null here and stay as they were. */
+export interface SetAsync {
+  readonly type: 'set_async'; readonly xid: number;
+  readonly packetInMask?: AsyncMaskUpdate; readonly portStatusMask?: AsyncMaskUpdate;
+  readonly flowRemovedMask?: AsyncMaskUpdate; readonly roleStatusMask?: AsyncMaskUpdate;
+}
 export interface MeterModMsg extends MeterMod { readonly type: 'meter_mod'; readonly xid: number }
+
+// ---- OpenFlow 1.4 (OF1.4.1 §7.3.9, §7.4.4): 1.0 has no form for them, 1.3 only for bundles (ONF EXT-230).
+
+/** OFPT_ROLE_STATUS: this connection's role changed (reason OFPCRR_*). */
+export interface RoleStatus {
+  readonly type: 'role_status'; readonly xid: number;
+  readonly role: number; readonly reason: number; readonly generationId: bigint;
+}
+/** OFPT_BUNDLE_CONTROL (struct ofp_bundle_ctrl_msg); properties are not represented. */
+export interface BundleControl {
+  readonly type: 'bundle_control'; readonly xid: number;
+  readonly bundleId: number; readonly ctrlType: number; readonly flags: number;
+}
+/** OFPT_BUNDLE_ADD_MESSAGE (struct ofp_bundle_add_msg): `message` is the decoded inner
+ * message, `raw` its bytes (the data of an error about it). */
+/** struct ofp_flow_monitor_request (§7.3.5.19.1). */
+export interface FlowMonitor {
+  readonly monitorId: number; readonly outPort: number; readonly outGroup: number;
+  readonly flags: number; readonly tableId: number; readonly command: number; readonly match: Match;
+}
+/** One ofp_flow_update_*: full (INITIAL, ADDED, REMOVED, MODIFIED), abbreviated (the xid
+ * of the change this controller made itself), or PAUSED / RESUMED. */
+export type FlowUpdate =
+  | {
+      readonly event: 0 | 1 | 2 | 3; readonly tableId: number; readonly reason: number;
+      readonly idleTimeout: number; readonly hardTimeout: number; readonly priority: number;
+      readonly cookie: bigint; readonly match: Match; readonly instructions: readonly Instruction[];
+    }
+  | { readonly event: 4; readonly xid: number }
+  | { readonly event: 5 | 6 };
+/** OFPMP_FLOW_MONITOR request / reply (§7.3.5.19): kept out of the multipart bodies because
+ * 1.3 and 1.0 have no form for them. */
+export interface FlowMonitorRequest {
+  readonly type: 'flow_monitor_request'; readonly xid: number; readonly flags: number; readonly monitors: readonly FlowMonitor[];
+}
+export interface FlowMonitorReply {
+  readonly type: 'flow_monitor_reply'; readonly xid: number; readonly flags: number; readonly updates: readonly FlowUpdate[];
+}
+/** OFPMP_TABLE_DESC (§7.3.5.6): each table's config (no properties: Sluice has none). */
+export interface TableDescRequest { readonly type: 'table_desc_request'; readonly xid: number; readonly flags: number }
+export interface TableDescReply {
+  readonly type: 'table_desc_reply'; readonly xid: number; readonly flags: number;
+  readonly tables: readonly { readonly tableId: number; readonly config: number }[];
+}
+/** OFPMP_QUEUE_DESC (§7.3.5.10): Sluice has no queues, so a reply lists none. */
+export interface QueueDescRequest { readonly type: 'queue_desc_request'; readonly xid: number; readonly flags: number; readonly portNo: number; readonly queueId: number }
+export interface QueueDescReply {
+  readonly type: 'queue_desc_reply'; readonly xid: number; readonly flags: number;
+  readonly queues: readonly { readonly portNo: number; readonly queueId: number }[];
+}
+export interface BundleAddMessage {
+  readonly type: 'bundle_add_message'; readonly xid: number;
+  readonly bundleId: number; readonly flags: number; readonly message: OFMessage; readonly raw: Uint8Array;
+}
 
 export type OFMessage =
   | Hello | ErrorMsg | ErrorExperimenter | EchoRequest | EchoReply | Experimenter
@@ -119,7 +183,16 @@ export type OFMessage =
   | PacketIn | FlowRemoved | PortStatus | PacketOut | FlowModMsg | GroupModMsg | PortMod | TableMod
   | MultipartRequest | MultipartReply | BarrierRequest | BarrierReply
   | QueueGetConfigRequest | QueueGetConfigReply | RoleRequest | RoleReply
-  | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg;
+  | GetAsyncRequest | GetAsyncReply | SetAsync | MeterModMsg
+  | RoleStatus | BundleControl | BundleAddMessage | FlowMonitorRequest | FlowMonitorReply
+  | TableDescRequest | TableDescReply | QueueDescRequest | QueueDescReply;
+
+/** The message types only OpenFlow 1.4 has: the 1.3 codec encodes none of them (bundles it
+ * does, as ONF's EXT-230 experimenter messages). */
+export const OF14_ONLY_TYPES: ReadonlySet<OFMessageType> = new Set<OFMessageType>([
+  'role_status', 'flow_monitor_request', 'flow_monitor_reply', 'table_desc_request', 'table_desc_reply',
+  'queue_desc_request', 'queue_desc_reply',
+]);
 
 export type OFMessageType = OFMessage['type'];
 

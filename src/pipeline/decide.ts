@@ -39,7 +39,7 @@ import type { Group, GroupBucket, GroupTable } from './groups.js';
 import { UNTRACKED, applyToKey } from './key-effects.js';
 import type { Meter, MeterTable } from './meters.js';
 import {
-  OFPGT_ALL, OFPP_CONTROLLER, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPTT_ALL, type Action, type Instruction,
+  OFPGT_ALL, OFPP_CONTROLLER, OFPP_TABLE, OFPR_ACTION, OFPR_ACTION_SET, OFPR_GROUP, OFPR_NO_MATCH, OFPR_PACKET_OUT, OFPTT_ALL, type Action, type Instruction,
 } from './types.js';
 
 export interface DecideEnv<R extends DecisionRule> {
@@ -68,6 +68,9 @@ interface Origin<R> {
   /** The action runs in a group bucket or from the action set: no single flow entry is
    * associated, so a packet-in reports cookie all-ones (OF1.3.5 §7.4.1). */
   readonly detached?: boolean;
+  /** The packet-in reason of an output to the controller from here, when not the
+   * apply-actions' OFPR_ACTION: OFPR_ACTION_SET, OFPR_GROUP, OFPR_PACKET_OUT (OF1.4 §7.4.1). */
+  readonly reason?: number;
 }
 
 const cookieOf = <R extends DecisionRule>(o: Origin<R>): bigint => (o.detached || !o.rule ? NO_COOKIE : o.rule.cookie);
@@ -76,7 +79,7 @@ const detach = <R>(o: Origin<R>): Origin<R> => (o.detached ? o : { ...o, detache
 /** OF1.3.5 §7.4.1: packet-in cookie when no flow entry is associated (all ones). */
 const NO_COOKIE = 0xffff_ffff_ffff_ffffn;
 /** Packet-out actions belong to no table: reported with table id OFPTT_ALL. */
-const PACKET_OUT: Origin<never> = { rule: null, tableId: OFPTT_ALL };
+const PACKET_OUT: Origin<never> = { rule: null, tableId: OFPTT_ALL, reason: OFPR_PACKET_OUT };
 
 const INSTRUCTION_ORDER: readonly Instruction['type'][] = [
   'meter', 'apply_actions', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table',
@@ -146,7 +149,7 @@ class Builder<R extends DecisionRule> {
         }
         ops.push({
           op: 'output', port: a.port, maxLen: a.maxLen,
-          reason: from.rule !== null && this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : OFPR_ACTION,
+          reason: from.rule !== null && this.env.isTableMiss(from.rule) ? OFPR_NO_MATCH : (from.reason ?? OFPR_ACTION),
           tableId: from.tableId, cookie: cookieOf(from),
           ...(a.port === OFPP_CONTROLLER ? this.pipelineFields(words) : NO_FIELDS),
         });
@@ -216,7 +219,7 @@ class Builder<R extends DecisionRule> {
       this.buckets.push(b);
       const bw = words.slice();
       const bops: Op[] = [];
-      const inBucket = detach(from);
+      const inBucket: Origin<R> = { ...from, detached: true, reason: OFPR_GROUP };
       for (const a of b.actions) this.action(a, inBucket, bops, bw, false);
       const branch: Op = { op: 'branch', ops: bops };
       if (g.type !== OFPGT_ALL) this.single.add(branch);
@@ -309,7 +312,7 @@ function runTables<R extends DecisionRule>(b: Builder<R>, ops: Op[], words: Uint
     if (next < 0) {
       // §5.10: end of pipeline, the action set runs (output dropped if a group is set).
       // Actions of the set are reported with the writing rule's table but no cookie (§7.4.1).
-      for (const a of set.toExecute()) b.action(a, detach(writer.get(a) ?? last), ops, words, true);
+      for (const a of set.toExecute()) b.action(a, { ...detach(writer.get(a) ?? last), reason: OFPR_ACTION_SET }, ops, words, true);
     }
     if (opts.trace) {
       b.steps.push({

@@ -58,7 +58,8 @@ export type Op =
     readonly port: number;
     /** For CONTROLLER: bytes of the packet to send (OFPCML_NO_BUFFER = all). */
     readonly maxLen: number;
-    /** Packet-in reason for CONTROLLER: OFPR_NO_MATCH from a table-miss entry, else OFPR_ACTION. */
+    /** Packet-in reason for CONTROLLER: OFPR_NO_MATCH from a table-miss entry, else
+     * OFPR_ACTION (apply-actions), OFPR_ACTION_SET, OFPR_GROUP or OFPR_PACKET_OUT. */
     readonly reason: number;
     readonly tableId: number;
     readonly cookie: bigint;

@@ -1,5 +1,5 @@
 /**
- * OpenFlow 1.3 error types and codes (OF1.3.5 §7.4.4, enum ofp_error_type and the
+ * OpenFlow 1.3 error types and codes, with the types OpenFlow 1.4 added (OF1.3.5 §7.4.4, enum ofp_error_type and the
  * per-type code enums), and the one model of a protocol error.
  *
  * Error model (protocol errors, every layer): what a peer sent wrong is a VALUE, never a
@@ -30,6 +30,11 @@ export const OFPET_SWITCH_CONFIG_FAILED = 10;
 export const OFPET_ROLE_REQUEST_FAILED = 11;
 export const OFPET_METER_MOD_FAILED = 12;
 export const OFPET_TABLE_FEATURES_FAILED = 13;
+// Added by OpenFlow 1.4 (OF1.4.1 §7.5.4); a 1.3 or 1.0 peer never causes them.
+export const OFPET_BAD_PROPERTY = 14;
+export const OFPET_ASYNC_CONFIG_FAILED = 15;
+export const OFPET_FLOW_MONITOR_FAILED = 16;
+export const OFPET_BUNDLE_FAILED = 17;
 export const OFPET_EXPERIMENTER = 0xffff;
 
 export const OFPHFC_INCOMPATIBLE = 0;
@@ -157,6 +162,50 @@ export const OFPTFFC_BAD_LEN = 3;
 export const OFPTFFC_BAD_ARGUMENT = 4;
 export const OFPTFFC_EPERM = 5;
 
+// OF1.4.1 §7.5.4.13 enum ofp_bad_property_code.
+export const OFPBPC_BAD_TYPE = 0;
+export const OFPBPC_BAD_LEN = 1;
+export const OFPBPC_BAD_VALUE = 2;
+export const OFPBPC_TOO_MANY = 3;
+export const OFPBPC_DUP_TYPE = 4;
+export const OFPBPC_BAD_EXPERIMENTER = 5;
+export const OFPBPC_BAD_EXP_TYPE = 6;
+export const OFPBPC_BAD_EXP_VALUE = 7;
+export const OFPBPC_EPERM = 8;
+
+// OF1.4.1 §7.5.4.14 enum ofp_async_config_failed_code.
+export const OFPACFC_INVALID = 0;
+export const OFPACFC_UNSUPPORTED = 1;
+export const OFPACFC_EPERM = 2;
+
+// OF1.4.1 §7.5.4.15 enum ofp_flow_monitor_failed_code.
+export const OFPMOFC_UNKNOWN = 0;
+export const OFPMOFC_MONITOR_EXISTS = 1;
+export const OFPMOFC_INVALID_MONITOR = 2;
+export const OFPMOFC_UNKNOWN_MONITOR = 3;
+export const OFPMOFC_BAD_COMMAND = 4;
+export const OFPMOFC_BAD_FLAGS = 5;
+export const OFPMOFC_BAD_TABLE_ID = 6;
+export const OFPMOFC_BAD_OUT = 7;
+
+// OF1.4.1 §7.5.4.16 enum ofp_bundle_failed_code.
+export const OFPBFC_UNKNOWN = 0;
+export const OFPBFC_EPERM = 1;
+export const OFPBFC_BAD_ID = 2;
+export const OFPBFC_BUNDLE_EXIST = 3;
+export const OFPBFC_BUNDLE_CLOSED = 4;
+export const OFPBFC_OUT_OF_BUNDLES = 5;
+export const OFPBFC_BAD_TYPE = 6;
+export const OFPBFC_BAD_FLAGS = 7;
+export const OFPBFC_MSG_BAD_LEN = 8;
+export const OFPBFC_MSG_BAD_XID = 9;
+export const OFPBFC_MSG_UNSUP = 10;
+export const OFPBFC_MSG_CONFLICT = 11;
+export const OFPBFC_MSG_TOO_MANY = 12;
+export const OFPBFC_MSG_FAILED = 13;
+export const OFPBFC_TIMEOUT = 14;
+export const OFPBFC_BUNDLE_IN_PROGRESS = 15;
+
 /** An error a peer's request caused: the spec's type and code, their name, and words for a human. */
 export interface OFError {
   readonly ofError: true;
@@ -182,7 +231,8 @@ const CODE_PREFIX: Readonly<Record<number, string>> = {
   [OFPET_GROUP_MOD_FAILED]: 'OFPGMFC_', [OFPET_PORT_MOD_FAILED]: 'OFPPMFC_', [OFPET_TABLE_MOD_FAILED]: 'OFPTMFC_',
   [OFPET_QUEUE_OP_FAILED]: 'OFPQOFC_', [OFPET_SWITCH_CONFIG_FAILED]: 'OFPSCFC_',
   [OFPET_ROLE_REQUEST_FAILED]: 'OFPRRFC_', [OFPET_METER_MOD_FAILED]: 'OFPMMFC_',
-  [OFPET_TABLE_FEATURES_FAILED]: 'OFPTFFC_',
+  [OFPET_TABLE_FEATURES_FAILED]: 'OFPTFFC_', [OFPET_BAD_PROPERTY]: 'OFPBPC_',
+  [OFPET_ASYNC_CONFIG_FAILED]: 'OFPACFC_', [OFPET_FLOW_MONITOR_FAILED]: 'OFPMOFC_', [OFPET_BUNDLE_FAILED]: 'OFPBFC_',
 };
 
 /** The names of this module's constants by value, built on first use (after the module ran). */

@@ -103,6 +103,16 @@ export class GroupTable {
     return this.groups.values();
   }
 
+  /** Makes this (empty) table a copy of `src` with new Group objects: same ids, types,
+   * buckets and group-to-group references; rule references 0 (the pipeline recounts). */
+  loadFrom(src: GroupTable): void {
+    for (const g of src.all()) {
+      const c = new Group(g.groupId, g.type, g.buckets, g.createdAt);
+      c.groupRefs = g.groupRefs;
+      this.groups.set(g.groupId, c);
+    }
+  }
+
   /** Applies a group-mod. On success returns the ids of deleted groups (empty for add and
    * modify), so that the caller can remove the flow entries that used them. */
   apply(gm: GroupMod, nowMs: number): OFError | { deleted: number[] } {

@@ -122,6 +122,16 @@ export class MeterTable {
     return this.meters.values();
   }
 
+  /** Makes this (empty) table a copy of `src` with new Meter objects sharing the bands
+   * (a copy never meters packets); flow counts 0 (the pipeline recounts). */
+  loadFrom(src: MeterTable): void {
+    for (const m of src.all()) {
+      const c = new Meter(m.meterId, m.flags, [], m.createdAt);
+      c.bands = m.bands;
+      this.meters.set(m.meterId, c);
+    }
+  }
+
   /** Applies a meter-mod; on success returns the ids of deleted meters so that the caller
    * removes the flow entries that used them. */
   apply(mm: MeterMod, nowMs: number): OFError | { deleted: number[] } {

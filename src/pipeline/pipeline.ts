@@ -13,7 +13,8 @@
  *    meter flow_count follow every add, replace, modify, delete and expiry.
  *  - Deleting a group removes the flow entries that forward to it (§6.5, reason
  *    OFPRR_GROUP_DELETE); deleting a meter removes the flow entries that use it (§6.6;
- *    OF1.3 has no METER_DELETE reason, so OFPRR_DELETE).
+ *    reason OFPRR_METER_DELETE of OF1.4, which the agent tells a 1.3 or 1.0 connection as
+ *    OFPRR_DELETE, as 1.3 has no such reason).
  *  - Counters change only in account() (rules, groups, buckets, tables) and in Meter.apply
  *    (meters). decide() and packetOutDecision() change nothing.
  *  - A rule's packet / byte counter is not kept when its flow-mod set OFPFF_NO_PKT_COUNTS /
@@ -38,7 +39,7 @@ import { compileMatchInto } from './match.js';
 import { MeterTable, type Meter } from './meters.js';
 import type { Rule } from './rule.js';
 import {
-  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+  OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_METER_DELETE, OFPTT_ALL,
   OFPTT_MAX, type Action, type FlowMod, type Instruction, type GroupMod, type MeterMod,
 } from './types.js';
 
@@ -70,6 +71,12 @@ interface TableCounters {
 }
 
 export type ModResult = OFError | { removed: RemovedRule[] };
+
+/** The fields of a copied rule that trialCopy does not take from the rule. */
+const TRIAL_FLOW_MOD: FlowMod = {
+  cookie: 0n, cookieMask: 0n, tableId: 0, command: OFPFC_ADD, idleTimeout: 0, hardTimeout: 0, priority: 0,
+  bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
+};
 
 export class Pipeline {
   readonly nTables: number;
@@ -231,7 +238,38 @@ export class Pipeline {
     this.gen++;
     if (r.deleted.length === 0) return { removed: [] };
     const gone = new Set(r.deleted);
-    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_DELETE) };
+    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_METER_DELETE) };
+  }
+
+  // ---- bundles (OF1.4.1 §6.8)
+
+  /**
+   * A private copy of the tables, groups and meters to try a bundle's mods on before any
+   * of them touches this pipeline: if every mod succeeds on the copy, the same mods in the
+   * same order succeed here too (nothing in between: the agent is sequential). The copy has
+   * new Rule, Group and Meter objects (reference counts recounted), shares only immutable
+   * values (instructions, buckets' actions, bands), is attached to no datapath and is
+   * dropped after the trial. `tables` limits the copy to the tables the bundle's flow-mods
+   * name (no mod's success depends on the rules of another table: goto_table checks only
+   * the table count; groups and meters are always copied). Cost: one classifier insert per
+   * rule copied.
+   */
+  trialCopy(tables: ReadonlySet<number> | 'all' = 'all'): Pipeline {
+    const p = new Pipeline(this.opts);
+    p.groups.loadFrom(this.groups);
+    p.meters.loadFrom(this.meters);
+    for (let t = 0; t < this.nTables; t++) {
+      const src = this.tables[t]!;
+      if (src.size === 0 || (tables !== 'all' && !tables.has(t))) continue;
+      const dst = p.tables[t]!;
+      for (const r of src.rules()) {
+        const cm = src.compiledMatchOf(r);
+        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout };
+        const added = dst.addCompiled(fm, cm.value, cm.mask, r.createdAt, r.instructions);
+        if (!isOFError(added)) p.count(added.rule);
+      }
+    }
+    return p;
   }
 
   // ---- datapath

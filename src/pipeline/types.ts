@@ -78,11 +78,19 @@ export const OFPRR_IDLE_TIMEOUT = 0;
 export const OFPRR_HARD_TIMEOUT = 1;
 export const OFPRR_DELETE = 2;
 export const OFPRR_GROUP_DELETE = 3;
+/** OF1.4 (§7.4.2): removed because its meter was deleted; 1.3 and 1.0 connections are told
+ * OFPRR_DELETE, the reason 1.3 gives it. */
+export const OFPRR_METER_DELETE = 4;
 
 // ---- Packet-in reasons (§7.4.1)
 export const OFPR_NO_MATCH = 0;
 export const OFPR_ACTION = 1;
 export const OFPR_INVALID_TTL = 2;
+// OF1.4 (§7.4.1) splits ACTION by where the output was: an apply-actions output stays
+// OFPR_ACTION (1.4's OFPR_APPLY_ACTION); 1.3 and 1.0 connections are told OFPR_ACTION for these.
+export const OFPR_ACTION_SET = 3;
+export const OFPR_GROUP = 4;
+export const OFPR_PACKET_OUT = 5;
 
 /**
  * A packet-in as the datapath emits it ('packet-in', from an output to OFPP_CONTROLLER) and

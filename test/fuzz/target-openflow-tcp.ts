@@ -12,6 +12,7 @@ import { OpenFlowAgent } from '../../src/openflow/agent.js';
 import { OFConnection } from '../../src/openflow/connection.js';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage } from '../../src/openflow/index.js';
 import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
+import { decodeMessage14 } from '../../src/openflow/of14/decode.js';
 import { OFPBRC_BAD_LEN, OFPET_BAD_REQUEST, isOFError } from '../../src/pipeline/errors.js';
 import { socketPair } from '../unit/agent-helpers.js';
 import { rig, type Rig } from '../unit/datapath-helpers.js';
@@ -50,7 +51,7 @@ export class OpenFlowTcpTarget implements FuzzTarget {
       const r = p.framer.push(chunk);
       if (!r.ok) p.problems.push(`the switch wrote a bad frame: ${r.error.message}`);
       for (const raw of r.messages) {
-        const msg = raw[0] === 1 ? decodeMessage10(raw) : decodeMessage(raw); // a failed hello is answered in the peer's version
+        const msg = raw[0] === 1 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw); // a failed hello is answered in the peer's version
         if (isOFError(msg)) { p.problems.push(`undecodable reply type ${raw[1]}: ${msg.message}`); continue; }
         p.got.push(msg);
       }

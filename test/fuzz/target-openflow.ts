@@ -1,5 +1,6 @@
 /**
- * Fuzz target "openflow": mutated controller messages through a real OFConnection into a
+ * Fuzz targets "openflow" (OpenFlow 1.3) and "openflow14" (1.4, the same target with the
+ * 1.4 codec, its samples and bundle messages as seeds): mutated controller messages through a real OFConnection into a
  * real OpenFlowAgent and Bridge (memory ports, frames flowing, packet-ins filling the
  * buffer pool).
  *
@@ -18,14 +19,15 @@
  *  - every reply decodes; every OFPT_ERROR has a type/code of OF1.3.5 §7.4.4 and the
  *    offending message's xid;
  *  - a message the codec refuses is answered with exactly the codec's error, and the
- *    spec's specific codes hold: version ≠ 4 → OFPBRC_BAD_VERSION, type > 29 →
- *    OFPBRC_BAD_TYPE, header length ≠ bytes → OFPBRC_BAD_LEN (§7.1, §7.4.4);
+ *    spec's specific codes hold: version ≠ the connection's → OFPBRC_BAD_VERSION, type
+ *    past the version's last (29; 1.4: 34) → OFPBRC_BAD_TYPE, header length ≠ bytes →
+ *    OFPBRC_BAD_LEN (§7.1, §7.4.4);
  *  - a header length < 8 is a framing error: OFPBRC_BAD_LEN, then the connection closes
  *    and the agent forgets the session; a message cut short closes cleanly when the peer
  *    hangs up;
  *  - valid messages are applied: echo and barrier are answered, a flow-mod ADD that got
  *    no error is in its table, a group-mod / meter-mod ADD without error made its group /
- *    meter;
+ *    meter; only a bundle commit adds more than one rule;
  *  - the connection stays up for everything but framing errors and a failed hello;
  *  - state stays bounded: the packet buffer pool keeps its size, rules stay under the
  *    number of flow-mods since the last reset, the send queue is drained.
@@ -39,6 +41,9 @@ import { negotiate, OFConnection } from '../../src/openflow/connection.js';
 import { OFPCR_ROLE_SLAVE } from '../../src/openflow/constants.js';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage } from '../../src/openflow/index.js';
 import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
+import { decodeMessage14 } from '../../src/openflow/of14/decode.js';
+import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
+import { samples14 } from '../unit/openflow14-samples.js';
 import type { Session } from '../../src/openflow/session.js';
 import { parseFlow, parseGroup, parseMeter, isParseError } from '../../src/openflow/syntax/index.js';
 import {
@@ -57,7 +62,15 @@ import { rd16, rd32 } from '../../src/packet/bytes.js';
 export const MAX_ERROR_CODE: Readonly<Record<number, number>> = {
   0: 1, 1: 13, 2: 15, 3: 8, 4: 11, 5: 7, 6: 14, 7: 4, 8: 2, 9: 2, 10: 2, 11: 2, 12: 11, 13: 5,
 };
+/** OF1.4.1 §7.5.4 adds bad-property, async-config-failed, flow-monitor-failed, bundle-failed. */
+const MAX_ERROR_CODE14: Readonly<Record<number, number>> = { ...MAX_ERROR_CODE, 1: 15, 14: 8, 15: 2, 16: 7, 17: 15 };
 const OFPT_METER_MOD = 29;
+/** The last message type of each version this target speaks. */
+const LAST_TYPE: Readonly<Record<4 | 5, number>> = { 4: OFPT_METER_MOD, 5: 34 };
+type Version = 4 | 5;
+const encodeFor = (v: Version) => (m: OFMessage): Uint8Array => (v === 5 ? encodeMessage14(m)! : encodeMessage(m));
+/** A message the switch wrote, in its own version (a failed hello is answered in the peer's). */
+const decodeAny = (raw: Uint8Array) => (raw[0] === 1 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw));
 export const FRESH = 15;
 const N_BUFFERS = 64;
 const RESET_EVERY = 1024;
@@ -83,8 +96,8 @@ interface Link { stream: MemoryStream; conn: OFConnection; session: Session; clo
 
 export interface Seeds { established: Uint8Array[]; fresh: Uint8Array[] }
 
-export function seedMessages(): Seeds {
-  const msgs: OFMessage[] = [...sampleMessages()];
+export function seedMessages(version: Version = 4): Seeds {
+  const msgs: OFMessage[] = version === 5 ? samples14() : [...sampleMessages()];
   let xid = 1000;
   for (const f of FLOWS) {
     const fm = parseFlow(f, { command: 'add' });
@@ -104,14 +117,30 @@ export function seedMessages(): Seeds {
     { type: 'packet_out', xid: xid++, bufferId: 0, inPort: 1, actions: [{ type: 'output', port: 2, maxLen: 0 }], data: new Uint8Array(0) },
     { type: 'packet_out', xid: xid++, bufferId: 0xffffffff, inPort: 1, actions: [{ type: 'output', port: 0xfffffffb, maxLen: 0 }], data: ipFrame({}) },
   );
-  const established = msgs.map(encodeMessage);
-  const osken: Record<string, string> = JSON.parse(readFileSync(new URL('../unit/openflow-osken-fixtures.json', import.meta.url), 'utf8'));
-  for (const h of Object.values(osken)) established.push(new Uint8Array(Buffer.from(h, 'hex')));
+  if (version === 5) {
+    // a bundle: open, add the first flow-mods, commit (and a discard, a close of an unknown id)
+    const ctl = (x: number, bundleId: number, ctrlType: number): OFMessage => ({ type: 'bundle_control', xid: x, bundleId, ctrlType, flags: 3 });
+    msgs.push(ctl(xid++, 9, 0));
+    for (const m of msgs.filter((x) => x.type === 'flow_mod').slice(0, 8)) {
+      const x = xid++;
+      const inner = { ...m, xid: x };
+      msgs.push({ type: 'bundle_add_message', xid: x, bundleId: 9, flags: 3, message: inner, raw: encodeMessage14(inner)! });
+    }
+    msgs.push(ctl(xid++, 9, 4), ctl(xid++, 10, 6), ctl(xid++, 11, 2));
+  }
+  const established = msgs.map(encodeFor(version));
+  if (version === 4) {
+    const osken: Record<string, string> = JSON.parse(readFileSync(new URL('../unit/openflow-osken-fixtures.json', import.meta.url), 'utf8'));
+    for (const h of Object.values(osken)) established.push(new Uint8Array(Buffer.from(h, 'hex')));
+  }
   const fresh = [
     encodeMessage({ type: 'hello', xid: 1, versions: [4] }),
     encodeMessage({ type: 'hello', xid: 2, versions: [1, 4, 5, 6] }),
     encodeMessage({ type: 'hello', xid: 3, versions: [1] }),
     encodeMessage({ type: 'hello', xid: 4, versions: [] }),
+    encodeMessage({ type: 'hello', xid: 5, version: 5, versions: [5] }),
+    encodeMessage({ type: 'hello', xid: 6, version: 5, versions: [4, 5] }),
+    Uint8Array.from([5, 0, 0, 8, 0, 0, 0, 8]),
     Uint8Array.from([4, 0, 0, 8, 0, 0, 0, 5]),
     Uint8Array.from([6, 0, 0, 8, 0, 0, 0, 6]),
     Uint8Array.from([1, 0, 0, 8, 0, 0, 0, 7]),
@@ -120,7 +149,8 @@ export function seedMessages(): Seeds {
 }
 
 /** [mode][message]: a seed, mutated, with unknown versions and types and lying lengths. */
-export function generateMessage(rand: Rand, seeds: Seeds): Uint8Array {
+export function generateMessage(rand: Rand, seeds: Seeds, version: Version = 4): Uint8Array {
+  const last = LAST_TYPE[version];
   const fresh = rand.oneIn(32);
   const pool = fresh && !rand.oneIn(4) ? seeds.fresh : seeds.established;
   const other = (): Uint8Array => rand.pick(seeds.established);
@@ -129,12 +159,12 @@ export function generateMessage(rand: Rand, seeds: Seeds): Uint8Array {
   if (b.length >= 4) {
     switch (rand.below(24)) {
       case 0: b[0] = rand.oneIn(2) ? rand.below(8) : rand.u32() & 0xff; break; // another version
-      case 1: b[1] = OFPT_METER_MOD + 1 + rand.below(226); break; // an unknown type
+      case 1: b[1] = last + 1 + rand.below(255 - last); break; // an unknown type
       case 2: { const v = rand.oneIn(2) ? rand.below(8) : rand.below(0x10000); b[2] = v >> 8; b[3] = v & 0xff; break; } // a lying length
-      case 3: b[1] = rand.below(OFPT_METER_MOD + 1); break; // another known type, wrong body
-      default: b[0] = 4;
+      case 3: b[1] = rand.below(last + 1); break; // another known type, wrong body
+      default: b[0] = version;
     }
-    if (!(b[0] !== 4 && rand.oneIn(2)) && rand.below(8) !== 0 && b.length >= 4 && rd16(b, 2) !== b.length) {
+    if (!(b[0] !== version && rand.oneIn(2)) && rand.below(8) !== 0 && b.length >= 4 && rd16(b, 2) !== b.length) {
       b[2] = (b.length >> 8) & 0xff; b[3] = b.length & 0xff; // mostly honest framing, so the body is reached
     }
   }
@@ -148,23 +178,34 @@ export function generateMessage(rand: Rand, seeds: Seeds): Uint8Array {
 
 
 export class OpenFlowTarget implements FuzzTarget {
-  readonly name = 'openflow';
-  private readonly seeds = seedMessages();
+  readonly name: string;
+  private readonly seeds: Seeds;
+  private readonly encode: (m: OFMessage) => Uint8Array;
+  private readonly maxErrorCode: Readonly<Record<number, number>>;
   private readonly r: Rig = rig(3);
-  private readonly agent = new OpenFlowAgent(this.r.bridge, { now: () => this.r.clock.t, nBuffers: N_BUFFERS });
+  // bundles never time out during a run: a timeout's error would land among another input's replies
+  private readonly agent = new OpenFlowAgent(this.r.bridge, { now: () => this.r.clock.t, nBuffers: N_BUFFERS, bundleTimeoutMs: 600_000 });
   private link: Link | null = null;
   private runs = 0;
   private flowModsSinceReset = 0;
   private readonly counts = { errors: 0, closes: 0, applied: 0, packetIns: 0, connections: 0 };
 
+  /** `version` 4: the "openflow" target; 5: "openflow14". */
+  constructor(private readonly version: Version = 4) {
+    this.name = version === 5 ? 'openflow14' : 'openflow';
+    this.seeds = seedMessages(version);
+    this.encode = encodeFor(version);
+    this.maxErrorCode = version === 5 ? MAX_ERROR_CODE14 : MAX_ERROR_CODE;
+  }
+
   generate(rand: Rand): Uint8Array {
-    return generateMessage(rand, this.seeds);
+    return generateMessage(rand, this.seeds, this.version);
   }
 
   private connect(): Link {
     const stream = new MemoryStream();
-    // the 1.3 codec's target: a hello offering only 1.0 must fail (1.0: target-openflow10.ts)
-    const conn = new OFConnection(stream as unknown as Duplex, { probeIntervalMs: 0, name: 'fuzz', versions: [4] });
+    // one version per target: a hello offering only 1.0 must fail (1.0: target-openflow10.ts)
+    const conn = new OFConnection(stream as unknown as Duplex, { probeIntervalMs: 0, name: 'fuzz', versions: [this.version] });
     const session = this.agent.attach(conn, true);
     const link: Link = { stream, conn, session, closedReason: null };
     conn.on('close', (reason) => { link.closedReason = reason; });
@@ -176,7 +217,7 @@ export class OpenFlowTarget implements FuzzTarget {
     if (this.link && !this.link.conn.isClosed && this.link.session.role !== OFPCR_ROLE_SLAVE) return this.link;
     this.dropLink();
     const l = this.connect();
-    l.stream.feed(encodeMessage({ type: 'hello', xid: 1, versions: [4] }));
+    l.stream.feed(encodeMessage({ type: 'hello', xid: 1, version: this.version, versions: [this.version] }));
     if (!l.conn.isReady) throw new Error(`handshake failed: ${l.closedReason}`);
     l.stream.out.length = 0;
     this.link = l;
@@ -196,13 +237,13 @@ export class OpenFlowTarget implements FuzzTarget {
       const r = f.push(chunk);
       if (!r.ok) problems.push(`the switch wrote a bad frame: ${r.error.message}`);
       for (const raw of r.messages) {
-        const msg = raw[0] === 1 ? decodeMessage10(raw) : decodeMessage(raw); // a failed hello is answered in the peer's version
+        const msg = decodeAny(raw);
         if (isOFError(msg)) { problems.push(`the switch wrote an undecodable ${raw[1]}: ${msg.message}`); continue; }
         got.push({ msg, raw });
         if (msg.type === 'error') {
           this.counts.errors++;
-          const max = MAX_ERROR_CODE[msg.errType];
-          if (max === undefined || msg.code > max) problems.push(`OFPT_ERROR ${msg.errType}/${msg.code} is not in OF1.3.5 §7.4.4`);
+          const max = this.maxErrorCode[msg.errType];
+          if (max === undefined || msg.code > max) problems.push(`OFPT_ERROR ${msg.errType}/${msg.code} is not in the spec of version ${this.version}`);
         }
         if (msg.type === 'packet_in') this.counts.packetIns++;
       }
@@ -243,10 +284,10 @@ export class OpenFlowTarget implements FuzzTarget {
     }
     const first = m.subarray(0, rd16(m, 2));
     const d = decodeMessage(first);
-    const helloOk = !isOFError(d) && d.type === 'hello' && negotiate(d.versions, d.version ?? first[0]!) === 4;
+    const helloOk = !isOFError(d) && d.type === 'hello' && negotiate(d.versions, d.version ?? first[0]!, [this.version]) === this.version;
     if (helloOk) {
       if (first.length < m.length) { l.stream.hangup(); return; } // what follows is not modelled
-      if (!l.conn.isReady) problems.push(`a hello offering 1.3 was refused: ${l.closedReason}`);
+      if (!l.conn.isReady) problems.push(`a hello offering version ${this.version} was refused: ${l.closedReason}`);
       this.link = l;
       this.roundTrip(l, problems, 'after a fuzzed hello');
       return;
@@ -279,10 +320,14 @@ export class OpenFlowTarget implements FuzzTarget {
     if (l.conn.isClosed) { problems.push(`a whole message closed the connection: ${l.closedReason}`); this.link = null; return; }
     const xid = rd32(m, 4);
     const errors = got.filter((g) => g.msg.type === 'error' || g.msg.type === 'error_experimenter');
-    for (const e of errors) if (e.msg.xid !== xid) problems.push(`an error with xid ${e.msg.xid}, not the offending ${xid}`);
-    const msg = decodeMessage(m);
+    // a bundle commit reports its failing message with that message's own xid (OF1.4.1 §6.8.2)
+    const commit = (m[1] === 33 && m.length >= 16 && rd16(m, 12) === 4)
+      || (m[1] === 4 && m.length >= 24 && rd32(m, 8) === 0x4f4e4600 && rd32(m, 12) === 2300 && rd16(m, 20) === 4); // ONF EXT-230 in 1.3
+    for (const e of errors) if (e.msg.xid !== xid && !commit) problems.push(`an error with xid ${e.msg.xid}, not the offending ${xid}`);
+    const msg = this.version === 5 ? decodeMessage14(m) : decodeMessage(m);
     if (isOFError(msg)) {
-      const want = m[1] !== 0 && m[0] !== 4 ? OFPBRC_BAD_VERSION : m[0] === 4 && m[1]! > OFPT_METER_MOD ? OFPBRC_BAD_TYPE : -1;
+      const v = this.version;
+      const want = m[1] !== 0 && m[0] !== v ? OFPBRC_BAD_VERSION : m[0] === v && m[1]! > LAST_TYPE[v] ? OFPBRC_BAD_TYPE : -1;
       if (want >= 0 && (msg.type !== OFPET_BAD_REQUEST || msg.code !== want)) problems.push(`the codec gave ${msg.type}/${msg.code}, the spec ${OFPET_BAD_REQUEST}/${want}`);
       const e = errors[0]?.msg;
       if (errors.length !== 1 || e?.type !== 'error' || e.errType !== msg.type || e.code !== msg.code) {
@@ -293,6 +338,7 @@ export class OpenFlowTarget implements FuzzTarget {
     const answered = (t: string): boolean => got.some((g) => g.msg.type === t && g.msg.xid === xid);
     if (msg.type === 'echo_request' && !answered('echo_reply')) problems.push('echo request not answered');
     if (msg.type === 'barrier_request' && !answered('barrier_reply')) problems.push('barrier request not answered');
+    if (msg.type === 'bundle_add_message' && msg.message.type === 'flow_mod' && msg.message.command === 0) this.flowModsSinceReset++;
     if (msg.type === 'flow_mod' && msg.command === 0 && errors.length === 0 && msg.tableId < this.r.bridge.pipeline.nTables) {
       this.flowModsSinceReset++;
       if (this.r.bridge.pipeline.table(msg.tableId).size === 0) problems.push(`a flow-mod ADD to table ${msg.tableId} got no error and is not in the table`);
@@ -307,7 +353,7 @@ export class OpenFlowTarget implements FuzzTarget {
       if (!pl.meters.has(msg.meterId)) problems.push(`a meter-mod ADD of meter ${msg.meterId} got no error and the meter is not there`);
       else this.counts.applied++;
     }
-    if (this.totalRules() > rulesBefore + 1) problems.push(`one message added ${this.totalRules() - rulesBefore} rules`);
+    if (this.totalRules() > rulesBefore + 1 && msg.type !== 'bundle_control') problems.push(`one message added ${this.totalRules() - rulesBefore} rules`);
   }
 
   private expectFramingClose(l: Link, got: { msg: OFMessage }[], problems: string[]): void {
@@ -344,18 +390,18 @@ export class OpenFlowTarget implements FuzzTarget {
     if (rules > this.flowModsSinceReset + 1) problems.push(`${rules} rules after ${this.flowModsSinceReset} applied flow-mods`);
     this.dropLink();
     const l = this.established();
-    l.stream.feed(encodeMessage({ type: 'flow_mod', xid: 1, ...flowMod({ command: 3, tableId: 0xff }) }));
-    l.stream.feed(encodeMessage({ type: 'group_mod', xid: 2, command: 2, groupType: 0, groupId: 0xfffffffc, buckets: [] }));
-    l.stream.feed(encodeMessage({ type: 'meter_mod', xid: 3, command: 2, flags: 0, meterId: 0xffffffff, bands: [] }));
-    l.stream.feed(encodeMessage({ type: 'flow_mod', xid: 4, ...flowMod({ priority: 0, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: 128 }] }] }) }));
+    l.stream.feed(this.encode({ type: 'flow_mod', xid: 1, ...flowMod({ command: 3, tableId: 0xff }) }));
+    l.stream.feed(this.encode({ type: 'group_mod', xid: 2, command: 2, groupType: 0, groupId: 0xfffffffc, buckets: [] }));
+    l.stream.feed(this.encode({ type: 'meter_mod', xid: 3, command: 2, flags: 0, meterId: 0xffffffff, bands: [] }));
+    l.stream.feed(this.encode({ type: 'flow_mod', xid: 4, ...flowMod({ priority: 0, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: 128 }] }] }) }));
     this.replies(l, problems);
     if (this.totalRules() !== 1) problems.push(`${this.totalRules()} rules after deleting all and adding one`);
     this.flowModsSinceReset = 0;
   }
 
   private roundTrip(l: Link, problems: string[], when: string): void {
-    l.stream.feed(encodeMessage({ type: 'echo_request', xid: 0x7ffffff0, data: Uint8Array.from([1, 2, 3]) }));
-    l.stream.feed(encodeMessage({ type: 'barrier_request', xid: 0x7ffffff1 }));
+    l.stream.feed(this.encode({ type: 'echo_request', xid: 0x7ffffff0, data: Uint8Array.from([1, 2, 3]) }));
+    l.stream.feed(this.encode({ type: 'barrier_request', xid: 0x7ffffff1 }));
     const got = this.replies(l, problems);
     if (!got.some((g) => g.msg.type === 'echo_reply' && g.msg.xid === 0x7ffffff0)) problems.push(`no echo reply ${when}`);
     if (!got.some((g) => g.msg.type === 'barrier_reply' && g.msg.xid === 0x7ffffff1)) problems.push(`no barrier reply ${when}`);

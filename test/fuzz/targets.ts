@@ -1,7 +1,7 @@
 /** The fuzz targets by name (test/fuzz/target-*.ts). */
 import type { FuzzTarget } from './runner.js';
 
-export const TARGETS = ['openflow', 'openflow10', 'frames', 'flow-syntax', 'db'] as const;
+export const TARGETS = ['openflow', 'openflow10', 'openflow14', 'frames', 'flow-syntax', 'db'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 interface TargetOptions {
@@ -22,6 +22,10 @@ export async function makeTarget(name: TargetName, o: TargetOptions = {}): Promi
     case 'openflow10': {
       const { OpenFlow10Target } = await import('./target-openflow10.js');
       return new OpenFlow10Target();
+    }
+    case 'openflow14': {
+      const { OpenFlowTarget } = await import('./target-openflow.js');
+      return new OpenFlowTarget(5);
     }
     case 'frames': {
       const { FramesTarget } = await import('./target-frames.js');

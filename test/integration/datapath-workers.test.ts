@@ -139,6 +139,15 @@ need.describe('two datapath workers, explicit rules', () => {
     expect(nPackets(flows, 'priority=200')).toBe(1000);
     expect(nPackets(flows, 'priority=10,udp,in_port=1')).toBe(3000);
   }, 60_000);
+
+  need.it('commits an OpenFlow 1.4 bundle on every worker at once', async () => {
+    await sh(`ovs-ofctl -O OpenFlow14 --bundle add-flow ${mgmt} 'priority=300,udp,in_port=1,actions=output:2'`);
+    const got = countUdp(b, 6);
+    await new Promise((r) => setTimeout(r, 300));
+    await sendUdp(a, '10.83.0.2', 1000, 200, 21000);
+    expect(await got).toBe(1000);
+    expect(nPackets(await ofctl(`dump-flows ${mgmt}`), 'priority=300')).toBe(1000);
+  }, 60_000);
 });
 
 need.describe('two datapath workers, NORMAL and a controller', () => {

@@ -1,6 +1,7 @@
 """A minimal MAC-learning controller app for os-ken, used by controller-osken.test.ts.
 
-Behaviour (OpenFlow 1.3 only):
+Behaviour (OpenFlow 1.3; with SLUICE_OFP=14 in the environment, OpenFlow 1.4 only, and the
+table-miss rule goes in through a bundle: open, add, commit, each reply printed):
   - on switch features: install the table-miss rule, priority 0, match all, output to
     CONTROLLER with max_len OFPCML_NO_BUFFER, so whole frames arrive unbuffered
     (OF1.3.5 section 5.4 "table-miss");
@@ -12,16 +13,21 @@ Every packet-in prints one line on stdout, flushed at once, that the test counts
     SLUICE-PACKET-IN dpid=<hex> in_port=<n> src=<mac> dst=<mac>
 and every flow installed prints:
     SLUICE-FLOW-MOD dpid=<hex> in_port=<n> src=<mac> dst=<mac> out=<n>
+On 1.4, bundle replies and errors print:
+    SLUICE-BUNDLE-REPLY type=<n> id=<n>
+    SLUICE-ERROR type=<n> code=<n>
 """
+import os
 import sys
 
 from os_ken.base import app_manager
 from os_ken.controller import ofp_event
 from os_ken.controller.handler import CONFIG_DISPATCHER, MAIN_DISPATCHER, set_ev_cls
 from os_ken.lib.packet import ethernet, packet
-from os_ken.ofproto import ofproto_v1_3
+from os_ken.ofproto import ofproto_v1_3, ofproto_v1_4
 
 IDLE_TIMEOUT_S = 60
+OF14 = os.environ.get("SLUICE_OFP") == "14"
 
 
 def say(line):
@@ -30,7 +36,7 @@ def say(line):
 
 
 class LearningApp(app_manager.OSKenApp):
-    OFP_VERSIONS = [ofproto_v1_3.OFP_VERSION]
+    OFP_VERSIONS = [ofproto_v1_4.OFP_VERSION] if OF14 else [ofproto_v1_3.OFP_VERSION]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +49,23 @@ class LearningApp(app_manager.OSKenApp):
         ofp, parser = dp.ofproto, dp.ofproto_parser
         to_controller = parser.OFPActionOutput(ofp.OFPP_CONTROLLER, ofp.OFPCML_NO_BUFFER)
         inst = [parser.OFPInstructionActions(ofp.OFPIT_APPLY_ACTIONS, [to_controller])]
-        dp.send_msg(parser.OFPFlowMod(datapath=dp, priority=0, match=parser.OFPMatch(), instructions=inst))
+        miss = parser.OFPFlowMod(datapath=dp, priority=0, match=parser.OFPMatch(), instructions=inst)
+        if OF14:
+            flags = ofp.OFPBF_ATOMIC | ofp.OFPBF_ORDERED
+            dp.send_msg(parser.OFPBundleCtrlMsg(dp, 1, ofp.OFPBCT_OPEN_REQUEST, flags, []))
+            dp.send_msg(parser.OFPBundleAddMsg(dp, 1, flags, miss, []))
+            dp.send_msg(parser.OFPBundleCtrlMsg(dp, 1, ofp.OFPBCT_COMMIT_REQUEST, flags, []))
+        else:
+            dp.send_msg(miss)
         say("SLUICE-FEATURES dpid=%x" % dp.id)
+
+    @set_ev_cls(ofp_event.EventOFPBundleCtrlMsg, MAIN_DISPATCHER)
+    def on_bundle_reply(self, ev):
+        say("SLUICE-BUNDLE-REPLY type=%d id=%d" % (ev.msg.type, ev.msg.bundle_id))
+
+    @set_ev_cls(ofp_event.EventOFPErrorMsg, [CONFIG_DISPATCHER, MAIN_DISPATCHER])
+    def on_error(self, ev):
+        say("SLUICE-ERROR type=%d code=%d" % (ev.msg.type, ev.msg.code))
 
     @set_ev_cls(ofp_event.EventOFPPacketIn, MAIN_DISPATCHER)
     def on_packet_in(self, ev):

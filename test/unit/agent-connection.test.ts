@@ -24,11 +24,11 @@ async function setup(opts: { probeIntervalMs?: number; probeTimeoutMs?: number; 
 }
 
 describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
-  it('sends HELLO with a version bitmap {1.0, 1.3} and header version 1.3 at once, before the peer says anything', async () => {
+  it('sends HELLO with a version bitmap {1.0, 1.3, 1.4} and header version 1.4 at once, before the peer says anything', async () => {
     const { ctl } = await setup();
     const h = await ctl.next('hello');
-    expect(h.versions).toEqual([1, 4]);
-    expect(h.version).toBe(4);
+    expect(h.versions).toEqual([1, 4, 5]);
+    expect(h.version).toBe(5);
     expect(ctl.received.length).toBe(0);
   });
 
@@ -70,11 +70,19 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
 
   it('negotiates 1.3 with a bitmap peer and then delivers messages', async () => {
     const { ctl, conn, events } = await setup();
-    ctl.send({ type: 'hello', xid: 7, versions: [1, 4, 5] });
+    ctl.send({ type: 'hello', xid: 7, versions: [1, 4, 6] });
     ctl.send({ type: 'features_request', xid: 8 });
     await ctl.until(() => events.includes('message:features_request'));
     expect(events[0]).toBe('ready:4');
     expect(conn.isReady).toBe(true);
+  });
+
+  it('negotiates 1.4 with a peer offering 1.3 and 1.4, and decodes 1.4 messages', async () => {
+    const { ctl, conn, events } = await setup();
+    ctl.send({ type: 'hello', xid: 7, version: 5, versions: [4, 5] });
+    ctl.sendRaw(new Uint8Array([5, 5, 0, 8, 0, 0, 0, 8])); // OF1.4 features request
+    await ctl.until(() => events.includes('message:features_request'));
+    expect([events[0], conn.version]).toEqual(['ready:5', 5]);
   });
 
   it('refuses a peer without a common version: HELLO_FAILED/INCOMPATIBLE, then close', async () => {
@@ -92,7 +100,9 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
     expect(negotiate([1, 4], 6)).toBe(4);
     expect(negotiate([1, 2], 4)).toBe(1);
     expect(negotiate([2, 3], 3)).toBe(0);
-    expect(negotiate([], 5)).toBe(4);
+    expect(negotiate([], 5)).toBe(5);
+    expect(negotiate([], 6)).toBe(5);
+    expect(negotiate([1, 4, 5, 6], 6)).toBe(5);
     expect(negotiate([], 4)).toBe(4);
     expect(negotiate([], 1)).toBe(1);
     expect(negotiate([], 2)).toBe(0); // min(4, 2) = 1.1: not spoken

@@ -7,6 +7,8 @@ import {
 } from '../../src/openflow/index.js';
 import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
 import { encodeMessage10 } from '../../src/openflow/of10/encode.js';
+import { decodeMessage14 } from '../../src/openflow/of14/decode.js';
+import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
 
 export async function socketPair(): Promise<[Socket, Socket]> {
   const server = createServer();
@@ -31,14 +33,15 @@ export class TestController {
   private readonly framer = new MessageFramer();
   private waiters: (() => void)[] = [];
   private xid = 1;
-  readonly version: 1 | 4;
+  readonly version: 1 | 4 | 5;
 
-  /** `version` 1: an OpenFlow 1.0 controller (hello without a bitmap, 1.0 codec). */
-  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean; version?: 1 | 4 } = {}) {
+  /** `version` 1: an OpenFlow 1.0 controller (hello without a bitmap, 1.0 codec); 5: 1.4. */
+  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean; version?: 1 | 4 | 5 } = {}) {
     this.version = opts.version ?? 4;
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
-        const d = this.version === 1 && raw[1] !== 0 ? decodeMessage10(raw) : decodeMessage(raw);
+        // by the message's own version, as a peer that speaks several would
+        const d = raw[0] === 1 && raw[1] !== 0 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw);
         if (opts.answerEchoes === true && !isOFError(d) && d.type === 'echo_request') {
           this.send({ type: 'echo_reply', xid: d.xid, data: d.data });
           continue;
@@ -56,7 +59,9 @@ export class TestController {
     for (const f of w) f();
   }
 
-  send(m: OFMessage): void { this.sock.write(this.version === 1 && m.type !== 'hello' ? encodeMessage10(m)! : encodeMessage(m)); }
+  send(m: OFMessage): void {
+    this.sock.write(m.type === 'hello' ? encodeMessage(m) : this.version === 1 ? encodeMessage10(m)! : this.version === 5 ? encodeMessage14(m)! : encodeMessage(m));
+  }
   sendRaw(b: Uint8Array): void { this.sock.write(b); }
 
   /** Waits until `pred` holds over the received list (or times out). */
@@ -101,7 +106,7 @@ export class TestController {
 
   /** Sends the HELLO and consumes the switch's. */
   async handshake(): Promise<void> {
-    this.send(this.version === 1 ? { type: 'hello', xid: 1, version: 1, versions: [] } : { type: 'hello', xid: 1, versions: [4] });
+    this.send(this.version === 1 ? { type: 'hello', xid: 1, version: 1, versions: [] } : { type: 'hello', xid: 1, version: this.version, versions: [this.version] });
     await this.next('hello');
     // An echo round trip proves the switch has processed our HELLO (is 'ready').
     this.send({ type: 'echo_request', xid: 0xfffe, data: new Uint8Array(0) });

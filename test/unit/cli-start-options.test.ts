@@ -121,7 +121,10 @@ describe('sluice start flags', () => {
     const q = planStart({ config: 'x.json', protocols: 'OpenFlow13,OpenFlow10' }, load);
     if (q instanceof Error) throw q;
     expect(q.bridges[0]!.protocols).toEqual([1, 4]);
-    expect(msg(planStart({ bridge: 'br0', protocols: 'OpenFlow14' }))).toBe('--protocols "OpenFlow14": protocol "OpenFlow14": expected OpenFlow10, OpenFlow13');
+    const r = planStart({ bridge: 'br0', protocols: 'OpenFlow14' });
+    if (r instanceof Error) throw r;
+    expect(r.bridges[0]!.protocols).toEqual([5]);
+    expect(msg(planStart({ bridge: 'br0', protocols: 'OpenFlow15' }))).toBe('--protocols "OpenFlow15": protocol "OpenFlow15": expected OpenFlow10, OpenFlow13, OpenFlow14');
     expect(msg(planStart({ protocols: 'OpenFlow10' }))).toBe('missing --bridge NAME for --protocols');
   });
   it('names a bad limit in one line', () => {

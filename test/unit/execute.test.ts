@@ -4,7 +4,7 @@ import { executeDecision, type OutputInfo } from './run-decision.js';
 import { isOFError } from '../../src/pipeline/errors.js';
 import {
   OFPGC_ADD, OFPGT_ALL, OFPMC_ADD, OFPMF_BURST, OFPMF_PKTPS, OFPP_CONTROLLER, OFPP_IN_PORT,
-  OFPR_ACTION, OFPR_INVALID_TTL, OFPR_NO_MATCH,
+  OFPR_ACTION, OFPR_ACTION_SET, OFPR_INVALID_TTL, OFPR_NO_MATCH,
 } from '../../src/pipeline/types.js';
 import { apply, bucket, fm, goto, out, oxm, setField, tcpKey, write } from './pipeline-helpers.js';
 
@@ -116,14 +116,14 @@ describe('executeDecision', () => {
     expect(sent.map((x) => [x.port, x.info.reason])).toEqual([[OFPP_CONTROLLER, OFPR_INVALID_TTL]]);
   });
 
-  it('packet-in reasons reach out(): NO_MATCH from the table-miss entry, ACTION otherwise', () => {
+  it('packet-in reasons reach out(): NO_MATCH from the table-miss entry, ACTION_SET from the action set (OF1.4)', () => {
     const p = newPipeline();
     ok(p.flowMod(fm({ priority: 0, cookie: 5n, instructions: [apply(out(OFPP_CONTROLLER, 128))] }), 0));
     ok(p.flowMod(fm({ match: [oxm('in_port', 2)], instructions: [goto(1)] }), 0));
     ok(p.flowMod(fm({ tableId: 1, cookie: 6n, instructions: [write(out(OFPP_CONTROLLER, 64))] }), 0));
     expect(run(p, tcpFrame(), 1).map((s) => s.info)).toEqual([{ reason: OFPR_NO_MATCH, maxLen: 128, tableId: 0, cookie: 5n, queueId: -1 }]);
     // written to the action set: the table is known, the cookie is not (§7.4.1: all ones)
-    expect(run(p, tcpFrame(), 2).map((s) => s.info)).toEqual([{ reason: OFPR_ACTION, maxLen: 64, tableId: 1, cookie: 0xffffffffffffffffn, queueId: -1 }]);
+    expect(run(p, tcpFrame(), 2).map((s) => s.info)).toEqual([{ reason: OFPR_ACTION_SET, maxLen: 64, tableId: 1, cookie: 0xffffffffffffffffn, queueId: -1 }]);
   });
 
   it('set_queue is reported with later outputs', () => {

@@ -11,7 +11,7 @@ import { makeTarget, type TargetName } from '../fuzz/targets.js';
 
 /** Inputs per target: 60,000 in all, weighted by each target's speed (about 10 s in all
  * on a 2-core machine). */
-const COUNTS: Record<TargetName, number> = { openflow: 20_000, openflow10: 10_000, frames: 20_000, 'flow-syntax': 6_000, db: 4_000 };
+const COUNTS: Record<TargetName, number> = { openflow: 20_000, openflow10: 10_000, openflow14: 20_000, frames: 20_000, 'flow-syntax': 6_000, db: 4_000 };
 const SEED = 0x5eed;
 
 function report(r: CampaignResult, target: string): string[] {

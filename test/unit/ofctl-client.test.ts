@@ -1,6 +1,6 @@
 // The ofctl client against an in-process Bridge (memory ports) behind a real OpenFlowService
 // on a temp rundir: handshake, mods with a barrier, refusals reported by index, multipart
-// replies split with OFPMPF_REPLY_MORE, and the failures the operator sees (no bridge,
+// replies split with OFPMPF_REPLY_MORE, bundles (all or none), and the failures the operator sees (no bridge,
 // daemon gone, silent peer, peer without OF1.3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../tools.js';
@@ -84,6 +84,18 @@ describe('OfctlClient against a Sluice bridge', () => {
     const prios = t0.flatMap((b) => (b.kind === 'flow' ? b.flows.map((f) => f.priority) : []));
     expect(prios).toContain(20);
     expect(prios).not.toContain(21);
+    c.close();
+  });
+
+  it('--bundle: one atomic bundle (ONF EXT-230 over 1.3): a refused mod leaves nothing, all good mods go in', async () => {
+    const c = ok(await OfctlClient.connect(target('scu0')));
+    const table4 = async () => ok(await c.multipart({ kind: 'flow', tableId: 4, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: [] }))
+      .flatMap((b) => (b.kind === 'flow' ? b.flows.map((f) => f.priority) : []));
+    const r = ok(await c.modifyBundled([flow('table=4,priority=30,actions=output:1'), flow('table=4,priority=31,actions=output:99'), flow('table=4,priority=32,actions=output:2')]));
+    expect(r.map((x) => [x.index, x.error.errType, x.error.code])).toEqual([[1, 2, 4]]); // OFPBAC_BAD_OUT_PORT
+    expect(await table4()).toEqual([]);
+    expect(ok(await c.modifyBundled([flow('table=4,priority=30,actions=output:1'), flow('table=4,priority=32,actions=output:2')]))).toEqual([]);
+    expect((await table4()).sort()).toEqual([30, 32]);
     c.close();
   });
 

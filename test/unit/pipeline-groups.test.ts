@@ -5,7 +5,7 @@ import { isOFError } from '../../src/pipeline/errors.js';
 import type { Op } from '../../src/pipeline/decision.js';
 import {
   OFPGC_ADD, OFPGC_DELETE, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
-  OFPFC_MODIFY, OFPG_ALL, OFPMC_ADD, OFPMC_DELETE, OFPMF_PKTPS, OFPRR_DELETE, OFPRR_GROUP_DELETE,
+  OFPFC_MODIFY, OFPG_ALL, OFPMC_ADD, OFPMC_DELETE, OFPMF_PKTPS, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPRR_METER_DELETE,
   type Bucket,
 } from '../../src/pipeline/types.js';
 import { apply, bucket, fm, goto, keyOf, out, oxm, setField, tcpKey, write } from './pipeline-helpers.js';
@@ -124,7 +124,7 @@ describe('Pipeline: meters', () => {
     expect(d.meters.map((m) => m.meterId)).toEqual([4]);
     expect(p.meter(4)!.flowCount).toBe(1);
     const r = p.meterMod({ command: OFPMC_DELETE, meterId: 4, flags: 0, bands: [] }, 0);
-    expect(isOFError(r) ? null : r.removed.map((x) => x.reason)).toEqual([OFPRR_DELETE]);
+    expect(isOFError(r) ? null : r.removed.map((x) => x.reason)).toEqual([OFPRR_METER_DELETE]); // OF1.4's; 1.3 is told DELETE
     expect(p.table(0).size).toBe(1);
     expect(p.decide(keyOf(1, {}), 0).ops).toEqual([]);
   });

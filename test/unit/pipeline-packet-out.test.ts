@@ -7,7 +7,7 @@ import { executeDecision, reparseHook, type OutputInfo } from './run-decision.js
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Action } from '../../src/pipeline/types.js';
 import {
-  OFPP_CONTROLLER, OFPP_IN_PORT, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPTT_ALL,
+  OFPP_CONTROLLER, OFPP_IN_PORT, OFPP_TABLE, OFPR_ACTION, OFPR_NO_MATCH, OFPR_PACKET_OUT, OFPTT_ALL,
 } from '../../src/pipeline/types.js';
 import { frameByName, hexBytes } from './packet-golden.js';
 import { apply, fm, goto, out, oxm, setField } from './pipeline-helpers.js';
@@ -72,7 +72,7 @@ describe('Pipeline.packetOutDecision', () => {
     const { d, sent } = packetOut(p, hexBytes(frameByName('tcp4').hex), OFPP_CONTROLLER, [out(1), out(OFPP_CONTROLLER, 64)]);
     expect(d.tablesVisited).toEqual([]);
     expect(sent.map((s) => [s.port, s.info.reason, s.info.tableId, s.info.cookie])).toEqual([
-      [1, OFPR_ACTION, OFPTT_ALL, 0xffff_ffff_ffff_ffffn], [OFPP_CONTROLLER, OFPR_ACTION, OFPTT_ALL, 0xffff_ffff_ffff_ffffn],
+      [1, OFPR_PACKET_OUT, OFPTT_ALL, 0xffff_ffff_ffff_ffffn], [OFPP_CONTROLLER, OFPR_PACKET_OUT, OFPTT_ALL, 0xffff_ffff_ffff_ffffn],
     ]);
   });
 

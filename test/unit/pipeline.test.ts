@@ -5,7 +5,7 @@ import { isOFError } from '../../src/pipeline/errors.js';
 import type { Op } from '../../src/pipeline/decision.js';
 import { W_ETH_TYPE_VLAN, W_METADATA_LO, W_NW_DST } from '../../src/packet/flow-key.js';
 import {
-  OFPFC_DELETE, OFPFC_MODIFY, OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPR_ACTION, OFPR_NO_MATCH,
+  OFPFC_DELETE, OFPFC_MODIFY, OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPR_ACTION, OFPR_ACTION_SET, OFPR_NO_MATCH,
   OFPRR_DELETE, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT, OFPTT_ALL,
 } from '../../src/pipeline/types.js';
 import { apply, fm, goto, keyOf, out, oxm, setField, tcpKey, write } from './pipeline-helpers.js';
@@ -92,7 +92,7 @@ describe('Pipeline: tables and instructions', () => {
     expect(d.ops).toEqual([
       { op: 'push_vlan', ethertype: 0x8100 },
       { op: 'set_field', field: 6, value: new Uint8Array([0x10, 42]) },
-      { op: 'output', port: 2, maxLen: 0, reason: OFPR_ACTION, tableId: 0, cookie: 0xffffffffffffffffn }, // from the action set: no cookie (§7.4.1)
+      { op: 'output', port: 2, maxLen: 0, reason: OFPR_ACTION_SET, tableId: 0, cookie: 0xffffffffffffffffn }, // from the action set: no cookie (§7.4.1)
     ]);
   });
 

@@ -2,7 +2,7 @@
  * The flow verbs: add-flow, add-flows, mod-flows, del-flows, dump-flows. Flow text is
  * parsed (src/openflow/syntax) before connecting, so a typo never reaches the switch.
  * Mods go out as OFPT_FLOW_MOD followed by a barrier (OF1.3.5 §6.2), so a refusal is
- * reported before the verb exits; dump-flows prints what `ovs-ofctl -O OpenFlow13
+ * reported before the verb exits; with --bundle, as one atomic bundle (all or none); dump-flows prints what `ovs-ofctl -O OpenFlow13
  * dump-flows` prints, line for line, in the order the switch sent the flows.
  */
 import { readFileSync } from 'node:fs';
@@ -14,15 +14,16 @@ import { parseFlowsFile } from './flows-file.js';
 import { formatFlowBrief } from './format-flow-brief.js';
 import { connectOrFail, modifyOrFail, okOrFail, parsedOrFail, print, type OfctlOptions } from './run.js';
 
-interface StrictOption extends OfctlOptions { readonly strict?: boolean }
+interface BundleOption extends OfctlOptions { readonly bundle?: boolean }
+interface StrictOption extends BundleOption { readonly strict?: boolean }
 /** commander's `--no-stats` sets stats: false. */
 interface DumpFlowsOptions extends OfctlOptions { readonly stats?: boolean }
 
 const flowReq = (fm: FlowMod): Request => ({ type: 'flow_mod', ...fm });
 
-async function sendFlows(bridge: string, opts: OfctlOptions, noun: string, mods: { fm: FlowMod; text: string; where?: string }[]): Promise<void> {
+async function sendFlows(bridge: string, opts: BundleOption, noun: string, mods: { fm: FlowMod; text: string; where?: string }[]): Promise<void> {
   const c = await connectOrFail(bridge, opts);
-  await modifyOrFail(c, noun, mods.map((m) => ({ req: flowReq(m.fm), text: m.text, ...(m.where ? { where: m.where } : {}) })));
+  await modifyOrFail(c, noun, mods.map((m) => ({ req: flowReq(m.fm), text: m.text, ...(m.where ? { where: m.where } : {}) })), opts.bundle === true);
   c.close();
 }
 
@@ -32,7 +33,7 @@ export async function addFlow(bridge: string, flow: string, opts: OfctlOptions):
 }
 
 /** add-flows BRIDGE FILE ('-' = stdin): the whole file parses, or nothing is sent. */
-export async function addFlows(bridge: string, file: string, opts: OfctlOptions): Promise<void> {
+export async function addFlows(bridge: string, file: string, opts: BundleOption): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');

@@ -41,18 +41,20 @@ export async function connectOrFail(arg: string, opts: OfctlOptions): Promise<Of
 }
 
 /**
- * Runs `mods` with a barrier; on refusals prints one line each,
- * `LABEL refused the NOUN[ at WHERE]: NAMES: TEXT`, and exits 1.
+ * Runs `mods` with a barrier (or, with `bundle`, as one atomic bundle: all or none); on
+ * refusals prints one line each, `LABEL refused the NOUN[ at WHERE]: NAMES: TEXT`, and exits 1.
  */
 export async function modifyOrFail(
-  c: OfctlClient, noun: string, mods: readonly { req: Request; text: string; where?: string }[],
+  c: OfctlClient, noun: string, mods: readonly { req: Request; text: string; where?: string }[], bundle = false,
 ): Promise<void> {
-  const refusals: Refusal[] = okOrFail(await c.modify(mods.map((m) => m.req)));
+  const reqs = mods.map((m) => m.req);
+  const refusals: Refusal[] = okOrFail(await (bundle ? c.modifyBundled(reqs) : c.modify(reqs)));
   if (refusals.length === 0) return;
   for (const { index, error } of refusals) {
     const m = mods[index]!;
     process.stderr.write(`sluice: ${c.label} refused the ${noun}${m.where ? ` at ${m.where}` : ''}: ${describeRefusal(error)}: ${m.text}\n`);
   }
+  if (bundle) process.stderr.write(`sluice: the bundle was not committed: nothing was changed\n`);
   c.close();
   process.exit(EXIT_STATUS.refused);
 }
