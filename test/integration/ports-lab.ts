@@ -85,9 +85,9 @@ export function forward(p1: Port, p2: Port): () => void {
   };
 }
 
-export async function ping(ns: string, dst: string, count = 3): Promise<{ ok: boolean; avgMs: number }> {
+export async function ping(ns: string, dst: string, count = 3, waitS = 2): Promise<{ ok: boolean; avgMs: number }> {
   try {
-    const out = await sh(`ip netns exec ${ns} ping -c ${count} -i 0.2 -W 2 ${dst}`);
+    const out = await sh(`ip netns exec ${ns} ping -c ${count} -i 0.2 -W ${waitS} ${dst}`);
     const m = /= [\d.]+\/([\d.]+)\//.exec(out);
     return { ok: true, avgMs: m ? Number(m[1]) : NaN };
   } catch {

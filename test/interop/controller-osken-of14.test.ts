@@ -81,7 +81,9 @@ need.describe('os-ken MAC-learning app controls Sluice over OpenFlow 1.4', () =>
   }, 20_000);
 
   it('first ping via the controller, then the datapath alone', async () => {
-    const first = await ping(`${lab.prefix}A`, '10.88.0.2', 1);
+    // through a Python controller on 2 shared cores the first reply can take seconds (ARP and
+    // echo each wait for a packet-in round trip): a longer wait, one echo
+    const first = await ping(`${lab.prefix}A`, '10.88.0.2', 1, 8);
     expect(first.ok, osken.lines.slice(-20).join('\n')).toBe(true);
     // ARP request, ARP reply and the first echo request each came up as a packet-in
     expect(packetInsFromHosts()).toBeGreaterThanOrEqual(2);
