@@ -10,7 +10,7 @@
  *    lines it did not reach; del-br in a batch closes every socket of the bridges.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { needs } from '../tools.js';
 import { killAll, Lab, sh, sluice, type Daemon } from './datapath-lab.js';
 import { vsctl } from './cli-vsctl-lab.js';
 
-const need = needs('root', 'native', 'ip', 'ovs-ofctl');
+const need = needs('root', 'native', 'ip', 'ovs-ofctl', 'sysctl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** ovs-ofctl's view of the bridge's ports (`show`). */
@@ -65,7 +65,9 @@ need.describe('a fabric daemon: LOCAL link state and batches of AF_PACKET ports'
     for (let i = 1; i <= 3; i++) {
       for (let p = 1; p <= 4; p++) cmds.push(`link add ${eth(i, p)} type veth peer name ${eth(i, p)}x`, `link set ${eth(i, p)} up`, `link set ${eth(i, p)}x up`);
     }
-    await sh(`ip -n ${ns} -batch - <<'EOF'\n${cmds.join('\n')}\nEOF`);
+    const links = join(rd, '..', 'links.txt');
+    writeFileSync(links, cmds.join('\n') + '\n');
+    await sh(`ip -n ${ns} -batch ${links}`);
     d = sluice(['start', '--rundir', rd, '--ring-size', '512k'], ns);
     await d.waitFor(/sluice daemon ready/, 30_000);
   }, 60_000);
@@ -81,7 +83,7 @@ need.describe('a fabric daemon: LOCAL link state and batches of AF_PACKET ports'
       for (let p = 1; p <= 4; p++) lines.push(`add-port ${br(i)} ${eth(i, p)} --ofport ${p}`);
     }
     const file = join(rd, '..', 'batch.txt');
-    await sh(`cat > ${file} <<'EOF'\n${lines.join('\n')}\nEOF`);
+    writeFileSync(file, lines.join('\n') + '\n');
     expect(await vsctl(rd, 'batch', file)).toMatchObject({ code: 0, stderr: '' });
     const show = (await vsctl(rd, 'show')).stdout;
     for (let i = 1; i <= 3; i++) {
@@ -114,7 +116,8 @@ need.describe('a fabric daemon: LOCAL link state and batches of AF_PACKET ports'
     const before = await packetSockets(ns);
     const file = join(rd, '..', 'bad.txt');
     // line 3 names an interface of another bridge: refused by the daemon; line 4's port was opened ahead
-    await sh(`cat > ${file} <<'EOF'\nadd-br ${lab.name('s9')}\nadd-port ${lab.name('s9')} ${lab.name('x1')}\nadd-port ${lab.name('s9')} ${eth(1, 1)}\nadd-port ${lab.name('s9')} ${lab.name('x2')}\nEOF`);
+    const s9 = lab.name('s9');
+    writeFileSync(file, [`add-br ${s9}`, `add-port ${s9} ${lab.name('x1')}`, `add-port ${s9} ${eth(1, 1)}`, `add-port ${s9} ${lab.name('x2')}`].join('\n') + '\n');
     const r = await vsctl(rd, 'batch', file);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`sluice: line 3: add-port: port "${eth(1, 1)}": ${eth(1, 1)} is already a port of bridge ${br(1)} (an interface belongs to one bridge; sluice del-port ${br(1)} ${eth(1, 1)} first)\n`);
@@ -124,7 +127,7 @@ need.describe('a fabric daemon: LOCAL link state and batches of AF_PACKET ports'
 
   it('del-br of every bridge in one batch closes all their sockets', async () => {
     const file = join(rd, '..', 'del.txt');
-    await sh(`cat > ${file} <<'EOF'\n${[1, 2, 3, 9].map((i) => `del-br ${br(i)}`).join('\n')}\nEOF`);
+    writeFileSync(file, [1, 2, 3, 9].map((i) => `del-br ${br(i)}`).join('\n') + '\n');
     expect(await vsctl(rd, 'batch', file)).toMatchObject({ code: 0, stderr: '' });
     expect((await vsctl(rd, 'list-br')).stdout).toBe('');
     expect(await packetSockets(ns)).toBe(0);
