@@ -21,6 +21,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
       FN("tapOpen", sl_tap_open),                 /* tap.c */
       FN("packetOpen", sl_afpacket_open),         /* afpacket.c */
+      FN("packetOpenMany", sl_afpacket_open_many), /* afpacket.c */
       FN("rxBurst", sl_rx_burst),                 /* rx.c */
       FN("txBurst", sl_tx_burst),                 /* tx.c */
       FN("tunnelOpen", sl_tunnel_open),           /* tunnel.c */
@@ -28,6 +29,8 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("tunnelTxBurst", sl_tunnel_tx_burst),    /* tunnel_tx.c */
       FN("rxBuffer", sl_rx_buffer),               /* handle.c */
       FN("close", sl_close),                      /* handle.c */
+      FN("closesDeferred", sl_closes_deferred),   /* handle.c */
+      FN("closesFlush", sl_closes_flush),         /* handle.c */
       FN("info", sl_info),                        /* info.c */
       FN("stats", sl_stats),                      /* info.c */
       FN("pollStart", sl_poll_start),             /* poll.c */

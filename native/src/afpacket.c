@@ -36,6 +36,8 @@
 #include "link.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
@@ -134,55 +136,138 @@ static napi_value fail(napi_env env, sl_handle *h, const char *call, int err) {
   return r;
 }
 
-/* packetOpen(ifname, opts) -> handle: opts and defaults at the top. */
-napi_value sl_afpacket_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2] = {NULL, NULL};
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  char name[IF_NAMESIZE];
-  if (argc < 1 || !sl_arg_string(env, argv[0], name, sizeof name)) return NULL;
-  open_opts o;
-  read_opts(env, argc > 1 ? argv[1] : NULL, &o);
-  const char *bad = check_geometry(&o);
-  if (bad) return sl_throw(env, bad);
-
-  int ifindex = sl_ifindex_of(name);
-  if (ifindex < 0) return sl_throw_errno(env, "SIOCGIFINDEX", name, -ifindex, "CAP_NET_RAW");
-  sl_handle *h = sl_handle_new(env, SL_PACKET);
-  if (!h) return sl_throw(env, "packetOpen: out of memory");
-  snprintf(h->ifname, sizeof h->ifname, "%s", name);
-  h->ifindex = ifindex;
-  h->vnet = o.vnet;
+/* The socket calls of an open, in order; no JS (a packetOpenMany thread runs it). Returns 0,
+ * or an errno with *call naming the failed call. */
+static int open_socket(sl_handle *h, open_opts *o, const char **call) {
   h->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (h->fd < 0) return fail(env, h, "socket(AF_PACKET)", errno);
-
-  int ver = o.version == 3 ? TPACKET_V3 : TPACKET_V2;
-  if (sockopt(h->fd, SOL_PACKET, PACKET_VERSION, ver) < 0) return fail(env, h, "PACKET_VERSION", errno);
-  if (o.vnet && sockopt(h->fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0) return fail(env, h, "PACKET_VNET_HDR", errno);
-  if (sockopt(h->fd, SOL_PACKET, PACKET_RESERVE, HEADROOM) < 0) return fail(env, h, "PACKET_RESERVE", errno);
+  if (h->fd < 0) return *call = "socket(AF_PACKET)", errno;
+  int ver = o->version == 3 ? TPACKET_V3 : TPACKET_V2;
+  if (sockopt(h->fd, SOL_PACKET, PACKET_VERSION, ver) < 0) return *call = "PACKET_VERSION", errno;
+  if (o->vnet && sockopt(h->fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0) return *call = "PACKET_VNET_HDR", errno;
+  if (sockopt(h->fd, SOL_PACKET, PACKET_RESERVE, HEADROOM) < 0) return *call = "PACKET_RESERVE", errno;
   if (sockopt(h->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0) h->drop_outgoing = true; /* kernel < 4.20 */
   /* Bigger socket buffers: the default 208 KiB drops under load (LAB-NOTES). FORCE needs
    * CAP_NET_ADMIN; fall back to the capped variant. */
-  if (sockopt(h->fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)o.rcvbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_RCVBUF, (int)o.rcvbuf);
-  if (sockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, (int)o.sndbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_SNDBUF, (int)o.sndbuf);
-  if (setup_ring(h, &o) < 0) return fail(env, h, "PACKET_RX_RING", errno);
+  if (sockopt(h->fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)o->rcvbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_RCVBUF, (int)o->rcvbuf);
+  if (sockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, (int)o->sndbuf) < 0) sockopt(h->fd, SOL_SOCKET, SO_SNDBUF, (int)o->sndbuf);
+  if (setup_ring(h, o) < 0) return *call = "PACKET_RX_RING", errno;
 
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = htons(ETH_P_ALL);
-  sll.sll_ifindex = ifindex;
-  if (bind(h->fd, (struct sockaddr *)&sll, sizeof sll) < 0) return fail(env, h, "bind(AF_PACKET)", errno);
-  if (o.promisc) {
+  sll.sll_ifindex = h->ifindex;
+  if (bind(h->fd, (struct sockaddr *)&sll, sizeof sll) < 0) return *call = "bind(AF_PACKET)", errno;
+  if (o->promisc) {
     struct packet_mreq mr;
     memset(&mr, 0, sizeof mr);
-    mr.mr_ifindex = ifindex;
+    mr.mr_ifindex = h->ifindex;
     mr.mr_type = PACKET_MR_PROMISC;
-    if (setsockopt(h->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) return fail(env, h, "PACKET_MR_PROMISC", errno);
+    if (setsockopt(h->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) return *call = "PACKET_MR_PROMISC", errno;
   }
-  if (o.has_fanout) {
-    int v = (int)((o.fanout_group & 0xffff) | ((o.fanout_mode & 0xffff) << 16));
-    if (sockopt(h->fd, SOL_PACKET, PACKET_FANOUT, v) < 0) return fail(env, h, "PACKET_FANOUT", errno);
+  if (o->has_fanout) {
+    int v = (int)((o->fanout_group & 0xffff) | ((o->fanout_mode & 0xffff) << 16));
+    if (sockopt(h->fd, SOL_PACKET, PACKET_FANOUT, v) < 0) return *call = "PACKET_FANOUT", errno;
   }
+  return 0;
+}
+
+/* A handle for argv-style (ifname, opts) with its options checked, not yet opened; NULL
+ * with a pending exception when the arguments are wrong. */
+static sl_handle *prepare(napi_env env, napi_value name_v, napi_value opts_v, open_opts *o) {
+  char name[IF_NAMESIZE];
+  if (!name_v || !sl_arg_string(env, name_v, name, sizeof name)) return NULL;
+  read_opts(env, opts_v, o);
+  const char *bad = check_geometry(o);
+  if (bad) return sl_throw(env, bad), NULL;
+  int ifindex = sl_ifindex_of(name);
+  if (ifindex < 0) return sl_throw_errno(env, "SIOCGIFINDEX", name, -ifindex, "CAP_NET_RAW"), NULL;
+  sl_handle *h = sl_handle_new(env, SL_PACKET);
+  if (!h) return sl_throw(env, "packetOpen: out of memory"), NULL;
+  snprintf(h->ifname, sizeof h->ifname, "%s", name);
+  h->ifindex = ifindex;
+  h->vnet = o->vnet;
+  return h;
+}
+
+/* packetOpen(ifname, opts) -> handle: opts and defaults at the top. */
+napi_value sl_afpacket_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {NULL, NULL};
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  open_opts o;
+  sl_handle *h = prepare(env, argc > 0 ? argv[0] : NULL, argc > 1 ? argv[1] : NULL, &o);
+  if (!h) return NULL;
+  const char *call = "";
+  int err = open_socket(h, &o, &call);
+  if (err) return fail(env, h, call, err);
   return sl_handle_wrap(env, h);
+}
+
+/*
+ * packetOpenMany([[ifname, opts], ...]) -> [handle | null, ...]: the same opens, run on one
+ * thread each and joined. Why: setting up a receive ring (and closing one) waits for an RCU
+ * grace period in the kernel (packet_set_ring -> synchronize_net), 5-20 ms of sleep per
+ * socket with no CPU used; one after the other, the 256 ports of a 64-switch Mininet fabric
+ * took 3.6 s to open. Waits that overlap share grace periods. An entry that fails is null
+ * (nothing is left open for it): packetOpen of the same entry then throws its error.
+ */
+#define OPEN_MANY_MAX 1024u
+
+typedef struct {
+  sl_handle *h;
+  open_opts o;
+  int err;
+  pthread_t thread;
+  bool started;
+} open_job;
+
+static void *open_job_run(void *arg) {
+  open_job *j = arg;
+  const char *call = "";
+  j->err = open_socket(j->h, &j->o, &call);
+  return NULL;
+}
+
+napi_value sl_afpacket_open_many(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1] = {NULL}, out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_array = false;
+  uint32_t n = 0;
+  if (argc < 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array) return sl_throw(env, "packetOpenMany: expected a list of [ifname, opts]");
+  napi_get_array_length(env, argv[0], &n);
+  if (n > OPEN_MANY_MAX) return sl_throw(env, "packetOpenMany: at most 1024 ports at once");
+  open_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+  if (!jobs) return sl_throw(env, "packetOpenMany: out of memory");
+  napi_create_array_with_length(env, n, &out);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e, name = NULL, opts = NULL, exc;
+    bool pending = false;
+    napi_get_element(env, argv[0], i, &e);
+    napi_get_element(env, e, 0, &name);
+    napi_get_element(env, e, 1, &opts);
+    napi_valuetype t = napi_undefined;
+    if (opts) napi_typeof(env, opts, &t);
+    jobs[i].h = prepare(env, name, t == napi_object ? opts : NULL, &jobs[i].o);
+    napi_is_exception_pending(env, &pending);
+    if (pending) napi_get_and_clear_last_exception(env, &exc); /* packetOpen reports it */
+    if (jobs[i].h) jobs[i].started = pthread_create(&jobs[i].thread, NULL, open_job_run, &jobs[i]) == 0;
+    if (jobs[i].h && !jobs[i].started) open_job_run(&jobs[i]); /* no thread: open here */
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    open_job *j = &jobs[i];
+    napi_value v;
+    if (j->started) pthread_join(j->thread, NULL);
+    if (j->h && j->err) {
+      sl_handle_release_io(NULL, j->h);
+      sl_handle_unref(j->h);
+      j->h = NULL;
+    }
+    if (j->h) v = sl_handle_wrap(env, j->h);
+    else napi_get_null(env, &v);
+    napi_set_element(env, out, i, v);
+  }
+  free(jobs);
+  return out;
 }

@@ -1,6 +1,7 @@
 /*
  * packetOpen(ifname, opts) (afpacket.c): an AF_PACKET socket with its mmap'd receive
- * ring. Receive is in rx.c, transmit in tx.c.
+ * ring, and packetOpenMany([[ifname, opts], ...]) (many at once, in parallel). Receive is
+ * in rx.c, transmit in tx.c.
  */
 #ifndef SLUICE_AFPACKET_H
 #define SLUICE_AFPACKET_H
@@ -8,5 +9,6 @@
 #include <node_api.h>
 
 napi_value sl_afpacket_open(napi_env env, napi_callback_info info);
+napi_value sl_afpacket_open_many(napi_env env, napi_callback_info info);
 
 #endif

@@ -110,6 +110,9 @@ void sl_handle_release_io(napi_env env, sl_handle *h);     /* close(): once; env
 /* rxBuffer(handle), close(handle) */
 napi_value sl_rx_buffer(napi_env env, napi_callback_info info);
 napi_value sl_close(napi_env env, napi_callback_info info);
+/* closesDeferred(on), closesFlush(): AF_PACKET closes collected and run in parallel (handle.c) */
+napi_value sl_closes_deferred(napi_env env, napi_callback_info info);
+napi_value sl_closes_flush(napi_env env, napi_callback_info info);
 
 /* Sends what a burst has queued on h, then empties the scratch area. */
 typedef void (*sl_flush_fn)(sl_handle *h);

@@ -74,14 +74,21 @@ export async function runDaemon(plan: StartPlan): Promise<void> {
 
   // Bridges named by flags must start whole (a missing interface is a usage error, exit 2);
   // bridges restored from the db start even when a port cannot be attached (control/daemon.ts).
+  // All of them as one batch: their AF_PACKET ports are opened together (open-many.ts).
   const fromFlags = new Set(plan.bridges.map((b) => b.name));
-  for (const b of bridges) {
-    const rb = fromFlags.has(b.name) ? await daemon.addBridge(b, false) : await daemon.restoreBridge(b);
-    if (rb instanceof Error) {
-      await shutdown();
-      // a flag bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ..."
-      return usageError(bridges.length === 1 ? rb.message.replace(`bridge ${b.name}: `, '') : rb.message);
+  const failed = await daemon.batched(async () => {
+    for (const b of bridges) {
+      const rb = fromFlags.has(b.name) ? await daemon.addBridge(b, false) : await daemon.restoreBridge(b);
+      if (rb instanceof Error) return { b, rb };
     }
+    return null;
+  }, bridges.flatMap((b) => b.ports.map((p) => p.spec)));
+  if (failed !== null) {
+    await shutdown();
+    if (failed instanceof Error) return usageError(failed.message);
+    const { b, rb } = failed;
+    // a flag bridge is named on the command line: "bridge br0: port x: ..." reads as "port x: ..."
+    return usageError(bridges.length === 1 ? rb.message.replace(`bridge ${b.name}: `, '') : rb.message);
   }
   if (plan.db === null) log.info('configuration not persisted (no --db)');
   else if (plan.bridges.length > 0) daemon.persist();

@@ -97,15 +97,21 @@ async function runBatch(d: Daemon, handlers: Record<string, CtlHandler>, args: A
     if (!ok) return new SluiceError('bad_usage', `${label(r ?? {}, i)}: a batch holds only ${BATCH_VERBS.join(', ')}`);
     if (r.args !== undefined && (typeof r.args !== 'object' || r.args === null || Array.isArray(r.args))) return new SluiceError('bad_usage', `${label(r, i)}: "args" must be an object`);
   }
+  const list = reqs as { cmd: string; args?: Args; where?: unknown }[];
+  // the AF_PACKET ports to open ahead, together (Daemon.batched)
+  const specs = list.flatMap((r) => {
+    const p = r.cmd === 'add-port' ? portSettingFrom(r.args ?? {}) : undefined;
+    return p === undefined || p instanceof Error ? [] : [p.spec];
+  });
   return d.batched(async () => {
     const out: unknown[] = [];
-    for (const [i, r] of (reqs as { cmd: string; args?: Args; where?: unknown }[]).entries()) {
+    for (const [i, r] of list.entries()) {
       const res = await handlers[r.cmd]!(r.args ?? {});
       if (res instanceof SluiceError) return res.prefixed(`${label(r, i)}: ${r.cmd}: `);
       out.push(res ?? null);
     }
     return out;
-  });
+  }, specs);
 }
 
 export function daemonHandlers(d: Daemon, trace: TraceRunner): Record<string, CtlHandler> {

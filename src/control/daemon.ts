@@ -28,6 +28,7 @@ import { OFPP_LOCAL } from '../pipeline/types.js';
 import { SluiceError } from '../ports/errors.js';
 import { PatchPort } from '../ports/patch.js';
 import type { Port } from '../ports/port.js';
+import { closingTogether, closingTogetherAsync, openTogether } from '../ports/open-many.js';
 import { createPort } from '../ports/spec.js';
 import { checkAnyTarget, type BridgeSetting, type DaemonConfig } from './config.js';
 import { RunningBridge, type RunningBridgeOptions } from './running-bridge.js';
@@ -65,6 +66,8 @@ export class Daemon {
   /** Inside batched(): saves are put off to its end (one write for the whole batch). */
   private deferSaves = 0;
   private unsaved = false;
+  /** Inside batched(): AF_PACKET ports opened ahead, together (open-many.ts), by spec. */
+  private readonly preopened = new Map<string, Port>();
 
   constructor(private readonly opts: DaemonOptions) {}
 
@@ -104,12 +107,24 @@ export class Daemon {
    * Runs `f` (several operator actions, e.g. a Mininet network's bridges and ports) with
    * the saves to the db put off to the end: one write instead of one per action, whatever
    * `f` returns; what `f` changed before a failure stays changed (and saved).
+   * The AF_PACKET ports of `portSpecs` (the batch's add-ports) are opened ahead, all at
+   * once, and the sockets `f` closes are closed together at its end (open-many.ts: each
+   * costs the kernel an RCU grace period, and waits in parallel overlap). A port opened
+   * ahead that `f` does not use is closed at the end.
    */
-  async batched<T>(f: () => Promise<T>): Promise<T | SluiceError> {
+  async batched<T>(f: () => Promise<T>, portSpecs: readonly string[] = []): Promise<T | SluiceError> {
     this.deferSaves++;
     let r: T;
     try {
-      r = await f();
+      r = await closingTogetherAsync(async () => {
+        this.preopen(portSpecs);
+        try {
+          return await f();
+        } finally {
+          for (const p of this.preopened.values()) p.close();
+          this.preopened.clear();
+        }
+      });
     } finally {
       this.deferSaves--;
     }
@@ -320,8 +335,10 @@ export class Daemon {
    * datapath worker threads have closed their ports. */
   async stopAll(): Promise<void> {
     const all = [...this.running.values()];
+    // the sockets this thread closes are closed together (open-many.ts)
+    const closed = closingTogether(() => all.map((rb) => rb.close()));
     this.running.clear();
-    await Promise.all(all.map((rb) => rb.close()));
+    await Promise.all(closed);
     for (const e of this.patches.values()) e.port.disconnect(); // bridges stopped: no link-down noise
     this.patches.clear();
   }
@@ -329,7 +346,7 @@ export class Daemon {
   /** createPort, plus: a port's name (its interface) must be new in the daemon, as in OVS,
    * where one interface is a port of one bridge only (`pending`: ports of a bridge being made). */
   private makePort(spec: string, pending: readonly Port[], attachingTo?: string): Port | SluiceError {
-    const port = createPort(spec, this.opts.ringBytes === undefined ? {} : { ringBytes: this.opts.ringBytes });
+    const port = this.createPort(spec);
     if (port instanceof Error) return port;
     const owner = this.portOwner(port.name, attachingTo);
     if (owner !== null && !(port instanceof PatchPort)) {
@@ -340,14 +357,32 @@ export class Daemon {
       if (other) return new SluiceError('refused', `port "${spec}": a patch port named ${port.name} is already on ${other.rb.name}`);
       if (pending.some((x) => x instanceof PatchPort && x.name === port.name)) return new SluiceError('bad_config', `port "${spec}": patch port ${port.name} given twice`);
     }
-    return port;
+    const ahead = this.preopened.get(spec);
+    if (ahead === undefined) return port;
+    this.preopened.delete(spec);
+    return ahead;
+  }
+
+  private createPort(spec: string): Port | SluiceError {
+    return createPort(spec, this.opts.ringBytes === undefined ? {} : { ringBytes: this.opts.ringBytes });
+  }
+
+  /** Opens the AF_PACKET ports of `specs` together, for makePort to take (batched()). */
+  private preopen(specs: readonly string[]): void {
+    const ports = new Map<string, Port>();
+    for (const spec of new Set(specs)) {
+      const p = this.createPort(spec);
+      if (!(p instanceof Error) && this.portOwner(p.name) === null) ports.set(spec, p);
+    }
+    const opened = new Set<Port>(openTogether([...ports.values()]));
+    for (const [spec, p] of ports) if (opened.has(p)) this.preopened.set(spec, p);
   }
 
   /** The bridge that has a port (attached, detached or its LOCAL port) named `name`, or
    * null; a port detached from `attachingTo` is the one being attached again, not a rival. */
   private portOwner(name: string, attachingTo?: string): string | null {
     for (const rb of this.running.values()) {
-      if (rb.name === name || rb.bridge.ports().some((p) => p.name === name)) return rb.name;
+      if (rb.name === name || rb.bridge.hasPort(name)) return rb.name;
     }
     for (const [br, list] of this.detached) {
       if (br !== attachingTo && list.some((d) => portName(d.setting.spec) === name)) return br;

@@ -270,6 +270,11 @@ export class Bridge extends EventEmitter {
     return this.dp.portList.map((p) => this.info(p));
   }
 
+  /** Whether a port (LOCAL included) has this name; cheaper than ports() (no counters). */
+  hasPort(name: string): boolean {
+    return this.dp.portList.some((p) => p.port.name === name);
+  }
+
   port(ofport: number): BridgePortInfo | undefined {
     const p = this.dp.ports.get(ofport);
     return p ? this.info(p) : undefined;

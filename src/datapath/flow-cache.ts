@@ -37,11 +37,18 @@
  *    words is not cached (insert returns false).
  *  - A one-entry "last hit" shortcut sits in front (VPP's trick): bursts of one flow skip
  *    the bucket walk.
+ *  - The arrays are sized for the load, up to `capacity`: they start at INITIAL_ENTRIES
+ *    (64 KiB of records) and grow four-fold, keeping the current generation's entries,
+ *    when an insert finds its bucket full of live entries. A quiet bridge of a 64-switch
+ *    fabric stays small; a busy one reaches `capacity` after a few thousand flows.
  */
 import { KEY_WORDS } from '../packet/flow-key.js';
 
 const FLOW_CACHE_WAYS = 8;
 export const DEFAULT_FLOW_CACHE_ENTRIES = 65_536;
+/** Entries the arrays start with (64 KiB of records), or `capacity` if smaller. */
+const INITIAL_ENTRIES = 512;
+const GROWTH = 4;
 
 const SLOT_WORDS = 32;
 const DATA_WORDS = SLOT_WORDS - 4;
@@ -52,9 +59,11 @@ const S_MAP_HI = 3;
 const S_DATA = 4;
 
 export class FlowCache<V> {
-  private readonly buckets: number;
-  private readonly tags: Uint32Array;
-  private readonly slots: Uint32Array;
+  /** entries the arrays hold now (a power of two, <= capacity) */
+  private size: number;
+  private buckets: number;
+  private tags: Uint32Array;
+  private slots: Uint32Array;
   private readonly valueLimit: number;
   private values: V[] = [];
   private readonly valueIndex = new Map<V, number>();
@@ -68,10 +77,11 @@ export class FlowCache<V> {
       throw new RangeError(`flow cache capacity must be a power of two >= ${FLOW_CACHE_WAYS}, got ${capacity}`);
     }
     if (KEY_WORDS > 64) throw new RangeError('flow cache key map holds 64 words');
-    this.buckets = capacity / FLOW_CACHE_WAYS;
+    this.size = Math.min(capacity, INITIAL_ENTRIES);
+    this.buckets = this.size / FLOW_CACHE_WAYS;
     // Generation 0 is never current (the datapath starts at 1), so fresh slots are stale.
-    this.tags = new Uint32Array(capacity);
-    this.slots = new Uint32Array(capacity * SLOT_WORDS);
+    this.tags = new Uint32Array(this.size);
+    this.slots = new Uint32Array(this.size * SLOT_WORDS);
     this.valueLimit = 2 * capacity;
   }
 
@@ -130,14 +140,12 @@ export class FlowCache<V> {
     for (let i = 0; i < KEY_WORDS; i++) if (words[i] !== 0) n++;
     if (n > DATA_WORDS) return false;
     const vi = this.valueSlot(value, generation);
-    const base = (hash & (this.buckets - 1)) * FLOW_CACHE_WAYS;
-    let slot = base + ((hash >>> 29) & (FLOW_CACHE_WAYS - 1));
-    for (let w = 0; w < FLOW_CACHE_WAYS; w++) {
-      if (this.slots[(base + w) * SLOT_WORDS + S_GEN] !== generation) {
-        slot = base + w;
-        break;
-      }
+    let slot = this.freeWay(hash, generation);
+    if (slot < 0 && this.size < this.capacity) {
+      this.grow();
+      slot = this.freeWay(hash, generation);
     }
+    if (slot < 0) slot = (hash & (this.buckets - 1)) * FLOW_CACHE_WAYS + ((hash >>> 29) & (FLOW_CACHE_WAYS - 1));
     const s = this.slots;
     const o = slot * SLOT_WORDS;
     let lo = 0;
@@ -162,14 +170,50 @@ export class FlowCache<V> {
   /** Number of entries valid under `generation` (a full scan: for stats, not the fast path). */
   entries(generation: number): number {
     let n = 0;
-    for (let i = 0; i < this.capacity; i++) if (this.slots[i * SLOT_WORDS + S_GEN] === generation) n++;
+    for (let i = 0; i < this.size; i++) if (this.slots[i * SLOT_WORDS + S_GEN] === generation) n++;
     return n;
+  }
+
+  /** Entries the arrays hold now (they grow with the load up to `capacity`). */
+  get allocated(): number {
+    return this.size;
   }
 
   /** Drops every entry and the references they hold. */
   clear(): void {
-    for (let i = 0; i < this.capacity; i++) this.slots[i * SLOT_WORDS + S_GEN] = 0;
+    for (let i = 0; i < this.size; i++) this.slots[i * SLOT_WORDS + S_GEN] = 0;
     this.forgetValues();
+  }
+
+  /** A way of the hash's bucket that holds no entry of `generation`, or -1. */
+  private freeWay(hash: number, generation: number): number {
+    const base = (hash & (this.buckets - 1)) * FLOW_CACHE_WAYS;
+    for (let w = 0; w < FLOW_CACHE_WAYS; w++) {
+      if (this.slots[(base + w) * SLOT_WORDS + S_GEN] !== generation) return base + w;
+    }
+    return -1;
+  }
+
+  /** Grows the arrays GROWTH-fold (at most to capacity), moving the entries of the
+   * current generation (the only ones that can still be hit) to their new buckets. */
+  private grow(): void {
+    const oldTags = this.tags;
+    const oldSlots = this.slots;
+    const oldSize = this.size;
+    this.size = Math.min(this.capacity, this.size * GROWTH);
+    this.buckets = this.size / FLOW_CACHE_WAYS;
+    this.tags = new Uint32Array(this.size);
+    this.slots = new Uint32Array(this.size * SLOT_WORDS);
+    this.lastSlot = -1;
+    const gen = this.valuesGen;
+    for (let i = 0; i < oldSize; i++) {
+      const o = i * SLOT_WORDS;
+      if (gen === 0 || oldSlots[o + S_GEN] !== gen) continue;
+      const slot = this.freeWay(oldTags[i]!, gen);
+      if (slot < 0) continue; // cannot happen: the new bucket has GROWTH times the room
+      this.slots.set(oldSlots.subarray(o, o + SLOT_WORDS), slot * SLOT_WORDS);
+      this.tags[slot] = oldTags[i]!;
+    }
   }
 
   private forgetValues(): void {

@@ -10,7 +10,11 @@
  *
  * Invariants
  *  - Nothing is allocated per frame: the arena and the offs/lens arrays are reused. The
- *    arena grows (rarely: only for a frame bigger than it) to the next power of two.
+ *    arena is sized for the port's load: it starts at INITIAL_ARENA (a quiet port of a
+ *    64-switch fabric copies a few small frames a second) and doubles, keeping what is
+ *    queued, when a burst fills it, up to FULL_ARENA (a busy port: 64 rewritten frames
+ *    of 1,500 bytes and more); from there a full arena is flushed instead. A frame bigger
+ *    than the arena grows it to the next power of two that holds it.
  *  - When a frame does not fit (arena or slots full), the queue is flushed first, so a
  *    frame is never dropped for lack of staging room; normally that never happens within
  *    one burst and the port sees exactly one txBurst per burst.
@@ -27,7 +31,10 @@ import { TUN_STRIDE, type FrameBatch } from '../ports/port.js';
 import { copyBytes } from '../ports/copy-bytes.js';
 import { VNET_HDR_LEN, vnetShift } from '../ports/vnet.js';
 
-const DEFAULT_ARENA = 1 << 17;
+/** First arena: 8 KiB (five full-size frames). */
+const INITIAL_ARENA = 1 << 13;
+/** Largest arena reached by growing on a full burst: 128 KiB. */
+const FULL_ARENA = 1 << 17;
 
 export class TxQueue {
   readonly batch: FrameBatch;
@@ -39,7 +46,7 @@ export class TxQueue {
   constructor(readonly slots: number, private readonly flushFn: () => void, vnet = false) {
     this.sel = new Uint8Array(slots);
     this.batch = {
-      buf: new Uint8Array(DEFAULT_ARENA), offs: new Uint32Array(slots), lens: new Uint32Array(slots), count: 0, vnet,
+      buf: new Uint8Array(INITIAL_ARENA), offs: new Uint32Array(slots), lens: new Uint32Array(slots), count: 0, vnet,
       alt: null, altVnet: false, sel: this.sel,
     };
   }
@@ -90,6 +97,9 @@ export class TxQueue {
    * copyBytes can move it 32 bits at a time; returns its offset in batch.buf. */
   private reserve(len: number, align: number): number {
     const need = VNET_HDR_LEN + len + 3;
+    if (this.batch.count < this.slots && this.used + need > this.batch.buf.length && this.batch.buf.length < FULL_ARENA) {
+      this.grow(this.used + need); // busier than the arena so far: keep the queue, grow
+    }
     if (this.batch.count >= this.slots || this.used + need > this.batch.buf.length) {
       if (this.batch.count > 0) this.flushFn();
       if (need > this.batch.buf.length) {
@@ -105,6 +115,15 @@ export class TxQueue {
     this.sel[i] = 0;
     this.used = off + len;
     return off;
+  }
+
+  /** Doubles the arena (up to FULL_ARENA, or more if `need` is more), keeping its bytes. */
+  private grow(need: number): void {
+    let n = this.batch.buf.length * 2;
+    while (n < need && n < FULL_ARENA) n *= 2;
+    const buf = new Uint8Array(n);
+    buf.set(this.batch.buf.subarray(0, this.used));
+    this.batch.buf = buf;
   }
 
   private header(off: number, vh: Uint8Array | null, delta: number): void {

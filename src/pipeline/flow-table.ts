@@ -13,6 +13,10 @@
  *  - Rules leaving the table (delete, expiry, replacement) get their match saved first
  *    (rule.source becomes a DetachedMatch), so the caller can still build flow-removed
  *    from them.
+ *  - A table that never held a rule has no classifier (`store` null): a bridge has 255
+ *    tables and most stay empty, and a classifier's arrays cost ~5 KiB (1.3 MiB per
+ *    bridge, measured; a 64-switch fabric has 64 bridges). Reads of an empty table
+ *    (lookup, select, size) answer without making one; the first add makes it.
  */
 import { KEY_WORDS } from '../packet/flow-key.js';
 import { Classifier } from './classifier.js';
@@ -63,27 +67,38 @@ type FlowModOutcome =
 
 const flowModFailed = (code: number, msg: string): OFError => ofError(OFPET_FLOW_MOD_FAILED, code, msg);
 
+const SCRATCH_VALUE = new Uint32Array(KEY_WORDS);
+const SCRATCH_MASK = new Uint32Array(KEY_WORDS);
+const ADD_VALUE = new Uint32Array(KEY_WORDS);
+const ADD_MASK = new Uint32Array(KEY_WORDS);
+
 export class FlowTable {
   readonly maxRules: number;
   generation = 0;
-  private readonly cls = new Classifier<Rule>();
+  /** The classifier, made by the first rule (module comment); `cls` makes it. */
+  private store: Classifier<Rule> | null = null;
   private readonly timeouts = new TimeoutHeap<Rule>();
-  private readonly scratchValue = new Uint32Array(KEY_WORDS);
-  private readonly scratchMask = new Uint32Array(KEY_WORDS);
+  // Scratch shared by every table (one thread runs them; none is kept across calls).
+  private readonly scratchValue = SCRATCH_VALUE;
+  private readonly scratchMask = SCRATCH_MASK;
   /** add()'s compiled match; separate from matchOf()'s scratch, which detach() uses. */
-  private readonly addValue = new Uint32Array(KEY_WORDS);
-  private readonly addMask = new Uint32Array(KEY_WORDS);
+  private readonly addValue = ADD_VALUE;
+  private readonly addMask = ADD_MASK;
 
   constructor(readonly tableId: number, opts: FlowTableOptions = {}) {
     this.maxRules = opts.maxRules ?? DEFAULT_MAX_RULES;
   }
 
+  private get cls(): Classifier<Rule> {
+    return (this.store ??= new Classifier<Rule>());
+  }
+
   get size(): number {
-    return this.cls.size;
+    return this.store === null ? 0 : this.store.size;
   }
 
   rules(): IterableIterator<Rule> {
-    return this.cls[Symbol.iterator]();
+    return this.store === null ? ([] as Rule[]).values() : this.store[Symbol.iterator]();
   }
 
   /** Dispatches a flow-mod on its command. out_port/out_group only filter deletes (§6.4). */
@@ -191,6 +206,7 @@ export class FlowTable {
   select(s: FlowSelector): Rule[] | OFError {
     const cm = compileMatch(s.match);
     if (isOFError(cm)) return cm;
+    if (this.store === null) return [];
     const out: Rule[] = [];
     const keep = (r: Rule): void => {
       if (s.cookieMask !== 0n && !cookieMatches(r, s.cookie, s.cookieMask)) return;
@@ -209,7 +225,7 @@ export class FlowTable {
 
   /** The highest-priority rule matching the FlowKey words, or null. Touches no counter. */
   lookup(key: Uint32Array): Rule | null {
-    return this.cls.lookup(key);
+    return this.store === null ? null : this.store.lookup(key);
   }
 
   /** Counts traffic on a rule and refreshes its idle timer (§5.5, §5.8). */

@@ -70,9 +70,14 @@ export class AfPacketPort extends NativePort {
   }
 
   protected openHandle(io: NativeIO): NativeHandle {
+    return io.packetOpen(...this.openArgs());
+  }
+
+  /** packetOpen's arguments for this port (also packetOpenMany's, open-many.ts). */
+  openArgs(): [string, PacketOpenOptions] {
     const { maxBurst: _ignored, ringBytes, ...opts } = this.options;
     const geometry = ringBytes === undefined ? {} : ringGeometry(ringBytes, this.vnet, opts.ringVersion ?? 2);
-    return io.packetOpen(this.ifname, { ringVersion: 2, ...geometry, ...opts, vnetHdr: this.vnet });
+    return [this.ifname, { ringVersion: 2, ...geometry, ...opts, vnetHdr: this.vnet }];
   }
 
   override linkUp(): boolean {

@@ -40,7 +40,12 @@ export abstract class NativePort implements Port {
   open(): void {
     if (this.handle) return;
     const io = nativeIO();
-    const h = this.openHandle(io);
+    this.adopt(io, this.openHandle(io));
+  }
+
+  /** Makes `h` this port's open handle (open() without opening: openTogether, open-many.ts). */
+  adopt(io: NativeIO, h: NativeHandle): void {
+    if (this.handle) throw new Error(`port ${this.name} is already open`);
     this.io = io;
     this.handle = h;
     this.failure = 0;
@@ -73,6 +78,11 @@ export abstract class NativePort implements Port {
       : this.io!.txBurst(h, b.buf, b.offs, b.lens, b.count, b.vnet);
     if (n < 0) this.fail(n);
     return n;
+  }
+
+  /** True between open() (or adopt()) and close(). */
+  get opened(): boolean {
+    return this.handle !== null;
   }
 
   linkUp(): boolean {

@@ -111,6 +111,12 @@ export interface NativeIO {
   /** multiQueue: IFF_MULTI_QUEUE, this fd is one queue of the device (native/src/tap.c) */
   tapOpen(name: string, opts?: { vnetHdr?: boolean; slotCount?: number; multiQueue?: boolean }): NativeHandle;
   packetOpen(ifname: string, opts?: PacketOpenOptions): NativeHandle;
+  /** packetOpen of each entry, run in parallel (native/src/afpacket.c); null where one failed. */
+  packetOpenMany(list: [string, PacketOpenOptions][]): (NativeHandle | null)[];
+  /** From now on defer (true) AF_PACKET socket closes, or not (false: closes the deferred ones). */
+  closesDeferred(on: boolean): void;
+  /** Closes the deferred sockets now, in parallel (native/src/handle.c); returns how many. */
+  closesFlush(): number;
   rxBuffer(h: NativeHandle): ArrayBuffer;
   rxBurst(h: NativeHandle, max: number, offs: Uint32Array, lens: Uint32Array): number;
   /** With `alt`: frame i is read from alt (vnet prefix per altPrefix) when sel[i] === 1. */

@@ -5,8 +5,11 @@
  *
  * vnetHdr (default on) sets IFF_VNET_HDR and TUNSETOFFLOAD so the kernel gives us TSO
  * super-frames and partial checksums instead of segmenting for us (native/src/tap.c).
- * Link state is that of our fd: the device may live in a namespace where we cannot see it
- * by name, so a deleted device shows up as a failed read (EBADFD), not as a lookup.
+ * Link state is the kernel's, as OVS reports its LOCAL port's from the netdev: while the
+ * device is in our namespace, up means IFF_UP and IFF_RUNNING (`ip link set br0 down`
+ * takes the port's link down, and port-status says so). A device moved to another
+ * namespace (a VM's, a container's) cannot be seen by name here: its link is then that of
+ * our fd, and a deleted device shows up as a failed read (EBADFD), not as a lookup.
  */
 import { NativePort } from './native-port.js';
 import type { NativeHandle, NativeIO } from './native.js';
@@ -25,6 +28,8 @@ interface TapOptions {
 export class TapPort extends NativePort {
   /** The kernel's name for the device (differs from the request for patterns like "tap%d"). */
   ifname: string;
+  /** The device's ifindex at open (0 when unknown): tells "down here" from "moved away". */
+  private ifindex = 0;
 
   constructor(name: string, readonly options: TapOptions = {}) {
     super(name, 'tap', options.vnetHdr ?? true, options.maxBurst ?? DEFAULT_MAX_BURST);
@@ -33,7 +38,9 @@ export class TapPort extends NativePort {
 
   protected openHandle(io: NativeIO): NativeHandle {
     const h = io.tapOpen(this.name, { vnetHdr: this.vnet, slotCount: this.maxBurst, ...(this.options.multiQueue ? { multiQueue: true } : {}) });
-    this.ifname = io.info(h).ifname;
+    const info = io.info(h);
+    this.ifname = info.ifname;
+    this.ifindex = info.ifindex;
     if (this.options.up ?? true) {
       try {
         io.setUp(this.ifname, true);
@@ -43,5 +50,13 @@ export class TapPort extends NativePort {
       }
     }
     return h;
+  }
+
+  override linkUp(): boolean {
+    if (!super.linkUp()) return false;
+    const io = this.io!;
+    if (io.isUp(this.ifname)) return true;
+    // Not up by name: down here, or not here at all (moved to another namespace).
+    return this.ifindex === 0 || io.ifIndex(this.ifname) !== this.ifindex;
   }
 }

@@ -19,6 +19,27 @@ describe('datapath I/O pieces', () => {
     }
   });
 
+  it('TxQueue starts with a small arena and grows it with the burst, keeping what is queued', () => {
+    let flushes = 0;
+    const q: TxQueue = new TxQueue(256, () => {
+      flushes++;
+      q.reset();
+    });
+    expect(q.batch.buf.length).toBe(8192);
+    const frames = Array.from({ length: 64 }, (_, i) => Uint8Array.from({ length: 1500 }, (_, j) => (i * 31 + j) & 0xff));
+    for (const f of frames) q.push(f, 0, f.length, null);
+    // 64 frames of 1,500 bytes: one burst, no early flush, every frame intact after the growth
+    expect(flushes).toBe(0);
+    expect(q.batch.buf.length).toBe(131_072);
+    expect(q.count).toBe(64);
+    const b = q.batch;
+    frames.forEach((f, i) => expect(hex(b.buf.subarray(b.offs[i], b.offs[i]! + b.lens[i]!))).toBe(hex(f)));
+    // past 128 KiB the arena is flushed, not grown
+    for (let i = 0; i < 40; i++) q.push(frames[0]!, 0, 1500, null);
+    expect(flushes).toBe(1);
+    expect(q.batch.buf.length).toBe(131_072);
+  });
+
   it('TxQueue stages frames, rewrites the outer tag, and flushes early only when full', () => {
     let flushes = 0;
     const q: TxQueue = new TxQueue(2, () => {

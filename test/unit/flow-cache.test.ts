@@ -25,6 +25,32 @@ describe('exact-match flow cache', () => {
     expect(c.misses).toBe(2);
   });
 
+  it('starts small and grows with the flows, keeping its entries, up to its capacity', () => {
+    const c = new FlowCache<number>(65_536);
+    expect(c.allocated).toBe(512);
+    for (let i = 0; i < 5000; i++) {
+      const k = key(i);
+      expect(c.insert(k, hashKeyWords(k), 3, i)).toBe(true);
+    }
+    expect(c.allocated).toBeGreaterThanOrEqual(8192);
+    expect(c.allocated).toBeLessThanOrEqual(32_768);
+    // every flow inserted since the last growth still hits; none gives another's value
+    let hits = 0;
+    for (let i = 0; i < 5000; i++) {
+      const k = key(i);
+      const v = c.lookup(k, hashKeyWords(k), 3);
+      if (v !== undefined) {
+        expect(v).toBe(i);
+        hits++;
+      }
+    }
+    expect(hits).toBe(c.entries(3));
+    expect(hits).toBeGreaterThan(4900);
+    const small = new FlowCache<number>(1024);
+    for (let i = 0; i < 5000; i++) small.insert(key(i), hashKeyWords(key(i)), 1, i);
+    expect(small.allocated).toBe(1024); // never past its capacity
+  });
+
   it('never confuses two keys that collide on the hash', () => {
     const c = new FlowCache<number>(8);
     const a = key(10);
