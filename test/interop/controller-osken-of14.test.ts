@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, killAll, macOf, quietNetns, sh, startSluice, type Daemon } from '../integration/datapath-lab.js';
 import { Child, dissect, freePort, startCapture, stopAll, stopCapture, waitListening } from '../integration/openflow-capture.js';
-import { ping } from '../integration/ports-lab.js';
+import { expectFirstPingViaController } from './osken-first-ping.js';
 
 const APP = fileURLToPath(new URL('./osken-learning-app.py', import.meta.url));
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'osken-manager', 'python3', 'python3:os_ken', 'ovs-ofctl', 'tshark', 'dumpcap');
@@ -81,29 +81,9 @@ need.describe('os-ken MAC-learning app controls Sluice over OpenFlow 1.4', () =>
   }, 20_000);
 
   it('first ping via the controller, then the datapath alone', async () => {
-    // through a Python controller on 2 shared cores the first reply can take seconds (ARP and
-    // echo each wait for a packet-in round trip): a longer wait, one echo
-    const first = await ping(`${lab.prefix}A`, '10.88.0.2', 1, 8);
-    expect(first.ok, osken.lines.slice(-20).join('\n')).toBe(true);
-    // ARP request, ARP reply and the first echo request each came up as a packet-in
-    expect(packetInsFromHosts()).toBeGreaterThanOrEqual(2);
-    await osken.waitFor(/SLUICE-FLOW-MOD .* out=1$/, 5000);
-    await osken.waitFor(/SLUICE-FLOW-MOD .* out=2$/, 5000);
-    await new Promise((r) => setTimeout(r, 300)); // let the last packet-out/flow-mod land
-    const before = packetInsFromHosts();
-
-    const second = await ping(`${lab.prefix}A`, '10.88.0.2', 5);
-    expect(second.ok).toBe(true);
-    expect(packetInsFromHosts()).toBe(before);
-
-    const flows = await sh(`ovs-ofctl -O OpenFlow14 dump-flows unix:${rundir}/${br}.mgmt`);
-    const p1 = flows.split('\n').filter((l) => /priority=1,/.test(l));
-    expect(p1.length, flows).toBe(2);
-    for (const l of p1) {
-      expect(Number(/n_packets=(\d+)/.exec(l)?.[1] ?? 0), l).toBeGreaterThan(0);
-      expect(l).toMatch(/idle_timeout=60/);
-    }
-    expect(flows).toMatch(/priority=0 actions=CONTROLLER:65535/);
+    await expectFirstPingViaController({
+      from: `${lab.prefix}A`, to: '10.88.0.2', osken, packetInsFromHosts, ofVersion: 'OpenFlow14', mgmt: `unix:${rundir}/${br}.mgmt`,
+    });
   }, 40_000);
 
   it('tshark dissects the controller channel cleanly', async () => {
