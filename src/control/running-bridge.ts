@@ -86,19 +86,20 @@ export class RunningBridge {
   static async start(setting: BridgeSetting, ports: readonly Port[], opts: RunningBridgeOptions): Promise<RunningBridge | SluiceError> {
     const log = scoped(opts.log, setting.name);
     const cfg: BridgeConfig = {
-        name: setting.name, failMode: setting.failMode, flowCache: setting.flowCache ?? true,
-        ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
-        ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
-        ...(opts.localPort === false ? { localPort: false } : {}),
-        ...(opts.cacheEntries !== undefined ? { cacheEntries: opts.cacheEntries } : {}),
-        ...(setting.flowLimit !== undefined ? { maxRulesPerTable: setting.flowLimit } : {}),
-        ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
-        ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),
-        ...(setting.busyPoll !== undefined ? { busyPollUs: setting.busyPoll } : {}),
+      name: setting.name, failMode: setting.failMode, flowCache: setting.flowCache ?? true,
+      ports: setting.ports.map((p, i) => ({ ...p, port: ports[i]! })),
+      ...(setting.dpid !== undefined ? { dpid: setting.dpid } : {}),
+      ...(opts.localPort === false ? { localPort: false } : {}),
+      ...(opts.cacheEntries !== undefined ? { cacheEntries: opts.cacheEntries } : {}),
+      ...(setting.flowLimit !== undefined ? { maxRulesPerTable: setting.flowLimit } : {}),
+      ...(setting.macTableSize !== undefined ? { macTableSize: setting.macTableSize } : {}),
+      ...(setting.macAgingTime !== undefined ? { macAgingMs: setting.macAgingTime * 1000 } : {}),
+      ...(setting.busyPoll !== undefined ? { busyPollUs: setting.busyPoll } : {}),
+      ...(setting.workers !== undefined ? { workers: setting.workers } : {}),
     };
     // the bridge's own messages already name the bridge
-    const bridge = (setting.workers ?? 1) > 1
-      ? ThreadedBridge.createThreaded({ ...cfg, workers: setting.workers! }, { log: opts.log, ...(opts.ringBytes !== undefined ? { ringBytes: opts.ringBytes } : {}) })
+    const bridge = (cfg.workers ?? 1) > 1
+      ? ThreadedBridge.createThreaded(cfg, { log: opts.log, ...(opts.ringBytes !== undefined ? { ringBytes: opts.ringBytes } : {}) })
       : Bridge.create(cfg, { log: opts.log });
     if (bridge instanceof Error) return bridge;
     const svc = RunningBridge.service(bridge, opts, setting.protocols);

@@ -54,6 +54,16 @@ export type { BridgeConfig, BridgePortConfig } from './config.js';
 
 const TICK_MS = 1000;
 
+/** What `make` builds, or the SluiceError its constructor threw (a config's mistake). */
+export function madeOrError<T>(make: () => T): T | SluiceError {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof SluiceError) return e;
+    throw e;
+  }
+}
+
 export class Bridge extends EventEmitter {
   readonly name: string;
   readonly dpid: bigint;
@@ -85,12 +95,7 @@ export class Bridge extends EventEmitter {
 
   /** A bridge from an operator's config, or the SluiceError naming what is wrong with it. */
   static create(cfg: BridgeConfig, opts: { log?: Logger; now?: () => number } = {}): Bridge | SluiceError {
-    try {
-      return new Bridge(cfg, opts);
-    } catch (e) {
-      if (e instanceof SluiceError) return e;
-      throw e;
-    }
+    return madeOrError(() => new Bridge(cfg, opts));
   }
 
   /** Throws what create() returns; for configs written in code. */
@@ -170,9 +175,14 @@ export class Bridge extends EventEmitter {
     this.started = true;
     this.rx.polling = true;
     for (const p of opened) this.rx.arm(p);
+    this.startTicking();
+    this.log.debug(`bridge ${this.name} started with ${opened.length} ports`);
+  }
+
+  /** The 1 s housekeeping timer (tick()), unref()'d. */
+  protected startTicking(): void {
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
-    this.log.debug(`bridge ${this.name} started with ${opened.length} ports`);
   }
 
   stop(): void {

@@ -90,7 +90,7 @@ export class OpenFlowAgent {
   constructor(readonly bridge: AgentBridge, opts: AgentOptions = {}) {
     this.now = opts.now ?? (() => performance.now());
     this.buffers = new PacketBuffers(opts.nBuffers ?? 256, 5000, this.now);
-    this.packetInLimiter = new TokenBucket(opts.packetInRate ?? 1000, opts.packetInBurst ?? 100, this.now);
+    this.packetInLimiter = new TokenBucket(opts.packetInRate, opts.packetInBurst, this.now);
     this.log = opts.log ?? NO_LOG;
     this.maxReplyBytes = opts.maxReplyBytes;
     this.bundleTimeoutMs = opts.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS;

@@ -3,12 +3,16 @@
  * agent's per-bridge limit, and each datapath worker's share of it). Refusals are counted
  * in `dropped`. Allocates nothing.
  */
+/** A bridge's packet-in limit when nothing sets it: per second, and at once. */
+export const DEFAULT_PACKET_IN_RATE = 1000;
+export const DEFAULT_PACKET_IN_BURST = 100;
+
 export class TokenBucket {
   dropped = 0;
   private tokens: number;
   private last: number;
 
-  constructor(readonly rate = 1000, readonly burst = 100, private readonly now: () => number = Date.now) {
+  constructor(readonly rate = DEFAULT_PACKET_IN_RATE, readonly burst = DEFAULT_PACKET_IN_BURST, private readonly now: () => number = Date.now) {
     this.tokens = burst;
     this.last = now();
   }

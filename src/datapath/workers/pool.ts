@@ -45,9 +45,6 @@ let nextFanoutGroup = (process.pid * 64) & 0xffff;
 export const fanoutGroup = (): number => (nextFanoutGroup = (nextFanoutGroup + 1) & 0xffff);
 
 interface WorkerStartOptions {
-  /** the bridge's packet-in limit, split over the workers (default 1000/s, burst 100) */
-  packetInRate?: number;
-  packetInBurst?: number;
   /** a module each replica runs with its bridge and ports (benchmarks) */
   driver?: string;
   ringBytes?: number;
@@ -77,7 +74,6 @@ export class DatapathWorkers {
     for (let i = 0; i < n; i++) {
       const init: ReplicaInit = {
         config: { ...config, ports: config.ports.map(({ port: _p, ...pc }) => pc) }, index: i, n, fanout,
-        packetInRate: opts.packetInRate ?? 1000, packetInBurst: opts.packetInBurst ?? 100,
         ...(opts.driver !== undefined ? { driver: opts.driver } : {}),
         ...(opts.ringBytes !== undefined ? { ringBytes: opts.ringBytes } : {}),
       };

@@ -14,8 +14,9 @@
  *  - Replicas expire no rules (the control thread owns timeouts and sends the deletes).
  *  - Meters: each replica enforces 1/N of every band's rate and burst (an even split of the
  *    meter over N workers; a flow stays on one worker, so one flow gets 1/N of the rate).
- *  - Packet-ins: each replica admits at most 1/N of the bridge's packet-in rate before the
- *    control thread's own limit, so a flood costs the threads no more than the limit.
+ *  - Packet-ins: each replica admits at most 1/N of the bridge's packet-in limit (the agent's
+ *    default, token-bucket.ts) before the control thread's own limit, so a flood costs the
+ *    threads no more than the limit.
  *  - MAC learning: what a replica learns (new, moved, refreshed ≥ 1 s) goes to the control
  *    thread, which hands it to the other replicas; one applied from there is not sent back.
  *  - A mod the control thread accepted cannot fail here (same state, same checks): a
@@ -23,7 +24,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isOFError } from '../../pipeline/errors.js';
-import { TokenBucket } from '../../pipeline/token-bucket.js';
+import { DEFAULT_PACKET_IN_BURST, DEFAULT_PACKET_IN_RATE, TokenBucket } from '../../pipeline/token-bucket.js';
 import type { Action, BridgePacketIn, FlowMod, GroupMod, MeterMod } from '../../pipeline/types.js';
 import { OFPPR_MODIFY } from '../../pipeline/types.js';
 import { AfPacketPort } from '../../ports/afpacket.js';
@@ -44,9 +45,6 @@ export interface ReplicaInit {
   n: number;
   /** PACKET_FANOUT group id per AF_PACKET port spec (the same in every worker) */
   fanout: Record<string, number>;
-  /** the bridge's packet-in limit (per second, burst); each replica admits 1/n of it */
-  packetInRate: number;
-  packetInBurst: number;
   ringBytes?: number;
   /** Optional module whose default export drives the replica (benchmarks): it gets the
    * bridge and its ports, and resolves with a result sent back as {op:'driven'}. */
@@ -114,7 +112,7 @@ async function main(): Promise<void> {
   });
   if (bridge instanceof SluiceError) return send({ op: 'failed', message: bridge.message });
   bridge.expiry = false;
-  const limiter = new TokenBucket(init.packetInRate / init.n, Math.max(1, Math.ceil(init.packetInBurst / init.n)), () => performance.now());
+  const limiter = new TokenBucket(DEFAULT_PACKET_IN_RATE / init.n, Math.max(1, Math.ceil(DEFAULT_PACKET_IN_BURST / init.n)), () => performance.now());
   bridge.packetInAdmission = () => (limiter.take() ? null : 'packet_in_limit');
   bridge.on('packet-in', (pi: BridgePacketIn) => send({ op: 'packet_in', pi }));
   if (init.index === 0) {

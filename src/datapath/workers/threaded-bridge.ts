@@ -28,7 +28,7 @@ import type { Rule } from '../../pipeline/rule.js';
 import { OFPFC_DELETE_STRICT, OFPP_LOCAL, flowMod as mkFlowMod, type Action, type FlowMod, type GroupMod, type MeterMod } from '../../pipeline/types.js';
 import { SluiceError } from '../../ports/errors.js';
 import { createPort } from '../../ports/spec.js';
-import { Bridge, type BridgeConfig, type BridgePortConfig, type BridgePortInfo } from '../bridge.js';
+import { Bridge, madeOrError, type BridgeConfig, type BridgePortConfig, type BridgePortInfo } from '../bridge.js';
 import type { BridgePort } from '../bridge-port.js';
 import { D_NO_CONTROLLER, D_PACKET_IN_LIMIT, dropRecord } from '../drops.js';
 import type { DatapathCounters, Logger } from '../events.js';
@@ -36,15 +36,11 @@ import { applyCounters, type ReplicaCounters } from './counters.js';
 import type { ReplicaReply, ReplicaRequest } from './replica.js';
 import { DatapathWorkers, fanoutGroup } from './pool.js';
 
-const TICK_MS = 1000;
 /** Kinds a replica can open once per worker (afpacket: fanout; tap: multi-queue). */
 const THREADED_KINDS = new Set(['afpacket', 'tap', 'memory']);
 
 interface ThreadedOptions {
   log?: Logger;
-  /** the agent's packet-in limit, split over the workers */
-  packetInRate?: number;
-  packetInBurst?: number;
   ringBytes?: number;
   /** a module each worker runs with its replica (benchmarks: replica.ts) */
   driver?: string;
@@ -63,12 +59,7 @@ export class ThreadedBridge extends Bridge {
   private ticking = false;
 
   static createThreaded(cfg: BridgeConfig, opts: ThreadedOptions = {}): ThreadedBridge | SluiceError {
-    try {
-      return new ThreadedBridge(cfg, opts);
-    } catch (e) {
-      if (e instanceof SluiceError) return e;
-      throw e;
-    }
+    return madeOrError(() => new ThreadedBridge(cfg, opts));
   }
 
   constructor(cfg: BridgeConfig, private readonly opts: ThreadedOptions = {}) {
@@ -129,16 +120,13 @@ export class ThreadedBridge extends Bridge {
     this.started = true;
     this.starting = this.spawn();
     this.starting.catch(() => { /* ready() reports it */ });
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-    this.timer.unref();
+    this.startTicking();
   }
 
   private async spawn(): Promise<void> {
     let pool: DatapathWorkers;
     try {
       pool = await DatapathWorkers.start(this.workers, this.replicaConfig(), {
-        ...(this.opts.packetInRate !== undefined ? { packetInRate: this.opts.packetInRate } : {}),
-        ...(this.opts.packetInBurst !== undefined ? { packetInBurst: this.opts.packetInBurst } : {}),
         ...(this.opts.ringBytes !== undefined ? { ringBytes: this.opts.ringBytes } : {}),
         ...(this.opts.driver !== undefined ? { driver: this.opts.driver } : {}),
         onEvent: (i, m) => this.onEvent(i, m),
