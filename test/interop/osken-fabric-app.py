@@ -24,7 +24,12 @@ One line on stdout per event, flushed at once, that bench/fabric reads:
     FABRIC-LINK-ADD <hex>:<port> <hex>:<port>        (directed: from the sender)
     FABRIC-LINK-DEL <hex>:<port> <hex>:<port>
     FABRIC-PORT-STATUS dpid=<hex> port=<n> reason=<add|delete|modify> down=<0|1> t=<unix time>
+and with FABRIC_TRACE=1 in its environment (`FABRIC_TRACE=1 npm run bench:fabric`), for a
+diagnosis, one line per packet-in and one per copy dropped as seen already:
+    FABRIC-PIN <hex>:<port> <eth src>><eth dst> <ethertype> len=<n> crc=<crc32 of the frame>
+    FABRIC-DEDUP <eth src> crc=<crc32>
 """
+import os
 import struct
 import sys
 import time
@@ -39,7 +44,8 @@ from os_ken.lib.packet import ethernet, lldp, packet
 from os_ken.ofproto import ether, ofproto_v1_3
 
 LLDP_PERIOD_S = 5
-DEDUP_S = 1.0
+TRACE = os.environ.get('FABRIC_TRACE') == '1'
+DEDUP_S = 0.5  # the copies come back within milliseconds; an ARP retransmission comes 1 s later
 COOKIE = 0xFAB
 
 
@@ -222,10 +228,14 @@ class FabricApp(app_manager.OSKenApp):
             return
         here = (dp.id, in_port)
         group = int(eth.dst.split(':')[0], 16) & 1
+        if TRACE:
+            say("FABRIC-PIN %x:%d %s>%s %04x len=%d crc=%08x" % (dp.id, in_port, eth.src, eth.dst, eth.ethertype, len(msg.data), zlib.crc32(msg.data)))
         if group or eth.dst not in self.hosts:
             now = time.time()
             key = (eth.src, zlib.crc32(msg.data))
             if now - self.seen.get(key, 0) < DEDUP_S:
+                if TRACE:
+                    say("FABRIC-DEDUP %s crc=%08x" % (eth.src, key[1]))
                 return  # a copy of one the controller delivered already
             self.seen[key] = now
             if len(self.seen) > 100000:
