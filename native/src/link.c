@@ -19,15 +19,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* One socket per thread for the interface ioctls, opened on first use and kept: every
+ * port's link is polled once a second, and a socket + close around each ioctl was two of
+ * every three syscalls of an idle daemon with hundreds of ports. (The daemon never changes
+ * namespace, so the socket's namespace stays the caller's.) */
+static _Thread_local int ioctl_fd = -1;
+
 static int ifreq_ioctl(const char *name, unsigned long req, struct ifreq *ifr) {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return -errno;
+  if (ioctl_fd < 0) {
+    ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (ioctl_fd < 0) ioctl_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (ioctl_fd < 0) return -errno;
+  }
   memset(ifr->ifr_name, 0, sizeof ifr->ifr_name);
   strncpy(ifr->ifr_name, name, IF_NAMESIZE - 1);
-  int r = ioctl(s, req, ifr) < 0 ? -errno : 0;
-  close(s);
-  return r;
+  return ioctl(ioctl_fd, req, ifr) < 0 ? -errno : 0;
 }
 
 int sl_ifindex_of(const char *name) {

@@ -187,7 +187,7 @@ export class RunningBridge {
     });
   }
 
-  private noteLink(p: BridgePortInfo): void {
+  private noteLink(p: Pick<BridgePortInfo, 'ofport' | 'name' | 'linkUp'>): void {
     const before = this.link.get(p.ofport);
     this.link.set(p.ofport, p.linkUp);
     if (before !== undefined && before !== p.linkUp) {
@@ -197,7 +197,7 @@ export class RunningBridge {
 
   /** Notes link changes no port-status reported (the daemon's 1 s poll). */
   pollLinks(): void {
-    for (const p of this.bridge.ports()) this.noteLink(p);
+    for (const p of this.bridge.links()) this.noteLink(p);
   }
 
   statsLines(): string[] {
