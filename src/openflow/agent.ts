@@ -240,7 +240,7 @@ export class OpenFlowAgent {
         return this.removedBy(s, msg.xid, b.meterMod(msg));
       case 'packet_out':
         if (msg.bufferId !== OFP_NO_BUFFER) return this.releaseBuffer(msg.bufferId, msg.inPort, msg.actions);
-        return b.packetOut(msg.inPort, msg.actions, msg.data);
+        return b.packetOut(msg.inPort, msg.actions, msg.data, msg.metadata ?? 0n);
       case 'port_mod':
         return portMod(b, msg.portNo, msg.hwAddr, msg.config, msg.mask);
       case 'table_mod':

@@ -97,7 +97,7 @@ export function groupStats(g: Group, nowMs: number): GroupStats {
 export function groupDesc(g: Group): GroupDesc {
   return {
     groupType: g.type, groupId: g.groupId,
-    buckets: g.buckets.map((b) => ({ weight: b.weight, watchPort: b.watchPort, watchGroup: b.watchGroup, actions: b.actions })),
+    buckets: g.buckets.map((b) => ({ bucketId: b.bucketId, weight: b.weight, watchPort: b.watchPort, watchGroup: b.watchGroup, actions: b.actions })),
   };
 }
 

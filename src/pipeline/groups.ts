@@ -23,7 +23,7 @@ import { validateActions } from './actions.js';
 import {
   OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_BUCKET, OFPGMFC_BAD_COMMAND, OFPGMFC_BAD_TYPE,
   OFPGMFC_BAD_WATCH, OFPGMFC_CHAINED_GROUP, OFPGMFC_GROUP_EXISTS, OFPGMFC_INVALID_GROUP,
-  OFPGMFC_LOOP, OFPGMFC_UNKNOWN_GROUP, ofError, type OFError,
+  OFPGMFC_BUCKET_EXISTS, OFPGMFC_LOOP, OFPGMFC_UNKNOWN_GROUP, ofError, type OFError,
 } from './errors.js';
 import {
   OFPGC_ADD, OFPGC_DELETE, OFPGC_MODIFY, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
@@ -38,6 +38,8 @@ export class GroupBucket {
     readonly watchPort: number,
     readonly watchGroup: number,
     readonly actions: readonly Action[],
+    /** OF1.5's bucket_id: the controller's, or the bucket's position when it gave none. */
+    readonly bucketId: number = 0,
   ) {}
 }
 
@@ -124,7 +126,7 @@ export class GroupTable {
         const old = this.groups.get(gm.groupId);
         if (gm.command === OFPGC_ADD && old) return gmErr(OFPGMFC_GROUP_EXISTS, `group ${gm.groupId} exists`);
         if (gm.command === OFPGC_MODIFY && !old) return gmErr(OFPGMFC_UNKNOWN_GROUP, `group ${gm.groupId} does not exist`);
-        const buckets = gm.buckets.map((b) => new GroupBucket(b.weight, b.watchPort, b.watchGroup, b.actions));
+        const buckets = gm.buckets.map((b, i) => new GroupBucket(b.weight, b.watchPort, b.watchGroup, b.actions, b.bucketId ?? i));
         if (old) {
           this.adjustChildRefs(old.children(), -1);
           old.type = gm.type;
@@ -168,6 +170,12 @@ export class GroupTable {
     if (gm.groupId > OFPG_MAX) return gmErr(OFPGMFC_INVALID_GROUP, `group id 0x${gm.groupId.toString(16)} is reserved`);
     if (gm.type !== OFPGT_ALL && gm.type !== OFPGT_SELECT && gm.type !== OFPGT_INDIRECT && gm.type !== OFPGT_FF) {
       return gmErr(OFPGMFC_BAD_TYPE, `group type ${gm.type}`);
+    }
+    const ids = new Set<number>();
+    for (let i = 0; i < gm.buckets.length; i++) {
+      const id = gm.buckets[i]!.bucketId ?? i;
+      if (ids.has(id)) return gmErr(OFPGMFC_BUCKET_EXISTS, `two buckets with bucket id ${id}`);
+      ids.add(id);
     }
     if (gm.type === OFPGT_INDIRECT && gm.buckets.length !== 1) {
       return gmErr(OFPGMFC_BAD_BUCKET, `indirect group needs exactly one bucket, got ${gm.buckets.length}`);
