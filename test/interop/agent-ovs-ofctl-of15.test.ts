@@ -36,7 +36,7 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     const [p] = lab.pairs[port - 1] as [MemoryPort, MemoryPort];
     for (const f of frames) p.inject(f);
     await new Promise((r) => setTimeout(r, 100));
-    return (lab.pairs as [MemoryPort, MemoryPort][]).map(([, h]) => h.rxBurst());
+    return lab.pairs.map(([, h]) => h.rxBurst());
   };
 
   it('show: the 1.5 features reply and port description', async () => {
