@@ -118,6 +118,14 @@ export interface BridgePacketIn {
 export const OFPGC_ADD = 0;
 export const OFPGC_MODIFY = 1;
 export const OFPGC_DELETE = 2;
+/** OF1.5: add buckets to a group (where: command_bucket_id), remove some. */
+export const OFPGC_INSERT_BUCKET = 3;
+export const OFPGC_REMOVE_BUCKET = 5;
+/** OF1.5 special bucket ids (enum ofp_group_bucket). */
+export const OFPG_BUCKET_MAX = 0xffffff00;
+export const OFPG_BUCKET_FIRST = 0xfffffffd;
+export const OFPG_BUCKET_LAST = 0xfffffffe;
+export const OFPG_BUCKET_ALL = 0xffffffff;
 export const OFPGT_ALL = 0;
 export const OFPGT_SELECT = 1;
 export const OFPGT_INDIRECT = 2;
@@ -235,6 +243,9 @@ export interface GroupMod {
   readonly type: number;
   readonly groupId: number;
   readonly buckets: readonly Bucket[];
+  /** OF1.5's command_bucket_id (§7.3.4.3), for OFPGC_INSERT_BUCKET / OFPGC_REMOVE_BUCKET:
+   * OFPG_BUCKET_FIRST, _LAST, _ALL or a bucket id. */
+  readonly commandBucketId?: number;
 }
 
 export type MeterBand =

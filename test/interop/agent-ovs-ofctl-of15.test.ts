@@ -3,8 +3,8 @@
 // show, add-flow / dump-flows (OXS flow stats as OVS prints them) with tcp_flags,
 // actset_output, packet_type and copy-field (`move:`), dump-aggregate (OXS), del-flows,
 // meters (the meter action), groups (bucket ids, weights), the 1.5 packet-out with a
-// match, bundles, and what is refused: packet types other than Ethernet, the
-// insert-buckets / remove-buckets commands, eviction. Traffic through these flows is
+// match, bundles, insert-buckets / remove-buckets, and what is refused: packet types
+// other than Ethernet, eviction. Traffic through these flows is
 // checked on memory ports here and through veths in of15-namespaces.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../tools.js';
@@ -116,7 +116,7 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(flowLines(await of15('dump-flows'))).toEqual([]);
   });
 
-  it('groups: bucket ids (given or by position), weights, stats; insert-buckets / remove-buckets are refused', async () => {
+  it('groups: bucket ids (given or by position), weights, stats; insert-buckets and remove-buckets', async () => {
     expect(await of15('add-group', 'group_id=1,type=select,bucket=weight:5,output:1,bucket=weight:6,output:2')).toBe('');
     expect(await of15('add-group', 'group_id=2,type=all,bucket=bucket_id:7,output:1,bucket=bucket_id:3,output:2')).toBe('');
     expect(await of15('add-group', 'group_id=4,type=all,bucket=bucket_id:7,output:1,bucket=bucket_id:7,output:2')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPGMFC_BUCKET_EXISTS/);
@@ -126,8 +126,19 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(await of15('add-flow', 'priority=2,in_port=3,actions=group:2')).toBe('');
     expect(await sent(3, [tcpFrame(0x10)])).toEqual([1, 1, 0]);
     expect(await of15('dump-group-stats')).toMatch(/group_id=2,duration=[\d.]+s,ref_count=1,packet_count=1,byte_count=54,bucket0:packet_count=1,byte_count=54,bucket1:packet_count=1,byte_count=54/);
-    expect(await of15('insert-buckets', 'group_id=2,command_bucket_id=last,bucket=bucket_id:5,output:3')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPGMFC_BAD_COMMAND/);
-    expect(await of15('remove-buckets', 'group_id=2,command_bucket_id=all')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPGMFC_BAD_COMMAND/);
+    // insert after bucket 7, then at the front; the kept buckets keep their counters
+    expect(await of15('insert-buckets', 'group_id=2,command_bucket_id=7,bucket=bucket_id:5,output:2')).toBe('');
+    expect(await of15('insert-buckets', 'group_id=2,command_bucket_id=first,bucket=bucket_id:9,output:3')).toBe('');
+    expect(await of15('dump-groups')).toContain('group_id=2,type=all,bucket=bucket_id:9,actions=output:3,bucket=bucket_id:7,actions=output:1,bucket=bucket_id:5,actions=output:2,bucket=bucket_id:3,actions=output:2');
+    expect(await of15('dump-group-stats')).toMatch(/group_id=2,[^\n]*bucket0:packet_count=0,byte_count=0,bucket1:packet_count=1,byte_count=54,bucket2:packet_count=0,byte_count=0,bucket3:packet_count=1,byte_count=54/);
+    expect(await of15('insert-buckets', 'group_id=2,command_bucket_id=8,bucket=bucket_id:6,output:3')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPGMFC_UNKNOWN_BUCKET/);
+    expect(await of15('insert-buckets', 'group_id=2,command_bucket_id=last,bucket=bucket_id:5,output:3')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPGMFC_BUCKET_EXISTS/);
+    expect(await of15('remove-buckets', 'group_id=2,command_bucket_id=9')).toBe('');
+    expect(await of15('remove-buckets', 'group_id=2,command_bucket_id=last')).toBe('');
+    expect(await of15('dump-groups')).toContain('group_id=2,type=all,bucket=bucket_id:7,actions=output:1,bucket=bucket_id:5,actions=output:2\n');
+    expect(await sent(3, [tcpFrame(0x10)])).toEqual([1, 1, 0]);
+    expect(await of15('remove-buckets', 'group_id=2,command_bucket_id=all')).toBe('');
+    expect(await of15('dump-groups')).toContain('group_id=2,type=all\n');
     expect(await of15('del-groups')).toBe('');
     expect(flowLines(await of15('dump-flows'))).toEqual([]); // the flow to group 2 went with it
     expect(await of15('dump-groups')).toMatch(/^OFPST_GROUP_DESC reply \(OF1\.5\) \(xid=0x\w+\):\n$/);

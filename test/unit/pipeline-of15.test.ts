@@ -1,6 +1,7 @@
 // OpenFlow 1.5 in the pipeline (src/pipeline, src/packet): the tcp_flags, actset_output and
 // packet_type match fields, the copy-field action, and the meter action that replaced the
-// meter instruction — validation errors (the spec's codes) and what decide() does.
+// meter instruction, group bucket ids and the bucket commands — validation errors (the
+// spec's codes) and what decide() does.
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import * as E from '../../src/pipeline/errors.js';
@@ -8,7 +9,10 @@ import { isOFError } from '../../src/pipeline/errors.js';
 import type { Op } from '../../src/pipeline/decision.js';
 import { W_ETH_DST_HI, W_ETH_MIX, W_TCP_FLAGS } from '../../src/packet/flow-key.js';
 import { OFPP_UNSET, OFPXMT_OFB_ETH_DST, OFPXMT_OFB_ETH_SRC, OFPXMT_OFB_METADATA, OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_TCP_DST } from '../../src/packet/oxm.js';
-import { OFPMC_ADD, OFPMC_DELETE, OFPMF_PKTPS, OFPRR_METER_DELETE, type Action } from '../../src/pipeline/types.js';
+import {
+  OFPG_BUCKET_ALL, OFPG_BUCKET_FIRST, OFPG_BUCKET_LAST, OFPGC_INSERT_BUCKET, OFPGC_REMOVE_BUCKET, OFPMC_ADD, OFPMC_DELETE, OFPMF_PKTPS,
+  OFPRR_METER_DELETE, type Action,
+} from '../../src/pipeline/types.js';
 import { apply, fm, goto, keyOf, out, oxm, tcpKey, write } from './pipeline-helpers.js';
 
 const newPipeline = (nTables = 4) => new Pipeline({ nTables, portExists: (p) => p >= 1 && p <= 8, portLive: () => true });
@@ -105,5 +109,31 @@ describe('OF1.5 actions', () => {
     expect(code(p.groupMod({ command: 0, type: 0, groupId: 2, buckets: [b(7), b(7)] }, 0))).toEqual([E.OFPET_GROUP_MOD_FAILED, E.OFPGMFC_BUCKET_EXISTS]);
     ok(p.groupMod({ command: 0, type: 0, groupId: 3, buckets: [{ weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [] }, { weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [] }] }, 0));
     expect(p.group(3)!.buckets.map((x) => x.bucketId)).toEqual([0, 1]); // by position
+  });
+
+  it('insert-bucket (first, last, after an id) and remove-bucket (first, last, an id, all); unknown ids', () => {
+    const p = newPipeline();
+    const b = (bucketId: number) => ({ bucketId, weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [out(1)] });
+    const ids = () => p.group(1)!.buckets.map((x) => x.bucketId);
+    const mod = (command: number, commandBucketId: number, buckets = [] as ReturnType<typeof b>[]) =>
+      p.groupMod({ command, type: 0, groupId: 1, buckets, commandBucketId }, 0);
+    ok(p.groupMod({ command: 0, type: 0, groupId: 1, buckets: [b(1), b(2)] }, 0));
+    p.group(1)!.buckets[0]!.packetCount = 5;
+    ok(mod(OFPGC_INSERT_BUCKET, OFPG_BUCKET_FIRST, [b(10)]));
+    ok(mod(OFPGC_INSERT_BUCKET, OFPG_BUCKET_LAST, [b(20)]));
+    ok(mod(OFPGC_INSERT_BUCKET, 1, [b(11), b(12)]));
+    expect(ids()).toEqual([10, 1, 11, 12, 2, 20]);
+    expect(p.group(1)!.buckets[1]!.packetCount).toBe(5); // bucket 1 kept its counter
+    expect(code(mod(OFPGC_INSERT_BUCKET, 99, [b(30)]))).toEqual([E.OFPET_GROUP_MOD_FAILED, E.OFPGMFC_UNKNOWN_BUCKET]);
+    expect(code(mod(OFPGC_INSERT_BUCKET, OFPG_BUCKET_LAST, [b(12)]))).toEqual([E.OFPET_GROUP_MOD_FAILED, E.OFPGMFC_BUCKET_EXISTS]);
+    ok(mod(OFPGC_REMOVE_BUCKET, OFPG_BUCKET_FIRST));
+    ok(mod(OFPGC_REMOVE_BUCKET, OFPG_BUCKET_LAST));
+    ok(mod(OFPGC_REMOVE_BUCKET, 11));
+    expect(ids()).toEqual([1, 12, 2]);
+    expect(code(mod(OFPGC_REMOVE_BUCKET, 11))).toEqual([E.OFPET_GROUP_MOD_FAILED, E.OFPGMFC_UNKNOWN_BUCKET]);
+    ok(mod(OFPGC_REMOVE_BUCKET, OFPG_BUCKET_ALL));
+    expect(ids()).toEqual([]);
+    expect(code(p.groupMod({ command: OFPGC_REMOVE_BUCKET, type: 0, groupId: 9, buckets: [], commandBucketId: OFPG_BUCKET_ALL }, 0)))
+      .toEqual([E.OFPET_GROUP_MOD_FAILED, E.OFPGMFC_UNKNOWN_GROUP]);
   });
 });

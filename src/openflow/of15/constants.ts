@@ -37,21 +37,14 @@ export const OFPXST_OFB_BYTE_COUNT = 5;
 // enum ofp_instruction_type: 1.5 deprecated the meter instruction (type 6)
 export const OFPIT15_DEPRECATED = 6;
 
-// enum ofp_group_commands: 1.5's bucket commands
-export const OFPGC15_INSERT_BUCKET = 3;
-export const OFPGC15_REMOVE_BUCKET = 5;
+// 1.5's group commands (OFPGC_INSERT_BUCKET, OFPGC_REMOVE_BUCKET) and special bucket ids
+// (OFPG_BUCKET_*) are the pipeline's: src/pipeline/types.ts.
 
 // enum ofp_group_bucket_prop_type (§7.3.4.3.1)
 export const OFPGBPT_WEIGHT = 0;
 export const OFPGBPT_WATCH_PORT = 1;
 export const OFPGBPT_WATCH_GROUP = 2;
 export const OFPGBPT_EXPERIMENTER = 0xffff;
-
-// enum ofp_group_bucket: special bucket ids
-export const OFPG_BUCKET_MAX = 0xffffff00;
-export const OFPG_BUCKET_FIRST = 0xfffffffd;
-export const OFPG_BUCKET_LAST = 0xfffffffe;
-export const OFPG_BUCKET_ALL = 0xffffffff;
 
 // enum ofp_meter_feature_flags (§7.3.5.13): where the meter action may stand
 export const OFPMFF_ACTION_SET = 1 << 0;

@@ -14,7 +14,7 @@
  * flow_count; lengths include the header; > 65535 bytes throws RangeError.
  */
 import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA } from '../../packet/oxm.js';
-import { OFPG_ALL, OFPP_ANY, type Instruction, type OxmField } from '../../pipeline/types.js';
+import { OFPG_ALL, OFPG_BUCKET_ALL, OFPP_ANY, type Instruction, type OxmField } from '../../pipeline/types.js';
 import {
   OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_FLOW_REMOVED, OFPT_GROUP_MOD, OFPT_MULTIPART_REPLY, OFPT_MULTIPART_REQUEST, OFPT_PACKET_OUT,
 } from '../constants.js';
@@ -28,7 +28,7 @@ import { encodeMessage14As } from '../of14/encode.js';
 import { encodeTableFeatures } from '../table-features.js';
 import { Writer } from '../wire.js';
 import {
-  OFP15_GROUP_DESC_LEN, OFP15_GROUP_MOD_LEN, OFP15_VERSION, OFPFSR_STATS_REQUEST, OFPG_BUCKET_ALL, OFPIT15_DEPRECATED,
+  OFP15_GROUP_DESC_LEN, OFP15_GROUP_MOD_LEN, OFP15_VERSION, OFPFSR_STATS_REQUEST, OFPIT15_DEPRECATED,
   OFPMP15_FLOW_DESC, OFPMP15_FLOW_STATS,
 } from './constants.js';
 import { encodeBuckets15 } from './groups.js';
