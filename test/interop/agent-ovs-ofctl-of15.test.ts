@@ -3,7 +3,7 @@
 // show, add-flow / dump-flows (OXS flow stats as OVS prints them) with tcp_flags,
 // actset_output, packet_type and copy-field (`move:`), dump-aggregate (OXS), del-flows,
 // meters (the meter action), groups (bucket ids, weights), the 1.5 packet-out with a
-// match, bundles, insert-buckets / remove-buckets, and what is refused: packet types
+// match, bundles, flow monitors, insert-buckets / remove-buckets, and what is refused: packet types
 // other than Ethernet, eviction. Traffic through these flows is
 // checked on memory ports here and through veths in of15-namespaces.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -151,6 +151,29 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(await of15('packet-out', 'in_port=CONTROLLER,metadata=0x5 packet=ffffffffffff0a0b0c0d0e0f0806 actions=table')).toBe('');
     expect(await sent(1, [])).toEqual([0, 0, 1]);
     expect(await of15('del-flows')).toBe('');
+  });
+
+  it('monitor watch: (flow monitors in 1.5): adds and deletes made by another connection, with the meter action as 1.5 says it', { timeout: 30_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    expect(await of15('add-meter', 'meter=2,pktps,band=type=drop,rate=10')).toBe('');
+    const mon = spawn('ovs-ofctl', ['-O', 'OpenFlow15', `--unixctl=${lab.rundir}/monitor15.ctl`, 'monitor', lab.target, 'watch:']);
+    let out = '';
+    mon.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    mon.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const until = async (re: RegExp) => {
+      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(re);
+    };
+    try {
+      await until(/OFPST_FLOW_MONITOR reply \(OF1\.5\)/);
+      expect(await of15('add-flow', 'table=1,priority=5,in_port=1,actions=meter:2,output:2')).toBe('');
+      await until(/OFPST_FLOW_MONITOR reply \(OF1\.5\) \(xid=0x0\):\n event=ADDED table=1 cookie=0 in_port=1 actions=meter:2,output:2/);
+      expect(await of15('del-flows', 'table=1')).toBe('');
+      await until(/event=DELETED reason=delete table=1 cookie=0 in_port=1 actions=meter:2,output:2/);
+    } finally {
+      mon.kill();
+    }
+    expect(await of15('del-meter', 'meter=2')).toBe('');
   });
 
   it('--bundle add-flows: all or nothing; dump-tables, dump-ports, dump-table-features, queue-get-config', async () => {
