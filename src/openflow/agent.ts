@@ -131,7 +131,7 @@ export class OpenFlowAgent {
     const note = (m: string): void => (news ? this.log.info(m) : this.log.debug(m));
     conn.on('ready', () => {
       wasReady = true;
-      if (controller && conn.version === OFP14_VERSION) s.async = asyncDefaults14(s.async);
+      if (controller && conn.version >= OFP14_VERSION) s.async = asyncDefaults14(s.async);
       note(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
       if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
     });

@@ -1,6 +1,7 @@
 /**
  * The 40 OXM basic fields of OpenFlow 1.3 (OF1.3.5 §7.2.3.7, Table 12), plus the two
- * Nicira tunnel fields Open vSwitch carries in class OFPXMC_NXM_1 (tun_src, tun_dst):
+ * Nicira tunnel fields Open vSwitch carries in class OFPXMC_NXM_1 (tun_src, tun_dst), plus
+ * OpenFlow 1.5's tcp_flags, actset_output and packet_type (OF1.5.1 §7.2.3.7, ids 42..44):
  * their wire ids, sizes, whether a mask is allowed, their prerequisites, and where each
  * one lives in a FlowKey (see src/packet/flow-key.ts).
  *
