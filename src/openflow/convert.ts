@@ -73,6 +73,7 @@ export function flowStats(r: Rule, nowMs: number): FlowStats {
     tableId: r.tableId, durationSec: d.sec, durationNsec: d.nsec, priority: r.priority,
     idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout, flags: r.flags, cookie: r.cookie,
     packetCount: big(r.packetCount), byteCount: big(r.byteCount), match: r.match, instructions: r.instructions,
+    idleSec: Math.max(0, Math.floor((nowMs - r.lastUsedAt) / 1000)),
   };
 }
 

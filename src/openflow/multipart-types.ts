@@ -57,6 +57,9 @@ export interface FlowStats {
   readonly priority: number; readonly idleTimeout: number; readonly hardTimeout: number;
   readonly flags: number; readonly cookie: bigint; readonly packetCount: bigint; readonly byteCount: bigint;
   readonly match: Match; readonly instructions: readonly Instruction[];
+  /** Seconds since the flow last matched a packet (since it was added if never): OF1.5's
+   * OXS idle_time, which only the 1.5 codec writes. */
+  readonly idleSec?: number;
 }
 export interface AggregateStats { readonly packetCount: bigint; readonly byteCount: bigint; readonly flowCount: number }
 export interface TableStats {

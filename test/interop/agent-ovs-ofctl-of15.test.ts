@@ -13,9 +13,9 @@ import { OfctlLab } from './ofctl-lab.js';
 
 const need = needs('ovs-ofctl');
 
-/** dump-flows lines without cookie/duration (which vary), sorted. */
+/** dump-flows lines without cookie, duration and idle_age (OXS idle_time: they vary), sorted. */
 const flowLines = (out: string): string[] =>
-  out.split('\n').filter((l) => l.includes('table=')).map((l) => l.replace(/^\s*cookie=\S+ duration=\S+ /, '').trim()).sort();
+  out.split('\n').filter((l) => l.includes('table=')).map((l) => l.replace(/^\s*cookie=\S+ duration=\S+ /, '').replace(/ idle_age=\d+,/, '').trim()).sort();
 
 const hexFrame = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 /** An IPv4/TCP frame from 0a:..:01 to 0a:..:02 with the given TCP flags (byte 13 of the TCP header). */
@@ -74,6 +74,7 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(await sent(1, [tcpFrame(0x02), tcpFrame(0x10)])).toEqual([0, 2, 0]);
     const out = await of15('dump-flows');
     expect(out).toMatch(/^OFPST_FLOW reply \(OF1\.5\)/);
+    expect(out).toMatch(/ n_bytes=54, idle_age=0, priority=5,tcp,tcp_flags=\+syn\+ack /); // OXS idle_time
     expect(flowLines(out)).toEqual([
       'table=0, n_packets=1, n_bytes=54, priority=5,tcp,tcp_flags=+syn+ack actions=output:2',
       'table=0, n_packets=2, n_bytes=108, priority=4,in_port=1 actions=write_actions(output:3),goto_table:1',

@@ -27,9 +27,9 @@ async function pingsWithin(ns: string, dst: string, ms = 8000): Promise<boolean>
   return false;
 }
 
-/** dump-flows lines without cookie/duration, sorted. */
+/** dump-flows lines without cookie, duration and idle_age (OXS idle_time: they vary), sorted. */
 const flowLines = (out: string): string[] =>
-  out.split('\n').filter((l) => l.includes('table=')).map((l) => l.replace(/^\s*cookie=\S+ duration=\S+ /, '').trim()).sort();
+  out.split('\n').filter((l) => l.includes('table=')).map((l) => l.replace(/^\s*cookie=\S+ duration=\S+ /, '').replace(/ idle_age=\d+,/, '').trim()).sort();
 
 need.describe('OpenFlow 1.5 matches from ovs-ofctl on real traffic: tcp_flags and actset_output', () => {
   const lab = new Lab();

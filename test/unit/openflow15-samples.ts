@@ -49,7 +49,7 @@ export function samples15(): OFMessage[] {
       type: 'multipart_reply', xid: 88, flags: 0, body: {
         kind: 'flow', flows: [{
           tableId: 0, durationSec: 3, durationNsec: 4, priority: 5, idleTimeout: 6, hardTimeout: 7, flags: 1, cookie: 0x55n,
-          packetCount: 8n, byteCount: 9n, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2, maxLen: 0 }] }],
+          packetCount: 8n, byteCount: 9n, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2, maxLen: 0 }] }], idleSec: 2,
         }],
       },
     },

@@ -168,6 +168,7 @@ function flowStatsOf(tableId: number, priority: number, match: Match, s: OxsStat
     tableId, priority, match, durationSec: s.durationSec ?? 0, durationNsec: s.durationNsec ?? 0,
     packetCount: s.packetCount ?? 0n, byteCount: s.byteCount ?? 0n,
     idleTimeout: 0, hardTimeout: 0, flags: 0, cookie: 0n, instructions: [], ...rest,
+    ...(s.idleSec !== undefined ? { idleSec: s.idleSec } : {}),
   };
 }
 

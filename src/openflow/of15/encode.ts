@@ -9,9 +9,8 @@
  *
  * Invariants: a flow's meter instruction (installed by a 1.3 or 1.4 controller) is shown
  * as 1.5 says it, a meter action first in apply-actions (as Open vSwitch translates it);
- * flow stats carry duration, packet_count and byte_count (and a flow entry's stats are
- * all the switch keeps: no idle_time), aggregate stats packet_count, byte_count and
- * flow_count; lengths include the header; > 65535 bytes throws RangeError.
+ * flow stats carry duration, idle_time (when the flow's last use is known), packet_count
+ * and byte_count, aggregate stats packet_count, byte_count and flow_count; lengths include the header; > 65535 bytes throws RangeError.
  */
 import { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_METADATA } from '../../packet/oxm.js';
 import { OFPG_ALL, OFPG_BUCKET_ALL, OFPP_ANY, type Instruction, type OxmField } from '../../pipeline/types.js';
@@ -73,7 +72,7 @@ function encodeFlowDesc(w: Writer, f: FlowStats): void {
   w.u16At(at, FD.IDLE_TIMEOUT, f.idleTimeout); w.u16At(at, FD.HARD_TIMEOUT, f.hardTimeout);
   w.u16At(at, FD.FLAGS, f.flags); w.u64At(at, FD.COOKIE, f.cookie);
   encodeMatch(w, f.match);
-  encodeStats(w, { durationSec: f.durationSec, durationNsec: f.durationNsec, packetCount: f.packetCount, byteCount: f.byteCount });
+  encodeStats(w, { durationSec: f.durationSec, durationNsec: f.durationNsec, ...(f.idleSec !== undefined ? { idleSec: f.idleSec } : {}), packetCount: f.packetCount, byteCount: f.byteCount });
   encodeInstructions(w, meterAsAction(f.instructions));
   w.u16At(at, FD.LENGTH, w.pos - at);
 }
@@ -83,7 +82,7 @@ function encodeFlowStats15(w: Writer, f: FlowStats): void {
   w.zeros(FS.MATCH[0]);
   w.u8At(at, FS.TABLE_ID, f.tableId); w.u8At(at, FS.REASON, OFPFSR_STATS_REQUEST); w.u16At(at, FS.PRIORITY, f.priority);
   encodeMatch(w, f.match);
-  encodeStats(w, { durationSec: f.durationSec, durationNsec: f.durationNsec, packetCount: f.packetCount, byteCount: f.byteCount });
+  encodeStats(w, { durationSec: f.durationSec, durationNsec: f.durationNsec, ...(f.idleSec !== undefined ? { idleSec: f.idleSec } : {}), packetCount: f.packetCount, byteCount: f.byteCount });
   w.u16At(at, FS.LENGTH, w.pos - at);
 }
 
