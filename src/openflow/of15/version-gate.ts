@@ -9,7 +9,10 @@
  * meter instruction, as Open vSwitch translates it; a meter action elsewhere has no 1.3
  * form and is left out.
  */
-import { OF15_ONLY_FIELDS, OFPXMC_OPENFLOW_BASIC } from '../../packet/oxm.js';
+import { OF15_ONLY_FIELDS, OFPXMC_OPENFLOW_BASIC, OFPXMT_OFB_TCP_FLAGS } from '../../packet/oxm.js';
+
+/** 1.5's fields are Sluice's last ids (42..44, after the NXM tunnel fields 40 and 41). */
+const FIRST_OF15_FIELD = OFPXMT_OFB_TCP_FLAGS;
 import {
   OFPBAC_BAD_TYPE, OFPBMC_BAD_FIELD, OFPET_BAD_ACTION, OFPET_BAD_MATCH, ofError, type OFError,
 } from '../../pipeline/errors.js';
@@ -17,14 +20,21 @@ import { OFPAT, type Action, type Instruction, type Match } from '../../pipeline
 import type { FlowUpdate, OFMessage } from '../message-types.js';
 import type { TableFeatureProp } from '../multipart-types.js';
 
+// Plain loops: this runs on every flow-mod a 1.3 controller sends (the control path's hot loop).
 function matchError(m: Match, version: number): OFError | null {
-  const f = m.find((x) => OF15_ONLY_FIELDS.includes(x.field));
-  return f === undefined ? null : ofError(OFPET_BAD_MATCH, OFPBMC_BAD_FIELD, `OXM field ${f.field} is OpenFlow 1.5's, not 0x0${version}'s`);
+  for (let i = 0; i < m.length; i++) {
+    const f = m[i]!.field;
+    if (f >= FIRST_OF15_FIELD) return ofError(OFPET_BAD_MATCH, OFPBMC_BAD_FIELD, `OXM field ${f} is OpenFlow 1.5's, not 0x0${version}'s`);
+  }
+  return null;
 }
 
 function actionsError(actions: readonly Action[], version: number): OFError | null {
-  const a = actions.find((x) => x.type === 'copy_field' || x.type === 'meter');
-  return a === undefined ? null : ofError(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE, `action ${a.type} is OpenFlow 1.5's, not 0x0${version}'s`);
+  for (let i = 0; i < actions.length; i++) {
+    const t = actions[i]!.type;
+    if (t === 'copy_field' || t === 'meter') return ofError(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE, `action ${t} is OpenFlow 1.5's, not 0x0${version}'s`);
+  }
+  return null;
 }
 
 function instructionsError(insts: readonly Instruction[], version: number): OFError | null {
