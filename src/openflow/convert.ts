@@ -74,6 +74,7 @@ export function flowStats(r: Rule, nowMs: number): FlowStats {
     idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout, flags: r.flags, cookie: r.cookie,
     packetCount: big(r.packetCount), byteCount: big(r.byteCount), match: r.match, instructions: r.instructions,
     idleSec: Math.max(0, Math.floor((nowMs - r.lastUsedAt) / 1000)),
+    ...(r.importance !== 0 ? { importance: r.importance } : {}),
   };
 }
 

@@ -60,6 +60,8 @@ export interface FlowStats {
   /** Seconds since the flow last matched a packet (since it was added if never): OF1.5's
    * OXS idle_time, which only the 1.5 codec writes. */
   readonly idleSec?: number;
+  /** OF1.4+ importance (absent = 0); 1.3 has no room for it. */
+  readonly importance?: number;
 }
 export interface AggregateStats { readonly packetCount: bigint; readonly byteCount: bigint; readonly flowCount: number }
 export interface TableStats {

@@ -264,7 +264,7 @@ export class Pipeline {
       const dst = p.tables[t]!;
       for (const r of src.rules()) {
         const cm = src.compiledMatchOf(r);
-        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout };
+        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout, importance: r.importance };
         const added = dst.addCompiled(fm, cm.value, cm.mask, r.createdAt, r.instructions);
         if (!isOFError(added)) p.count(added.rule);
       }

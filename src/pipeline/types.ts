@@ -226,6 +226,9 @@ export interface FlowMod {
   readonly flags: number;
   readonly match: Match;
   readonly instructions: readonly Instruction[];
+  /** OF1.4+ (§7.3.4.1): the flow's importance, kept with it and reported in flow stats
+   * (Sluice never evicts, the only use the spec gives it); absent = 0. */
+  readonly importance?: number;
 }
 
 export interface Bucket {

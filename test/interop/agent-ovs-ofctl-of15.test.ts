@@ -98,6 +98,16 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(flowLines(await of15('dump-flows'))).toEqual([]);
   });
 
+  it('importance (1.4 and 1.5 flow-mods) is kept and shown by dump-flows in 1.5 and 1.4, not in 1.3', async () => {
+    expect(await of15('add-flow', 'priority=5,importance=7,in_port=1,actions=output:2')).toBe('');
+    expect(await lab.ofctl14('add-flow', 'priority=6,importance=9,in_port=2,actions=output:1')).toBe('');
+    const want = ['table=0, n_packets=0, n_bytes=0, importance=7, priority=5,in_port=1 actions=output:2', 'table=0, n_packets=0, n_bytes=0, importance=9, priority=6,in_port=2 actions=output:1'];
+    expect(flowLines(await of15('dump-flows'))).toEqual(want);
+    expect(flowLines(await lab.ofctl14('dump-flows'))).toEqual(want);
+    expect(flowLines(await lab.ofctl('dump-flows'))).toEqual(want.map((l) => l.replace(/importance=\d+, /, '')));
+    expect(await of15('del-flows')).toBe('');
+  });
+
   it('packet_type: Ethernet (0,0) is taken, any other type is OFPBMC_BAD_VALUE', async () => {
     expect(await of15('add-flow', 'priority=8,packet_type=(0,0),actions=drop')).toBe('');
     expect(await of15('add-flow', 'priority=8,packet_type=(1,0x800),actions=drop')).toMatch(/^FAILED OFPT_ERROR \(OF1\.5\) \(xid=0x\w+\): OFPBMC_BAD_VALUE/);

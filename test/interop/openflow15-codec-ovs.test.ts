@@ -19,14 +19,14 @@ const nameOf = (m: OFMessage) => `${m.type}${m.type === 'multipart_request' || m
 
 /** Substrings ovs-ofctl must print for the 1.5 forms (values from openflow15-samples.ts). */
 const EXPECT: Record<number, string[]> = {
-  80: ['OFPT_FLOW_MOD (OF1.5) (xid=0x50): ADD priority=5,tcp,tcp_flags=+syn+ack actions=meter:1,output:2'],
+  80: ['OFPT_FLOW_MOD (OF1.5) (xid=0x50): ADD priority=5,tcp,tcp_flags=+syn+ack importance:3 actions=meter:1,output:2'],
   81: ['OFPT_FLOW_MOD (OF1.5) (xid=0x51): ADD priority=6,actset_output=2 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]'],
   82: ['OFPT_PACKET_OUT (OF1.5) (xid=0x52): in_port=3 actions=output:2 data_len=14'],
   83: ['OFPT_PACKET_OUT (OF1.5) (xid=0x53): metadata=0x1234,in_port=CONTROLLER actions=TABLE data_len=14'],
   84: ['OFPT_FLOW_REMOVED (OF1.5) (xid=0x54): priority=4,in_port=3 reason=delete table_id=1 cookie:0x77 duration5.000000006s idle10 hard20 pkts7 bytes8'],
   85: ['ADD group_id=5,type=select,bucket=bucket_id:0,weight:10,actions=output:1,bucket=bucket_id:7,weight:20,actions=output:2'],
   86: ['ADD group_id=6,type=ff,bucket=bucket_id:1,watch_port:1,actions=output:1'],
-  88: ['OFPST_FLOW reply (OF1.5) (xid=0x58):', 'cookie=0x55, duration=3.000000004s, table=0, n_packets=8, n_bytes=9, idle_timeout=6, hard_timeout=7, send_flow_rem idle_age=2, priority=5,tcp,tcp_flags=+syn+ack actions=output:2'],
+  88: ['OFPST_FLOW reply (OF1.5) (xid=0x58):', 'cookie=0x55, duration=3.000000004s, table=0, n_packets=8, n_bytes=9, idle_timeout=6, hard_timeout=7, send_flow_rem importance=4, idle_age=2, priority=5,tcp,tcp_flags=+syn+ack actions=output:2'],
   90: ['OFPST_AGGREGATE reply (OF1.5) (xid=0x5a): packet_count=11 byte_count=12 flow_count=3'],
   91: ['OFPST_GROUP_DESC reply (OF1.5) (xid=0x5b):', 'group_id=2,type=all,bucket=bucket_id:3,actions=output:1'],
   92: ['OFPST_METER_FEATURES reply (OF1.5) (xid=0x5c):', 'max_meter:4294901760 max_bands:16 max_color:0'],

@@ -20,7 +20,7 @@ export const MATCH15 = [
 export function samples15(): OFMessage[] {
   const inner: OFMessage = { type: 'flow_mod', xid: 97, ...flowMod({ priority: 9, match: [] }) };
   const own: OFMessage[] = [
-    { type: 'flow_mod', xid: 80, ...flowMod({ priority: 5, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'meter', meterId: 1 }, { type: 'output', port: 2, maxLen: 0 }] }] }) },
+    { type: 'flow_mod', xid: 80, ...flowMod({ priority: 5, importance: 3, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'meter', meterId: 1 }, { type: 'output', port: 2, maxLen: 0 }] }] }) },
     {
       type: 'flow_mod', xid: 81, ...flowMod({
         priority: 6, match: [{ field: OFPXMT_OFB_ACTSET_OUTPUT, value: hex('00000002') }, { field: OFPXMT_OFB_PACKET_TYPE, value: hex('00000000') }],
@@ -49,7 +49,7 @@ export function samples15(): OFMessage[] {
       type: 'multipart_reply', xid: 88, flags: 0, body: {
         kind: 'flow', flows: [{
           tableId: 0, durationSec: 3, durationNsec: 4, priority: 5, idleTimeout: 6, hardTimeout: 7, flags: 1, cookie: 0x55n,
-          packetCount: 8n, byteCount: 9n, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2, maxLen: 0 }] }], idleSec: 2,
+          packetCount: 8n, byteCount: 9n, match: MATCH15, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2, maxLen: 0 }] }], idleSec: 2, importance: 4,
         }],
       },
     },

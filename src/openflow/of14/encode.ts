@@ -13,6 +13,7 @@ import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_R
 import { encodeMessage } from '../encode.js';
 import type { OFMessage } from '../message-types.js';
 import { OFPMP } from '../multipart-types.js';
+import { encodeFlowStats } from '../multipart.js';
 import { Writer } from '../wire.js';
 import { encodeAsync14, encodeAsyncUpdate14 } from './async-config.js';
 import { encodeBundleBody } from './bundle-codec.js';
@@ -53,9 +54,10 @@ function encodeBody14(w: Writer, m: OFMessage, as: As): boolean {
     }
     case 'multipart_reply': {
       const b = m.body;
-      if (b.kind !== 'port_desc' && b.kind !== 'port_stats' && b.kind !== 'queue') return false;
+      if (b.kind !== 'port_desc' && b.kind !== 'port_stats' && b.kind !== 'queue' && b.kind !== 'flow') return false;
       header(w, OFPT_MULTIPART_REPLY, m.xid, as); w.u16(OFPMP[b.kind]); w.u16(m.flags); w.zeros(4);
-      if (b.kind === 'port_desc') for (const p of b.ports) encodePort14(w, p);
+      if (b.kind === 'flow') for (const f of b.flows) encodeFlowStats(w, f, true); // with importance
+      else if (b.kind === 'port_desc') for (const p of b.ports) encodePort14(w, p);
       else if (b.kind === 'port_stats') for (const p of b.ports) encodePortStats14(w, p);
       else for (const q of b.queues) encodeQueueStats14(w, q);
       return true;

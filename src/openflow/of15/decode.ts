@@ -206,6 +206,7 @@ function decodeMultipartReply15(buf: Uint8Array, r: Reader, xid: number): OFMess
         return flowStatsOf(tableId, priority, match, s, {
           idleTimeout: e.u16At(at, FD.IDLE_TIMEOUT), hardTimeout: e.u16At(at, FD.HARD_TIMEOUT), flags: e.u16At(at, FD.FLAGS),
           cookie: e.u64At(at, FD.COOKIE), instructions,
+          ...(e.u16At(at, FD.IMPORTANCE) !== 0 ? { importance: e.u16At(at, FD.IMPORTANCE) } : {}),
         });
       });
       if (isOFError(flows)) return flows;

@@ -70,7 +70,7 @@ function encodeFlowDesc(w: Writer, f: FlowStats): void {
   w.zeros(FD.MATCH[0]);
   w.u8At(at, FD.TABLE_ID, f.tableId); w.u16At(at, FD.PRIORITY, f.priority);
   w.u16At(at, FD.IDLE_TIMEOUT, f.idleTimeout); w.u16At(at, FD.HARD_TIMEOUT, f.hardTimeout);
-  w.u16At(at, FD.FLAGS, f.flags); w.u64At(at, FD.COOKIE, f.cookie);
+  w.u16At(at, FD.FLAGS, f.flags); w.u16At(at, FD.IMPORTANCE, f.importance ?? 0); w.u64At(at, FD.COOKIE, f.cookie);
   encodeMatch(w, f.match);
   encodeStats(w, { durationSec: f.durationSec, durationNsec: f.durationNsec, ...(f.idleSec !== undefined ? { idleSec: f.idleSec } : {}), packetCount: f.packetCount, byteCount: f.byteCount });
   encodeInstructions(w, meterAsAction(f.instructions));
