@@ -65,7 +65,7 @@ export interface BridgeSetting {
   macAgingTime?: number;
   /** Busy-poll window after traffic, µs (datapath/busy-poll.ts); absent = LIMITS.busyPoll.default. */
   busyPoll?: number;
-  /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = all implemented. */
+  /** OpenFlow versions offered (wire numbers, ascending; OVS's `protocols`); absent = the defaults (codec.ts DEFAULT_VERSIONS). */
   protocols?: number[];
   /** Datapath threads (datapath/workers/threaded-bridge.ts); absent = 1, the daemon's own thread. */
   workers?: number;
@@ -232,7 +232,7 @@ function bridgeFrom(v: unknown, path: string): BridgeSetting | string {
   }
   if (v.protocols !== undefined) {
     const names = v.protocols;
-    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13", "OpenFlow14"');
+    const versions = Array.isArray(names) && names.every((x) => typeof x === 'string') ? parseProtocols(names.join(',')) : new Error('expected an array of "OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"');
     if (versions instanceof Error) return `${path}.protocols: ${versions.message}`;
     out.protocols = versions;
   }

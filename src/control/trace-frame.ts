@@ -22,7 +22,7 @@ import { SluiceError } from '../ports/errors.js';
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP, ETH_TYPE_VLAN } from '../packet/ethertype.js';
 import { OFPVID_PRESENT, type TunnelMeta } from '../packet/flow-key.js';
 import { fixSctpChecksum, internetChecksum, pseudoSumV4, pseudoSumV6 } from '../packet/checksum.js';
-import { OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
+import { OFPXMT_OFB_TCP_FLAGS, OFPXMT_OFB_TUNNEL_ID, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC } from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
 /** A packet's tunnel metadata at ingress (flow-key.ts setTunnelMeta's arguments). */
@@ -159,7 +159,7 @@ function l4(w: Writer, proto: number, n: Num, v: Val, v6: boolean): void {
     case PROTO_TCP:
       w.u16(n(13)); w.u16(n(14));
       w.u32(0); w.u32(0); // seq, ack
-      w.u16(5 << 12); // data offset 5 words, no flags (OVS defaults tcp_flags to 0)
+      w.u16((5 << 12) | (n(OFPXMT_OFB_TCP_FLAGS) & 0xfff)); // data offset 5 words; tcp_flags (OVS defaults them to 0)
       w.u16(0); w.u16(0); w.u16(0); // window, checksum, urgent
       break;
     case PROTO_UDP:

@@ -14,7 +14,7 @@
  *  - Values are read with readFieldWords, the inverse of the match compiler's layout.
  */
 import { OFPVID_PRESENT, W_PRESENT, vlanVidOf } from '../packet/flow-key.js';
-import { OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../packet/oxm.js';
+import { OFPXMT_OFB_ACTSET_OUTPUT, OFPXMT_OFB_PACKET_TYPE, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, readFieldWords } from '../packet/oxm.js';
 import type { Match, OxmField } from '../pipeline/types.js';
 
 const IN_PHY_PORT = 1;
@@ -30,7 +30,8 @@ export function matchFromKey(words: Uint32Array): Match {
   const tagged = (vlanVidOf(words) & OFPVID_PRESENT) !== 0;
   const out: OxmField[] = [];
   for (const info of OXM_FIELDS) {
-    if (info.id === IN_PHY_PORT || info.id === IPV6_EXTHDR) continue;
+    // actset_output is the pipeline's (trace-render shows it at each table), packet_type always Ethernet
+    if (info.id === IN_PHY_PORT || info.id === IPV6_EXTHDR || info.id === OFPXMT_OFB_ACTSET_OUTPUT || info.id === OFPXMT_OFB_PACKET_TYPE) continue;
     if (info.presence !== 0 && (present & info.presence) === 0) continue;
     if ((info.id === VLAN_VID || info.id === VLAN_PCP) && !tagged) continue;
     const value = readFieldWords(info, words);

@@ -28,8 +28,9 @@ import { W_METADATA_HI, W_METADATA_LO } from '../packet/flow-key.js';
 import { OXM_FIELDS } from '../packet/oxm.js';
 import type { Decision, DecisionRule, TraceGroup, TraceStep } from '../pipeline/decision.js';
 import { applyToKey } from '../pipeline/key-effects.js';
-import { OFPMF_PKTPS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT, type Instruction } from '../pipeline/types.js';
+import { OFPMF_PKTPS, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT, type Action, type Instruction } from '../pipeline/types.js';
 import { formatActionList, formatMatch } from '../openflow/syntax/index.js';
+import { formatPort } from '../openflow/syntax/ports.js';
 import { changedFields, matchFromKey } from './trace-key.js';
 import { describeOutcome } from './trace-outcome.js';
 
@@ -128,7 +129,7 @@ function renderStep(bridge: Bridge, step: TraceStep, rule: DecisionRule, words: 
       }
       case 'goto_table':
         goto = true;
-        if (setTouched) lines.push(`${IND}action set: ${step.actionSet.length ? formatActionList(step.actionSet) : '(empty)'}`);
+        if (setTouched) lines.push(`${IND}action set: ${step.actionSet.length ? formatActionList(step.actionSet) : '(empty)'} (${actsetOutput(step.actionSet)})`);
         lines.push(`${IND}goto_table: ${inst.tableId}`);
         break;
       default:
@@ -148,6 +149,12 @@ function renderStep(bridge: Bridge, step: TraceStep, rule: DecisionRule, words: 
     }
   }
   if (!groupsAfterApply) for (const g of groups) renderGroup(bridge, g, lines);
+}
+
+/** The OF1.5 actset_output the next table matches: the set's output port, or UNSET. */
+function actsetOutput(set: readonly Action[]): string {
+  const out = set.find((a) => a.type === 'output');
+  return `actset_output=${out?.type === 'output' ? formatPort(out.port) : 'UNSET'}`;
 }
 
 function packetNow(before: ReturnType<typeof matchFromKey>, after: ReturnType<typeof matchFromKey>): string {

@@ -399,10 +399,10 @@ export class Bridge extends EventEmitter {
   }
 
   /** OFPT_PACKET_OUT (OF1.3.5 §7.3.7). `inPort` may be a port, OFPP_CONTROLLER or OFPP_LOCAL. */
-  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
+  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array, metadata = 0n): OFError | null {
     const e = this.checkPacketOut(inPort, actions);
     if (e !== null) return e;
-    const d = this.pipeline.packetOutDecision(data, inPort, actions);
+    const d = this.pipeline.packetOutDecision(data, inPort, actions, { metadata });
     this.dp.packetOut(d, inPort, data);
     return null;
   }

@@ -13,7 +13,7 @@
  *            +4 ... the non-zero key words, in order (at most DATA_WORDS of them)
  *   values V[]          the distinct values of the current generation
  *
- * Why the key is stored compressed: a key is 36 words, most of them zero (a UDP/IPv4
+ * Why the key is stored compressed: a key is 38 words, most of them zero (a UDP/IPv4
  * packet has about ten non-zero words, three or four more when it came from a tunnel).
  * Stored whole, with the hashes, generations and values in arrays of their own, a hit
  * read six cache lines, and with 10,000 flows those were misses. Compressed, the

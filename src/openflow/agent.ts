@@ -131,7 +131,7 @@ export class OpenFlowAgent {
     const note = (m: string): void => (news ? this.log.info(m) : this.log.debug(m));
     conn.on('ready', () => {
       wasReady = true;
-      if (controller && conn.version === OFP14_VERSION) s.async = asyncDefaults14(s.async);
+      if (controller && conn.version >= OFP14_VERSION) s.async = asyncDefaults14(s.async);
       note(`${this.bridge.name}: ${conn.name} connected (OpenFlow 0x0${conn.version})`);
       if (controller && this.bridge.failOpen) this.bridge.failOpen = false;
     });
@@ -235,12 +235,12 @@ export class OpenFlowAgent {
         return this.releaseBuffer(msg.bufferId, null, [{ type: 'output', port: OFPP_TABLE, maxLen: 0 }]);
       }
       case 'group_mod':
-        return this.removedBy(s, msg.xid, b.groupMod({ command: msg.command, type: msg.groupType, groupId: msg.groupId, buckets: msg.buckets }));
+        return this.removedBy(s, msg.xid, b.groupMod({ command: msg.command, type: msg.groupType, groupId: msg.groupId, buckets: msg.buckets, ...(msg.commandBucketId !== undefined ? { commandBucketId: msg.commandBucketId } : {}) }));
       case 'meter_mod':
         return this.removedBy(s, msg.xid, b.meterMod(msg));
       case 'packet_out':
         if (msg.bufferId !== OFP_NO_BUFFER) return this.releaseBuffer(msg.bufferId, msg.inPort, msg.actions);
-        return b.packetOut(msg.inPort, msg.actions, msg.data);
+        return b.packetOut(msg.inPort, msg.actions, msg.data, msg.metadata ?? 0n);
       case 'port_mod':
         return portMod(b, msg.portNo, msg.hwAddr, msg.config, msg.mask);
       case 'table_mod':
@@ -355,7 +355,7 @@ export class OpenFlowAgent {
       let e: OFError | null = null;
       switch (m.type) {
         case 'flow_mod': e = modError(trial.flowMod(m, now)); break;
-        case 'group_mod': e = modError(trial.groupMod({ command: m.command, type: m.groupType, groupId: m.groupId, buckets: m.buckets }, now)); break;
+        case 'group_mod': e = modError(trial.groupMod({ command: m.command, type: m.groupType, groupId: m.groupId, buckets: m.buckets, ...(m.commandBucketId !== undefined ? { commandBucketId: m.commandBucketId } : {}) }, now)); break;
         case 'meter_mod': e = modError(trial.meterMod(m, now)); break;
         case 'port_mod': e = portModCheck(b, m.portNo, m.hwAddr, m.mask); break;
         case 'packet_out': // sent at the commit, in its place in the order (Bundles admits unbuffered ones only)

@@ -39,7 +39,8 @@ export interface AgentBridge {
   /** OFPT_PORT_MOD (§7.3.4.3): sets the `mask` config bits to `config`; OFPPMFC_BAD_PORT
    *  for no such port. A change makes the Bridge emit 'port-status' (modify). */
   portMod(ofport: number, config: number, mask: number): OFError | null;
-  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null;
+  /** `metadata`: OF1.5's packet-out match may set it (0 otherwise). */
+  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array, metadata?: bigint): OFError | null;
   /** null when what the agent reads is exact now; else resolves once it is (a bridge with
    *  datapath workers: every change applied on all of them, their counters summed in). */
   settle?(): Promise<void> | null;

@@ -8,7 +8,10 @@
  *  - decode never throws (a peer's bytes become an OFError with internal numbers);
  *    encode returns null for a message that has no form in the version (the connection
  *    then sends nothing), and writes errors with the version's own type/code numbers.
- *  - IMPLEMENTED_VERSIONS lists every version with a codec here, ascending.
+ *  - IMPLEMENTED_VERSIONS lists every version with a codec here, ascending;
+ *    DEFAULT_VERSIONS those a bridge offers when its `protocols` do not say (the
+ *    complete ones: 1.5 is offered only when asked for, `--protocols ...,OpenFlow15`).
+ *  - The 1.3 and 1.4 codecs refuse what only 1.5 can say (of15/version-gate.ts).
  */
 import { OFPET_BUNDLE_FAILED, type OFError } from '../pipeline/errors.js';
 import { OFP_VERSION } from './constants.js';
@@ -22,6 +25,11 @@ import { ONF_EXPERIMENTER_ID, ONFERR_BUNDLE_BASE } from './of14/bundle-codec.js'
 import { OFP14_VERSION } from './of14/constants.js';
 import { decodeMessage14 } from './of14/decode.js';
 import { encodeMessage14 } from './of14/encode.js';
+import { OFP15_VERSION } from './of15/constants.js';
+import { decodeMessage15 } from './of15/decode.js';
+import { encodeMessage15 } from './of15/encode.js';
+import { downgrade15, of15Only } from './of15/version-gate.js';
+import { isOFError } from '../pipeline/errors.js';
 
 export interface VersionCodec {
   readonly version: number;
@@ -29,9 +37,14 @@ export interface VersionCodec {
   encode(m: OFMessage): Uint8Array | null;
 }
 
+/** A decoded message of `version`, or the error for 1.5's vocabulary in it. */
+function gated(d: OFMessage | OFError, version: number): OFMessage | OFError {
+  return isOFError(d) ? d : of15Only(d, version) ?? d;
+}
+
 const OF13: VersionCodec = {
-  version: OFP_VERSION, decode: (b) => decodeMessage(b),
-  encode: (m) => (OF14_ONLY_TYPES.has(m.type) ? null : encodeMessage(onfBundleError(m))),
+  version: OFP_VERSION, decode: (b) => gated(decodeMessage(b), OFP_VERSION),
+  encode: (m) => (OF14_ONLY_TYPES.has(m.type) ? null : encodeMessage(onfBundleError(downgrade15(m)))),
 };
 
 /** ONF EXT-230: 1.3 has no OFPET_BUNDLE_FAILED; a bundle error is ONF's experimenter error
@@ -41,19 +54,31 @@ function onfBundleError(m: OFMessage): OFMessage {
   return { type: 'error_experimenter', xid: m.xid, expType: ONFERR_BUNDLE_BASE + m.code, experimenter: ONF_EXPERIMENTER_ID, data: m.data };
 }
 const OF10: VersionCodec = { version: OFP10_VERSION, decode: decodeMessage10, encode: encodeMessage10 };
-const OF14: VersionCodec = { version: OFP14_VERSION, decode: decodeMessage14, encode: encodeMessage14 };
+const OF14: VersionCodec = {
+  version: OFP14_VERSION, decode: (b) => gated(decodeMessage14(b), OFP14_VERSION), encode: (m) => encodeMessage14(downgrade15(m)),
+};
+const OF15: VersionCodec = { version: OFP15_VERSION, decode: decodeMessage15, encode: encodeMessage15 };
 
-/** Versions with a codec (wire numbers: 0x01 = 1.0, 0x04 = 1.3, 0x05 = 1.4), ascending. */
-export const IMPLEMENTED_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION];
+/** Versions with a codec (wire numbers: 0x01 = 1.0, 0x04 = 1.3, 0x05 = 1.4, 0x06 = 1.5), ascending. */
+export const IMPLEMENTED_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION, OFP15_VERSION];
+
+/** Versions a bridge offers when its `protocols` do not say: the complete ones. */
+export const DEFAULT_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION];
 
 /** The codec of `version`; undefined for a version Sluice does not speak. */
 export function codecFor(version: number): VersionCodec | undefined {
-  return version === OFP_VERSION ? OF13 : version === OFP14_VERSION ? OF14 : version === OFP10_VERSION ? OF10 : undefined;
+  switch (version) {
+    case OFP_VERSION: return OF13;
+    case OFP14_VERSION: return OF14;
+    case OFP15_VERSION: return OF15;
+    case OFP10_VERSION: return OF10;
+    default: return undefined;
+  }
 }
 
 /** OVS's protocol names (the `protocols` column, ovs-ofctl -O) ⇄ wire versions. */
 const PROTOCOL_NAMES: ReadonlyMap<string, number> = new Map([
-  ['OpenFlow10', OFP10_VERSION], ['OpenFlow13', OFP_VERSION], ['OpenFlow14', OFP14_VERSION],
+  ['OpenFlow10', OFP10_VERSION], ['OpenFlow13', OFP_VERSION], ['OpenFlow14', OFP14_VERSION], ['OpenFlow15', OFP15_VERSION],
 ]);
 
 /** "OpenFlow10,OpenFlow13" → [1, 4]; an Error naming the bad or unimplemented name. */

@@ -40,7 +40,7 @@ import type { Duplex } from 'node:stream';
 import {
   OFPBRC_BAD_VERSION, OFPET_BAD_REQUEST, OFPET_HELLO_FAILED, OFPHFC_INCOMPATIBLE, isOFError, ofError, type OFError,
 } from '../pipeline/errors.js';
-import { IMPLEMENTED_VERSIONS, codecFor, formatProtocols, type VersionCodec } from './codec.js';
+import { DEFAULT_VERSIONS, codecFor, formatProtocols, type VersionCodec } from './codec.js';
 import { OFPT_HELLO } from './constants.js';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
@@ -98,7 +98,7 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
     this.probeTimeoutMs = opts.probeTimeoutMs ?? this.probeIntervalMs;
     this.asyncBacklogBytes = opts.asyncBacklogBytes ?? ASYNC_BACKLOG_BYTES;
     this.readPauseBytes = opts.readPauseBytes ?? READ_PAUSE_BYTES;
-    this.versions = (opts.versions ?? IMPLEMENTED_VERSIONS).filter((v) => codecFor(v) !== undefined);
+    this.versions = (opts.versions ?? DEFAULT_VERSIONS).filter((v) => codecFor(v) !== undefined);
     if (this.versions.length === 0) throw new RangeError('OFConnection: no implemented OpenFlow version offered');
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.finish(`stream error: ${e.message}`));
@@ -280,7 +280,7 @@ export class OFConnection extends EventEmitter<OFConnectionEvents> {
 /** OF1.3.5 §6.3.1 version negotiation between `ours` and the peer's hello; 0 = none.
  * With a bitmap: the highest version in both. Without: min(ours, the peer's header
  * version), which must be one of ours. */
-export function negotiate(peerBitmap: readonly number[], peerHeaderVersion: number, ours: readonly number[] = IMPLEMENTED_VERSIONS): number {
+export function negotiate(peerBitmap: readonly number[], peerHeaderVersion: number, ours: readonly number[] = DEFAULT_VERSIONS): number {
   if (peerBitmap.length > 0) {
     let best = 0;
     for (const v of peerBitmap) if (ours.includes(v) && v > best) best = v;

@@ -73,6 +73,8 @@ export function flowStats(r: Rule, nowMs: number): FlowStats {
     tableId: r.tableId, durationSec: d.sec, durationNsec: d.nsec, priority: r.priority,
     idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout, flags: r.flags, cookie: r.cookie,
     packetCount: big(r.packetCount), byteCount: big(r.byteCount), match: r.match, instructions: r.instructions,
+    idleSec: Math.max(0, Math.floor((nowMs - r.lastUsedAt) / 1000)),
+    ...(r.importance !== 0 ? { importance: r.importance } : {}),
   };
 }
 
@@ -97,7 +99,7 @@ export function groupStats(g: Group, nowMs: number): GroupStats {
 export function groupDesc(g: Group): GroupDesc {
   return {
     groupType: g.type, groupId: g.groupId,
-    buckets: g.buckets.map((b) => ({ weight: b.weight, watchPort: b.watchPort, watchGroup: b.watchGroup, actions: b.actions })),
+    buckets: g.buckets.map((b) => ({ bucketId: b.bucketId, weight: b.weight, watchPort: b.watchPort, watchGroup: b.watchGroup, actions: b.actions })),
   };
 }
 

@@ -26,6 +26,7 @@ import * as C from './constants.js';
 import { pad8 } from './constants.js';
 import { decodeInstructions } from './instructions-codec.js';
 import { ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, decodeBundleAdd, decodeBundleControl } from './of14/bundle-codec.js';
+import { OFP14_VERSION } from './of14/constants.js';
 import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage } from './message-types.js';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, multipartKindOf } from './multipart.js';
@@ -176,6 +177,8 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       const priority = r.u16At(at, FM.PRIORITY); const bufferId = r.u32At(at, FM.BUFFER_ID);
       const outPort = r.u32At(at, FM.OUT_PORT); const outGroup = r.u32At(at, FM.OUT_GROUP);
       const flags = r.u16At(at, FM.FLAGS);
+      // 1.4 and 1.5 (whose flow-mod this decoder reads too) put importance where 1.3 pads
+      const importance = r.buf[0]! >= OFP14_VERSION ? r.u16At(at, FM.IMPORTANCE) : 0;
       r.pos = at + FM.MATCH[0];
       const match = decodeMatch(r);
       if (isOFError(match)) return match;
@@ -183,7 +186,7 @@ function decodeBody(type: number, xid: number, r: Reader): OFMessage | OFError {
       if (isOFError(instructions)) return instructions;
       return {
         type: 'flow_mod', xid, cookie, cookieMask, tableId, command, idleTimeout, hardTimeout,
-        priority, bufferId, outPort, outGroup, flags, match, instructions,
+        priority, bufferId, outPort, outGroup, flags, match, instructions, ...(importance !== 0 ? { importance } : {}),
       };
     }
     case OFPT_GROUP_MOD: {

@@ -22,6 +22,7 @@ import {
 } from './constants.js';
 import { encodeInstructions } from './instructions-codec.js';
 import { ONF_EXPERIMENTER_ID, ONFT_BUNDLE_ADD_MESSAGE, ONFT_BUNDLE_CONTROL, encodeBundleBody } from './of14/bundle-codec.js';
+import { OFP14_VERSION } from './of14/constants.js';
 import { OFP_FLOW_MOD as FM, OFP_FLOW_REMOVED as FR, OFP_GROUP_MOD as GM, OFP_METER_MOD as MM, OFP_PACKET_IN as PI, OFP_PORT_MOD as PM, layoutLength } from './layouts.js';
 import type { AsyncConfig, OFMessage, OFMessageType, SetAsync } from './message-types.js';
 import { OFPMP } from './multipart-types.js';
@@ -71,7 +72,7 @@ function fixedPart(w: Writer, end: number): number {
   return at;
 }
 
-function encodeBody(w: Writer, m: OFMessage): void {
+function encodeBody(w: Writer, m: OFMessage, version: number): void {
   switch (m.type) {
     case 'hello': encodeHelloBody(w, m.versions); break;
     case 'error': w.u16(m.errType); w.u16(m.code); w.bytes(m.data); break;
@@ -113,6 +114,8 @@ function encodeBody(w: Writer, m: OFMessage): void {
       w.u16At(at, FM.PRIORITY, m.priority); w.u32At(at, FM.BUFFER_ID, m.bufferId);
       w.u32At(at, FM.OUT_PORT, m.outPort); w.u32At(at, FM.OUT_GROUP, m.outGroup);
       w.u16At(at, FM.FLAGS, m.flags);
+      // 1.4 and 1.5 (written here with their version) carry importance where 1.3 pads
+      if (m.importance !== undefined && version >= OFP14_VERSION) w.u16At(at, FM.IMPORTANCE, m.importance);
       encodeMatch(w, m.match); encodeInstructions(w, m.instructions);
       break;
     }
@@ -167,7 +170,7 @@ export function encodeMessage(m: OFMessage, version: number = OFP_VERSION): Uint
   w.u8(type);
   w.u16(0);
   w.u32(m.xid);
-  encodeBody(w, m);
+  encodeBody(w, m, version);
   if (w.pos > OFP_MAX_MSG_LEN) {
     throw new RangeError(`${m.type} of ${w.pos} bytes exceeds the 65535-byte OpenFlow limit`);
   }

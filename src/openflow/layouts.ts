@@ -30,7 +30,8 @@ export const OFP_FLOW_MOD = {
   OUT_PORT: [36, 40],
   OUT_GROUP: [40, 44],
   FLAGS: [44, 46],
-  PAD: [46, 48],
+  /** pad in 1.3; the flow's importance in 1.4 and 1.5 (§7.3.4.1 of 1.4.1) */
+  IMPORTANCE: [46, 48],
   MATCH: [48, 56],
 } as const satisfies Layout;
 
@@ -157,7 +158,9 @@ export const OFP_FLOW_STATS = {
   IDLE_TIMEOUT: [14, 16],
   HARD_TIMEOUT: [16, 18],
   FLAGS: [18, 20],
-  PAD2: [20, 24],
+  /** pad in 1.3; the flow's importance in 1.4 (ofp_flow_stats of 1.4.1) */
+  IMPORTANCE: [20, 22],
+  PAD2: [22, 24],
   COOKIE: [24, 32],
   PACKET_COUNT: [32, 40],
   BYTE_COUNT: [40, 48],

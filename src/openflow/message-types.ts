@@ -65,12 +65,17 @@ export interface PortStatus {
 export interface PacketOut {
   readonly type: 'packet_out'; readonly xid: number;
   readonly bufferId: number; readonly inPort: number; readonly actions: readonly Action[]; readonly data: Uint8Array;
+  /** OF1.5's packet-out carries a match (§7.3.7): in_port (above) and metadata, the
+   * pipeline fields the packet starts with; absent = 0. */
+  readonly metadata?: bigint;
 }
 export interface FlowModMsg extends FlowMod { readonly type: 'flow_mod'; readonly xid: number }
 export interface GroupModMsg {
   readonly type: 'group_mod'; readonly xid: number;
   readonly command: number; readonly groupType: number; readonly groupId: number;
   readonly buckets: readonly Bucket[];
+  /** OF1.5's command_bucket_id (§7.3.4.3): OFPG_BUCKET_ALL unless a bucket command names one. */
+  readonly commandBucketId?: number;
 }
 export interface PortMod {
   readonly type: 'port_mod'; readonly xid: number;

@@ -55,7 +55,8 @@ export function answerMultipart(ctx: MultipartContext, body: MultipartRequestBod
     case 'flow': {
       const rules = selectRules(b, body);
       if (isOFError(rules)) return rules;
-      return { kind: 'flow', flows: rules.map((r) => flowStats(r, now)) };
+      const flows = rules.map((r) => flowStats(r, now));
+      return body.form !== undefined ? { kind: 'flow', flows, form: body.form } : { kind: 'flow', flows };
     }
     case 'aggregate': {
       const rules = selectRules(b, body);
@@ -87,16 +88,20 @@ export function answerMultipart(ctx: MultipartContext, body: MultipartRequestBod
       if (!p) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_PORT, `port ${body.portNo} does not exist`);
       return { kind: 'port_stats', ports: [portStats(p, now - p.addedMs)] };
     }
-    case 'port_desc':
-      return { kind: 'port_desc', ports: b.ports().map(portDesc) };
+    case 'port_desc': {
+      const ports = body.portNo === undefined || body.portNo === OFPP_ANY ? b.ports() : b.ports().filter((p) => p.ofport === body.portNo);
+      return { kind: 'port_desc', ports: ports.map(portDesc) };
+    }
     case 'queue':
       return { kind: 'queue', queues: [] }; // no queues (§7.3.5.8): nothing to report
     case 'group': {
       const groups = body.groupId === OFPG_ALL ? [...b.pipeline.groups.all()] : [b.pipeline.group(body.groupId)];
       return { kind: 'group', groups: groups.filter((g) => g !== undefined).map((g) => groupStats(g, now)) };
     }
-    case 'group_desc':
-      return { kind: 'group_desc', groups: [...b.pipeline.groups.all()].map(groupDesc) };
+    case 'group_desc': {
+      const all = body.groupId === undefined || body.groupId === OFPG_ALL;
+      return { kind: 'group_desc', groups: [...b.pipeline.groups.all()].filter((g) => all || g.groupId === body.groupId).map(groupDesc) };
+    }
     case 'group_features':
       return { kind: 'group_features', ...groupFeatures() };
     case 'meter':

@@ -22,23 +22,28 @@ export interface FlowStatsRequest {
   readonly tableId: number; readonly outPort: number; readonly outGroup: number;
   readonly cookie: bigint; readonly cookieMask: bigint; readonly match: Match;
 }
+/** OpenFlow 1.5 has two flow statistics: OFPMP_FLOW_DESC (1.3's OFPMP_FLOW, with
+ * instructions) and OFPMP_FLOW_STATS (17: match and stats only); 'flow_stats' marks the
+ * second, absent the first. A reply has the form of its request. */
+export type FlowStatsForm = 'flow_stats';
 export interface ExperimenterBody { readonly experimenter: number; readonly expType: number; readonly data: Uint8Array }
 
 export type MultipartRequestBody =
   | { readonly kind: 'desc' }
-  | ({ readonly kind: 'flow' } & FlowStatsRequest)
+  | ({ readonly kind: 'flow'; readonly form?: FlowStatsForm } & FlowStatsRequest)
   | ({ readonly kind: 'aggregate' } & FlowStatsRequest)
   | { readonly kind: 'table' }
   | { readonly kind: 'port_stats'; readonly portNo: number }
   | { readonly kind: 'queue'; readonly portNo: number; readonly queueId: number }
   | { readonly kind: 'group'; readonly groupId: number }
-  | { readonly kind: 'group_desc' }
+  /** groupId / portNo: OF1.5's group desc and port desc requests name one (OFPG_ALL / OFPP_ANY = all); 1.3's ask for all */
+  | { readonly kind: 'group_desc'; readonly groupId?: number }
   | { readonly kind: 'group_features' }
   | { readonly kind: 'meter'; readonly meterId: number }
   | { readonly kind: 'meter_config'; readonly meterId: number }
   | { readonly kind: 'meter_features' }
   | { readonly kind: 'table_features'; readonly tables: readonly TableFeatures[] }
-  | { readonly kind: 'port_desc' }
+  | { readonly kind: 'port_desc'; readonly portNo?: number }
   | ({ readonly kind: 'experimenter' } & ExperimenterBody);
 
 export type MultipartKind = MultipartRequestBody['kind'];
@@ -52,6 +57,11 @@ export interface FlowStats {
   readonly priority: number; readonly idleTimeout: number; readonly hardTimeout: number;
   readonly flags: number; readonly cookie: bigint; readonly packetCount: bigint; readonly byteCount: bigint;
   readonly match: Match; readonly instructions: readonly Instruction[];
+  /** Seconds since the flow last matched a packet (since it was added if never): OF1.5's
+   * OXS idle_time, which only the 1.5 codec writes. */
+  readonly idleSec?: number;
+  /** OF1.4+ importance (absent = 0); 1.3 has no room for it. */
+  readonly importance?: number;
 }
 export interface AggregateStats { readonly packetCount: bigint; readonly byteCount: bigint; readonly flowCount: number }
 export interface TableStats {
@@ -120,7 +130,7 @@ export interface TableFeatures {
 
 export type MultipartReplyBody =
   | ({ readonly kind: 'desc' } & DescStats)
-  | { readonly kind: 'flow'; readonly flows: readonly FlowStats[] }
+  | { readonly kind: 'flow'; readonly flows: readonly FlowStats[]; readonly form?: FlowStatsForm }
   | ({ readonly kind: 'aggregate' } & AggregateStats)
   | { readonly kind: 'table'; readonly tables: readonly TableStats[] }
   | { readonly kind: 'port_stats'; readonly ports: readonly PortStats[] }

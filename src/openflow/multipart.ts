@@ -16,6 +16,7 @@ import {
   OFP_QUEUE_STATS_LEN, OFP_TABLE_STATS_LEN, SERIAL_NUM_LEN,
 } from './constants.js';
 import { decodeInstructions, encodeInstructions } from './instructions-codec.js';
+import { OFP14_VERSION } from './of14/constants.js';
 import { OFP_FLOW_STATS as FS, OFP_FLOW_STATS_REQUEST as FSR, OFP_PORT_STATS as PS } from './layouts.js';
 import {
   OFPMP, type FlowStats, type FlowStatsRequest, type GroupDesc, type GroupStats, type MeterConfig,
@@ -127,13 +128,15 @@ export function decodeMultipartRequestBody(kind: MultipartKind, r: Reader): Mult
 
 // ---- replies
 
-function encodeFlowStats(w: Writer, f: FlowStats): void {
+/** `withImportance`: the 1.4 form, importance where 1.3 pads (of14/encode.ts). */
+export function encodeFlowStats(w: Writer, f: FlowStats, withImportance = false): void {
   const at = w.pos;
   w.zeros(FS.MATCH[0]);
   w.u8At(at, FS.TABLE_ID, f.tableId); w.u32At(at, FS.DURATION_SEC, f.durationSec); w.u32At(at, FS.DURATION_NSEC, f.durationNsec);
   w.u16At(at, FS.PRIORITY, f.priority); w.u16At(at, FS.IDLE_TIMEOUT, f.idleTimeout);
   w.u16At(at, FS.HARD_TIMEOUT, f.hardTimeout); w.u16At(at, FS.FLAGS, f.flags);
   w.u64At(at, FS.COOKIE, f.cookie); w.u64At(at, FS.PACKET_COUNT, f.packetCount); w.u64At(at, FS.BYTE_COUNT, f.byteCount);
+  if (withImportance && f.importance !== undefined) w.u16At(at, FS.IMPORTANCE, f.importance);
   encodeMatch(w, f.match); encodeInstructions(w, f.instructions);
   w.u16At(at, FS.LENGTH, w.pos - at);
 }
@@ -146,6 +149,8 @@ function decodeFlowStats(r: Reader): FlowStats | OFError {
   const priority = r.u16At(at, FS.PRIORITY); const idleTimeout = r.u16At(at, FS.IDLE_TIMEOUT);
   const hardTimeout = r.u16At(at, FS.HARD_TIMEOUT); const flags = r.u16At(at, FS.FLAGS);
   const cookie = r.u64At(at, FS.COOKIE); const packetCount = r.u64At(at, FS.PACKET_COUNT); const byteCount = r.u64At(at, FS.BYTE_COUNT);
+  // 1.4 (whose flow stats this decoder reads too) puts importance where 1.3 pads
+  const importance = r.buf[0]! >= OFP14_VERSION ? r.u16At(at, FS.IMPORTANCE) : 0;
   r.skip(FS.MATCH[0]);
   const match = decodeMatch(r);
   if ('ofError' in match) return match;
@@ -153,7 +158,7 @@ function decodeFlowStats(r: Reader): FlowStats | OFError {
   if ('ofError' in instructions) return instructions;
   return {
     tableId, durationSec, durationNsec, priority, idleTimeout, hardTimeout, flags, cookie,
-    packetCount, byteCount, match, instructions,
+    packetCount, byteCount, match, instructions, ...(importance !== 0 ? { importance } : {}),
   };
 }
 

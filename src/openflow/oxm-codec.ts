@@ -8,7 +8,9 @@
  *  - `length` counts the 4-byte ofp_match header and the TLVs, not the trailing padding;
  *    the padding is always written (zeros) and always skipped on decode.
  *  - A TLV is representable as an OxmField when Sluice knows its (class, field): the 40
- *    basic fields of class OFPXMC_OPENFLOW_BASIC (0x8000), whose id is their field number,
+ *    basic fields of class OFPXMC_OPENFLOW_BASIC (0x8000) and OpenFlow 1.5's 42..44
+ *    (tcp_flags, actset_output, packet_type: the 1.3 and 1.4 codecs refuse them after
+ *    decoding, of15/version-gate.ts), whose id is their field number,
  *    and Open vSwitch's NXM_NX_TUN_IPV4_SRC / _DST (class OFPXMC_NXM_1 = 0x0001, fields 31
  *    and 32, as `ovs-ofctl -O OpenFlow13` and os-ken encode tun_src / tun_dst), which get
  *    the ids 40 / 41 (packet/oxm.ts oxmIdFromWire). Any other (class, field) — another

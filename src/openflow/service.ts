@@ -7,7 +7,8 @@
  *     listen      → service connections (ovs-ofctl, sluice CLI); plus, by default,
  *                   punix:<rundir>/<bridge>.mgmt as OVS offers
  *   `versions` (the bridge's protocols) is what controllers and listeners offer; the mgmt
- *   socket offers every implemented version.
+ *   socket offers those and every default version (1.5, not complete, only when the
+ *   bridge's protocols name it).
  *
  * Invariants: every target string is parsed before anything opens; a bad one fails
  * start() with an Error naming it, and nothing stays open. stop() closes everything it
@@ -15,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { OpenFlowAgent, type AgentOptions } from './agent.js';
-import { IMPLEMENTED_VERSIONS } from './codec.js';
+import { DEFAULT_VERSIONS } from './codec.js';
 import type { AgentBridge } from './bridge-surface.js';
 import type { OFConnection } from './connection.js';
 import { isPassive, parseTarget, type Target } from './target.js';
@@ -65,7 +66,8 @@ export class OpenFlowService {
     if (mgmt !== null) makeRundir(this.opts.rundir ?? DEFAULT_RUNDIR);
     const mgmtTargets: Target[] = mgmt === null ? [] : [{ kind: 'punix', path: mgmt }];
     const tOpts: TransportOptions = { ...this.opts, onError: (m) => this.opts.log?.warn(`${this.bridge.name}: ${m}`) };
-    const mgmtOpts: TransportOptions = { ...tOpts, versions: IMPLEMENTED_VERSIONS };
+    const mgmtVersions = [...new Set([...DEFAULT_VERSIONS, ...(this.opts.versions ?? [])])].sort((a, b) => a - b);
+    const mgmtOpts: TransportOptions = { ...tOpts, versions: mgmtVersions };
     try {
       for (const [targets, isController] of [[controllers, true], [listen, false], [mgmtTargets, false]] as const) {
         for (const t of targets) {

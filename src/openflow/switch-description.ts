@@ -74,10 +74,12 @@ export function meterFeatures(): MeterFeatures {
 
 // OXM TLV headers, class(16) field(7) hasmask(1) length(8) (§7.2.3.2), of every field
 // Sluice knows: the basic ones and the NXM_1 tunnel fields (tun_src, tun_dst).
+// (OpenFlow 1.5's fields and actions are listed too: the 1.3 and 1.4 codecs leave them out,
+// of15/version-gate.ts; the 1.5 codec leaves out the meter instruction)
 const MATCH_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, f.maskable) }));
 const WILDCARD_IDS: readonly OxmId[] = OXM_FIELDS.map((f) => ({ header: oxmHeader(f.id, false) }));
 const SETFIELD_IDS: readonly OxmId[] = OXM_FIELDS.filter((f) => f.settable).map((f) => ({ header: oxmHeader(f.id, false) }));
-const ACTION_IDS: readonly FeatureId[] = ACTIONS.map((a) => ({ type: OFPAT[a] }));
+const ACTION_IDS: readonly FeatureId[] = [...ACTIONS, 'copy_field', 'meter'].map((a) => ({ type: OFPAT[a as ActionType] }));
 
 function tableProps(tableId: number, nTables: number): TableFeatureProp[] {
   // goto_table must go forward (§5.1): the last table cannot have it.

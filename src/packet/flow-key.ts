@@ -44,6 +44,10 @@
  *   W_TUN_DST        tun_dst, outer IPv4 destination (NXM_NX_TUN_IPV4_DST, field 32)
  *   W_VLAN_INNER     TCI of the second VLAN tag | 0x10000 when present (not an OXM field:
  *                    kept so that pop_vlan can tell what the next outer tag becomes)
+ *   W_TCP_FLAGS      tcp_flags (11..0: NS, CWR .. FIN; OXM field 42 of OF1.5)
+ *   W_ACTSET_OUTPUT  actset_output (OXM field 43 of OF1.5): the output port of the action
+ *                    set; a pipeline word: 0 in a parsed key, the pipeline sets it to
+ *                    OFPP_UNSET when it starts a packet and follows write/clear-actions
  *   W_PRESENT        presence bits P_*
  */
 
@@ -73,9 +77,11 @@ export const W_TUNNEL_LO = 31;
 export const W_TUN_SRC = 32;
 export const W_TUN_DST = 33;
 export const W_VLAN_INNER = 34;
-export const W_PRESENT = 35;
+export const W_TCP_FLAGS = 35;
+export const W_ACTSET_OUTPUT = 36;
+export const W_PRESENT = 37;
 /** Number of 32-bit words in a FlowKey. */
-export const KEY_WORDS = 36;
+export const KEY_WORDS = 38;
 
 // Presence bits (W_PRESENT). A bit is set only when the whole header was in the frame.
 export const P_ETH = 1 << 0;
@@ -140,8 +146,8 @@ export const M_MALFORMED = 11;
 /** Offset of the IPv6 upper-layer protocol field that names the L4 header (-1 if none).
  * For IPv4 it is the header's protocol field. */
 export const M_L4_PROTO_OFS = 12;
-/** TCP flags (12 bits: NS/reserved + CWR..FIN, as in OVS's tcp_flags), or -1. Not an OF1.3
- * OXM field; kept for statistics and tracing. (Added by the packet parser.) */
+/** TCP flags (12 bits: NS/reserved + CWR..FIN, as in OVS's tcp_flags), or -1. The same
+ * bits as W_TCP_FLAGS (the OF1.5 OXM field), kept here for statistics and tracing. */
 export const M_TCP_FLAGS = 13;
 /** 1 once a pop (pop_vlan, pop_mpls, pop_pbb) has shortened the frame: an output to a
  * port pads it with zeros to ETH_MIN_FRAME, as a NIC would (rewrite-tags.ts). 0 else;

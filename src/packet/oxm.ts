@@ -1,6 +1,7 @@
 /**
  * The 40 OXM basic fields of OpenFlow 1.3 (OF1.3.5 §7.2.3.7, Table 12), plus the two
- * Nicira tunnel fields Open vSwitch carries in class OFPXMC_NXM_1 (tun_src, tun_dst):
+ * Nicira tunnel fields Open vSwitch carries in class OFPXMC_NXM_1 (tun_src, tun_dst), plus
+ * OpenFlow 1.5's tcp_flags, actset_output and packet_type (OF1.5.1 §7.2.3.7, ids 42..44):
  * their wire ids, sizes, whether a mask is allowed, their prerequisites, and where each
  * one lives in a FlowKey (see src/packet/flow-key.ts).
  *
@@ -21,7 +22,7 @@ import {
   W_ARP_MIX, W_ARP_SHA_HI, W_ARP_THA_LO, W_ETH_DST_HI, W_ETH_MIX, W_ETH_SRC_LO,
   W_ETH_TYPE_VLAN, W_IN_PHY_PORT, W_IN_PORT, W_IP, W_IPV6_DST, W_IPV6_MISC, W_IPV6_SRC,
   W_L4, W_METADATA_HI, W_METADATA_LO, W_MPLS, W_ND_TARGET, W_NW_DST, W_NW_SRC, W_PBB,
-  W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO,
+  W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO, W_TCP_FLAGS, W_ACTSET_OUTPUT,
 } from './flow-key.js';
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_PBB } from './ethertype.js';
 
@@ -85,8 +86,22 @@ export const NXM_NX_TUN_IPV4_DST = 32;
 // ...and Sluice's field ids for them (after the basic fields).
 export const OXM_TUN_SRC = 40;
 export const OXM_TUN_DST = 41;
+// OpenFlow 1.5's basic fields (OF1.5.1 §7.2.3.7): their ids are their field numbers, as
+// for 0..39 (the NXM fields took 40 and 41 of Sluice's ids, not of the wire's).
+/** TCP flags: 16 bits on the wire, the low 12 meaningful (NS, CWR .. FIN), maskable. */
+export const OFPXMT_OFB_TCP_FLAGS = 42;
+/** The output port in the action set (OFPP_UNSET when it has none); not maskable. */
+export const OFPXMT_OFB_ACTSET_OUTPUT = 43;
+/** Packet type (namespace << 16 | ns_type); Sluice's packets are all Ethernet, (0, 0). */
+export const OFPXMT_OFB_PACKET_TYPE = 44;
+/** OFPP_UNSET (OF1.5.1 §7.2.3.7): actset_output of an action set without an output. */
+export const OFPP_UNSET = 0xfffffff7;
+/** packet_type of an Ethernet frame (OFPHTN_ONF, 0): the only type Sluice switches. */
+export const PACKET_TYPE_ETHERNET = 0;
+/** The fields only OpenFlow 1.5 can say: 1.3's and 1.4's codecs refuse them (OFPBMC_BAD_FIELD). */
+export const OF15_ONLY_FIELDS: readonly number[] = [OFPXMT_OFB_TCP_FLAGS, OFPXMT_OFB_ACTSET_OUTPUT, OFPXMT_OFB_PACKET_TYPE];
 /** Number of fields Sluice knows (ids 0..OXM_FIELD_COUNT-1). */
-export const OXM_FIELD_COUNT = 42;
+export const OXM_FIELD_COUNT = 45;
 
 /** A run of bits of a field inside one key word: bits [shift, shift+width) of `word`. */
 export interface KeySegment {
@@ -205,6 +220,12 @@ export const OXM_FIELDS: readonly OxmFieldInfo[] = [
   // Open vSwitch's names (ovs-fields(7)): tun_src / tun_dst.
   nxTunnel(OXM_TUN_SRC, 'tun_src', NXM_NX_TUN_IPV4_SRC, W_TUN_SRC),
   nxTunnel(OXM_TUN_DST, 'tun_dst', NXM_NX_TUN_IPV4_DST, W_TUN_DST),
+  f(42, 'tcp_flags', 2, 12, true, IP_PROTO_IS(6), P_TCP, [seg(W_TCP_FLAGS, 0, 12)], false),
+  // a pipeline field: no presence bit (decide() sets the word before the first lookup)
+  f(43, 'actset_output', 4, 32, false, null, 0, [seg(W_ACTSET_OUTPUT, 0, 32)], false),
+  // no key bits: every packet is Ethernet, so only value 0 is valid (bits 0: any other
+  // value is OFPBMC_BAD_VALUE, the spec's error for a packet type the switch does not support)
+  f(44, 'packet_type', 4, 0, false, null, 0, [], false),
 ];
 
 const BY_NAME = new Map(OXM_FIELDS.map((x) => [x.name, x]));
@@ -222,7 +243,9 @@ export function oxmHeader(field: number, hasMask: boolean): number {
 
 /** Sluice's field id of a wire (class, field number), or -1 when it knows no such field. */
 export function oxmIdFromWire(oxmClass: number, oxmField: number): number {
-  if (oxmClass === OFPXMC_OPENFLOW_BASIC) return oxmField < OXM_BASIC_FIELD_COUNT ? oxmField : -1;
+  if (oxmClass === OFPXMC_OPENFLOW_BASIC) {
+    return oxmField < OXM_BASIC_FIELD_COUNT || (oxmField >= OFPXMT_OFB_TCP_FLAGS && oxmField <= OFPXMT_OFB_PACKET_TYPE) ? oxmField : -1;
+  }
   if (oxmClass === OFPXMC_NXM_1) {
     if (oxmField === NXM_NX_TUN_IPV4_SRC) return OXM_TUN_SRC;
     if (oxmField === NXM_NX_TUN_IPV4_DST) return OXM_TUN_DST;

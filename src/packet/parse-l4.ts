@@ -16,7 +16,7 @@ import { rd16, rd32 } from './bytes.js';
 import {
   type FlowKey, M_L4_OFS, M_MALFORMED, M_ND_OPT_OFS, M_TCP_FLAGS, P_ICMPV4, P_ICMPV6, P_ND_SLL,
   P_ND_TARGET, P_ND_TLL, P_SCTP, P_TCP, P_UDP, W_ARP_MIX, W_ARP_SHA_HI, W_ARP_THA_LO, W_L4,
-  W_ND_TARGET, W_PRESENT,
+  W_ND_TARGET, W_PRESENT, W_TCP_FLAGS,
 } from './flow-key.js';
 
 const IPPROTO_ICMP = 1;
@@ -54,7 +54,7 @@ export function parseL4(f: Uint8Array, s: number, o: number, e: number, proto: n
         return;
       }
       w[W_L4] = rd32(f, o);
-      m[M_TCP_FLAGS] = rd16(f, o + 12) & 0xfff;
+      m[M_TCP_FLAGS] = w[W_TCP_FLAGS] = rd16(f, o + 12) & 0xfff;
       w[W_PRESENT]! |= P_TCP;
       return;
     }

@@ -9,13 +9,14 @@
  *  - Execution order is the spec's, whatever the order of writing:
  *      1 copy_ttl_in  2 pop (vlan, mpls, pbb)  3 push_mpls  4 push_pbb  5 push_vlan
  *      6 copy_ttl_out  7 dec TTL (mpls, nw)  8 set (set_field, set_mpls_ttl, set_nw_ttl)
- *      9 qos (set_queue)  10 group  11 output
+ *      9 qos (meter, set_queue: OF1.5.1 §5.6 puts the meter action here)  10 group  11 output
  *    Actions in the same step (several pops, several sets) run in the order they were
  *    last written: the spec leaves that order open.
  *  - When a group action is present the output action is ignored (§5.10 "output").
  *  - Immutable: `write` and `clear` return a new set. The set is built on the slow path
  *    (decide()), where allocation is fine, and shared freely between decisions.
  */
+import { OFPP_UNSET } from '../packet/oxm.js';
 import type { Action, ActionType } from './types.js';
 
 /** §5.10 execution step of each action type. */
@@ -28,7 +29,8 @@ const STEP: Readonly<Record<ActionType, number>> = {
   copy_ttl_out: 6,
   dec_mpls_ttl: 7, dec_nw_ttl: 7,
   set_field: 8, set_mpls_ttl: 8, set_nw_ttl: 8,
-  set_queue: 9,
+  copy_field: 8,
+  meter: 9, set_queue: 9,
   group: 10,
   output: 11,
   experimenter: 12, // refused by validation; ordered last for completeness
@@ -78,6 +80,13 @@ export class ActionSet {
   /** Every action in the set, in execution order (for traces and stats). */
   list(): readonly Action[] {
     return this.entries.map((e) => e.action);
+  }
+
+  /** actset_output (OF1.5.1 §7.2.3.7): the port of the set's output action, or OFPP_UNSET
+   * (0xfffffff7) when it has none. */
+  outputPort(): number {
+    for (const e of this.entries) if (e.action.type === 'output') return e.action.port;
+    return OFPP_UNSET;
   }
 
   /** What the set does when the pipeline ends: execution order, output dropped when a

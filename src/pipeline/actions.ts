@@ -13,12 +13,12 @@
  */
 import { OFPVID_PRESENT } from '../packet/flow-key.js';
 import {
-  OFPBAC_BAD_ARGUMENT, OFPBAC_BAD_EXPERIMENTER, OFPBAC_BAD_OUT_GROUP, OFPBAC_BAD_OUT_PORT,
+  OFPBAC_BAD_ARGUMENT, OFPBAC_BAD_EXPERIMENTER, OFPBAC_BAD_METER, OFPBAC_BAD_OUT_GROUP, OFPBAC_BAD_OUT_PORT,
   OFPBAC_BAD_SET_ARGUMENT, OFPBAC_BAD_SET_LEN, OFPBAC_BAD_SET_TYPE, OFPBAC_MATCH_INCONSISTENT,
   OFPET_BAD_ACTION, ofError, type OFError,
 } from './errors.js';
 import {
-  OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_VLAN_VID,
+  OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO, OFPXMT_OFB_METADATA, OFPXMT_OFB_VLAN_VID,
   OXM_FIELDS, OXM_FIELD_COUNT,
 } from '../packet/oxm.js';
 import {
@@ -36,6 +36,9 @@ export interface ActionContext {
   groupExists(groupId: number): boolean;
   /** Validating a packet-out's actions: only there is OFPP_TABLE a valid output (§7.2.1). */
   readonly packetOut?: boolean;
+  /** Where the OF1.5 meter action may stand (flow entries): whether the meter exists.
+   * Absent (group buckets, packet-outs) = the meter action is refused there. */
+  meterExists?(meterId: number): boolean;
 }
 
 
@@ -159,9 +162,40 @@ function validateAction(a: Action, ctx: ActionContext, shape: PacketShape): OFEr
     case 'copy_ttl_out':
       if (!isMpls(shape)) return inconsistent(`${a.type}: the match does not guarantee an MPLS packet`);
       return null;
+    case 'copy_field':
+      return checkCopyField(a, shape);
+    case 'meter':
+      if (ctx.meterExists === undefined) return bad(OFPBAC_BAD_METER, `meter ${a.meterId}: the meter action is taken in flow entries only`);
+      if (!ctx.meterExists(a.meterId)) return bad(OFPBAC_BAD_METER, `meter ${a.meterId} does not exist`);
+      return null;
     case 'experimenter':
       return bad(OFPBAC_BAD_EXPERIMENTER, `experimenter action ${hex(a.experimenter)} is not supported`);
   }
+}
+
+/**
+ * OF1.5.1 §7.2.6.8 copy-field: both fields known, their bit ranges inside them, the
+ * source's prerequisites met by the packet (as a match would need them), and a
+ * destination the pipeline can write: a settable field (the value is written as a
+ * set-field of the whole field, decide.ts) or metadata (a pipeline field, words only).
+ */
+function checkCopyField(a: Extract<Action, { type: 'copy_field' }>, shape: PacketShape): OFError | null {
+  const src = a.src >= 0 && a.src < OXM_FIELD_COUNT ? OXM_FIELDS[a.src]! : undefined;
+  const dst = a.dst >= 0 && a.dst < OXM_FIELD_COUNT ? OXM_FIELDS[a.dst]! : undefined;
+  if (src === undefined || dst === undefined) return bad(OFPBAC_BAD_ARGUMENT, `copy_field: unknown field ${src === undefined ? a.src : a.dst}`);
+  if (!dst.settable && a.dst !== OFPXMT_OFB_METADATA) return bad(OFPBAC_BAD_SET_TYPE, `copy_field: ${dst.name} cannot be written`);
+  if (a.nBits < 1 || a.srcOffset + a.nBits > src.bits || a.dstOffset + a.nBits > dst.bits) {
+    return bad(OFPBAC_BAD_ARGUMENT, `copy_field: ${a.nBits} bits from bit ${a.srcOffset} of ${src.name} (${src.bits} bits) to bit ${a.dstOffset} of ${dst.name} (${dst.bits} bits)`);
+  }
+  if (!prereqsHold(src, shape)) return inconsistent(`copy_field from ${src.name}: the match does not guarantee its prerequisites`);
+  if (!prereqsHold(dst, shape)) return inconsistent(`copy_field to ${dst.name}: the match does not guarantee its prerequisites`);
+  if (a.dst === OFPXMT_OFB_VLAN_VID && !shape.vlan && !shape.lenient) {
+    return inconsistent('copy_field to vlan_vid: the packet has no VLAN tag (push_vlan first)');
+  }
+  if (a.dst === OFPXMT_OFB_ETH_TYPE) { shape.ethType = -1; shape.ipProto = -1; }
+  else if (a.dst === OFPXMT_OFB_IP_PROTO) shape.ipProto = -1;
+  else if (a.dst === OFPXMT_OFB_ICMPV6_TYPE) shape.icmpv6Type = -1;
+  return null;
 }
 
 /** Validates a list in execution order, threading the shape through it. */

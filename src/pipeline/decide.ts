@@ -28,8 +28,9 @@
  *    copy, as a branch, with the packet as it is at that point.
  */
 import {
-  FlowKey, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO, copyPipelineWords,
+  FlowKey, W_ACTSET_OUTPUT, W_IN_PORT, W_METADATA_HI, W_METADATA_LO, W_TUN_DST, W_TUN_SRC, W_TUNNEL_HI, W_TUNNEL_LO, copyPipelineWords,
 } from '../packet/flow-key.js';
+import { OFPP_UNSET, OFPXMT_OFB_METADATA, OXM_FIELDS, readFieldWords, writeFieldWords } from '../packet/oxm.js';
 import { ActionSet } from './action-set.js';
 import {
   type Decision, type DecisionRule, type Op, type PipelineFields, type TraceGroup, type TraceStep,
@@ -161,6 +162,14 @@ class Builder<R extends DecisionRule> {
       }
       case 'experimenter':
         return; // refused by validation
+      case 'meter': { // OF1.5's meter action: where it stands in the list (or the set's qos step)
+        const m = this.env.meters.get(a.meterId);
+        if (m) { ops.push({ op: 'meter', meter: m }); this.meters.push(m); }
+        return; // a meter deleted meanwhile removed its rules
+      }
+      case 'copy_field':
+        this.copyField(a, from, ops, words, main);
+        return;
       case 'set_field':
         ops.push({ op: 'set_field', field: a.field.field, value: a.field.value });
         break;
@@ -184,6 +193,25 @@ class Builder<R extends DecisionRule> {
       this.cacheable = false;
       if (main) this.reparse(ops, words);
     }
+  }
+
+  /**
+   * OF1.5 copy-field: the source bits are known from the key at this point, so the copy is
+   * a set-field of the destination's new whole value (the frame rewriter's one way to
+   * write a field); metadata, a pipeline field, changes in the words only. The decision
+   * depends on the source's value, which the exact-match flow cache keys on.
+   */
+  private copyField(a: Extract<Action, { type: 'copy_field' }>, from: Origin<R>, ops: Op[], words: Uint32Array, main: boolean): void {
+    const src = OXM_FIELDS[a.src]!; const dst = OXM_FIELDS[a.dst]!;
+    const sv = readFieldWords(src, words); const dv = readFieldWords(dst, words);
+    for (let i = 0; i < a.nBits; i++) {
+      const sb = a.srcOffset + i; const db = a.dstOffset + i;
+      const bit = (sv[sv.length - 1 - (sb >> 3)]! >> (sb & 7)) & 1;
+      const di = dv.length - 1 - (db >> 3);
+      dv[di] = bit ? dv[di]! | (1 << (db & 7)) : dv[di]! & ~(1 << (db & 7));
+    }
+    if (a.dst === OFPXMT_OFB_METADATA) { writeFieldWords(dst, dv, words); return; }
+    this.action({ type: 'set_field', field: { field: a.dst, value: dv } }, from, ops, words, main);
   }
 
   private reparse(ops: readonly Op[], words: Uint32Array): void {
@@ -253,6 +281,8 @@ class Builder<R extends DecisionRule> {
 function runTables<R extends DecisionRule>(b: Builder<R>, ops: Op[], words: Uint32Array): void {
   const { env, opts } = b;
   let set = ActionSet.EMPTY;
+  // actset_output (OF1.5): a pipeline field that follows the action set's output port
+  words[W_ACTSET_OUTPUT] = OFPP_UNSET;
   const writer = new Map<Action, Origin<R>>();
   let tableId = 0;
   let last: Origin<R> | null = null;
@@ -288,10 +318,12 @@ function runTables<R extends DecisionRule>(b: Builder<R>, ops: Op[], words: Uint
           break;
         case 'clear_actions':
           set = set.clear();
+          words[W_ACTSET_OUTPUT] = OFPP_UNSET;
           break;
         case 'write_actions':
           set = set.write(inst.actions);
           for (const a of inst.actions) writer.set(a, from);
+          words[W_ACTSET_OUTPUT] = set.outputPort();
           break;
         case 'write_metadata': {
           const hi = Number((inst.metadata >> 32n) & 0xffffffffn);

@@ -71,6 +71,10 @@ export const OFPBAC_BAD_TAG = 12;
 export const OFPBAC_BAD_SET_TYPE = 13;
 export const OFPBAC_BAD_SET_LEN = 14;
 export const OFPBAC_BAD_SET_ARGUMENT = 15;
+/** OF1.4+: a bad mask in set-field (1.3 has no such code). */
+export const OFPBAC_BAD_SET_MASK = 16;
+/** OF1.5: the meter action names no meter, or one that cannot be used there. */
+export const OFPBAC_BAD_METER = 17;
 
 export const OFPBIC_UNKNOWN_INST = 0;
 export const OFPBIC_UNSUP_INST = 1;
@@ -119,6 +123,10 @@ export const OFPGMFC_BAD_COMMAND = 11;
 export const OFPGMFC_BAD_BUCKET = 12;
 export const OFPGMFC_BAD_WATCH = 13;
 export const OFPGMFC_EPERM = 14;
+/** OF1.5: a bucket command names a bucket id the group does not have. */
+export const OFPGMFC_UNKNOWN_BUCKET = 15;
+/** OF1.5: two buckets of a group with one bucket id. */
+export const OFPGMFC_BUCKET_EXISTS = 16;
 
 export const OFPPMFC_BAD_PORT = 0;
 export const OFPPMFC_BAD_HW_ADDR = 1;

@@ -154,6 +154,7 @@ export class FlowTable {
       this, fm.priority, fm.cookie, fm.flags, fm.idleTimeout, fm.hardTimeout,
       instructions, nowMs,
     );
+    if (fm.importance !== undefined && fm.importance !== 0) rule.importance = fm.importance;
     if (old !== null) {
       // "that entry, including its duration, must be cleared ... If the OFPFF_RESET_COUNTS
       // flag is set, the flow entry counters must be cleared, otherwise they should be

@@ -23,10 +23,11 @@ import { validateActions } from './actions.js';
 import {
   OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_BUCKET, OFPGMFC_BAD_COMMAND, OFPGMFC_BAD_TYPE,
   OFPGMFC_BAD_WATCH, OFPGMFC_CHAINED_GROUP, OFPGMFC_GROUP_EXISTS, OFPGMFC_INVALID_GROUP,
-  OFPGMFC_LOOP, OFPGMFC_UNKNOWN_GROUP, ofError, type OFError,
+  OFPGMFC_BUCKET_EXISTS, OFPGMFC_LOOP, OFPGMFC_UNKNOWN_BUCKET, OFPGMFC_UNKNOWN_GROUP, ofError, type OFError,
 } from './errors.js';
 import {
-  OFPGC_ADD, OFPGC_DELETE, OFPGC_MODIFY, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
+  OFPGC_ADD, OFPGC_DELETE, OFPGC_INSERT_BUCKET, OFPGC_MODIFY, OFPGC_REMOVE_BUCKET, OFPGT_ALL, OFPGT_FF, OFPGT_INDIRECT, OFPGT_SELECT,
+  OFPG_BUCKET_ALL, OFPG_BUCKET_FIRST, OFPG_BUCKET_LAST, OFPG_BUCKET_MAX,
   OFPG_ALL, OFPG_ANY, OFPG_MAX, OFPP_ANY, type Action, type Bucket, type GroupMod,
 } from './types.js';
 
@@ -38,6 +39,8 @@ export class GroupBucket {
     readonly watchPort: number,
     readonly watchGroup: number,
     readonly actions: readonly Action[],
+    /** OF1.5's bucket_id: the controller's, or the bucket's position when it gave none. */
+    readonly bucketId: number = 0,
   ) {}
 }
 
@@ -124,7 +127,8 @@ export class GroupTable {
         const old = this.groups.get(gm.groupId);
         if (gm.command === OFPGC_ADD && old) return gmErr(OFPGMFC_GROUP_EXISTS, `group ${gm.groupId} exists`);
         if (gm.command === OFPGC_MODIFY && !old) return gmErr(OFPGMFC_UNKNOWN_GROUP, `group ${gm.groupId} does not exist`);
-        const buckets = gm.buckets.map((b) => new GroupBucket(b.weight, b.watchPort, b.watchGroup, b.actions));
+        // (a bucket command's kept buckets are GroupBuckets already: their counters go on)
+        const buckets = gm.buckets.map((b, i) => (b instanceof GroupBucket ? b : new GroupBucket(b.weight, b.watchPort, b.watchGroup, b.actions, b.bucketId ?? i)));
         if (old) {
           this.adjustChildRefs(old.children(), -1);
           old.type = gm.type;
@@ -137,9 +141,48 @@ export class GroupTable {
       }
       case OFPGC_DELETE:
         return this.delete(gm.groupId);
+      case OFPGC_INSERT_BUCKET:
+      case OFPGC_REMOVE_BUCKET: {
+        const g = this.groups.get(gm.groupId);
+        if (!g) return gmErr(OFPGMFC_UNKNOWN_GROUP, `group ${gm.groupId} does not exist`);
+        const buckets = gm.command === OFPGC_INSERT_BUCKET ? this.inserted(g, gm) : this.removed(g, gm);
+        if (!Array.isArray(buckets)) return buckets;
+        return this.apply({ command: OFPGC_MODIFY, type: g.type, groupId: g.groupId, buckets }, nowMs);
+      }
       default:
         return gmErr(OFPGMFC_BAD_COMMAND, `group-mod command ${gm.command}`);
     }
+  }
+
+  /**
+   * OF1.5.1 §6.7 OFPGC_INSERT_BUCKET: the message's buckets go first (OFPG_BUCKET_FIRST),
+   * last (OFPG_BUCKET_LAST) or right after the bucket of that id (as Open vSwitch places
+   * them); a bucket id the group lacks is OFPGMFC_UNKNOWN_BUCKET, an id it has already
+   * OFPGMFC_BUCKET_EXISTS (checked on the result, as for an add).
+   */
+  private inserted(g: Group, gm: GroupMod): OFError | Bucket[] {
+    const at = gm.commandBucketId ?? OFPG_BUCKET_LAST;
+    const old: Bucket[] = [...g.buckets];
+    const add = gm.buckets.map((b, i) => ({ ...b, bucketId: b.bucketId ?? old.length + i }));
+    if (at === OFPG_BUCKET_FIRST) return [...add, ...old];
+    if (at === OFPG_BUCKET_LAST) return [...old, ...add];
+    const i = at <= OFPG_BUCKET_MAX ? old.findIndex((b) => b.bucketId === at) : -1;
+    if (i < 0) return gmErr(OFPGMFC_UNKNOWN_BUCKET, `group ${g.groupId} has no bucket ${at}`);
+    return [...old.slice(0, i + 1), ...add, ...old.slice(i + 1)];
+  }
+
+  /** OF1.5.1 §6.7 OFPGC_REMOVE_BUCKET: the first, the last, all, or the bucket of that id
+   * (OFPGMFC_UNKNOWN_BUCKET when the group lacks it); the message carries no bucket. */
+  private removed(g: Group, gm: GroupMod): OFError | Bucket[] {
+    if (gm.buckets.length > 0) return gmErr(OFPGMFC_BAD_BUCKET, 'a remove-bucket group-mod carries no bucket');
+    const old: Bucket[] = [...g.buckets];
+    const at = gm.commandBucketId ?? OFPG_BUCKET_ALL;
+    if (at === OFPG_BUCKET_ALL) return [];
+    if (at === OFPG_BUCKET_FIRST) return old.slice(1);
+    if (at === OFPG_BUCKET_LAST) return old.slice(0, -1);
+    const i = at <= OFPG_BUCKET_MAX ? old.findIndex((b) => b.bucketId === at) : -1;
+    if (i < 0) return gmErr(OFPGMFC_UNKNOWN_BUCKET, `group ${g.groupId} has no bucket ${at}`);
+    return old.filter((_, k) => k !== i);
   }
 
   private delete(groupId: number): OFError | { deleted: number[] } {
@@ -168,6 +211,12 @@ export class GroupTable {
     if (gm.groupId > OFPG_MAX) return gmErr(OFPGMFC_INVALID_GROUP, `group id 0x${gm.groupId.toString(16)} is reserved`);
     if (gm.type !== OFPGT_ALL && gm.type !== OFPGT_SELECT && gm.type !== OFPGT_INDIRECT && gm.type !== OFPGT_FF) {
       return gmErr(OFPGMFC_BAD_TYPE, `group type ${gm.type}`);
+    }
+    const ids = new Set<number>();
+    for (let i = 0; i < gm.buckets.length; i++) {
+      const id = gm.buckets[i]!.bucketId ?? i;
+      if (ids.has(id)) return gmErr(OFPGMFC_BUCKET_EXISTS, `two buckets with bucket id ${id}`);
+      ids.add(id);
     }
     if (gm.type === OFPGT_INDIRECT && gm.buckets.length !== 1) {
       return gmErr(OFPGMFC_BAD_BUCKET, `indirect group needs exactly one bucket, got ${gm.buckets.length}`);

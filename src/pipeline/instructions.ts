@@ -102,15 +102,21 @@ export function referencesGroupOrMeter(insts: readonly Instruction[]): boolean {
   for (const i of insts) {
     if (i.type === 'meter') return true;
     if (i.type !== 'apply_actions' && i.type !== 'write_actions') continue;
-    for (const a of i.actions) if (a.type === 'group') return true;
+    for (const a of i.actions) if (a.type === 'group' || a.type === 'meter') return true;
   }
   return false;
 }
 
-/** The meter the instructions use, or -1. */
-export function meterReferenced(insts: readonly Instruction[]): number {
-  for (const i of insts) if (i.type === 'meter') return i.meterId;
-  return -1;
+/** Every meter the instructions use: the meter instruction (OF1.3, 1.4) and the meter
+ * actions of apply / write (OF1.5), each id once. */
+export function metersReferenced(insts: readonly Instruction[]): number[] {
+  const ids: number[] = [];
+  for (const i of insts) {
+    if (i.type === 'meter') { if (!ids.includes(i.meterId)) ids.push(i.meterId); continue; }
+    if (i.type !== 'apply_actions' && i.type !== 'write_actions') continue;
+    for (const a of i.actions) if (a.type === 'meter' && !ids.includes(a.meterId)) ids.push(a.meterId);
+  }
+  return ids;
 }
 
 // ---- Sharing identical instruction lists
@@ -140,6 +146,8 @@ function actionKey(a: Action): string | null {
   switch (a.type) {
     case 'output': return `o${a.port}/${a.maxLen}`;
     case 'group': return `g${a.groupId}`;
+    case 'meter': return `m${a.meterId}`;
+    case 'copy_field': return `c${a.src}/${a.srcOffset}/${a.dst}/${a.dstOffset}/${a.nBits}`;
     case 'set_queue': return `q${a.queueId}`;
     case 'set_mpls_ttl': case 'set_nw_ttl': return `${a.type}${a.ttl}`;
     case 'push_vlan': case 'push_mpls': case 'pop_mpls': case 'push_pbb': return `${a.type}${a.ethertype}`;

@@ -21,7 +21,7 @@
  *    OFPFF_NO_BYT_COUNTS (§7.3.4.1): it stays 0, and reportedCounts() reports it as
  *    all ones, the spec's "not available" (§5.8). Its idle timer runs as usual.
  */
-import { FlowKey, KEY_WORDS } from '../packet/flow-key.js';
+import { FlowKey, KEY_WORDS, W_METADATA_HI, W_METADATA_LO } from '../packet/flow-key.js';
 import { parseFrame } from '../packet/parse.js';
 import { validateActions } from './actions.js';
 import { decide, decidePacketOut, type DecideEnv } from './decide.js';
@@ -32,7 +32,7 @@ import {
 import { FlowTable, type RemovedRule } from './flow-table.js';
 import { GroupTable, type Group } from './groups.js';
 import {
-  groupsReferenced, internInstructions, meterReferenced, referencesGroupOrMeter, validateInstructions,
+  groupsReferenced, internInstructions, metersReferenced, referencesGroupOrMeter, validateInstructions,
   type InstructionContext,
 } from './instructions.js';
 import { compileMatchInto } from './match.js';
@@ -238,7 +238,7 @@ export class Pipeline {
     this.gen++;
     if (r.deleted.length === 0) return { removed: [] };
     const gone = new Set(r.deleted);
-    return { removed: this.removeWhere((rule) => gone.has(meterReferenced(rule.instructions)), OFPRR_METER_DELETE) };
+    return { removed: this.removeWhere((rule) => metersReferenced(rule.instructions).some((m) => gone.has(m)), OFPRR_METER_DELETE) };
   }
 
   // ---- bundles (OF1.4.1 §6.8)
@@ -264,7 +264,7 @@ export class Pipeline {
       const dst = p.tables[t]!;
       for (const r of src.rules()) {
         const cm = src.compiledMatchOf(r);
-        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout };
+        const fm = { ...TRIAL_FLOW_MOD, priority: r.priority, cookie: r.cookie, flags: r.flags & ~OFPFF_CHECK_OVERLAP, idleTimeout: r.idleTimeout, hardTimeout: r.hardTimeout, importance: r.importance };
         const added = dst.addCompiled(fm, cm.value, cm.mask, r.createdAt, r.instructions);
         if (!isOFError(added)) p.count(added.rule);
       }
@@ -285,10 +285,15 @@ export class Pipeline {
    * packet as it is at that point. Run it with the executor using the same `inPort`; pass
    * it to account() so that the rules it matched count the packet.
    */
-  packetOutDecision(frame: Uint8Array, inPort: number, actions: readonly Action[], opts: { trace?: boolean } = {}): Decision<Rule> {
+  packetOutDecision(frame: Uint8Array, inPort: number, actions: readonly Action[], opts: { trace?: boolean; metadata?: bigint } = {}): Decision<Rule> {
     const key = new FlowKey();
     parseFrame(frame, 0, frame.length, inPort, key);
-    return decidePacketOut(this.env, key, actions, { ...opts, frame });
+    // OF1.5 §7.3.7: the packet-out's match may set metadata, a pipeline field
+    if (opts.metadata !== undefined && opts.metadata !== 0n) {
+      key.words[W_METADATA_HI] = Number(opts.metadata >> 32n) >>> 0;
+      key.words[W_METADATA_LO] = Number(opts.metadata & 0xffffffffn) >>> 0;
+    }
+    return decidePacketOut(this.env, key, actions, { ...(opts.trace !== undefined ? { trace: opts.trace } : {}), frame });
   }
 
   /** Counts `packets` / `bytes` handled by `d` (§5.8): rules (and their idle timers),
@@ -332,8 +337,10 @@ export class Pipeline {
       const g = this.groups.get(id);
       if (g) g.ruleRefs++;
     }
-    const m = this.meters.get(meterReferenced(r.instructions));
-    if (m) m.flowCount++;
+    for (const id of metersReferenced(r.instructions)) {
+      const m = this.meters.get(id);
+      if (m) m.flowCount++;
+    }
     this.countedInstructions.set(r, r.instructions);
   }
 
@@ -346,8 +353,10 @@ export class Pipeline {
       const g = this.groups.get(id);
       if (g && g.ruleRefs > 0) g.ruleRefs--;
     }
-    const m = this.meters.get(meterReferenced(insts));
-    if (m && m.flowCount > 0) m.flowCount--;
+    for (const id of metersReferenced(insts)) {
+      const m = this.meters.get(id);
+      if (m && m.flowCount > 0) m.flowCount--;
+    }
   }
 
   private afterRemoval(removed: RemovedRule[]): { removed: RemovedRule[] } {

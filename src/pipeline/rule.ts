@@ -36,6 +36,8 @@ export class Rule implements ClassifierRule {
   packetCount = 0;
   byteCount = 0;
   lastUsedAt: number;
+  /** OF1.4+ importance of the flow-mod that added it (0 from 1.3 and 1.0). */
+  importance = 0;
 
   constructor(
     public source: RuleMatchSource,

@@ -118,6 +118,14 @@ export interface BridgePacketIn {
 export const OFPGC_ADD = 0;
 export const OFPGC_MODIFY = 1;
 export const OFPGC_DELETE = 2;
+/** OF1.5: add buckets to a group (where: command_bucket_id), remove some. */
+export const OFPGC_INSERT_BUCKET = 3;
+export const OFPGC_REMOVE_BUCKET = 5;
+/** OF1.5 special bucket ids (enum ofp_group_bucket). */
+export const OFPG_BUCKET_MAX = 0xffffff00;
+export const OFPG_BUCKET_FIRST = 0xfffffffd;
+export const OFPG_BUCKET_LAST = 0xfffffffe;
+export const OFPG_BUCKET_ALL = 0xffffffff;
 export const OFPGT_ALL = 0;
 export const OFPGT_SELECT = 1;
 export const OFPGT_INDIRECT = 2;
@@ -164,16 +172,25 @@ export type Action =
   | { readonly type: 'set_field'; readonly field: OxmField }
   | { readonly type: 'push_pbb'; readonly ethertype: number }
   | { readonly type: 'pop_pbb' }
+  /** OF1.5 (§7.2.6.8): copies `nBits` bits of field `src` (from bit `srcOffset`, counted
+   * from the least significant bit) into field `dst` (from bit `dstOffset`); fields are
+   * OXM field ids (packet/oxm.ts). */
+  | {
+      readonly type: 'copy_field'; readonly nBits: number; readonly srcOffset: number; readonly dstOffset: number;
+      readonly src: number; readonly dst: number;
+    }
+  /** OF1.5 (§7.2.6.9): the meter action, which replaces 1.3's meter instruction. */
+  | { readonly type: 'meter'; readonly meterId: number }
   | { readonly type: 'experimenter'; readonly experimenter: number; readonly data: Uint8Array };
 
 export type ActionType = Action['type'];
 
-/** Wire numbers of action types (enum ofp_action_type). */
+/** Wire numbers of action types (enum ofp_action_type; copy_field and meter are OF1.5's). */
 export const OFPAT: Readonly<Record<ActionType, number>> = {
   output: 0, copy_ttl_out: 11, copy_ttl_in: 12, set_mpls_ttl: 15, dec_mpls_ttl: 16,
   push_vlan: 17, pop_vlan: 18, push_mpls: 19, pop_mpls: 20, set_queue: 21, group: 22,
   set_nw_ttl: 23, dec_nw_ttl: 24, set_field: 25, push_pbb: 26, pop_pbb: 27,
-  experimenter: 0xffff,
+  copy_field: 28, meter: 29, experimenter: 0xffff,
 };
 
 // ---- Instructions (§7.2.4)
@@ -209,9 +226,14 @@ export interface FlowMod {
   readonly flags: number;
   readonly match: Match;
   readonly instructions: readonly Instruction[];
+  /** OF1.4+ (§7.3.4.1): the flow's importance, kept with it and reported in flow stats
+   * (Sluice never evicts, the only use the spec gives it); absent = 0. */
+  readonly importance?: number;
 }
 
 export interface Bucket {
+  /** OF1.5's bucket_id (§7.3.4.3); absent = the bucket's position in the group. */
+  readonly bucketId?: number;
   readonly weight: number;
   readonly watchPort: number;
   readonly watchGroup: number;
@@ -224,6 +246,9 @@ export interface GroupMod {
   readonly type: number;
   readonly groupId: number;
   readonly buckets: readonly Bucket[];
+  /** OF1.5's command_bucket_id (§7.3.4.3), for OFPGC_INSERT_BUCKET / OFPGC_REMOVE_BUCKET:
+   * OFPG_BUCKET_FIRST, _LAST, _ALL or a bucket id. */
+  readonly commandBucketId?: number;
 }
 
 export type MeterBand =

@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- --target openflow|openflow10|frames|flow-syntax|db [--count N] [--seed S]
+ * npm run fuzz -- --target openflow|openflow10|openflow14|openflow15|frames|flow-syntax|db [--count N] [--seed S]
  *                 [--index I] [--replay HEX] [--corpus] [--transport memory|tcp] [--hang-ms MS]
  *
  * Progress goes to stderr; stdout gets the findings and one summary line:

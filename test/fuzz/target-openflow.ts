@@ -1,6 +1,8 @@
 /**
- * Fuzz targets "openflow" (OpenFlow 1.3) and "openflow14" (1.4, the same target with the
- * 1.4 codec, its samples and bundle messages as seeds): mutated controller messages through a real OFConnection into a
+ * Fuzz targets "openflow" (OpenFlow 1.3), "openflow14" (1.4, the same target with the
+ * 1.4 codec, its samples and bundle messages as seeds) and "openflow15" (1.5: its codec,
+ * its samples — OXS stats, bucket ids, copy-field and meter actions, tcp_flags,
+ * actset_output, packet_type — and bundles): mutated controller messages through a real OFConnection into a
  * real OpenFlowAgent and Bridge (memory ports, frames flowing, packet-ins filling the
  * buffer pool).
  *
@@ -20,7 +22,7 @@
  *    offending message's xid;
  *  - a message the codec refuses is answered with exactly the codec's error, and the
  *    spec's specific codes hold: version ≠ the connection's → OFPBRC_BAD_VERSION, type
- *    past the version's last (29; 1.4: 34) → OFPBRC_BAD_TYPE, header length ≠ bytes →
+ *    past the version's last (29; 1.4: 34; 1.5: 35) → OFPBRC_BAD_TYPE, header length ≠ bytes →
  *    OFPBRC_BAD_LEN (§7.1, §7.4.4);
  *  - a header length < 8 is a framing error: OFPBRC_BAD_LEN, then the connection closes
  *    and the agent forgets the session; a message cut short closes cleanly when the peer
@@ -41,9 +43,9 @@ import { negotiate, OFConnection } from '../../src/openflow/connection.js';
 import { OFPCR_ROLE_SLAVE } from '../../src/openflow/constants.js';
 import { decodeMessage, encodeMessage, MessageFramer, type OFMessage } from '../../src/openflow/index.js';
 import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
-import { decodeMessage14 } from '../../src/openflow/of14/decode.js';
-import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
+import { codecFor } from '../../src/openflow/codec.js';
 import { samples14 } from '../unit/openflow14-samples.js';
+import { samples15 } from '../unit/openflow15-samples.js';
 import type { Session } from '../../src/openflow/session.js';
 import { parseFlow, parseGroup, parseMeter, isParseError } from '../../src/openflow/syntax/index.js';
 import {
@@ -64,13 +66,15 @@ export const MAX_ERROR_CODE: Readonly<Record<number, number>> = {
 };
 /** OF1.4.1 §7.5.4 adds bad-property, async-config-failed, flow-monitor-failed, bundle-failed. */
 const MAX_ERROR_CODE14: Readonly<Record<number, number>> = { ...MAX_ERROR_CODE, 1: 15, 14: 8, 15: 2, 16: 7, 17: 15 };
+/** OF1.5.1 §7.5.4 adds OFPBAC_BAD_METER (17), OFPGMFC_UNKNOWN_BUCKET and BUCKET_EXISTS (15, 16). */
+const MAX_ERROR_CODE15: Readonly<Record<number, number>> = { ...MAX_ERROR_CODE14, 2: 17, 6: 16 };
 const OFPT_METER_MOD = 29;
 /** The last message type of each version this target speaks. */
-const LAST_TYPE: Readonly<Record<4 | 5, number>> = { 4: OFPT_METER_MOD, 5: 34 };
-type Version = 4 | 5;
-const encodeFor = (v: Version) => (m: OFMessage): Uint8Array => (v === 5 ? encodeMessage14(m)! : encodeMessage(m));
+const LAST_TYPE: Readonly<Record<Version, number>> = { 4: OFPT_METER_MOD, 5: 34, 6: 35 };
+type Version = 4 | 5 | 6;
+const encodeFor = (v: Version) => (m: OFMessage): Uint8Array => codecFor(v)!.encode(m)!;
 /** A message the switch wrote, in its own version (a failed hello is answered in the peer's). */
-const decodeAny = (raw: Uint8Array) => (raw[0] === 1 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw));
+const decodeAny = (raw: Uint8Array) => (raw[0] === 1 ? decodeMessage10(raw) : (codecFor(raw[0]!)?.decode ?? decodeMessage)(raw));
 export const FRESH = 15;
 const N_BUFFERS = 64;
 const RESET_EVERY = 1024;
@@ -97,7 +101,7 @@ interface Link { stream: MemoryStream; conn: OFConnection; session: Session; clo
 export interface Seeds { established: Uint8Array[]; fresh: Uint8Array[] }
 
 export function seedMessages(version: Version = 4): Seeds {
-  const msgs: OFMessage[] = version === 5 ? samples14() : [...sampleMessages()];
+  const msgs: OFMessage[] = version === 6 ? samples15() : version === 5 ? samples14() : [...sampleMessages()];
   let xid = 1000;
   for (const f of FLOWS) {
     const fm = parseFlow(f, { command: 'add' });
@@ -117,14 +121,14 @@ export function seedMessages(version: Version = 4): Seeds {
     { type: 'packet_out', xid: xid++, bufferId: 0, inPort: 1, actions: [{ type: 'output', port: 2, maxLen: 0 }], data: new Uint8Array(0) },
     { type: 'packet_out', xid: xid++, bufferId: 0xffffffff, inPort: 1, actions: [{ type: 'output', port: 0xfffffffb, maxLen: 0 }], data: ipFrame({}) },
   );
-  if (version === 5) {
+  if (version >= 5) {
     // a bundle: open, add the first flow-mods, commit (and a discard, a close of an unknown id)
     const ctl = (x: number, bundleId: number, ctrlType: number): OFMessage => ({ type: 'bundle_control', xid: x, bundleId, ctrlType, flags: 3 });
     msgs.push(ctl(xid++, 9, 0));
     for (const m of msgs.filter((x) => x.type === 'flow_mod').slice(0, 8)) {
       const x = xid++;
       const inner = { ...m, xid: x };
-      msgs.push({ type: 'bundle_add_message', xid: x, bundleId: 9, flags: 3, message: inner, raw: encodeMessage14(inner)! });
+      msgs.push({ type: 'bundle_add_message', xid: x, bundleId: 9, flags: 3, message: inner, raw: encodeFor(version)(inner) });
     }
     msgs.push(ctl(xid++, 9, 4), ctl(xid++, 10, 6), ctl(xid++, 11, 2));
   }
@@ -190,12 +194,12 @@ export class OpenFlowTarget implements FuzzTarget {
   private flowModsSinceReset = 0;
   private readonly counts = { errors: 0, closes: 0, applied: 0, packetIns: 0, connections: 0 };
 
-  /** `version` 4: the "openflow" target; 5: "openflow14". */
+  /** `version` 4: the "openflow" target; 5: "openflow14"; 6: "openflow15". */
   constructor(private readonly version: Version = 4) {
-    this.name = version === 5 ? 'openflow14' : 'openflow';
+    this.name = version === 6 ? 'openflow15' : version === 5 ? 'openflow14' : 'openflow';
     this.seeds = seedMessages(version);
     this.encode = encodeFor(version);
-    this.maxErrorCode = version === 5 ? MAX_ERROR_CODE14 : MAX_ERROR_CODE;
+    this.maxErrorCode = version === 6 ? MAX_ERROR_CODE15 : version === 5 ? MAX_ERROR_CODE14 : MAX_ERROR_CODE;
   }
 
   generate(rand: Rand): Uint8Array {
@@ -324,7 +328,7 @@ export class OpenFlowTarget implements FuzzTarget {
     const commit = (m[1] === 33 && m.length >= 16 && rd16(m, 12) === 4)
       || (m[1] === 4 && m.length >= 24 && rd32(m, 8) === 0x4f4e4600 && rd32(m, 12) === 2300 && rd16(m, 20) === 4); // ONF EXT-230 in 1.3
     for (const e of errors) if (e.msg.xid !== xid && !commit) problems.push(`an error with xid ${e.msg.xid}, not the offending ${xid}`);
-    const msg = this.version === 5 ? decodeMessage14(m) : decodeMessage(m);
+    const msg = codecFor(this.version)!.decode(m);
     if (isOFError(msg)) {
       const v = this.version;
       const want = m[1] !== 0 && m[0] !== v ? OFPBRC_BAD_VERSION : m[0] === v && m[1]! > LAST_TYPE[v] ? OFPBRC_BAD_TYPE : -1;

@@ -1,7 +1,7 @@
 /** The fuzz targets by name (test/fuzz/target-*.ts). */
 import type { FuzzTarget } from './runner.js';
 
-export const TARGETS = ['openflow', 'openflow10', 'openflow14', 'frames', 'flow-syntax', 'db'] as const;
+export const TARGETS = ['openflow', 'openflow10', 'openflow14', 'openflow15', 'frames', 'flow-syntax', 'db'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 interface TargetOptions {
@@ -26,6 +26,10 @@ export async function makeTarget(name: TargetName, o: TargetOptions = {}): Promi
     case 'openflow14': {
       const { OpenFlowTarget } = await import('./target-openflow.js');
       return new OpenFlowTarget(5);
+    }
+    case 'openflow15': {
+      const { OpenFlowTarget } = await import('./target-openflow.js');
+      return new OpenFlowTarget(6);
     }
     case 'frames': {
       const { FramesTarget } = await import('./target-frames.js');

@@ -1,6 +1,6 @@
 /**
  * A real Bridge on memory ports behind an OpenFlowService listening on ptcp:127.0.0.1:<random>,
- * and `ovs-ofctl -O OpenFlow13` (or 1.0, 1.4) pointed at it: the fixture of the ovs-ofctl interop tests.
+ * and `ovs-ofctl -O OpenFlow13` (or 1.0, 1.4, 1.5) pointed at it: the fixture of the ovs-ofctl interop tests.
  *
  * Ports p1..pN are the bridge's (ofport i), h1..hN their far ends (opened, for injecting and
  * reading frames). `ofctl(verb, ...args)` returns what ovs-ofctl printed (stdout + stderr),
@@ -68,6 +68,12 @@ export class OfctlLab {
   async ofctl14(verb: string, ...args: string[]): Promise<string> {
     const flags = args.filter((a) => a.startsWith('--'));
     return this.ofctlWith(['-O', 'OpenFlow14', ...flags], this.target, verb, ...args.filter((a) => !a.startsWith('--')));
+  }
+
+  /** `ovs-ofctl -O OpenFlow15 [FLAGS...] VERB TARGET ARGS...`; flags such as `--bundle` go first. */
+  async ofctl15(verb: string, ...args: string[]): Promise<string> {
+    const flags = args.filter((a) => a.startsWith('--'));
+    return this.ofctlWith(['-O', 'OpenFlow15', ...flags], this.target, verb, ...args.filter((a) => !a.startsWith('--')));
   }
 
   /** `ovs-ofctl` with no -O flag: it speaks OpenFlow 1.0. */

@@ -20,7 +20,7 @@ interface FirstPing {
   /** packet-ins the app logged whose source is A or B */
   packetInsFromHosts: () => number;
   /** ovs-ofctl's -O value and the bridge's mgmt socket */
-  ofVersion: 'OpenFlow13' | 'OpenFlow14';
+  ofVersion: 'OpenFlow13' | 'OpenFlow14' | 'OpenFlow15';
   mgmt: string;
 }
 

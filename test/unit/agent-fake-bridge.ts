@@ -24,7 +24,7 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
   failMode: 'standalone' | 'secure';
   failOpen = false;
   readonly portList: BridgePortInfo[] = [fakePort(1, 'p1'), fakePort(2, 'p2'), fakePort(OFPP_LOCAL, 'br0')];
-  readonly packetOuts: { inPort: number; actions: readonly Action[]; data: Uint8Array }[] = [];
+  readonly packetOuts: { inPort: number; actions: readonly Action[]; data: Uint8Array; metadata?: bigint }[] = [];
   nowMs = 1000;
   packetInAdmission: ((reason: number) => 'no_controller' | 'packet_in_limit' | null) | null = null;
 
@@ -60,11 +60,11 @@ export class FakeBridge extends EventEmitter implements AgentBridge {
     return null;
   }
 
-  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
+  packetOut(inPort: number, actions: readonly Action[], data: Uint8Array, metadata = 0n): OFError | null {
     const e = this.pipeline.checkPacketOut(actions);
     if (e) return e;
     if (inPort > OFPP_MAX && inPort !== OFPP_CONTROLLER && inPort !== OFPP_LOCAL) return null;
-    this.packetOuts.push({ inPort, actions, data });
+    this.packetOuts.push(metadata !== 0n ? { inPort, actions, data, metadata } : { inPort, actions, data });
     return null;
   }
 }

@@ -7,8 +7,7 @@ import {
 } from '../../src/openflow/index.js';
 import { decodeMessage10 } from '../../src/openflow/of10/decode.js';
 import { encodeMessage10 } from '../../src/openflow/of10/encode.js';
-import { decodeMessage14 } from '../../src/openflow/of14/decode.js';
-import { encodeMessage14 } from '../../src/openflow/of14/encode.js';
+import { codecFor } from '../../src/openflow/codec.js';
 
 export async function socketPair(): Promise<[Socket, Socket]> {
   const server = createServer();
@@ -33,15 +32,15 @@ export class TestController {
   private readonly framer = new MessageFramer();
   private waiters: (() => void)[] = [];
   private xid = 1;
-  readonly version: 1 | 4 | 5;
+  readonly version: 1 | 4 | 5 | 6;
 
-  /** `version` 1: an OpenFlow 1.0 controller (hello without a bitmap, 1.0 codec); 5: 1.4. */
-  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean; version?: 1 | 4 | 5 } = {}) {
+  /** `version` 1: an OpenFlow 1.0 controller (hello without a bitmap, 1.0 codec); 5: 1.4; 6: 1.5. */
+  constructor(readonly sock: Socket, opts: { answerEchoes?: boolean; version?: 1 | 4 | 5 | 6 } = {}) {
     this.version = opts.version ?? 4;
     sock.on('data', (c: Buffer) => {
       for (const raw of this.framer.push(c).messages) {
         // by the message's own version, as a peer that speaks several would
-        const d = raw[0] === 1 && raw[1] !== 0 ? decodeMessage10(raw) : raw[0] === 5 ? decodeMessage14(raw) : decodeMessage(raw);
+        const d = raw[0] === 1 && raw[1] !== 0 ? decodeMessage10(raw) : raw[0] === 5 || raw[0] === 6 ? codecFor(raw[0])!.decode(raw) : decodeMessage(raw);
         if (opts.answerEchoes === true && !isOFError(d) && d.type === 'echo_request') {
           this.send({ type: 'echo_reply', xid: d.xid, data: d.data });
           continue;
@@ -60,7 +59,7 @@ export class TestController {
   }
 
   send(m: OFMessage): void {
-    this.sock.write(m.type === 'hello' ? encodeMessage(m) : this.version === 1 ? encodeMessage10(m)! : this.version === 5 ? encodeMessage14(m)! : encodeMessage(m));
+    this.sock.write(m.type === 'hello' ? encodeMessage(m) : this.version === 1 ? encodeMessage10(m)! : this.version >= 5 ? codecFor(this.version)!.encode(m)! : encodeMessage(m));
   }
   sendRaw(b: Uint8Array): void { this.sock.write(b); }
 

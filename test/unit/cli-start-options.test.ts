@@ -124,7 +124,7 @@ describe('sluice start flags', () => {
     const r = planStart({ bridge: 'br0', protocols: 'OpenFlow14' });
     if (r instanceof Error) throw r;
     expect(r.bridges[0]!.protocols).toEqual([5]);
-    expect(msg(planStart({ bridge: 'br0', protocols: 'OpenFlow15' }))).toBe('--protocols "OpenFlow15": protocol "OpenFlow15": expected OpenFlow10, OpenFlow13, OpenFlow14');
+    expect(msg(planStart({ bridge: 'br0', protocols: 'OpenFlow16' }))).toBe('--protocols "OpenFlow16": protocol "OpenFlow16": expected OpenFlow10, OpenFlow13, OpenFlow14, OpenFlow15');
     expect(msg(planStart({ protocols: 'OpenFlow10' }))).toBe('missing --bridge NAME for --protocols');
   });
   it('names a bad limit in one line', () => {

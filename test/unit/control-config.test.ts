@@ -43,9 +43,9 @@ describe('validateConfig: protocols (OVS bridge protocols column)', () => {
   });
   it('names a bad value', () => {
     const bad = (v: unknown) => { const c = validateConfig({ bridges: [{ name: 'br0', protocols: v }] }); return c instanceof Error ? c.message : 'accepted'; };
-    expect(bad('OpenFlow13')).toBe('bridges[0].protocols: expected an array of "OpenFlow10", "OpenFlow13", "OpenFlow14"');
-    expect(bad(['OpenFlow12'])).toBe('bridges[0].protocols: protocol "OpenFlow12": expected OpenFlow10, OpenFlow13, OpenFlow14');
-    expect(bad([])).toBe('bridges[0].protocols: protocols: at least one of OpenFlow10, OpenFlow13, OpenFlow14');
+    expect(bad('OpenFlow13')).toBe('bridges[0].protocols: expected an array of "OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"');
+    expect(bad(['OpenFlow12'])).toBe('bridges[0].protocols: protocol "OpenFlow12": expected OpenFlow10, OpenFlow13, OpenFlow14, OpenFlow15');
+    expect(bad([])).toBe('bridges[0].protocols: protocols: at least one of OpenFlow10, OpenFlow13, OpenFlow14, OpenFlow15');
   });
 });
 

@@ -50,7 +50,8 @@ function withPrereqs(info: OxmFieldInfo, tlv: OxmField, rnd: () => number): Matc
 describe('compileMatchInto', () => {
   it('writes every field so that readFieldWords gives it back (200 random values, exact and masked)', () => {
     const rnd = rng(1);
-    for (const info of OXM_FIELDS) {
+    // (packet_type has no bits in the key: Ethernet, value 0, is the only one; pipeline-of15.test.ts)
+    for (const info of OXM_FIELDS.filter((f) => f.bits > 0)) {
       for (let n = 0; n < 5; n++) {
         const value = randomWithin(info, rnd);
         // A VID must carry OFPVID_PRESENT where the mask covers it (Table 13).

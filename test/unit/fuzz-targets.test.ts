@@ -1,6 +1,6 @@
 /**
  * The fuzz campaign at CI size (#13 §1): every target of test/fuzz at a small count,
- * 60,000 inputs in all, plus its regression corpus (test/fuzz/corpus/TARGET.txt: inputs
+ * 80,000 inputs in all, plus its regression corpus (test/fuzz/corpus/TARGET.txt: inputs
  * that once broke an invariant). The 1M runs are test/fuzz/campaign.sh; their figures are
  * in the README's "Reliability" section. A failure prints the replay command.
  */
@@ -9,9 +9,9 @@ import { loadCorpus } from '../fuzz/corpus.js';
 import { runCampaign, type CampaignResult } from '../fuzz/runner.js';
 import { makeTarget, type TargetName } from '../fuzz/targets.js';
 
-/** Inputs per target: 60,000 in all, weighted by each target's speed (about 10 s in all
+/** Inputs per target: 80,000 in all, weighted by each target's speed (about 10 s in all
  * on a 2-core machine). */
-const COUNTS: Record<TargetName, number> = { openflow: 20_000, openflow10: 10_000, openflow14: 20_000, frames: 20_000, 'flow-syntax': 6_000, db: 4_000 };
+const COUNTS: Record<TargetName, number> = { openflow: 20_000, openflow10: 10_000, openflow14: 20_000, openflow15: 20_000, frames: 20_000, 'flow-syntax': 6_000, db: 4_000 };
 const SEED = 0x5eed;
 
 function report(r: CampaignResult, target: string): string[] {

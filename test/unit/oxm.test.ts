@@ -24,9 +24,10 @@ function bitsOf(words: Uint32Array, name: string): Set<string> {
 }
 
 describe('OXM field table', () => {
-  it('has the 40 OF1.3 basic fields in id order, then the NXM_1 tun_src / tun_dst', () => {
+  it('has the 40 OF1.3 basic fields in id order, then the NXM_1 tun_src / tun_dst, then OF1.5\'s 42..44', () => {
     expect(OXM_FIELDS.length).toBe(OXM_FIELD_COUNT);
-    expect(OXM_FIELD_COUNT).toBe(42);
+    expect(OXM_FIELD_COUNT).toBe(45);
+    expect(OXM_FIELDS.slice(42).map((f) => f.name)).toEqual(['tcp_flags', 'actset_output', 'packet_type']);
     expect(OXM_FIELDS.map((f) => f.oxmClass === 0x8000 ? f.oxmField === f.id : `${f.name} ${f.oxmClass}:${f.oxmField}`).filter((x) => x !== true))
       .toEqual(['tun_src 1:31', 'tun_dst 1:32']);
     OXM_FIELDS.forEach((f, i) => expect(f.id).toBe(i));

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FlowKey, KEY_WORDS, M_FRAME_LEN, M_L3_OFS, M_MALFORMED, P_ETH, P_IPV4, P_L3, P_TCP,
-  W_IN_PHY_PORT, W_IN_PORT, W_PRESENT, W_VLAN_INNER,
+  W_IN_PHY_PORT, W_IN_PORT, W_PRESENT, W_TCP_FLAGS, W_VLAN_INNER, M_TCP_FLAGS,
 } from '../../src/packet/flow-key.js';
 import { isMalformed, parseFrame } from '../../src/packet/parse.js';
 import { readFieldWords } from '../../src/packet/oxm.js';
@@ -53,7 +53,9 @@ describe('parseFrame on scapy golden frames', () => {
             covered[sg.word]! |= sg.width === 32 ? 0xffffffff : ((1 << sg.width) - 1) << sg.shift;
           }
         }
-        for (const w of [W_IN_PORT, W_IN_PHY_PORT, W_PRESENT, W_VLAN_INNER]) covered[w] = 0xffffffff;
+        for (const w of [W_IN_PORT, W_IN_PHY_PORT, W_PRESENT, W_VLAN_INNER, W_TCP_FLAGS]) covered[w] = 0xffffffff;
+        // tcp_flags (OF1.5's OXM field): the word holds what meta reports
+        expect(key.words[W_TCP_FLAGS]).toBe(Math.max(0, key.meta[M_TCP_FLAGS]!));
         const stray = Array.from(key.words, (x, i) => (x & ~covered[i]!) >>> 0);
         expect(stray).toEqual(new Array(KEY_WORDS).fill(0));
       });

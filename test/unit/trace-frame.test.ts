@@ -41,7 +41,7 @@ describe('trace FLOW → frame', () => {
     const f = ok(parseTraceFlow('tcp,dl_vlan=10,dl_vlan_pcp=3,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_tos=184,nw_ecn=1,tp_dst=80'));
     expect(f.inPort).toBeUndefined();
     expect(hex(f.frame)).toBe('0000000000000000000000008100600a080045b9002800000000400666150a0000010a000002000000500000000000000000500000009b920000');
-    expect(flowOf(f.frame)).toBe('tcp,in_port=1,dl_vlan=10,dl_vlan_pcp=3,dl_src=00:00:00:00:00:00,dl_dst=00:00:00:00:00:00,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_tos=184,nw_ecn=1,tp_src=0,tp_dst=80');
+    expect(flowOf(f.frame)).toBe('tcp,in_port=1,dl_vlan=10,dl_vlan_pcp=3,dl_src=00:00:00:00:00:00,dl_dst=00:00:00:00:00:00,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_tos=184,nw_ecn=1,tp_src=0,tp_dst=80,tcp_flags=0');
   });
 
   it('ICMPv6 neighbor solicitation with target and source link-layer option: literal bytes', () => {

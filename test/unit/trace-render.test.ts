@@ -28,7 +28,7 @@ function text(b: Bridge, args: Record<string, unknown>): string {
   return r.text;
 }
 const TCP80 = 'in_port=1,tcp,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02,nw_src=10.1.0.1,nw_dst=10.0.0.2,tp_dst=80';
-const FLOW80 = 'Flow: tcp,in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02,nw_src=10.1.0.1,nw_dst=10.0.0.2,nw_tos=0,nw_ecn=0,tp_src=0,tp_dst=80';
+const FLOW80 = 'Flow: tcp,in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02,nw_src=10.1.0.1,nw_dst=10.0.0.2,nw_tos=0,nw_ecn=0,tp_src=0,tp_dst=80,tcp_flags=0';
 
 /** A three-table pipeline: tag and classify in 0, meter and group in 1, default in 2. */
 function pipelineRig(): Rig {
@@ -57,7 +57,7 @@ describe('runTrace: the text, table by table', () => {
       '        packet now: dl_vlan=10,dl_vlan_pcp=0',
       '    write_actions: output:2',
       '    write_metadata: 0x5/0xff → metadata=0x5',
-      '    action set: output:2',
+      '    action set: output:2 (actset_output=2)',
       '    goto_table: 1',
       'table 1: priority=10,tcp,metadata=0x5/0xff,dl_vlan=10',
       '    meter:3 (drop above 1000 kbps; whether a band applies depends on the rate at run time)',
@@ -86,7 +86,7 @@ describe('runTrace: the text, table by table', () => {
       '        packet now: dl_vlan=10,dl_vlan_pcp=0',
       '    write_actions: output:2',
       '    write_metadata: 0x5/0xff → metadata=0x5',
-      '    action set: output:2',
+      '    action set: output:2 (actset_output=2)',
       '    goto_table: 1',
       'table 1: priority=5,udp,metadata=0x5/0xff',
       '    apply_actions: group:6',
@@ -180,8 +180,9 @@ describe('runTrace: the text, table by table', () => {
     const { bridge } = pipelineRig();
     const frame = ipFrame({ proto: 6, srcIp: 0x0a010001, dstIp: 0x0a000002, sport: 0, dport: 80, payload: 0 });
     const byHex = text(bridge, { bridge: 'br0', hex: Buffer.from(frame).toString('hex'), inPort: 'p1' });
-    expect(byHex.split('\n')[0]).toBe(FLOW80);
-    expect(byHex).toBe(text(bridge, { bridge: 'br0', flow: TCP80 }));
+    // ipFrame's segment has ACK set: tcp_flags (OF1.5's match field) is part of the flow
+    expect(byHex.split('\n')[0]).toBe(FLOW80.replace('tcp_flags=0', 'tcp_flags=ack'));
+    expect(byHex).toBe(text(bridge, { bridge: 'br0', flow: `${TCP80},tcp_flags=ack` }));
     const two = text(bridge, { bridge: 'br0', frames: [Buffer.from(frame).toString('hex'), Buffer.from(frame).toString('hex')], inPort: 1 });
     expect(two).toBe(byHex + '\n' + byHex);
   });

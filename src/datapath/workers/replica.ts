@@ -56,7 +56,7 @@ export type ReplicaRequest =
   | { op: 'group_mod'; gm: GroupMod }
   | { op: 'meter_mod'; mm: MeterMod }
   | { op: 'port_mod'; ofport: number; config: number; mask: number }
-  | { op: 'packet_out'; inPort: number; actions: readonly Action[]; data: Uint8Array }
+  | { op: 'packet_out'; inPort: number; actions: readonly Action[]; data: Uint8Array; metadata: bigint }
   | { op: 'add_port'; cfg: BridgePortConfig; fanout: number }
   | { op: 'remove_port'; ofport: number }
   | { op: 'mac_learn'; vlan: number; mac: number; port: number }
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       case 'group_mod': must('group_mod', bridge.groupMod(m.gm)); break;
       case 'meter_mod': must('meter_mod', bridge.meterMod(meterShare(m.mm, init.n))); break;
       case 'port_mod': must('port_mod', bridge.portMod(m.ofport, m.config, m.mask)); break;
-      case 'packet_out': must('packet_out', bridge.packetOut(m.inPort, m.actions, m.data)); break;
+      case 'packet_out': must('packet_out', bridge.packetOut(m.inPort, m.actions, m.data, m.metadata)); break;
       case 'add_port': {
         const p = replicaPort(m.cfg.spec, init, m.fanout);
         if (!(p instanceof SluiceError)) ports.set(m.cfg.spec, p); // the driver's map too

@@ -230,10 +230,10 @@ export class ThreadedBridge extends Bridge {
     return r;
   }
 
-  override packetOut(inPort: number, actions: readonly Action[], data: Uint8Array): OFError | null {
+  override packetOut(inPort: number, actions: readonly Action[], data: Uint8Array, metadata = 0n): OFError | null {
     const e = this.checkPacketOut(inPort, actions);
     if (e !== null) return e;
-    this.send({ op: 'packet_out', inPort, actions, data }, 0);
+    this.send({ op: 'packet_out', inPort, actions, data, metadata }, 0);
     return null;
   }
 

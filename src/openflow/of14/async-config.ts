@@ -61,7 +61,7 @@ export function encodeAsyncUpdate14(w: Writer, u: Partial<Record<MaskName, Async
 
 /** The masks `r`'s properties set: a half no property names is null, a mask neither of
  * whose halves is named is absent. */
-export function decodeAsync14(r: Reader): Partial<Record<MaskName, AsyncMaskUpdate>> | OFError {
+export function decodeAsync14(r: Reader, alsoIgnored?: ReadonlySet<number>): Partial<Record<MaskName, AsyncMaskUpdate>> | OFError {
   const out: Partial<Record<MaskName, [number | null, number | null]>> = {};
   const seen = new Set<number>();
   const e = readProps(r, 'async config', (type, len, body) => {
@@ -71,7 +71,7 @@ export function decodeAsync14(r: Reader): Partial<Record<MaskName, AsyncMaskUpda
       return ofError(OFPET_BAD_PROPERTY, OFPBPC_BAD_EXPERIMENTER, 'async config experimenter property not supported');
     }
     const p = PROPS.get(type);
-    if (p === undefined && !IGNORED.has(type)) return ofError(OFPET_BAD_PROPERTY, OFPBPC_BAD_TYPE, `async config property type ${type}`);
+    if (p === undefined && !IGNORED.has(type) && alsoIgnored?.has(type) !== true) return ofError(OFPET_BAD_PROPERTY, OFPBPC_BAD_TYPE, `async config property type ${type}`);
     if (len !== OFP14_ASYNC_CONFIG_PROP_REASONS_LEN) return badPropLen(`async config property ${type} of length ${len}`);
     if (p === undefined) return null;
     const pair = (out[p[0]] ??= [null, null]);

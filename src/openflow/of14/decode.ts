@@ -45,14 +45,24 @@ import { decodePort14, decodePorts14, decodePortStatsList14, decodeQueueStatsLis
 
 const badLen = (msg: string): OFError => ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, msg);
 
+/** What the 1.5 codec changes when it hands a message over (of15/decode.ts): the header
+ * version accepted, the decoder of a bundle's inner message, and the async-config
+ * property types it accepts and ignores beyond 1.4's. */
+interface Decode14Options {
+  readonly version: number;
+  readonly inner: (buf: Uint8Array) => OFMessage | OFError;
+  readonly asyncIgnored?: ReadonlySet<number>;
+}
+
 /** Decodes one whole 1.4 message. */
-export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
+export function decodeMessage14Strict(buf: Uint8Array, o?: Decode14Options): OFMessage | OFError {
+  const v = o?.version ?? OFP14_VERSION;
   if (buf.length < OFP_HEADER_LEN) return badLen(`message of ${buf.length} bytes has no header`);
   const r = Reader.of(buf);
   const version = r.u8(); const type = r.u8(); const length = r.u16(); const xid = r.u32();
   if (length !== buf.length) return badLen(`header length ${length} but ${buf.length} bytes given`);
   if (type === OFPT_HELLO) return decodeMessage(buf); // at any version (§6.3.1)
-  if (version !== OFP14_VERSION) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not OpenFlow 1.4`);
+  if (version !== v) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION, `version 0x${version.toString(16)} is not 0x${v.toString(16)}`);
   switch (type) {
     case OFPT_PORT_STATUS: {
       if (r.left < 8 + OFP14_PORT_LEN) return badLen(`port-status of ${buf.length} bytes`);
@@ -63,7 +73,7 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
     case OFPT_PORT_MOD: return decodePortMod14(r, xid);
     case OFPT_MULTIPART_REQUEST: {
       const mp = r.left >= 8 ? r.u16At(0, [8, 10]) : -1;
-      if (mp !== OFPMP14_FLOW_MONITOR && mp !== OFPMP14_TABLE_DESC && mp !== OFPMP14_QUEUE_DESC) return decodeMessage(buf, OFP14_VERSION);
+      if (mp !== OFPMP14_FLOW_MONITOR && mp !== OFPMP14_TABLE_DESC && mp !== OFPMP14_QUEUE_DESC) return decodeMessage(buf, v);
       r.skip(2); const flags = r.u16(); r.skip(4);
       if (mp === OFPMP14_TABLE_DESC) {
         return r.left === 0 ? { type: 'table_desc_request', xid, flags } : ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, 'table desc request with a body');
@@ -112,10 +122,10 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
       if (mp === OFPMP.port_desc) { const ports = decodePorts14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_desc', ports } }; }
       if (mp === OFPMP.port_stats) { const ports = decodePortStatsList14(r); return isOFError(ports) ? ports : { type: 'multipart_reply', xid, flags, body: { kind: 'port_stats', ports } }; }
       if (mp === OFPMP.queue) { const queues = decodeQueueStatsList14(r); return isOFError(queues) ? queues : { type: 'multipart_reply', xid, flags, body: { kind: 'queue', queues } }; }
-      return decodeMessage(buf, OFP14_VERSION);
+      return decodeMessage(buf, v);
     }
     case OFPT_GET_ASYNC_REPLY: case OFPT_SET_ASYNC: {
-      const a = decodeAsync14(r);
+      const a = decodeAsync14(r, o?.asyncIgnored);
       if (isOFError(a)) return a;
       if (type === OFPT_SET_ASYNC) return { type: 'set_async', xid, ...a };
       const full = (m: readonly [number | null, number | null] | undefined): [number, number] => [m?.[0] ?? 0, m?.[1] ?? 0];
@@ -129,14 +139,14 @@ export function decodeMessage14Strict(buf: Uint8Array): OFMessage | OFError {
       return { type: 'role_status', xid, role: r.u32At(0, RS.ROLE), reason: r.u8At(0, RS.REASON), generationId: r.u64At(0, RS.GENERATION_ID) };
     }
     case OFPT14_BUNDLE_CONTROL: return decodeBundleControl(buf, 0, xid);
-    case OFPT14_BUNDLE_ADD_MESSAGE: return decodeBundleAdd(buf, 0, xid, decodeMessage14Strict);
+    case OFPT14_BUNDLE_ADD_MESSAGE: return decodeBundleAdd(buf, 0, xid, o?.inner ?? ((b) => decodeMessage14Strict(b)));
     case OFPT14_TABLE_STATUS: case OFPT14_REQUESTFORWARD:
       return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type} is switch-to-controller only`);
     case OFPT_QUEUE_GET_CONFIG_REQUEST: case OFPT_QUEUE_GET_CONFIG_REPLY:
       return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `message type ${type}: OpenFlow 1.4 removed queue-get-config (OFPMP_QUEUE_DESC replaces it)`);
     default:
       if (type > OFPT14_MAX) return ofError(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, `unknown message type ${type}`);
-      return decodeMessage(buf, OFP14_VERSION);
+      return decodeMessage(buf, v);
   }
 }
 

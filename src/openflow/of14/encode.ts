@@ -13,6 +13,7 @@ import { OFP_HEADER_LEN, OFP_MAX_MSG_LEN, OFPT_GET_ASYNC_REPLY, OFPT_MULTIPART_R
 import { encodeMessage } from '../encode.js';
 import type { OFMessage } from '../message-types.js';
 import { OFPMP } from '../multipart-types.js';
+import { encodeFlowStats } from '../multipart.js';
 import { Writer } from '../wire.js';
 import { encodeAsync14, encodeAsyncUpdate14 } from './async-config.js';
 import { encodeBundleBody } from './bundle-codec.js';
@@ -29,16 +30,21 @@ import {
 import { encodePort14, encodePortStats14, encodeQueueStats14 } from './structs.js';
 
 /** Writes the header of a message of `type`; the body follows, the length is patched last. */
-function header(w: Writer, type: number, xid: number): void {
-  w.u8(OFP14_VERSION); w.u8(type); w.u16(0); w.u32(xid);
+/** The header version and a bundle's inner encoder: 1.4's, or 1.5's when the 1.5 codec
+ * hands a message over (encodeMessage14As). */
+interface As { readonly version: number; readonly inner: (m: OFMessage) => Uint8Array | null }
+const AS14: As = { version: OFP14_VERSION, inner: (m) => encodeMessage14(m) };
+
+function header(w: Writer, type: number, xid: number, as: As): void {
+  w.u8(as.version); w.u8(type); w.u16(0); w.u32(xid);
 }
 
 /** The body of the messages this file writes; false = the 1.3 form (with 0x05) is 1.4's. */
-function encodeBody14(w: Writer, m: OFMessage): boolean {
+function encodeBody14(w: Writer, m: OFMessage, as: As): boolean {
   switch (m.type) {
-    case 'port_status': header(w, OFPT_PORT_STATUS, m.xid); w.u8(m.reason); w.zeros(7); encodePort14(w, m.port); return true;
+    case 'port_status': header(w, OFPT_PORT_STATUS, m.xid, as); w.u8(m.reason); w.zeros(7); encodePort14(w, m.port); return true;
     case 'port_mod': {
-      header(w, OFPT_PORT_MOD, m.xid);
+      header(w, OFPT_PORT_MOD, m.xid, as);
       w.zeros(OFP14_PORT_MOD_LEN - OFP_HEADER_LEN);
       w.u32At(0, PM.PORT_NO, m.portNo); w.bytesAt(0, PM.HW_ADDR, m.hwAddr); w.u32At(0, PM.CONFIG, m.config); w.u32At(0, PM.MASK, m.mask);
       const at = w.pos;
@@ -48,48 +54,49 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
     }
     case 'multipart_reply': {
       const b = m.body;
-      if (b.kind !== 'port_desc' && b.kind !== 'port_stats' && b.kind !== 'queue') return false;
-      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP[b.kind]); w.u16(m.flags); w.zeros(4);
-      if (b.kind === 'port_desc') for (const p of b.ports) encodePort14(w, p);
+      if (b.kind !== 'port_desc' && b.kind !== 'port_stats' && b.kind !== 'queue' && b.kind !== 'flow') return false;
+      header(w, OFPT_MULTIPART_REPLY, m.xid, as); w.u16(OFPMP[b.kind]); w.u16(m.flags); w.zeros(4);
+      if (b.kind === 'flow') for (const f of b.flows) encodeFlowStats(w, f, true); // with importance
+      else if (b.kind === 'port_desc') for (const p of b.ports) encodePort14(w, p);
       else if (b.kind === 'port_stats') for (const p of b.ports) encodePortStats14(w, p);
       else for (const q of b.queues) encodeQueueStats14(w, q);
       return true;
     }
-    case 'get_async_reply': header(w, OFPT_GET_ASYNC_REPLY, m.xid); encodeAsync14(w, m); return true;
+    case 'get_async_reply': header(w, OFPT_GET_ASYNC_REPLY, m.xid, as); encodeAsync14(w, m); return true;
     case 'set_async': {
-      header(w, OFPT_SET_ASYNC, m.xid);
+      header(w, OFPT_SET_ASYNC, m.xid, as);
       encodeAsyncUpdate14(w, m);
       return true;
     }
     case 'role_status':
-      header(w, OFPT14_ROLE_STATUS, m.xid); w.zeros(OFP14_ROLE_STATUS_LEN - OFP_HEADER_LEN);
+      header(w, OFPT14_ROLE_STATUS, m.xid, as); w.zeros(OFP14_ROLE_STATUS_LEN - OFP_HEADER_LEN);
       w.u32At(0, RS.ROLE, m.role); w.u8At(0, RS.REASON, m.reason); w.u64At(0, RS.GENERATION_ID, m.generationId);
       return true;
     case 'bundle_control':
-      header(w, OFPT14_BUNDLE_CONTROL, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
+      header(w, OFPT14_BUNDLE_CONTROL, m.xid, as); encodeBundleBody(w, m, 0, as.inner);
       return true;
     case 'bundle_add_message':
-      header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid); encodeBundleBody(w, m, 0, encodeMessage14);
+      header(w, OFPT14_BUNDLE_ADD_MESSAGE, m.xid, as); encodeBundleBody(w, m, 0, as.inner);
       return true;
     case 'table_desc_request': case 'queue_desc_request':
-      header(w, OFPT_MULTIPART_REQUEST, m.xid);
+      header(w, OFPT_MULTIPART_REQUEST, m.xid, as);
       w.u16(m.type === 'table_desc_request' ? OFPMP14_TABLE_DESC : OFPMP14_QUEUE_DESC); w.u16(m.flags); w.zeros(4);
       if (m.type === 'queue_desc_request') { w.u32(m.portNo); w.u32(m.queueId); }
       return true;
     case 'table_desc_reply':
-      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_TABLE_DESC); w.u16(m.flags); w.zeros(4);
+      header(w, OFPT_MULTIPART_REPLY, m.xid, as); w.u16(OFPMP14_TABLE_DESC); w.u16(m.flags); w.zeros(4);
       for (const t of m.tables) { w.u16(OFP14_TABLE_DESC_LEN); w.u8(t.tableId); w.u8(0); w.u32(t.config); }
       return true;
     case 'queue_desc_reply':
-      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_QUEUE_DESC); w.u16(m.flags); w.zeros(4);
+      header(w, OFPT_MULTIPART_REPLY, m.xid, as); w.u16(OFPMP14_QUEUE_DESC); w.u16(m.flags); w.zeros(4);
       for (const q of m.queues) { w.u32(q.portNo); w.u32(q.queueId); w.u16(OFP14_QUEUE_DESC_LEN); w.zeros(6); }
       return true;
     case 'flow_monitor_request':
-      header(w, OFPT_MULTIPART_REQUEST, m.xid); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
+      header(w, OFPT_MULTIPART_REQUEST, m.xid, as); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
       encodeFlowMonitors(w, m.monitors);
       return true;
     case 'flow_monitor_reply':
-      header(w, OFPT_MULTIPART_REPLY, m.xid); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
+      header(w, OFPT_MULTIPART_REPLY, m.xid, as); w.u16(OFPMP14_FLOW_MONITOR); w.u16(m.flags); w.zeros(4);
       encodeFlowUpdates(w, m.updates);
       return true;
     default:
@@ -100,9 +107,14 @@ function encodeBody14(w: Writer, m: OFMessage): boolean {
 /** Encodes one message in its 1.4 form, header included; null for queue-get-config,
  * which 1.4 removed (the agent answers it only to the 1.3 and 1.0 peers that can ask). */
 export function encodeMessage14(m: OFMessage): Uint8Array | null {
+  return encodeMessage14As(m, AS14);
+}
+
+/** encodeMessage14 with another header version and inner encoder (the 1.5 codec). */
+export function encodeMessage14As(m: OFMessage, as: As): Uint8Array | null {
   if (m.type === 'queue_get_config_request' || m.type === 'queue_get_config_reply') return null;
   const w = new Writer(256);
-  if (!encodeBody14(w, m)) return encodeMessage(m, OFP14_VERSION);
+  if (!encodeBody14(w, m, as)) return encodeMessage(m, as.version);
   if (w.pos > OFP_MAX_MSG_LEN) throw new RangeError(`${m.type} of ${w.pos} bytes exceeds the 65535-byte OpenFlow limit`);
   w.patch16(2, w.pos);
   return w.finish();

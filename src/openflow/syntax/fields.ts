@@ -15,7 +15,7 @@ import {
   OFPXMT_OFB_ARP_OP, OFPXMT_OFB_ARP_SPA, OFPXMT_OFB_ARP_TPA, OFPXMT_OFB_ETH_TYPE, OFPXMT_OFB_ICMPV4_CODE,
   OFPXMT_OFB_ICMPV4_TYPE, OFPXMT_OFB_ICMPV6_CODE, OFPXMT_OFB_ICMPV6_TYPE, OFPXMT_OFB_IP_PROTO,
   OFPXMT_OFB_IPV4_DST, OFPXMT_OFB_IPV4_SRC, OFPXMT_OFB_SCTP_DST, OFPXMT_OFB_SCTP_SRC, OFPXMT_OFB_TCP_DST,
-  OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC,
+  OFPXMT_OFB_TCP_SRC, OFPXMT_OFB_UDP_DST, OFPXMT_OFB_UDP_SRC, OXM_FIELDS, OXM_TUN_DST, OXM_TUN_SRC, OFPXMT_OFB_ACTSET_OUTPUT,
 } from '../../packet/oxm.js';
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP } from '../../packet/ethertype.js';
 
@@ -24,7 +24,7 @@ type ValueKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'port';
 
 /** How the value of an OXM field is written. */
 export function valueKind(oxm: number): ValueKind {
-  if (oxm === 0 || oxm === 1) return 'port';
+  if (oxm === 0 || oxm === 1 || oxm === OFPXMT_OFB_ACTSET_OUTPUT) return 'port';
   if ([3, 4, 24, 25, 32, 33].includes(oxm)) return 'mac';
   if ([11, 12, 22, 23, OXM_TUN_SRC, OXM_TUN_DST].includes(oxm)) return 'ipv4';
   if ([26, 27, 31].includes(oxm)) return 'ipv6';

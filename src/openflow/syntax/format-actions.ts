@@ -26,6 +26,10 @@ function formatAction(a: Action): string {
     case 'set_mpls_ttl': return `set_mpls_ttl(${a.ttl})`;
     case 'set_queue': return `set_queue:${a.queueId}`;
     case 'group': return `group:${a.groupId}`;
+    case 'meter': return `meter:${a.meterId}`;
+    // OF1.5 copy-field, in Open vSwitch's `move` form (bit ranges counted from the LSB)
+    case 'copy_field':
+      return `move:${ovsFieldName(a.src)}[${a.srcOffset}..${a.srcOffset + a.nBits - 1}]->${ovsFieldName(a.dst)}[${a.dstOffset}..${a.dstOffset + a.nBits - 1}]`;
     case 'experimenter': return `experimenter(${hex(a.experimenter)})`;
   }
 }

@@ -8,7 +8,7 @@
  * (`dl_vlan=10,dl_vlan_pcp=3`, or `vlan_tci=V/M` when that view cannot say it).
  * Every name printed here is accepted back by parseMatch.
  */
-import { OXM_TUN_DST, OXM_TUN_SRC } from '../../packet/oxm.js';
+import { OFPXMT_OFB_ACTSET_OUTPUT, OFPXMT_OFB_TCP_FLAGS, OXM_TUN_DST, OXM_TUN_SRC } from '../../packet/oxm.js';
 import type { Match, OxmField } from '../../pipeline/types.js';
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_MPLS, ETH_TYPE_MPLS_MCAST, ETH_TYPE_RARP } from '../../packet/ethertype.js';
 import { formatMasked } from './format-value.js';
@@ -32,6 +32,7 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
     if (f) out.push(`${name}=${formatMasked(id, f.value, f.mask)}`);
   };
   if (priority !== DEFAULT_PRIORITY) out.push(`priority=${priority}`);
+  put('actset_output', OFPXMT_OFB_ACTSET_OUTPUT); // OF1.5; ovs-ofctl prints it before the protocol
 
   const ethType = num(5);
   const proto = num(10);
@@ -78,6 +79,7 @@ export function formatMatch(match: Match, priority = DEFAULT_PRIORITY): string {
   put('nd_target', 31); put('nd_sll', 32); put('nd_tll', 33);
   for (const id of [13, 15, 17]) put('tp_src', id);
   for (const id of [14, 16, 18]) put('tp_dst', id);
+  put('tcp_flags', OFPXMT_OFB_TCP_FLAGS); // OF1.5
   put('pbb_isid', 37);
   put('ipv6_exthdr', 39);
   return out.join(',');

@@ -4,7 +4,8 @@
  * decimal; masks as CIDR /N when they are prefixes of an IP address, else `/mask`.
  * Also the names ovs-ofctl uses for OXM fields inside `set_field:V->NAME`.
  */
-import { OXM_FIELDS } from '../../packet/oxm.js';
+import { OFPXMT_OFB_TCP_FLAGS, OXM_FIELDS } from '../../packet/oxm.js';
+import { TCP_FLAG_NAMES } from './field-value.js';
 import { valueKind } from './fields.js';
 import { formatPort } from './ports.js';
 import { bytesUint, formatIPv4, formatIPv6, formatMac, isAllOnes, maskPrefix } from './values.js';
@@ -36,8 +37,18 @@ export function formatScalar(oxm: number, b: Uint8Array): string {
   }
 }
 
+/** tcp_flags as ovs-ofctl prints them: `syn|ack` for an exact value, `+syn-ack` masked. */
+function formatTcpFlags(value: number, mask: number | undefined): string {
+  const parts: string[] = [];
+  TCP_FLAG_NAMES.forEach((name, bit) => {
+    if (mask === undefined) { if ((value >> bit) & 1) parts.push(name); } else if ((mask >> bit) & 1) parts.push(((value >> bit) & 1 ? '+' : '-') + name);
+  });
+  return mask === undefined ? (parts.length ? parts.join('|') : '0') : parts.join('');
+}
+
 /** `value` or `value/mask`, with CIDR for IP prefixes (and nothing for an exact mask). */
 export function formatMasked(oxm: number, value: Uint8Array, mask: Uint8Array | undefined): string {
+  if (oxm === OFPXMT_OFB_TCP_FLAGS) return formatTcpFlags(Number(bytesUint(value)), !mask || bytesUint(mask) === 0xfffn ? undefined : Number(bytesUint(mask)));
   const v = formatScalar(oxm, value);
   if (!mask || isAllOnes(mask)) return v;
   const kind = valueKind(oxm);
