@@ -59,9 +59,9 @@ Port specs (--port, repeatable):
           vlan=access:VID          access port of VLAN VID (untagged frames join VID)
           vlan=trunk[:VIDS]        trunk carrying VIDS (e.g. 10,20,100-110; all if omitted)
 
-OpenFlow (1.3 and 1.0, negotiated per connection):
-  --protocols OpenFlow13       offer only these versions (default OpenFlow10,OpenFlow13,OpenFlow14;
-                               OpenFlow15 only when named)
+OpenFlow (1.0, 1.3, 1.4 and 1.5, negotiated per connection):
+  --protocols OpenFlow13       offer only these versions (default
+                               OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15, as OVS 3.1)
   --controller tcp:IP[:PORT]   the bridge connects to the controller (port default 6653) and
                                reconnects with backoff 1, 2, 4, 8 s; ssl:IP:PORT needs --ssl-*
   --listen ptcp:PORT[:IP]      passive: ovs-ofctl -O OpenFlow13 ... tcp:IP:PORT (IP default 127.0.0.1)
@@ -127,7 +127,7 @@ function buildProgram(): Command {
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .option('--busy-poll <us>', 'microseconds the bridge keeps polling its ports after traffic before it sleeps: lower latency for more CPU while traffic flows, 0 = off (default 200)')
     .option('--workers <n>', 'datapath threads of the bridge, 1..64 or auto (one per core): each reads every port through its own fanout socket (afpacket) or queue (tap); default 1')
-    .option('--protocols <list>', 'OpenFlow versions the bridge offers: OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15 (default OpenFlow10,OpenFlow13,OpenFlow14; OVS bridge protocols)')
+    .option('--protocols <list>', 'OpenFlow versions the bridge offers: OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15 (default all four, as OVS 3.1; OVS bridge protocols)')
     .addHelpText('after', START_HELP)
     .exitOverride()
     .action(async (opts: StartFlags) => {

@@ -2,7 +2,7 @@
  * The ovs-vsctl-like verbs of `sluice`: bridges, ports and controllers of the running
  * daemon, through its control socket RUNDIR/sluice.ctl (daemon side: control/daemon-handlers.ts).
  *
- *   add-br NAME [--dpid HEX] [--fail-mode standalone|secure]     del-br NAME
+ *   add-br NAME [--dpid HEX] [--fail-mode standalone|secure] [--protocols LIST]     del-br NAME
  *   add-port BRIDGE SPEC [--ofport N] [--vlan-mode access|trunk] [--tag N] [--trunks LIST]
  *   del-port BRIDGE PORT      set-controller BRIDGE TARGET...      del-controller BRIDGE
  *   list-br    list-ports BRIDGE    show
@@ -22,6 +22,7 @@ import { ctlRequest } from '../control/ctl-client.js';
 import { formatShow, type ShowResult } from '../control/daemon-show.js';
 import { parseIntIn, parsePortOption } from '../control/port-option.js';
 import { OFPP_MAX } from '../pipeline/types.js';
+import { parseProtocols } from '../openflow/codec.js';
 import { failWith, rundirOf, withRundir } from './cli-common.js';
 
 interface RundirOpts {
@@ -111,7 +112,8 @@ export function registerVsctlVerbs(program: Command, sink: VerbSink = toDaemon):
   verb('add-br <name>', 'create a bridge (its LOCAL port is a TAP device named NAME)')
     .option('--dpid <hex>', 'datapath id, up to 16 hex digits (default: from the LOCAL port MAC)')
     .option('--fail-mode <mode>', 'standalone (learning switch without controller, default) | secure')
-    .action(async (name: string, o: RundirOpts & { dpid?: string; failMode?: string }) => {
+    .option('--protocols <list>', 'OpenFlow versions offered, e.g. OpenFlow10,OpenFlow13 (default: all four; OVS bridge protocols)')
+    .action(async (name: string, o: RundirOpts & { dpid?: string; failMode?: string; protocols?: string }) => {
       checkBridge(name);
       const args: Record<string, unknown> = { name };
       if (o.dpid !== undefined) {
@@ -121,6 +123,11 @@ export function registerVsctlVerbs(program: Command, sink: VerbSink = toDaemon):
       if (o.failMode !== undefined) {
         if (!isFailMode(o.failMode)) sink.fail(usage(`--fail-mode "${o.failMode}": expected standalone or secure`));
         args.failMode = o.failMode;
+      }
+      if (o.protocols !== undefined) {
+        const v = parseProtocols(o.protocols);
+        if (v instanceof Error) sink.fail(usage(`--protocols "${o.protocols}": ${v.message}`));
+        args.protocols = o.protocols;
       }
       await call(o, 'add-br', args);
     });

@@ -21,6 +21,7 @@
 import type { Bridge } from '../datapath/bridge.js';
 import { OFPP_MAX } from '../pipeline/types.js';
 import { SluiceError } from '../ports/errors.js';
+import { parseProtocols } from '../openflow/codec.js';
 import { checkBridgeName, isFailMode, parseDpid, type BridgeSetting } from './config.js';
 import type { CtlHandler } from './ctl-server.js';
 import type { Daemon } from './daemon.js';
@@ -75,6 +76,11 @@ function bridgeSettingFrom(args: Args): BridgeSetting | SluiceError {
   if (args.failMode !== undefined) {
     if (typeof args.failMode !== 'string' || !isFailMode(args.failMode)) return new SluiceError('bad_usage', `fail mode "${String(args.failMode)}": expected standalone or secure`);
     s.failMode = args.failMode;
+  }
+  if (args.protocols !== undefined) {
+    const v = typeof args.protocols === 'string' ? parseProtocols(args.protocols) : new Error(`protocols: expected a list such as "OpenFlow13,OpenFlow15"`);
+    if (v instanceof Error) return new SluiceError('bad_usage', v.message);
+    s.protocols = v;
   }
   return s;
 }

@@ -19,7 +19,8 @@ socket (src/control/ctl-protocol.ts), a switch's in one `batch` request, and wit
 
 Switch parameters (`--switch sluice,failMode=standalone,ringSize=1m`), as OVSSwitch's:
   failMode     'secure' (default, as OVSSwitch) or 'standalone'
-  protocols    None or a list holding OpenFlow13 (the only version Sluice speaks)
+  protocols    None (OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15) or the versions to offer,
+               e.g. 'OpenFlow13' or 'OpenFlow10,OpenFlow13' (OVS's bridge `protocols`)
   batch        start with batchStartup (Mininet sets it for `mn` and Mininet(topo))
   ringSize     this switch's AF_PACKET receive ring per port, e.g. '4m' (default: the
                daemon's, SLUICE_MN_RING, 512k); see README "Mininet"
@@ -257,8 +258,6 @@ class SluiceSwitch(Switch):
         Switch.__init__(self, name, **params)
         if failMode not in ('secure', 'standalone'):
             raise Exception('%s: failMode %r: expected secure or standalone' % (name, failMode))
-        if protocols and 'OpenFlow13' not in str(protocols):
-            raise Exception('%s: protocols %r: Sluice speaks OpenFlow13 only' % (name, protocols))
         self.failMode = failMode
         self.protocols = protocols
         self.batch = batch
@@ -283,8 +282,10 @@ class SluiceSwitch(Switch):
         """The control-socket requests that make this switch: those of
            `sluice add-br NAME --dpid D --fail-mode M`, `sluice add-port NAME INTF --ofport N`
            per interface and `sluice set-controller NAME TARGET...`"""
-        reqs = [{'cmd': 'add-br', 'args': {'name': self.name, 'dpid': self.dpid, 'failMode': self.failMode},
-                 'where': self.name}]
+        br = {'name': self.name, 'dpid': self.dpid, 'failMode': self.failMode}
+        if self.protocols:  # as OVSSwitch's `protocols` column; the daemon names a bad one
+            br['protocols'] = ','.join(self.protocols) if isinstance(self.protocols, (list, tuple)) else str(self.protocols)
+        reqs = [{'cmd': 'add-br', 'args': br, 'where': self.name}]
         for intf in self.dataIntfs():
             reqs.append({'cmd': 'add-port', 'where': str(intf),
                          'args': {'bridge': self.name, 'spec': self.portSpec(intf), 'ofport': self.ports[intf]}})

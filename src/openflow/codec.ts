@@ -63,7 +63,7 @@ const OF15: VersionCodec = { version: OFP15_VERSION, decode: decodeMessage15, en
 export const IMPLEMENTED_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION, OFP15_VERSION];
 
 /** Versions a bridge offers when its `protocols` do not say: the complete ones. */
-export const DEFAULT_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION];
+export const DEFAULT_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION, OFP15_VERSION];
 
 /** The codec of `version`; undefined for a version Sluice does not speak. */
 export function codecFor(version: number): VersionCodec | undefined {

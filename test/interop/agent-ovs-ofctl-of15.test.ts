@@ -47,8 +47,8 @@ need.describe('ovs-ofctl -O OpenFlow15 against Sluice', () => {
     expect(out).toContain('OFPT_GET_CONFIG_REPLY (OF1.5)');
   });
 
-  it('a 1.5 peer is refused by a bridge that does not offer 1.5 (the default)', async () => {
-    const lab14 = new OfctlLab('br14', { failMode: 'secure', dpid: 0xa14n, ports: 1 });
+  it('a 1.5 peer is refused by a bridge whose protocols leave 1.5 out (OpenFlow10,OpenFlow13,OpenFlow14)', async () => {
+    const lab14 = new OfctlLab('br14', { failMode: 'secure', dpid: 0xa14n, ports: 1, versions: [1, 4, 5] });
     await lab14.start();
     try {
       expect(await lab14.ofctl15('show')).toMatch(/^FAILED .*(version negotiation failed|Protocol error|connection)/is);

@@ -24,11 +24,11 @@ async function setup(opts: { probeIntervalMs?: number; probeTimeoutMs?: number; 
 }
 
 describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
-  it('sends HELLO with a version bitmap {1.0, 1.3, 1.4} and header version 1.4 at once, before the peer says anything', async () => {
+  it('sends HELLO with a version bitmap {1.0, 1.3, 1.4, 1.5} and header version 1.5 at once, before the peer says anything', async () => {
     const { ctl } = await setup();
     const h = await ctl.next('hello');
-    expect(h.versions).toEqual([1, 4, 5]);
-    expect(h.version).toBe(5);
+    expect(h.versions).toEqual([1, 4, 5, 6]);
+    expect(h.version).toBe(6);
     expect(ctl.received.length).toBe(0);
   });
 
@@ -70,7 +70,7 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
 
   it('negotiates 1.3 with a bitmap peer and then delivers messages', async () => {
     const { ctl, conn, events } = await setup();
-    ctl.send({ type: 'hello', xid: 7, versions: [1, 4, 6] });
+    ctl.send({ type: 'hello', xid: 7, versions: [1, 3, 4] });
     ctl.send({ type: 'features_request', xid: 8 });
     await ctl.until(() => events.includes('message:features_request'));
     expect(events[0]).toBe('ready:4');
@@ -101,8 +101,10 @@ describe('hello and version negotiation (OF1.3.5 §6.3.1)', () => {
     expect(negotiate([1, 2], 4)).toBe(1);
     expect(negotiate([2, 3], 3)).toBe(0);
     expect(negotiate([], 5)).toBe(5);
-    expect(negotiate([], 6)).toBe(5);
-    expect(negotiate([1, 4, 5, 6], 6)).toBe(5);
+    expect(negotiate([], 6)).toBe(6);
+    expect(negotiate([], 7)).toBe(6);
+    expect(negotiate([1, 4, 5, 6], 6)).toBe(6);
+    expect(negotiate([1, 4, 5, 6], 6, [1, 4, 5])).toBe(5);
     expect(negotiate([], 4)).toBe(4);
     expect(negotiate([], 1)).toBe(1);
     expect(negotiate([], 2)).toBe(0); // min(4, 2) = 1.1: not spoken

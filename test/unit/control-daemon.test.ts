@@ -162,10 +162,14 @@ describe('control handlers', () => {
     expect(await h['add-br']!({ name: 'b1', dpid: '0xa1', failMode: 'secure' })).toEqual({ name: 'b1', dpid: '00000000000000a1' });
     expect(msg(await h['add-br']!({ name: 'bad name' }))).toMatch(/must be 1 to 15/);
     expect(msg(await h['add-br']!({ name: 'b2', failMode: 'open' }))).toMatch(/fail mode "open"/);
+    // protocols, as OVS's bridge column (Mininet's `protocols` switch parameter): kept in the db
+    expect(await h['add-br']!({ name: 'b3', protocols: 'OpenFlow13,OpenFlow10' })).toMatchObject({ name: 'b3' });
+    expect(saved.at(-1)!.bridges.find((b) => b.name === 'b3')!.protocols).toEqual([1, 4]);
+    expect(msg(await h['add-br']!({ name: 'b4', protocols: 'OpenFlow12' }))).toBe('protocol "OpenFlow12": expected OpenFlow10, OpenFlow13, OpenFlow14, OpenFlow15');
     expect(await h['add-port']!({ bridge: 'b1', spec: 'memory:m1', ofport: 5 })).toEqual({ ofport: 5 });
     expect(await h['list-ports']!({ bridge: 'b1' })).toEqual(['m1']);
     expect(msg(await h['set-controller']!({ bridge: 'b1', targets: 'tcp:1.2.3.4' }))).toMatch(/"targets"/);
-    expect(msg(await h.trace!({ bridge: 'b7' }))).toBe('no bridge b7 (bridges: b1)');
+    expect(msg(await h.trace!({ bridge: 'b7' }))).toBe('no bridge b7 (bridges: b1, b3)');
     expect(await h.trace!({ bridge: 'b1' })).toEqual({ text: 'ok' });
     expect(traced).toEqual(['b1']);
     const text = formatShow(d.show());
