@@ -66,6 +66,7 @@ typedef struct sl_handle {
   /* V2: rx_area = ring (block_size * block_nr) + spill (spill_len, SL_SPILL; 0 for V3) */
   uint8_t *spill;
   uint32_t spill_len, spill_used; /* spill_used: bytes taken by the current burst */
+  int sock_err; /* a socket error the spill's recvmsg consumed, for rxBurst to return (rx.c) */
   /* TPACKET_V2 cursor: next frame to read, first frame not yet released */
   uint32_t v2_next, v2_release;
   /* TPACKET_V3 cursor: current block, packets left in it, next packet; first unreleased block */

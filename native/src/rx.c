@@ -21,7 +21,9 @@
  *    larger than a slot (a GSO super-frame) comes whole from the socket queue into the
  *    spill area after the ring (spill_frame: one recvmsg each, no allocation), in its
  *    slot's place, so frames keep their order; a burst ends early when the spill is full
- *    (rxCopied counts these frames). Each accepted
+ *    (rxCopied counts these frames). A socket error (ENETDOWN) that such a recvmsg reads
+ *    in the frame's stead is returned as -errno by the first burst that finds nothing
+ *    more, as the poll would have reported it. Each accepted
  *    frame: outgoing copies are filtered if the kernel could not (PACKET_IGNORE_OUTGOING
  *    missing); truncated frames (snaplen < len: larger than a slot while the socket queue
  *    was full, or larger than the whole spill) are dropped and counted; a VLAN tag the
@@ -134,6 +136,13 @@ static int spill_frame(sl_handle *h, struct tpacket2_hdr *t, uint32_t *off, uint
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
   ssize_t r = recvmsg(h->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    /* a pending socket error (ENETDOWN when the link goes down) is returned, and cleared,
+     * before any queued frame: keep it for rxBurst to report (v2_rx), then take the frame */
+    h->sock_err = errno;
+    h->last_error = errno;
+    r = recvmsg(h->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+  }
   if (r < 0) { /* no queued frame for the slot: cannot happen while the kernel keeps its order */
     h->last_error = errno;
     h->rx_dropped++;
@@ -185,6 +194,11 @@ static int v2_rx(sl_handle *h, uint32_t max, uint32_t *offs, uint32_t *lens) {
     if (accept_frame(h, (uint8_t *)t, hdrlen, st, t->tp_mac, t->tp_snaplen, t->tp_len, t->tp_vlan_tci, t->tp_vlan_tpid,
                      &offs[n], &lens[n]))
       n++;
+  }
+  if (!n && h->sock_err) { /* a socket error spill_frame read in its stead: the poll would have said it */
+    int e = h->sock_err;
+    h->sock_err = 0;
+    return -e;
   }
   return (int)n;
 }
