@@ -4,9 +4,10 @@
  * (sendmmsg on the same socket) in tx.c.
  *
  * opts, each optional: ringVersion (2), vnetHdr (false), blockSize (1 MiB, a power of two
- * >= 4096), blockCount (64, 2..4096), frameSize (V2 with vnetHdr 69,904, else 2,048; a
- * multiple of 16), blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true),
- * fanoutGroup + fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
+ * >= 4096), blockCount (64, 2..4096), frameSize (2,048, a multiple of 16: an MTU frame;
+ * larger V2 frames take the copy path below, larger V3 frames are truncated),
+ * blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true), fanoutGroup +
+ * fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
  *
  * Setup order matters (Linux packet(7)): version, vnet header and reserve must be set
  * before the ring exists; the socket is created with protocol 0 so it receives nothing

@@ -34,7 +34,7 @@ removes it).
 
 Environment: SLUICE, the command that runs sluice (default: node on this checkout's
 dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn); SLUICE_MN_LOGDIR
-(default /tmp); SLUICE_MN_RING (default 512k); SLUICE_MN_CACHE (default 4096).
+(default /tmp); SLUICE_MN_RING (default 256k); SLUICE_MN_CACHE (default 4096).
 """
 import errno
 import glob
