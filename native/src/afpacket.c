@@ -5,7 +5,7 @@
  *
  * opts, each optional: ringVersion (2), vnetHdr (false), blockSize (1 MiB, a power of two
  * >= 4096), blockCount (64, 2..4096), frameSize (2,048, a multiple of 16: an MTU frame;
- * larger V2 frames take the copy path below, larger V3 frames are truncated),
+ * larger V2 frames take the copy path below; V3 packs frames up to a block's size),
  * blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true), fanoutGroup +
  * fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
  *
