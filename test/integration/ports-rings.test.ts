@@ -9,7 +9,8 @@
  *  - super-frames arrive whole, with their GSO header, and in order with small frames;
  *    a burst of more super-frames than the spill holds is spread over several rxBursts;
  *  - 120 MTU frames sent at once into a ring nobody reads are all kept;
- *  - ping works.
+ *  - ping works;
+ *  - a link that goes down with super-frames queued loses none of them, then reports ENETDOWN.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -171,6 +172,40 @@ need.describe('AF_PACKET rings of 2 KiB slots, with the copy path for larger fra
       expect(Math.max(...got.bursts)).toBeLessThanOrEqual(4); // the spill holds 4 of them per burst
       expect(got.bursts.length).toBeGreaterThanOrEqual(3);
       expect(rx.nativeStats()!.rxCopied - before).toBe(10);
+    });
+
+    it('a link that goes down with super-frames queued: every frame in order, then ENETDOWN', async () => {
+      // The kernel sets ENETDOWN on the socket; recvmsg returns a pending error before the
+      // queued frame, so the copy path must keep both: the frame in its place, the error
+      // for when the ring is empty (as the poll would have reported it).
+      const [k0, k1] = await lab.pair('k0', 'k1');
+      const ktx = new AfPacketPort(k0, { vnetHdr: true });
+      const krx = new AfPacketPort(k1, { vnetHdr: true, ...RING });
+      ktx.open();
+      krx.open();
+      try {
+        const payloads = [100, 30_000, 200, 40_000];
+        const sent = payloads.map((payload) => buildOffloadFrame({ v6: false, proto: 6, payload, mss: payload > 1448 ? 1448 : 0 }));
+        expect(ktx.txBurst(batchOf(sent))).toBe(payloads.length);
+        await sleep(50);
+        await sh(`ip link set ${k1} down`);
+        const lens: number[] = [];
+        let last = 0;
+        for (let k = 0; k < 20; k++) {
+          last = krx.rxBurst();
+          if (last < 0) break;
+          for (let i = 0; i < last; i++) {
+            const off = krx.burst.offs[i]!;
+            const f = krx.burst.buf.subarray(off, off + krx.burst.lens[i]!);
+            if (be16(f, 12) === 0x0800 && f[23] === 6 && be16(f, 34) === 40000) lens.push(f.length);
+          }
+        }
+        expect(lens).toEqual(sent.map((f) => f.len));
+        expect(last).toBe(-100); // -ENETDOWN
+      } finally {
+        ktx.close();
+        krx.close();
+      }
     });
 
     it('keeps 120 MTU frames sent at once (the old 256 KiB ring held 2)', async () => {
