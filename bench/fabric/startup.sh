@@ -2,15 +2,18 @@
 # npm run bench:fabric-startup [-- BRIDGES PORTS [ROUNDS]]   (root; not part of CI; ~1 min)
 # What a Mininet fabric's start and stop cost the daemon, without Mininet: in a private
 # namespace, BRIDGES x PORTS veths (default 64 x 4), a daemon with the Mininet flags
-# (--ring-size 512k --flow-cache-entries 4096), then one `sluice batch` that adds every
+# (--ring-size RING_SIZE --flow-cache-entries 4096; RING_SIZE defaults to the Mininet
+# default, 256k, src/mininet/sluice.py), then one `sluice batch` that adds every
 # bridge and port, then SIGTERM. Per round it prints the batch's wall time, the daemon's
 # CPU during it, its RSS per bridge (minus the empty daemon's) and the time to stop.
-# SLUICE_CLI (default dist/src/cli/main.js of this checkout) runs another build.
+# SLUICE_CLI (default dist/src/cli/main.js of this checkout) runs another build: with
+# RING_SIZE, a before/after pair in one sitting (bench/fabric/README.md).
 # NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the daemon's node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-64}; P=${2:-4}; ROUNDS=${3:-3}
 CLI=${SLUICE_CLI:-dist/src/cli/main.js}
+RING=${RING_SIZE:-256k}
 [ -n "${SLUICE_CLI:-}" ] || npm run build >/dev/null
 NS="slfst$$"
 W="$(mktemp -d /tmp/sluice-fabric-startup-XXXXXX)"
@@ -36,7 +39,7 @@ now() { date +%s.%N; }
 for r in $(seq 1 "$ROUNDS"); do
   rm -rf "$W/rd" "$W/conf.json"
   # shellcheck disable=SC2086
-  ip netns exec "$NS" node ${NODE_FLAGS:-} "$CLI" start --rundir "$W/rd" --db "$W/conf.json" --ring-size 512k --flow-cache-entries 4096 >"$W/log" 2>&1 &
+  ip netns exec "$NS" node ${NODE_FLAGS:-} "$CLI" start --rundir "$W/rd" --db "$W/conf.json" --ring-size "$RING" --flow-cache-entries 4096 >"$W/log" 2>&1 &
   PID=$!
   while [ ! -S "$W/rd/sluice.ctl" ]; do sleep 0.05; done
   sleep 1
@@ -46,7 +49,7 @@ for r in $(seq 1 "$ROUNDS"); do
   sleep 2
   r1=$(rss "$PID")
   s2=$(now); kill -TERM "$PID"; wait "$PID" || true; e2=$(now); PID=""
-  awk -v n="$N" -v p="$P" -v r="$r" -v s="$s" -v e="$e" -v t="$((t1 - t0))" -v r0="$r0" -v r1="$r1" -v s2="$s2" -v e2="$e2" 'BEGIN {
-    printf "round %d: %d bridges x %d AF_PACKET ports: batch %.2f s wall, daemon CPU %.2f s; RSS %.1f MiB empty, +%.2f MiB per bridge; stop %.2f s\n",
-      r, n, p, e - s, t / 100, r0 / 1024, (r1 - r0) / 1024 / n, e2 - s2 }'
+  awk -v n="$N" -v p="$P" -v ring="$RING" -v r="$r" -v s="$s" -v e="$e" -v t="$((t1 - t0))" -v r0="$r0" -v r1="$r1" -v s2="$s2" -v e2="$e2" 'BEGIN {
+    printf "round %d: %d bridges x %d AF_PACKET ports (ring %s): batch %.2f s wall, daemon CPU %.2f s; RSS %.1f MiB empty, +%.2f MiB per bridge; stop %.2f s\n",
+      r, n, p, ring, e - s, t / 100, r0 / 1024, (r1 - r0) / 1024 / n, e2 - s2 }'
 done

@@ -4,9 +4,10 @@
  * (sendmmsg on the same socket) in tx.c.
  *
  * opts, each optional: ringVersion (2), vnetHdr (false), blockSize (1 MiB, a power of two
- * >= 4096), blockCount (64, 2..4096), frameSize (V2 with vnetHdr 69,904, else 2,048; a
- * multiple of 16), blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true),
- * fanoutGroup + fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
+ * >= 4096), blockCount (64, 2..4096), frameSize (2,048, a multiple of 16: an MTU frame;
+ * larger V2 frames take the copy path below; V3 packs frames up to a block's size),
+ * blockTimeoutMs (1, V3 only), rcvbuf / sndbuf (4 MiB), promisc (true), fanoutGroup +
+ * fanoutMode (PACKET_FANOUT, none unless fanoutGroup is given).
  *
  * Setup order matters (Linux packet(7)): version, vnet header and reserve must be set
  * before the ring exists; the socket is created with protocol 0 so it receives nothing
@@ -14,11 +15,21 @@
  * PACKET_IGNORE_OUTGOING keeps our own transmissions out of the ring; a kernel without
  * it (< 4.20) gets `drop_outgoing`, and rx.c filters them instead.
  *
- * Geometry. With PACKET_VNET_HDR, veth hands over GSO super-frames of up to 64 KiB, which
- * must fit in one ring frame or they are truncated. The kernel allocates each ring block
- * as 2^order pages, so blocks are sized as powers of two (1 MiB) and a V2 frame as
- * block/15 (69,904 bytes: 64 KiB + VLAN + headers) — no memory is wasted to rounding.
- * V3 packs variable-size packets into the same 1 MiB blocks.
+ * Geometry. A V2 slot holds one MTU frame (2,048 bytes: tpacket2 header, sockaddr_ll,
+ * reserve, virtio-net header and up to 1,956 bytes of frame, so a 1,514-byte frame with
+ * two VLAN tags fits), so a ring of N bytes holds N / 2,048 frames: 128 in 256 KiB, 32,768
+ * in the 64 MiB default. A larger frame — with PACKET_VNET_HDR, veth hands over GSO
+ * super-frames of up to 64 KiB — does not fit a slot. PACKET_COPY_THRESH makes the kernel
+ * (tpacket_rcv) put it in the ring truncated, flagged TP_STATUS_COPY, and queue the whole
+ * skb on the socket's ordinary receive queue (as long as the queue is below SO_RCVBUF;
+ * beyond, the slot comes truncated without the flag and rx.c drops and counts it). Slot
+ * and queue entry are taken under one lock, so the queue holds exactly the TP_STATUS_COPY
+ * frames, in ring order; rx.c reads each with recvmsg (virtio-net header first) into the
+ * spill area mapped right after the ring (SL_SPILL) and hands it on in the slot's place.
+ * Before, a slot was sized for the super-frame (69,904 bytes = 1 MiB / 15), so 64 MiB held
+ * 960 frames and a 512 KiB ring 6. The kernel allocates each ring block as 2^order pages,
+ * so blocks are powers of two (1 MiB; 2 of size/2 for rings under 2 MiB), and 2,048-byte
+ * slots waste nothing. V3 packs variable-size packets into the same blocks (no spill).
  *
  * Why V2 is the default: V3 wakes the reader only when a block fills or when the block
  * timeout (>= 1 ms) expires, so at low rates every hop costs ~1 ms (see LAB-NOTES and
@@ -46,13 +57,14 @@
 #include <unistd.h>
 
 #define RING_BLOCK (1u << 20)
-#define RING_BLOCKS 64u /* 960 V2 slots with vnetHdr: ~3 ms at 300 kpps (bench/README.md, rx_dropped) */
-#define V2_FRAME_VNET 69904u  /* RING_BLOCK / 15, 16-aligned */
-#define V2_FRAME_PLAIN 2048u
+#define RING_BLOCKS 64u /* 32,768 V2 slots (960 when a slot held a GSO frame: bench/README.md, rx_dropped) */
+#define FRAME_SIZE 2048u /* an MTU frame; larger ones take the copy path (V2) */
 #define V3_TIMEOUT_MS 1u
 #define SOCK_BUF (4u << 20)
-#define HEADROOM 16u
 
+#ifndef PACKET_COPY_THRESH
+#define PACKET_COPY_THRESH 7
+#endif
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
@@ -89,7 +101,7 @@ static const char *check_geometry(open_opts *p) {
   if (p->version != 2 && p->version != 3) return "packetOpen: ringVersion must be 2 or 3";
   if (p->block_size < 4096 || (p->block_size & (p->block_size - 1))) return "packetOpen: blockSize must be a power of two >= 4096";
   if (p->block_nr < 2 || p->block_nr > 4096) return "packetOpen: blockCount must be 2..4096";
-  if (!p->frame_size) p->frame_size = p->version == 3 ? V2_FRAME_PLAIN : (p->vnet ? V2_FRAME_VNET : V2_FRAME_PLAIN);
+  if (!p->frame_size) p->frame_size = FRAME_SIZE;
   if (p->frame_size < 128 || p->frame_size % 16 || p->frame_size > p->block_size)
     return "packetOpen: frameSize must be a multiple of 16, >= 128 and <= blockSize";
   return NULL;
@@ -122,9 +134,22 @@ static int setup_ring(sl_handle *h, open_opts *p) {
   h->frame_size = p->frame_size;
   h->frames_per_block = fpb;
   h->frame_nr = fpb * p->block_nr;
-  h->rx_area_len = (size_t)p->block_size * p->block_nr;
-  void *m = mmap(NULL, h->rx_area_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, h->fd, 0);
-  if (m == MAP_FAILED) return -1;
+  /* One mapping: the ring, then (V2) the spill area, so a spilled frame is an offset into
+   * rxBuffer like any ring frame (rx.c, and tx.c's zero-copy `alt`). The spill's pages are
+   * anonymous and only count in RSS once a frame larger than a slot has been received. */
+  size_t ring_len = (size_t)p->block_size * p->block_nr;
+  h->spill_len = p->version == 2 ? SL_SPILL : 0;
+  h->rx_area_len = ring_len + h->spill_len;
+  uint8_t *area = mmap(NULL, h->rx_area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (area == MAP_FAILED) return -1;
+  void *m = mmap(area, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | MAP_FIXED, h->fd, 0);
+  if (m == MAP_FAILED) {
+    int e = errno;
+    munmap(area, h->rx_area_len);
+    errno = e;
+    return -1;
+  }
+  h->spill = h->spill_len ? area + ring_len : NULL;
   h->rx_area = m;
   return 0;
 }
@@ -144,7 +169,9 @@ static int open_socket(sl_handle *h, open_opts *o, const char **call) {
   int ver = o->version == 3 ? TPACKET_V3 : TPACKET_V2;
   if (sockopt(h->fd, SOL_PACKET, PACKET_VERSION, ver) < 0) return *call = "PACKET_VERSION", errno;
   if (o->vnet && sockopt(h->fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0) return *call = "PACKET_VNET_HDR", errno;
-  if (sockopt(h->fd, SOL_PACKET, PACKET_RESERVE, HEADROOM) < 0) return *call = "PACKET_RESERVE", errno;
+  if (sockopt(h->fd, SOL_PACKET, PACKET_RESERVE, SL_RX_HEADROOM) < 0) return *call = "PACKET_RESERVE", errno;
+  /* V2: a frame larger than a slot is also queued whole on the socket (TP_STATUS_COPY) */
+  if (o->version == 2 && sockopt(h->fd, SOL_PACKET, PACKET_COPY_THRESH, 1) < 0) return *call = "PACKET_COPY_THRESH", errno;
   if (sockopt(h->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0) h->drop_outgoing = true; /* kernel < 4.20 */
   /* Bigger socket buffers: the default 208 KiB drops under load (LAB-NOTES). FORCE needs
    * CAP_NET_ADMIN; fall back to the capped variant. */

@@ -36,6 +36,11 @@
 #define SL_TX_BATCH 64            /* frames per sendmmsg call (tx.c) */
 #define SL_SCRATCH (256u * 1024u) /* software segmentation output, >= one 64 KiB GSO frame */
 #define SL_GRO_IOV 1024           /* iovecs for super-frames per sendmmsg batch (tx.c) */
+/* AF_PACKET V2 spill area (afpacket.c maps it right after the ring, rx.c fills it): frames
+ * larger than a ring slot (GSO super-frames) are read whole from the socket queue into it.
+ * Four 64 KiB frames and their headroom per burst; a burst ends early when it is full. */
+#define SL_SPILL (272u * 1024u)
+#define SL_RX_HEADROOM 16u /* PACKET_RESERVE: room to re-insert a stripped VLAN tag (rx.c) */
 
 enum sl_kind { SL_TAP = 1, SL_PACKET = 2, SL_TUNNEL = 3 };
 
@@ -58,6 +63,10 @@ typedef struct sl_handle {
   int ring_version; /* 2 or 3; 0 for TAP */
   uint32_t block_size, block_nr, frame_size, frame_nr, frames_per_block;
   bool drop_outgoing; /* kernel lacks PACKET_IGNORE_OUTGOING: filter PACKET_OUTGOING ourselves */
+  /* V2: rx_area = ring (block_size * block_nr) + spill (spill_len, SL_SPILL; 0 for V3) */
+  uint8_t *spill;
+  uint32_t spill_len, spill_used; /* spill_used: bytes taken by the current burst */
+  int sock_err; /* a socket error the spill's recvmsg consumed, for rxBurst to return (rx.c) */
   /* TPACKET_V2 cursor: next frame to read, first frame not yet released */
   uint32_t v2_next, v2_release;
   /* TPACKET_V3 cursor: current block, packets left in it, next packet; first unreleased block */
@@ -85,6 +94,7 @@ typedef struct sl_handle {
   /* counters */
   uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_errors, tx_dropped;
   uint64_t rx_truncated, tx_segmented, tx_too_big;
+  uint64_t rx_copied; /* frames larger than a ring slot received whole via the socket queue (rx.c) */
   uint64_t tx_gro_frames, tx_gro_segments; /* super-frames built (tx.c), input frames in them */
   int last_error; /* last errno seen on the data path (0 if none) */
 

@@ -59,7 +59,7 @@ static void tunnel_info(napi_env env, sl_handle *h, napi_value o) {
 }
 
 /* info(handle) -> { fd, ifname, kind, vnetHdr, closed, ifindex, ringVersion, blockSize,
- * blockCount, frameSize, frameCount, bufferBytes } (TAP: frameSize/frameCount are its
+ * blockCount, frameSize, frameCount, bufferBytes, spillBytes } (TAP: frameSize/frameCount are its
  * slots), + a tunnel's own fields (tunnel_info) */
 napi_value sl_info(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -85,6 +85,7 @@ napi_value sl_info(napi_env env, napi_callback_info info) {
   set_u32(env, o, "frameSize", h->kind == SL_TAP ? h->slot_size : h->frame_size);
   set_u32(env, o, "frameCount", h->kind == SL_TAP ? h->slot_nr : h->frame_nr);
   set_u32(env, o, "bufferBytes", (uint32_t)h->rx_area_len);
+  set_u32(env, o, "spillBytes", h->spill_len); /* AF_PACKET V2: the part of bufferBytes after the ring (rx.c) */
   if (h->kind == SL_TUNNEL) tunnel_info(env, h, o);
   return o;
 }
@@ -113,6 +114,7 @@ napi_value sl_stats(napi_env env, napi_callback_info info) {
   /* tunnels: + datagrams the kernel dropped on a full socket (SO_RXQ_OVFL, tunnel.c) */
   set_num(env, o, "rxDropped", h->rx_dropped + (h->tun ? h->tun->rx_ovfl : 0));
   set_num(env, o, "rxTruncated", h->rx_truncated);
+  set_num(env, o, "rxCopied", h->rx_copied); /* AF_PACKET V2: frames larger than a slot, received whole (rx.c) */
   set_num(env, o, "tx", h->tx_packets);
   set_num(env, o, "txBytes", h->tx_bytes);
   set_num(env, o, "txDropped", h->tx_dropped);

@@ -122,7 +122,7 @@ function buildProgram(): Command {
     .option('--ssl-ca <file>', 'CA certificate (PEM) that peers must be signed by')
     .option('--flow-limit <n>', 'rules per flow table; a flow-mod past it gets OFPFMFC_TABLE_FULL (default 1000000; OVS other_config:flow-limit)')
     .option('--mac-table-size <n>', 'addresses the NORMAL learning table holds; full, it evicts from the port holding the most (default 8192; OVS other_config:mac-table-size)')
-    .option('--ring-size <size>', 'receive ring of each AF_PACKET port without ring= in its spec: a power of two, 256k..1g (default 64m; the ring counts in the RSS: 1m suits a quiet port, e.g. Mininet\'s)')
+    .option('--ring-size <size>', 'receive ring of each AF_PACKET port without ring= in its spec: a power of two, 256k..1g (default 64m: 32,768 slots of 2 KiB, larger frames go through the socket queue; the ring counts in the RSS: 256k = 128 slots suits a quiet port, e.g. Mininet\'s)')
     .option('--flow-cache-entries <n>', 'exact-match flow cache of each bridge, a power of two 64..4194304 (default 65536: 8 MiB, touched as flows come; 4096 suits a small switch)')
     .option('--mac-aging-time <s>', 'seconds a learned address lives unseen (default 300; OVS other_config:mac-aging-time)')
     .option('--busy-poll <us>', 'microseconds the bridge keeps polling its ports after traffic before it sleeps: lower latency for more CPU while traffic flows, 0 = off (default 200)')

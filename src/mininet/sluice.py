@@ -23,7 +23,7 @@ Switch parameters (`--switch sluice,failMode=standalone,ringSize=1m`), as OVSSwi
                e.g. 'OpenFlow13' or 'OpenFlow10,OpenFlow13' (OVS's bridge `protocols`)
   batch        start with batchStartup (Mininet sets it for `mn` and Mininet(topo))
   ringSize     this switch's AF_PACKET receive ring per port, e.g. '4m' (default: the
-               daemon's, SLUICE_MN_RING, 512k); see README "Mininet"
+               daemon's, SLUICE_MN_RING, 256k); see README "Mininet"
   reconnectms, inband, datapath: accepted and ignored (Sluice's backoff is 1 to 8 s)
 
 The daemon runs in the namespace Mininet runs in, as ovs-vswitchd does. Its command line
@@ -35,7 +35,7 @@ removes it).
 
 Environment: SLUICE, the command that runs sluice (default: node on this checkout's
 dist/src/cli/main.js); SLUICE_MN_RUNROOT (default /run/sluice-mn); SLUICE_MN_LOGDIR
-(default /tmp); SLUICE_MN_RING (default 512k); SLUICE_MN_CACHE (default 4096).
+(default /tmp); SLUICE_MN_RING (default 256k); SLUICE_MN_CACHE (default 4096).
 """
 import errno
 import glob
@@ -71,8 +71,9 @@ RUNROOT = os.environ.get('SLUICE_MN_RUNROOT', '/run/sluice-mn')
 LOGDIR = os.environ.get('SLUICE_MN_LOGDIR', '/tmp')
 # The AF_PACKET receive ring of every port (sluice start --ring-size; the daemon's own default
 # is 64m, for busy ports): Mininet's ports are many and quiet, and each ring counts in the
-# daemon's RSS. 512k holds 6 frames of up to 64 KiB (src/ports/afpacket.ts).
-RING = os.environ.get('SLUICE_MN_RING', '512k')
+# daemon's RSS. 256k holds 128 frames of 2 KiB; larger ones (GSO super-frames) pass
+# through the socket queue (src/ports/afpacket.ts).
+RING = os.environ.get('SLUICE_MN_RING', '256k')
 # Each bridge's flow cache (sluice start --flow-cache-entries; the daemon's default 65536 is
 # 8 MiB per bridge once flows spread over it): 4096 entries, 512 KiB.
 CACHE = os.environ.get('SLUICE_MN_CACHE', '4096')

@@ -8,12 +8,15 @@
  *    default offloads on. Users never have to turn offloads off.
  *  - TPACKET_V2: wakes per frame (tens of µs per hop when idle) and still batches under
  *    load; V3 adds ≥ 1 ms per hop at low rates (block timeout). See bench/io.md.
- *  - Receive ring: DEFAULT_RING_BYTES (64 MiB: 64 blocks of 1 MiB, room for 960 frames of up
- *    to 64 KiB: ~3 ms of a 300 kpps flood, so a switch that waits for a CPU does not drop;
- *    bench/README.md "Sluice's rx_dropped"). The ring is mapped into the process and counts
- *    in its RSS, so many quiet ports (a Mininet fabric) take a smaller one: `ring=SIZE` on
- *    the port spec, or `sluice start --ring-size SIZE` for every AF_PACKET port without
- *    one. SIZE is a power of two from 256 KiB up; ringGeometry says how many frames fit.
+ *  - Receive ring: DEFAULT_RING_BYTES (64 MiB: 64 blocks of 1 MiB) of 2 KiB slots, one MTU
+ *    frame each: 32,768 frames, ~100 ms of a 300 kpps flood, so a switch that waits for a
+ *    CPU does not drop (bench/README.md "Sluice's rx_dropped"). A larger frame (a GSO
+ *    super-frame of up to 64 KiB, with the vnet header) is queued whole on the socket and
+ *    read into a spill area after the ring (native/src/afpacket.c, rx.c), so slots need not
+ *    be sized for it. The ring is mapped into the process and counts in its RSS, so many
+ *    quiet ports (a Mininet fabric: 256k) take a smaller one: `ring=SIZE` on the port spec,
+ *    or `sluice start --ring-size SIZE` for every AF_PACKET port without one. SIZE is a
+ *    power of two from 256 KiB (128 frames) up; ringGeometry says how many frames fit.
  *  - 4 MiB socket buffers; kernel drops (PACKET_STATISTICS) are reported as rxDropped.
  *  - Link state: the interface must exist here and be IFF_UP|IFF_RUNNING; a deleted
  *    interface fails the port (ENETDOWN) instead of throwing.
@@ -34,8 +37,8 @@ const MIB = 1024 * KIB;
 export const DEFAULT_RING_BYTES = 64 * MIB;
 const MIN_RING_BYTES = 256 * KIB;
 const MAX_RING_BYTES = 1024 * MIB;
-/** A V2 frame with the virtio-net header holds a 64 KiB GSO frame: 1 MiB / 15, 16-aligned. */
-const V2_VNET_FRAME = 69_904;
+/** A ring slot (native/src/afpacket.c FRAME_SIZE): one MTU frame; larger frames take the copy path. */
+export const RING_FRAME_BYTES = 2048;
 
 /** "512k", "16m", "1g", "262144" → bytes, when a power of two in MIN..MAX_RING_BYTES. */
 export function parseRingSize(text: string): number | undefined {
@@ -49,16 +52,13 @@ export const RING_SIZE_EXPECTED = 'expected a power of two from 256k to 1g (byte
 
 /**
  * The ring's geometry for `bytes` (a power of two, parseRingSize): from 2 MiB up, blocks of
- * 1 MiB as the native default; below, two blocks of bytes/2, and with the virtio-net header
- * (V2) frames as small as still hold a 64 KiB GSO frame: 256 KiB = 2 frames of 128 KiB,
- * 512 KiB = 2 × 3 frames of 87,376, 1 MiB = 2 × 7 of 74,896, 16 MiB = 16 × 15 of 69,904.
+ * 1 MiB as the native default; below, two blocks of bytes/2. Slots are RING_FRAME_BYTES
+ * whatever the size (V2 and V3), so a ring holds bytes / 2,048 frames: 256 KiB = 128,
+ * 512 KiB = 256, 64 MiB = 32,768.
  */
-export function ringGeometry(bytes: number, vnet: boolean, version: 2 | 3): { blockSize: number; blockCount: number; frameSize?: number } {
+export function ringGeometry(bytes: number): { blockSize: number; blockCount: number } {
   if (bytes >= 2 * MIB) return { blockSize: MIB, blockCount: bytes / MIB };
-  const blockSize = bytes / 2;
-  if (version === 3 || !vnet) return { blockSize, blockCount: 2 };
-  const perBlock = Math.floor(blockSize / V2_VNET_FRAME);
-  return { blockSize, blockCount: 2, frameSize: Math.floor(blockSize / perBlock / 16) * 16 };
+  return { blockSize: bytes / 2, blockCount: 2 };
 }
 
 export class AfPacketPort extends NativePort {
@@ -76,7 +76,7 @@ export class AfPacketPort extends NativePort {
   /** packetOpen's arguments for this port (also packetOpenMany's, open-many.ts). */
   openArgs(): [string, PacketOpenOptions] {
     const { maxBurst: _ignored, ringBytes, ...opts } = this.options;
-    const geometry = ringBytes === undefined ? {} : ringGeometry(ringBytes, this.vnet, opts.ringVersion ?? 2);
+    const geometry = ringBytes === undefined ? {} : ringGeometry(ringBytes);
     return [this.ifname, { ringVersion: 2, ...geometry, ...opts, vnetHdr: this.vnet }];
   }
 

@@ -18,7 +18,8 @@ export interface PacketOpenOptions {
   /** ring block size, a power of two (default 1 MiB) */
   blockSize?: number;
   blockCount?: number;
-  /** V2 frame size (default 69,904 with vnetHdr, so 64 KiB GSO frames fit; 2,048 without) */
+  /** ring slot size (default 2,048: an MTU frame; a larger V2 frame is received whole
+   * through the socket queue and the spill area, native/src/afpacket.c) */
   frameSize?: number;
   /** V3 block retire timeout in ms (default 1) */
   blockTimeoutMs?: number;
@@ -66,6 +67,9 @@ interface NativeStats {
   rxBytes: number;
   rxDropped: number;
   rxTruncated: number;
+  /** AF_PACKET V2: frames larger than a ring slot (GSO super-frames) received whole through
+   * the socket queue (native/src/rx.c); also counted in rx */
+  rxCopied: number;
   tx: number;
   txBytes: number;
   txDropped: number;
@@ -93,6 +97,8 @@ interface NativeInfo {
   frameSize: number;
   frameCount: number;
   bufferBytes: number;
+  /** AF_PACKET V2: the spill area after the ring, part of bufferBytes (native/src/rx.c) */
+  spillBytes: number;
   /** tunnel handles only */
   proto?: 'udp' | 'gre';
   localAddr?: string;

@@ -1,6 +1,6 @@
 /** The AF_PACKET receive ring's size: the spec option ring=SIZE, `sluice start --ring-size`, and the geometry; `--flow-cache-entries`. */
 import { describe, it, expect } from 'vitest';
-import { DEFAULT_RING_BYTES, parseRingSize, ringGeometry, type AfPacketPort } from '../../src/ports/afpacket.js';
+import { DEFAULT_RING_BYTES, RING_FRAME_BYTES, parseRingSize, ringGeometry, type AfPacketPort } from '../../src/ports/afpacket.js';
 import { createPort } from '../../src/ports/spec.js';
 import { planStart } from '../../src/cli/start-options.js';
 
@@ -17,20 +17,17 @@ describe('ring size', () => {
     for (const bad of ['128k', '300k', '2g', 'm', '1.5m', '-1m', '']) expect(parseRingSize(bad), bad).toBeUndefined();
   });
 
-  it('keeps 1 MiB blocks from 2 MiB up; below, two blocks whose V2 frames still hold a 64 KiB GSO frame', () => {
-    expect(ringGeometry(16 << 20, true, 2)).toEqual({ blockSize: 1 << 20, blockCount: 16 });
-    expect(ringGeometry(2 << 20, false, 2)).toEqual({ blockSize: 1 << 20, blockCount: 2 });
-    expect(ringGeometry(1 << 20, true, 2)).toEqual({ blockSize: 512 << 10, blockCount: 2, frameSize: 74_896 });
-    expect(ringGeometry(512 << 10, true, 2)).toEqual({ blockSize: 256 << 10, blockCount: 2, frameSize: 87_376 });
-    expect(ringGeometry(256 << 10, true, 2)).toEqual({ blockSize: 128 << 10, blockCount: 2, frameSize: 131_072 });
-    expect(ringGeometry(512 << 10, false, 2)).toEqual({ blockSize: 256 << 10, blockCount: 2 });
-    expect(ringGeometry(512 << 10, true, 3)).toEqual({ blockSize: 256 << 10, blockCount: 2 });
-    for (const b of [256 << 10, 512 << 10, 1 << 20]) {
-      const g = ringGeometry(b, true, 2);
-      expect(g.frameSize! % 16).toBe(0);
-      expect(g.frameSize!).toBeGreaterThanOrEqual(65_536 + 18 + 10 + 32); // GSO frame + VLAN + vnet + tpacket header
+  it('keeps 1 MiB blocks from 2 MiB up, two blocks below; 2 KiB slots at every size (bytes / 2,048 frames)', () => {
+    expect(ringGeometry(16 << 20)).toEqual({ blockSize: 1 << 20, blockCount: 16 });
+    expect(ringGeometry(2 << 20)).toEqual({ blockSize: 1 << 20, blockCount: 2 });
+    expect(ringGeometry(1 << 20)).toEqual({ blockSize: 512 << 10, blockCount: 2 });
+    expect(ringGeometry(256 << 10)).toEqual({ blockSize: 128 << 10, blockCount: 2 });
+    for (const b of [256 << 10, 512 << 10, 1 << 20, 64 << 20]) {
+      const g = ringGeometry(b);
+      expect(g.blockSize % RING_FRAME_BYTES).toBe(0);
       expect(g.blockSize * g.blockCount).toBe(b);
     }
+    expect((256 << 10) / RING_FRAME_BYTES).toBe(128); // the Mininet default's frames
   });
 
   it('is a port spec option of afpacket ports, over the daemon default', () => {
