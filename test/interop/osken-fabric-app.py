@@ -9,7 +9,9 @@ OpenFlow 1.3 only. Behaviour:
     32-bit port number) when the switch connects, when a port comes up, and every
     LLDP_PERIOD_S seconds; an LLDP packet-in at (dpid, port) from (dpid', port') is the
     link dpid':port' -> dpid:port;
-  - edge ports are live ports with no link; hosts are learned at edge ports only;
+  - edge ports are live ports with no link that were probed with LLDP at least EDGE_AFTER_S
+    ago (a switch's port answers a probe within milliseconds); hosts are learned at edge
+    ports only;
   - broadcast, multicast and unknown destinations are delivered by the controller to every
     edge port of every switch except the one it came in on, once: a copy seen again within
     DEDUP_S (same source, same bytes) is dropped. Nothing is flooded by a switch, so loops
@@ -45,6 +47,7 @@ from os_ken.ofproto import ether, ofproto_v1_3
 
 LLDP_PERIOD_S = 5
 TRACE = os.environ.get('FABRIC_TRACE') == '1'
+EDGE_AFTER_S = 1.0  # until then a port may still turn out to be a link: nothing is delivered on it
 DEDUP_S = 0.5  # the copies come back within milliseconds; an ARP retransmission comes 1 s later
 COOKIE = 0xFAB
 
@@ -65,6 +68,7 @@ class FabricApp(app_manager.OSKenApp):
         self.hosts = {}      # mac -> (dpid, port)
         self.seen = {}       # (src, crc) -> time, for broadcast delivery once
         self.routed = set()  # macs whose rules are installed
+        self.probed = {}     # (dpid, port) -> time of its first LLDP probe
         hub.spawn(self.lldp_loop)
 
     # ---- switches and ports ----
@@ -108,6 +112,7 @@ class FabricApp(app_manager.OSKenApp):
             return
         if down:
             self.ports.get(dp.id, {}).pop(p.port_no, None)
+            self.probed.pop((dp.id, p.port_no), None)
             self.drop_links_at((dp.id, p.port_no))
         else:
             self.ports.setdefault(dp.id, {})[p.port_no] = p.hw_addr
@@ -123,6 +128,7 @@ class FabricApp(app_manager.OSKenApp):
                     self.send_lldp(dp, port_no)
 
     def send_lldp(self, dp, port_no):
+        self.probed.setdefault((dp.id, port_no), time.time())
         parser = dp.ofproto_parser
         pkt = packet.Packet()
         pkt.add_protocol(ethernet.ethernet(dst=lldp.LLDP_MAC_NEAREST_BRIDGE, ethertype=ether.ETH_TYPE_LLDP,
@@ -205,11 +211,16 @@ class FabricApp(app_manager.OSKenApp):
         self.routed.add(mac)
         return hops
 
+    def is_edge(self, end, now):
+        "a live port with no link, probed long enough ago for a link to have shown"
+        return not self.linked(end) and now - self.probed.get(end, now) >= EDGE_AFTER_S
+
     def deliver_to_edges(self, data, ingress):
+        now = time.time()
         for dpid, dp in self.dps.items():
             parser = dp.ofproto_parser
             outs = [parser.OFPActionOutput(p) for p in self.ports.get(dpid, {})
-                    if (dpid, p) != ingress and not self.linked((dpid, p))]
+                    if (dpid, p) != ingress and self.is_edge((dpid, p), now)]
             if outs:
                 dp.send_msg(parser.OFPPacketOut(datapath=dp, buffer_id=dp.ofproto.OFP_NO_BUFFER,
                                                 in_port=dp.ofproto.OFPP_CONTROLLER, actions=outs, data=data))
