@@ -16,85 +16,42 @@
  * nothing malformed in the captured controller channel, which holds OF1.4 PACKET_IN,
  * FLOW_MOD and BUNDLE messages.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { needs } from '../tools.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Lab, killAll, macOf, quietNetns, sh, startSluice, type Daemon } from '../integration/datapath-lab.js';
-import { Child, dissect, freePort, startCapture, stopAll, stopCapture, waitListening } from '../integration/openflow-capture.js';
+import { sh } from '../integration/datapath-lab.js';
+import { dissect, stopCapture } from '../integration/openflow-capture.js';
 import { expectFirstPingViaController } from './osken-first-ping.js';
+import { oskenLab } from './osken-lab.js';
 
-const APP = fileURLToPath(new URL('./osken-learning-app.py', import.meta.url));
 const need = needs('root', 'native', 'ip', 'sysctl', 'ping', 'osken-manager', 'python3', 'python3:os_ken', 'ovs-ofctl', 'tshark', 'dumpcap');
 
 need.describe('os-ken MAC-learning app controls Sluice over OpenFlow 1.4', () => {
-  const lab = new Lab();
-  const rundir = mkdtempSync(join(tmpdir(), 'sluice-osken14-'));
-  const pcap = join(rundir, 'channel.pcapng');
-  let port = 0;
-  let osken: Child;
-  let capture: Child;
-  let d: Daemon;
-  let macs: string[] = [];
-  const br = lab.name('br');
-  const packetInsFromHosts = () => osken.lines.filter((l) => /SLUICE-PACKET-IN/.test(l) && macs.some((m) => l.includes(`src=${m}`))).length;
-
-  beforeAll(async () => {
-    const A = await quietNetns(lab, 'A');
-    const B = await quietNetns(lab, 'B');
-    await lab.veth(A, 'eth0', lab.name('ao'), '10.88.0.1/24');
-    await lab.veth(B, 'eth0', lab.name('bo'), '10.88.0.2/24');
-    macs = [await macOf(A, 'eth0'), await macOf(B, 'eth0')];
-    port = await freePort();
-    osken = Child.spawn('osken-manager', ['--ofp-listen-host', '127.0.0.1', '--ofp-tcp-listen-port', String(port), APP], {
-      ...process.env, PYTHONUNBUFFERED: '1', SLUICE_OFP: '14',
-    });
-    await waitListening(port, 30_000);
-    capture = await startCapture(port, pcap);
-    d = await startSluice([
-      '--bridge', br, '--fail-mode', 'secure', '--rundir', rundir,
-      '--port', `${lab.name('ao')}@ofport=1`, '--port', `${lab.name('bo')}@ofport=2`,
-      '--controller', `tcp:127.0.0.1:${port}`,
-    ]);
-    await d.waitFor(new RegExp(`tcp:127.0.0.1:${port} connected \\(OpenFlow 0x05\\)`), 20_000);
-    await osken.waitFor(/SLUICE-FEATURES dpid=/, 20_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    await capture?.stop('SIGINT').catch(() => undefined);
-    await killAll();
-    await osken?.stop().catch(() => undefined);
-    await stopAll();
-    await lab.cleanup();
-    rmSync(rundir, { recursive: true, force: true });
-  });
+  const t = oskenLab({ app: 'osken-learning-app.py', subnet: '10.88.0', version: 5, env: { SLUICE_OFP: '14' } });
 
   it('the table-miss rule came in through a bundle: open and commit answered, no error', async () => {
-    await osken.waitFor(/SLUICE-BUNDLE-REPLY type=5 id=1/, 10_000); // OFPBCT_COMMIT_REPLY
-    expect(osken.lines.filter((l) => /SLUICE-BUNDLE-REPLY type=1 id=1/.test(l))).toHaveLength(1); // OPEN_REPLY
-    expect(osken.lines.filter((l) => /SLUICE-ERROR/.test(l))).toEqual([]);
-    const flows = await sh(`ovs-ofctl -O OpenFlow14 dump-flows unix:${rundir}/${br}.mgmt`);
+    await t.osken.waitFor(/SLUICE-BUNDLE-REPLY type=5 id=1/, 10_000); // OFPBCT_COMMIT_REPLY
+    expect(t.osken.lines.filter((l) => /SLUICE-BUNDLE-REPLY type=1 id=1/.test(l))).toHaveLength(1); // OPEN_REPLY
+    expect(t.osken.lines.filter((l) => /SLUICE-ERROR/.test(l))).toEqual([]);
+    const flows = await sh(`ovs-ofctl -O OpenFlow14 dump-flows ${t.mgmt}`);
     expect(flows).toMatch(/OFPST_FLOW reply \(OF1\.4\)/);
     expect(flows).toMatch(/priority=0 actions=CONTROLLER:65535/);
   }, 20_000);
 
   it('first ping via the controller, then the datapath alone', async () => {
     await expectFirstPingViaController({
-      from: `${lab.prefix}A`, to: '10.88.0.2', osken, packetInsFromHosts, ofVersion: 'OpenFlow14', mgmt: `unix:${rundir}/${br}.mgmt`,
+      from: t.hostA, to: '10.88.0.2', osken: t.osken, packetInsFromHosts: t.packetInsFromHosts, ofVersion: 'OpenFlow14', mgmt: t.mgmt,
     });
   }, 40_000);
 
   it('tshark dissects the controller channel cleanly', async () => {
-    await stopCapture(capture);
-    const t = await dissect(pcap, port);
-    expect(t.problems).toBe('');
-    expect(await t.count('openflow_v5.type == 10')).toBeGreaterThan(0); // OFPT_PACKET_IN
-    expect(await t.count('openflow_v5.type == 14')).toBeGreaterThan(0); // OFPT_FLOW_MOD
-    expect(await t.count('openflow_v5.type == 6')).toBeGreaterThan(0); // OFPT_FEATURES_REPLY
+    await stopCapture(t.capture);
+    const ws = await dissect(t.pcap, t.port);
+    expect(ws.problems).toBe('');
+    expect(await ws.count('openflow_v5.type == 10')).toBeGreaterThan(0); // OFPT_PACKET_IN
+    expect(await ws.count('openflow_v5.type == 14')).toBeGreaterThan(0); // OFPT_FLOW_MOD
+    expect(await ws.count('openflow_v5.type == 6')).toBeGreaterThan(0); // OFPT_FEATURES_REPLY
     // frames, not messages: os-ken's open, add and commit may share one segment
-    expect(await t.count('openflow_v5.type == 33')).toBeGreaterThanOrEqual(2); // OFPT_BUNDLE_CONTROL both ways
-    expect(await t.count('openflow_v5.type == 34')).toBeGreaterThanOrEqual(1); // OFPT_BUNDLE_ADD_MESSAGE
+    expect(await ws.count('openflow_v5.type == 33')).toBeGreaterThanOrEqual(2); // OFPT_BUNDLE_CONTROL both ways
+    expect(await ws.count('openflow_v5.type == 34')).toBeGreaterThanOrEqual(1); // OFPT_BUNDLE_ADD_MESSAGE
   }, 30_000);
 });
