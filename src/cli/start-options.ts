@@ -15,7 +15,7 @@
  * --dpid, --fail-mode and the limits (--flow-limit, --mac-table-size, --mac-aging-time, as
  * OVS's other_config keys) override, --port appends ports, --no-flow-cache turns the cache
  * off, --controller and --listen append OpenFlow targets, --protocols (OVS's `protocols`
- * column: OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15; 1.5 only when named) sets the versions the bridge offers. The mgmt socket
+ * column: OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15, all by default) sets the versions the bridge offers. The mgmt socket
  * punix:RUNDIR/BRIDGE.mgmt is always offered (as OVS does), RUNDIR defaulting to /run/sluice.
  *
  * TLS: an ssl: controller or pssl: listener needs --ssl-key, --ssl-cert and --ssl-ca (the

@@ -9,8 +9,8 @@
  *    encode returns null for a message that has no form in the version (the connection
  *    then sends nothing), and writes errors with the version's own type/code numbers.
  *  - IMPLEMENTED_VERSIONS lists every version with a codec here, ascending;
- *    DEFAULT_VERSIONS those a bridge offers when its `protocols` do not say (the
- *    complete ones: 1.5 is offered only when asked for, `--protocols ...,OpenFlow15`).
+ *    DEFAULT_VERSIONS those a bridge offers when its `protocols` do not say: all of them,
+ *    as Open vSwitch 3.1 offers 1.0 to 1.5.
  *  - The 1.3 and 1.4 codecs refuse what only 1.5 can say (of15/version-gate.ts).
  */
 import { OFPET_BUNDLE_FAILED, type OFError } from '../pipeline/errors.js';

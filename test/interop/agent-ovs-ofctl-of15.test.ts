@@ -1,5 +1,5 @@
 // Open vSwitch's `ovs-ofctl -O OpenFlow15` against a Sluice bridge (memory ports) on ptcp,
-// the bridge started with OpenFlow 1.5 among its protocols (1.5 is not offered by default):
+// the bridge started with OpenFlow 1.5 among its protocols (as by default):
 // show, add-flow / dump-flows (OXS flow stats as OVS prints them) with tcp_flags,
 // actset_output, packet_type and copy-field (`move:`), dump-aggregate (OXS), del-flows,
 // meters (the meter action), groups (bucket ids, weights), the 1.5 packet-out with a
