@@ -62,8 +62,8 @@ const OF15: VersionCodec = { version: OFP15_VERSION, decode: decodeMessage15, en
 /** Versions with a codec (wire numbers: 0x01 = 1.0, 0x04 = 1.3, 0x05 = 1.4, 0x06 = 1.5), ascending. */
 export const IMPLEMENTED_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION, OFP15_VERSION];
 
-/** Versions a bridge offers when its `protocols` do not say: the complete ones. */
-export const DEFAULT_VERSIONS: readonly number[] = [OFP10_VERSION, OFP_VERSION, OFP14_VERSION, OFP15_VERSION];
+/** Versions a bridge offers when its `protocols` do not say: every one it implements. */
+export const DEFAULT_VERSIONS: readonly number[] = IMPLEMENTED_VERSIONS;
 
 /** The codec of `version`; undefined for a version Sluice does not speak. */
 export function codecFor(version: number): VersionCodec | undefined {
