@@ -55,12 +55,12 @@ const frameOf = (flow: string): Uint8Array => {
 
 const WEB = 'tcp,nw_src=10.1.0.1,nw_dst=10.0.0.2,tp_dst=80';
 const WEB_TEXT = [
-  'Flow: tcp,in_port=1,dl_src=00:00:00:00:00:00,dl_dst=00:00:00:00:00:00,nw_src=10.1.0.1,nw_dst=10.0.0.2,nw_tos=0,nw_ecn=0,tp_src=0,tp_dst=80',
+  'Flow: tcp,in_port=1,dl_src=00:00:00:00:00:00,dl_dst=00:00:00:00:00:00,nw_src=10.1.0.1,nw_dst=10.0.0.2,nw_tos=0,nw_ecn=0,tp_src=0,tp_dst=80,tcp_flags=0',
   '',
   'table 0: priority=100,ip,nw_dst=10.0.0.0/8, cookie=0x5',
   '    write_actions: output:2',
   '    write_metadata: 0x7 → metadata=0x7',
-  '    action set: output:2',
+  '    action set: output:2 (actset_output=2)',
   '    goto_table: 1',
   'table 1: priority=10,tcp,metadata=0x7,tp_dst=80',
   '    apply_actions: output:3',
@@ -78,7 +78,7 @@ const GROUP_TEXT = [
   'table 0: priority=100,ip,nw_dst=10.0.0.0/8, cookie=0x5',
   '    write_actions: output:2',
   '    write_metadata: 0x7 → metadata=0x7',
-  '    action set: output:2',
+  '    action set: output:2 (actset_output=2)',
   '    goto_table: 1',
   'table 1: priority=20,udp,metadata=0x7',
   '    apply_actions: group:6',
