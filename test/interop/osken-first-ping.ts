@@ -1,6 +1,6 @@
 /**
- * The check both os-ken controller tests make (controller-osken.test.ts for OpenFlow 1.3,
- * controller-osken-of14.test.ts for 1.4), with the project's MAC-learning app in charge of
+ * The check the os-ken controller tests make (controller-osken.test.ts for OpenFlow 1.3,
+ * controller-osken-of10/of14/of15.test.ts for the others), with the project's MAC-learning app in charge of
  * a secure bridge between namespaces A and B: the first ping goes through the controller
  * (ARP and echo each come up as packet-ins), the app installs its priority-1 flows, the next
  * pings are forwarded by the datapath alone (no new packet-in from A or B), and
@@ -20,7 +20,7 @@ interface FirstPing {
   /** packet-ins the app logged whose source is A or B */
   packetInsFromHosts: () => number;
   /** ovs-ofctl's -O value and the bridge's mgmt socket */
-  ofVersion: 'OpenFlow13' | 'OpenFlow14' | 'OpenFlow15';
+  ofVersion: 'OpenFlow10' | 'OpenFlow13' | 'OpenFlow14' | 'OpenFlow15';
   mgmt: string;
 }
 
