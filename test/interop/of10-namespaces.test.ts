@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { needs } from '../tools.js';
 import { killAll, Lab, quietNetns, startSluice } from '../integration/datapath-lab.js';
 import { ping } from '../integration/ports-lab.js';
+import { ovsOfctl } from './ofctl-lab.js';
 
 const need = needs('root', 'native', 'ip', 'ping', 'sysctl', 'ovs-ofctl');
 const run = promisify(execFile);
@@ -26,15 +27,7 @@ need.describe('OpenFlow 1.0 flows from ovs-ofctl forward real traffic', () => {
   const ns = { A: '', B: '' };
   const port = 20000 + Math.floor(Math.random() * 20000);
   const target = `tcp:127.0.0.1:${port}`;
-  const ofctl = async (...args: string[]): Promise<string> => {
-    try {
-      const r = await run('ovs-ofctl', [args[0]!, target, ...args.slice(1)], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
-  };
+  const ofctl = (verb: string, ...args: string[]) => ovsOfctl([], target, verb, ...args);
 
   beforeAll(async () => {
     ns.A = await quietNetns(lab, 'A');

@@ -5,17 +5,15 @@
 // replace-flows` swaps the rules in one commit; `sluice add-flows --bundle` is all or
 // nothing too; a 1.3-only ovs-ofctl is refused.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { needs } from '../tools.js';
 import { killAll, Lab, quietNetns, sluice, startSluice } from '../integration/datapath-lab.js';
 import { ping } from '../integration/ports-lab.js';
+import { ovsOfctl } from './ofctl-lab.js';
 
 const need = needs('root', 'native', 'ip', 'ping', 'sysctl', 'ovs-ofctl');
-const run = promisify(execFile);
 
 async function pingsWithin(ns: string, dst: string, ms = 8000): Promise<boolean> {
   const end = Date.now() + ms;
@@ -35,15 +33,7 @@ need.describe('OpenFlow 1.4 bundles from ovs-ofctl forward real traffic, all or 
     writeFileSync(f, lines.join('\n') + '\n');
     return f;
   };
-  const ofctl = async (flags: string[], verb: string, ...args: string[]): Promise<string> => {
-    try {
-      const r = await run('ovs-ofctl', [...flags, verb, target, ...args], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
-  };
+  const ofctl = (flags: string[], verb: string, ...args: string[]) => ovsOfctl(flags, target, verb, ...args);
   const of14 = (verb: string, ...args: string[]) => ofctl(['-O', 'OpenFlow14'], verb, ...args);
   const bundle = (verb: string, f: string) => ofctl(['-O', 'OpenFlow14', '--bundle'], verb, f);
   const flowCount = async () => (await of14('dump-flows')).split('\n').filter((l) => l.includes('table=')).length;

@@ -9,17 +9,15 @@
 //  - a 1.4-only ovs-ofctl is refused on a listener that offers only 1.5.
 // Namespaces carry the test run's prefix and are removed in afterAll, on failure too.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { needs } from '../tools.js';
 import { killAll, Lab, quietNetns, sh, sluice, startSluice } from '../integration/datapath-lab.js';
 import { ping } from '../integration/ports-lab.js';
+import { ovsOfctl } from './ofctl-lab.js';
 
 const need = needs('root', 'native', 'ip', 'ping', 'sysctl', 'ovs-ofctl', 'python3');
-const run = promisify(execFile);
 
 async function pingsWithin(ns: string, dst: string, ms = 8000): Promise<boolean> {
   const end = Date.now() + ms;
@@ -37,15 +35,7 @@ need.describe('OpenFlow 1.5 matches from ovs-ofctl on real traffic: tcp_flags an
   const port = 20000 + Math.floor(Math.random() * 20000);
   const target = `tcp:127.0.0.1:${port}`;
   const rundir = mkdtempSync(join(tmpdir(), 'sluice-of15rd-'));
-  const ofctl = async (flags: string[], verb: string, ...args: string[]): Promise<string> => {
-    try {
-      const r = await run('ovs-ofctl', [...flags, verb, target, ...args], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
-  };
+  const ofctl = (flags: string[], verb: string, ...args: string[]) => ovsOfctl(flags, target, verb, ...args);
   const of15 = (verb: string, ...args: string[]) => ofctl(['-O', 'OpenFlow15'], verb, ...args);
 
   /** One TCP connection from A to B's port 8080 (a listener in B accepts it and closes). */

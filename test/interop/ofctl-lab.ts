@@ -81,13 +81,19 @@ export class OfctlLab {
     return this.ofctlWith([], this.target, verb, ...args);
   }
 
-  private async ofctlWith(flags: string[], target: string, verb: string, ...args: string[]): Promise<string> {
-    try {
-      const r = await run('ovs-ofctl', [...flags, verb, target, ...args], { timeout: 10_000 });
-      return r.stdout + r.stderr;
-    } catch (e) {
-      const x = e as { stdout?: string; stderr?: string };
-      return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
-    }
+  private ofctlWith(flags: string[], target: string, verb: string, ...args: string[]): Promise<string> {
+    return ovsOfctl(flags, target, verb, ...args);
+  }
+}
+
+/** `ovs-ofctl FLAGS... VERB TARGET ARGS...`: its output, or "FAILED " and its output when it
+ * exits non-zero (tests match on both). */
+export async function ovsOfctl(flags: string[], target: string, verb: string, ...args: string[]): Promise<string> {
+  try {
+    const r = await run('ovs-ofctl', [...flags, verb, target, ...args], { timeout: 10_000 });
+    return r.stdout + r.stderr;
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string };
+    return `FAILED ${x.stdout ?? ''}${x.stderr ?? ''}`;
   }
 }
