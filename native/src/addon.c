@@ -41,6 +41,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
 
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  sl_link_init(env);
   return exports;
 }
 

@@ -25,6 +25,16 @@
  * namespace, so the socket's namespace stays the caller's.) */
 static _Thread_local int ioctl_fd = -1;
 
+/* Runs on the env's own thread when it ends (a datapath worker's exit), so no thread leaves
+ * its socket behind. */
+static void close_ioctl_fd(void *unused) {
+  (void)unused;
+  if (ioctl_fd >= 0) close(ioctl_fd);
+  ioctl_fd = -1;
+}
+
+void sl_link_init(napi_env env) { napi_add_env_cleanup_hook(env, close_ioctl_fd, NULL); }
+
 static int ifreq_ioctl(const char *name, unsigned long req, struct ifreq *ifr) {
   if (ioctl_fd < 0) {
     ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

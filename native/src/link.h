@@ -6,6 +6,7 @@
 
 #include <node_api.h>
 
+void sl_link_init(napi_env env);      /* per env (thread): closes its ioctl socket at exit */
 int sl_ifindex_of(const char *name); /* the interface's index, or -errno */
 napi_value sl_if_index(napi_env env, napi_callback_info info);
 napi_value sl_is_up(napi_env env, napi_callback_info info);
